@@ -1,0 +1,77 @@
+//! The audit trail, read-only.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Caller;
+use super::error::{ApiError, FieldError, Problem};
+use super::http::{Page, limit};
+use super::{AppState, utc};
+use crate::db::audit::{self, AuditRow};
+use crate::domain::access::Action;
+
+/// Who did what, when: before → after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventDto {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The API key's name and id.
+    pub actor: String,
+    #[schema(example = "pool.created")]
+    pub action: String,
+    #[schema(example = "pool:vest-2022")]
+    pub subject: String,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+impl From<AuditRow> for AuditEventDto {
+    fn from(r: AuditRow) -> Self {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        AuditEventDto {
+            id: r.id,
+            occurred_at: utc(r.occurred_at),
+            actor: r.actor,
+            action: r.action,
+            subject: r.subject,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            request_id: r.request_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Only events about this subject, e.g. `pool:vest-2022`.
+    pub subject: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// The audit trail, oldest first. Keys limited to some clusters see none
+/// (the trail spans all clusters).
+#[utoipa::path(tag = "audit", params(AuditQuery), security(("api_key" = [])),
+    responses((status = 200, body = Page<AuditEventDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/audit-events")]
+pub async fn list_audit_events(state: web::Data<AppState>, caller: Caller, query: web::Query<AuditQuery>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Read)?;
+    if caller.scope != crate::domain::access::ClusterScope::All {
+        return Err(ApiError::Forbidden("the audit trail needs a key that covers all clusters".into()));
+    }
+    let mut errors = Vec::new();
+    let limit = limit(query.limit.as_deref(), &mut errors);
+    let after = query.cursor.as_deref().and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let subject = query.subject.clone();
+    let rows = state.db.read(move |c| audit::list(c, subject.as_deref(), after, limit + 1).map_err(ApiError::from)).await?;
+    let items = rows.into_iter().map(AuditEventDto::from).collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e: &AuditEventDto| e.id.to_string())))
+}

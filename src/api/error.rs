@@ -1,0 +1,181 @@
+//! One error type for handlers, rendered as RFC 9457 problem+json.
+//!
+//! Each variant maps to one status and one problem `type`. A 500 says
+//! nothing to the client; the cause goes to the log.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{StoreError, TxError};
+use crate::domain::pool::PoolError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that was wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Dotted path of the field in the request, e.g. `allocation_model.upfront_share`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl std::fmt::Display) -> FieldError {
+        FieldError { field: field.into(), message: message.to_string() }
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URN naming the kind of problem, e.g. `urn:klyngemidler:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("a valid API key is required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict { kind: &'static str, detail: String },
+    #[error("this update needs an If-Match header with the resource's current ETag")]
+    PreconditionRequired,
+    #[error("the resource has changed since it was read (ETag {current}); read it again and retry")]
+    PreconditionFailed { current: String },
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl std::fmt::Display) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::Validation(_) => ("validation", "The request has invalid fields"),
+            ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
+            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::Unauthorized => ("unauthorized", "Authentication required"),
+            ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Conflict { kind, .. } => (kind, "Conflict with the current state"),
+            ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
+            ApiError::PreconditionFailed { .. } => ("precondition-failed", "Stale ETag"),
+            ApiError::Store(e) if e.is_transient() => ("unavailable", "Temporarily unavailable"),
+            ApiError::Store(_) => ("internal", "Internal error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind_and_title();
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Store(e) if e.is_transient() => "The database is busy; retry shortly.".to_owned(),
+            ApiError::Store(_) => "Something went wrong on our side. It has been logged.".to_owned(),
+            ApiError::Validation(errors) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                format!("Invalid field(s): {}. Nothing was saved.", fields.join(", "))
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            ApiError::Validation(errors) => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem { kind: format!("urn:klyngemidler:problem:{kind}"), title: title.to_owned(), status: status.as_u16(), detail, errors }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Store(e) = self {
+            tracing::error!(error = %e, debug = ?e, "request failed in storage");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            ApiError::Store(e) if e.is_transient() => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl TxError for ApiError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, ApiError::Store(e) if e.is_serialization_failure())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    /// Database errors are the store's: never the client's fault.
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::Store(StoreError::Query(e))
+    }
+}
+
+impl From<PoolError> for ApiError {
+    fn from(e: PoolError) -> Self {
+        ApiError::Conflict { kind: "pool-state", detail: e.to_string() }
+    }
+}
+
+/// A generic problem for responses actix produced itself (404, 405, 413 …).
+pub fn problem_for_status(status: StatusCode, detail: &str) -> Problem {
+    let kind = match status {
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        s if s.is_server_error() => "internal",
+        _ => "malformed-request",
+    };
+    Problem {
+        kind: format!("urn:klyngemidler:problem:{kind}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.to_owned(),
+        errors: Vec::new(),
+    }
+}

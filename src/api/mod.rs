@@ -1,0 +1,201 @@
+//! The REST API: one module per resource, one route table, one OpenAPI
+//! document generated from the same registrations.
+
+pub mod audit;
+pub mod auth;
+pub mod clusters;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod json;
+pub mod pools;
+pub mod status;
+
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::{ResourceDef, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+
+use crate::db::Db;
+use error::{PROBLEM_JSON, problem_for_status};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+}
+
+/// The clock, read once per request at the edge. Microseconds, because
+/// PostgreSQL keeps no more (SQLite would keep nanoseconds).
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+/// The route table of `/api/v1`.
+pub fn configure_v1(cfg: &mut ServiceConfig) {
+    cfg.service(clusters::list_clusters)
+        .service(clusters::create_cluster)
+        .service(clusters::get_cluster)
+        .service(clusters::patch_cluster)
+        .service(clusters::list_parties)
+        .service(clusters::create_party)
+        .service(clusters::list_target_populations)
+        .service(pools::create_pool)
+        .service(pools::list_pools)
+        .service(pools::get_pool)
+        .service(pools::patch_pool)
+        .service(pools::open_pool)
+        .service(pools::close_pool)
+        .service(status::pool_status)
+        .service(status::pool_ledger)
+        .service(audit::list_audit_events);
+}
+
+/// Routes outside `/api/v1`.
+pub fn configure_root(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz);
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).description(Some("An API key: `Authorization: Bearer kmk_…`")).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Klyngemidler",
+        description = "Cluster funds for Danish health clusters (sundhedsklynger): annual pools, allocation models, \
+            the ledger and its status. Money is a string with two decimals (\"871553.00\"), exact to the øre. \
+            Errors are RFC 9457 problem+json.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(error::Problem, error::FieldError)),
+    tags(
+        (name = "reference", description = "Clusters, parties and target populations"),
+        (name = "pools", description = "Annual pools, allocation models, status and ledger"),
+        (name = "audit", description = "Who did what"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// Mounts the API on an app, collecting the OpenAPI document as it goes.
+pub fn mount<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(ApiDoc::openapi()).configure(configure_root).service(scope::scope("/api/v1").configure(configure_v1))
+}
+
+/// The OpenAPI document, exactly as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = mount(actix_web::App::new().into_utoipa_app()).split_for_parts();
+    api
+}
+
+/// Pretty JSON of the document, as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The known routes and their methods, to tell 405 from 404.
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
+        let mut routes = Vec::new();
+        for (path, item) in api.paths.paths.iter() {
+            let mut methods = Vec::new();
+            let ops = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, present) in ops {
+                if present {
+                    methods.push(method);
+                }
+            }
+            if methods.contains(&Method::GET) {
+                methods.push(Method::HEAD);
+            }
+            routes.push((ResourceDef::new(path.as_str()), methods));
+        }
+        // Pages served outside the OpenAPI document.
+        routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
+        RouteTable(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+    }
+}
+
+/// Anything no route took: 405 with `Allow` when the path exists, else 404.
+pub async fn fallback(req: HttpRequest, table: web::Data<Arc<RouteTable>>) -> HttpResponse {
+    let problem = |status: StatusCode, detail: &str| HttpResponse::build(status).content_type(PROBLEM_JSON).json(problem_for_status(status, detail));
+    match table.allowed(req.path()) {
+        Some(methods) => {
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let mut response = problem(StatusCode::METHOD_NOT_ALLOWED, &format!("{} is not allowed here; use {allow}", req.method()));
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => problem(StatusCode::NOT_FOUND, &format!("there is nothing at {}", req.path())),
+    }
+}
+
+/// Rewrites any error response that is not problem+json yet (actix's own
+/// 400/413/…), so clients never see a bare text body.
+pub fn problem_json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    if is_problem || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
+        StatusCode::BAD_REQUEST => "The request could not be read.".to_owned(),
+        s if s.is_server_error() => "Something went wrong on our side. It has been logged.".to_owned(),
+        s => s.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    let (req, old) = res.into_parts();
+    let mut response: HttpResponse<BoxBody> =
+        HttpResponse::build(status).content_type(PROBLEM_JSON).json(problem_for_status(status, &detail));
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

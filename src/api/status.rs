@@ -1,0 +1,189 @@
+//! What dashboards pull: a pool's figures, and the ledger behind them.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Caller;
+use super::error::{ApiError, FieldError, Problem};
+use super::http::{Page, content_etag, limit, not_modified};
+use super::pools::{AllocationModelDto, PoolStateDto, not_found, pool_key};
+use super::{AppState, utc};
+use crate::db::{StoreError, ledger, pools};
+use crate::domain::ledger::{Figures, PoolStatus};
+use crate::domain::money::Money;
+
+/// Money figures, as strings with two decimals. They reconcile:
+/// `total + carried_in = committed + pending + available + carried_out`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiguresDto {
+    #[schema(example = "871553.00")]
+    pub total: String,
+    #[schema(example = "0.00")]
+    pub carried_in: String,
+    /// Granted and not released (disbursed money included).
+    #[schema(example = "0.00")]
+    pub committed: String,
+    /// Reserved while a decision is pending.
+    #[schema(example = "0.00")]
+    pub pending: String,
+    /// Paid out of what is committed.
+    #[schema(example = "0.00")]
+    pub disbursed: String,
+    /// Given back from grants into available.
+    #[schema(example = "0.00")]
+    pub released: String,
+    #[schema(example = "871553.00")]
+    pub available: String,
+    #[schema(example = "0.00")]
+    pub carried_out: String,
+}
+
+impl From<Figures> for FiguresDto {
+    fn from(f: Figures) -> Self {
+        let s = |m: Money| m.to_string();
+        FiguresDto {
+            total: s(f.total),
+            carried_in: s(f.carried_in),
+            committed: s(f.committed),
+            pending: s(f.pending),
+            disbursed: s(f.disbursed),
+            released: s(f.released),
+            available: s(f.available),
+            carried_out: s(f.carried_out),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BucketDto {
+    /// `upfront`, `ad_hoc` or `rolling`.
+    #[schema(example = "upfront")]
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: FiguresDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolStatusDto {
+    #[schema(example = "vest-2022")]
+    pub pool: String,
+    #[schema(example = "vest")]
+    pub cluster: String,
+    #[schema(example = 2022)]
+    pub year: i32,
+    pub state: PoolStateDto,
+    pub allocation_model: AllocationModelDto,
+    #[serde(flatten)]
+    pub figures: FiguresDto,
+    pub buckets: Vec<BucketDto>,
+}
+
+/// A pool's figures, overall and per bucket. Answers 304 to a matching
+/// `If-None-Match`, so dashboards can poll cheaply.
+#[utoipa::path(tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
+    responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/pools/{pool}/status")]
+pub async fn pool_status(state: web::Data<AppState>, caller: Caller, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let key = pool_key(&caller, &path)?;
+    let (stored, status) = state
+        .db
+        .read(move |c| {
+            let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let balances = ledger::balances(c, stored.id)?;
+            let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok::<_, ApiError>((stored, status))
+        })
+        .await?;
+    let pool = &stored.pool;
+    let dto = PoolStatusDto {
+        pool: pool.key.to_string(),
+        cluster: pool.key.cluster.to_string(),
+        year: pool.key.year.get(),
+        state: pool.state.into(),
+        allocation_model: pool.model.into(),
+        figures: status.overall.into(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+    };
+    let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let etag = content_etag(&body);
+    if not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .content_type("application/json")
+        .body(body))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostingDto {
+    #[schema(example = "rolling")]
+    pub bucket: String,
+    /// `funding`, `carried_in`, `available`, `pending`, `committed`, `disbursed` or `carried_out`.
+    #[schema(example = "available")]
+    pub account: String,
+    /// Signed: money leaves the negative accounts and enters the positive ones.
+    #[schema(example = "871553.00")]
+    pub amount: String,
+}
+
+/// One balanced movement of money.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntryDto {
+    pub id: i64,
+    #[schema(example = "funding")]
+    pub kind: String,
+    pub memo: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub postings: Vec<PostingDto>,
+}
+
+fn signed(ore: i64) -> String {
+    let text = Money::from_ore(ore.unsigned_abs() as i64).map(|m| m.to_string()).unwrap_or_default();
+    if ore < 0 { format!("-{text}") } else { text }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LedgerQuery {
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Every money movement of a pool, oldest first. Each entry sums to zero.
+#[utoipa::path(tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
+    responses((status = 200, body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/pools/{pool}/ledger")]
+pub async fn pool_ledger(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, query: web::Query<LedgerQuery>) -> Result<HttpResponse, ApiError> {
+    let key = pool_key(&caller, &path)?;
+    let mut errors = Vec::new();
+    let limit = limit(query.limit.as_deref(), &mut errors);
+    let after = query.cursor.as_deref().and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let rows = state
+        .db
+        .read(move |c| {
+            let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            Ok::<_, ApiError>(ledger::entries(c, stored.id, after, limit + 1)?)
+        })
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|(e, ps)| LedgerEntryDto {
+            id: e.id,
+            kind: e.kind,
+            memo: e.memo,
+            actor: e.actor,
+            created_at: utc(e.created_at),
+            postings: ps.into_iter().map(|p| PostingDto { bucket: p.bucket, account: p.account, amount: signed(p.amount_ore) }).collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id.to_string())))
+}

@@ -1,0 +1,146 @@
+//! The command line: serve, migrate, openapi, keys.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ServeConfig;
+use crate::db::{Db, DbOptions};
+use crate::startup::Application;
+use crate::telemetry::{self, LogFormat};
+
+#[derive(Debug, Parser)]
+#[command(name = "klyngemidler", version, about = "Cluster funds for Danish health clusters, exact to the øre.")]
+pub struct Cli {
+    /// A SQLite file path, or a postgres:// URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "klyngemidler.db", global = true)]
+    pub database_url: String,
+    /// `text` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (runs pending migrations first).
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the North Jutland demo when the database has no clusters, and print an admin key.
+    #[arg(long)]
+    pub demo: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS")]
+    pub workers: Option<usize>,
+    /// Database connections (SQLite readers; PostgreSQL in total).
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144)]
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; the key is the last line printed.
+    Create {
+        /// admin, finance, secretariat or viewer.
+        #[arg(long)]
+        role: String,
+        /// Limit the key to this cluster (repeat for several).
+        #[arg(long = "cluster")]
+        clusters: Vec<String>,
+        /// Who or what the key is for.
+        #[arg(long, default_value = "command line key")]
+        name: String,
+        /// Let the key expire after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn connect(url: &str, options: &DbOptions) -> Result<Db, String> {
+    let db = Db::connect(url, options).map_err(|e| format!("cannot open the database: {e}"))?;
+    let applied = db.migrate().map_err(|e| e.to_string())?;
+    for name in applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(db)
+}
+
+fn execute(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", crate::api::openapi_json());
+            Ok(())
+        }
+        Command::Migrate => connect(&cli.database_url, &DbOptions::default()).map(|_| ()),
+        Command::Keys { command: KeysCommand::Create { role, clusters, name, expires_in_days } } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            let now = crate::api::now();
+            let expires = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
+            let key = db
+                .write_sync(|c| crate::keys::issue(c, &role, &clusters, &name, expires, now))
+                .map_err(|e| e.to_string())?;
+            println!("{key}");
+            Ok(())
+        }
+        Command::Serve(args) => serve(&cli.database_url, args),
+    }
+}
+
+fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
+    let config = ServeConfig {
+        bind: args.bind,
+        workers: args.workers,
+        max_body_bytes: args.max_body_bytes,
+        db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
+    };
+    let db = connect(database_url, &config.db)?;
+    if args.demo {
+        match crate::demo::load_if_empty(&db, crate::api::now()).map_err(|e| e.to_string())? {
+            Some(key) => {
+                println!("Loaded the North Jutland demo (four clusters, 2022 pools).");
+                println!("Admin API key (shown once):");
+                println!("{key}");
+            }
+            None => println!("The database already has clusters; no demo loaded. Create a key with: klyngemidler keys create --role admin"),
+        }
+    }
+    let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let app = Application::build(db, listener, &config).map_err(|e| e.to_string())?;
+    println!("Klyngemidler on http://{} (API docs at /docs, backend {})", config.bind, Backend::of_url(database_url).as_str());
+    actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string())
+}
+
+use crate::db::Backend;

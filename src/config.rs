@@ -1,0 +1,27 @@
+//! Settings for serving, gathered from flags and environment variables by `cli`.
+
+use std::time::Duration;
+
+use crate::db::DbOptions;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Where to listen, e.g. `127.0.0.1:8080`.
+    pub bind: String,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// Largest request body accepted, in bytes (413 above).
+    pub max_body_bytes: usize,
+    pub db: DbOptions,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            bind: "127.0.0.1:8080".into(),
+            workers: None,
+            max_body_bytes: 256 * 1024,
+            db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
+        }
+    }
+}

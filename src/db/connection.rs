@@ -1,0 +1,342 @@
+//! Connection pools, migrations and the transaction discipline.
+//!
+//! - SQLite: WAL, `synchronous=FULL` (this is money), a pool of readers and a
+//!   single writer connection; write transactions are `BEGIN IMMEDIATE`.
+//! - PostgreSQL: one pool; write transactions are SERIALIZABLE and retried
+//!   on serialization failure (SQLSTATE 40001).
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Serialization failures are retried this many times before giving up.
+const MAX_WRITE_ATTEMPTS: u32 = 12;
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` are PostgreSQL; anything else is a SQLite path.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database connection could be had: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Query(#[from] DieselError),
+    #[error("stored data breaks an invariant: {0}")]
+    Corrupt(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("the database worker task failed")]
+    Blocking,
+}
+
+impl From<r2d2::PoolError> for StoreError {
+    fn from(e: r2d2::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl StoreError {
+    pub fn is_serialization_failure(&self) -> bool {
+        matches!(self, StoreError::Query(DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _)))
+    }
+
+    /// Temporary trouble (no connection, lock wait ran out): worth a 503, not a 500.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Query(DieselError::DatabaseError(_, info)) => {
+                let m = info.message();
+                m.contains("database is locked") || m.contains("deadlock detected")
+            }
+            _ => self.is_serialization_failure(),
+        }
+    }
+}
+
+/// Errors a write transaction may end with: they must carry store errors
+/// and tell whether the attempt may be retried.
+pub trait TxError: From<StoreError> {
+    fn is_retryable(&self) -> bool;
+}
+
+impl TxError for StoreError {
+    fn is_retryable(&self) -> bool {
+        self.is_serialization_failure()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Reader connections (SQLite) or all connections (PostgreSQL).
+    pub pool_size: u32,
+    pub connection_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Makes connections of the backend the URL names, so a bad URL fails with
+/// its own error rather than the derive's "no backend matched".
+#[derive(Debug)]
+struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(AnyConnection::Postgresql),
+            Backend::Sqlite => SqliteConnection::establish(&self.url).map(AnyConnection::Sqlite),
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+#[derive(Debug)]
+struct OnAcquire;
+
+impl CustomizeConnection<AnyConnection, r2d2::Error> for OnAcquire {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        let sql = match conn {
+            // busy_timeout first: setting WAL on a fresh file takes a lock.
+            AnyConnection::Sqlite(_) => {
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+            }
+            AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
+        };
+        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
+    }
+}
+
+type ConnPool = Pool<Manager>;
+
+/// Handle to the database: cheap to clone, shared by all workers.
+#[derive(Clone)]
+pub struct Db {
+    read: ConnPool,
+    write: ConnPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
+        let backend = Backend::of_url(url);
+        let url = url.strip_prefix("sqlite://").unwrap_or(url).to_owned();
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(options.connection_timeout)
+                .connection_customizer(Box::new(OnAcquire))
+                .build(Manager { url: url.clone(), backend })
+                .map_err(|e| StoreError::Unavailable(e.to_string()))
+        };
+        // SQLite: create the file and switch it to WAL through the writer
+        // before any reader opens it.
+        let write = build(match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => options.pool_size,
+        })?;
+        let read = match backend {
+            Backend::Sqlite => build(options.pool_size)?,
+            Backend::Postgres => write.clone(),
+        };
+        Ok(Db { read, write, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs pending migrations; returns the names of those applied.
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.write.get()?;
+        let run = |conn: &mut AnyConnection| -> Result<Vec<String>, StoreError> {
+            let applied = match conn {
+                AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+                AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+            }
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(applied.iter().map(ToString::to_string).collect())
+        };
+        match &mut *conn {
+            // Several nodes may start at once: one migrates, the others wait.
+            AnyConnection::Postgresql(_) => {
+                conn.batch_execute("SELECT pg_advisory_lock(7316001)")?;
+                let result = run(&mut conn);
+                conn.batch_execute("SELECT pg_advisory_unlock(7316001)")?;
+                result
+            }
+            AnyConnection::Sqlite(_) => run(&mut conn),
+        }
+    }
+
+    /// Reverts every migration and applies them again (used by the schema test).
+    pub fn redo_all_migrations(&self) -> Result<(), StoreError> {
+        let mut conn = self.write.get()?;
+        let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        match &mut *conn {
+            AnyConnection::Sqlite(c) => {
+                c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(err)?;
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(err)?;
+            }
+            AnyConnection::Postgresql(c) => {
+                c.revert_all_migrations(POSTGRES_MIGRATIONS).map_err(err)?;
+                c.run_pending_migrations(POSTGRES_MIGRATIONS).map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Is the database reachable right now?
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.read.get()?;
+        conn.ping().map_err(StoreError::from)
+    }
+
+    /// Runs `f` on a reader connection, in a read transaction so that
+    /// several queries see one snapshot.
+    pub fn read_sync<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+        E: From<StoreError>,
+    {
+        let mut conn = self.read.get().map_err(StoreError::from)?;
+        begin(&mut conn, "BEGIN").map_err(StoreError::from)?;
+        let outcome = f(&mut conn);
+        finish(&mut conn, outcome)
+    }
+
+    /// Runs `f` in one write transaction: all of it or nothing. `f` may run
+    /// more than once on PostgreSQL (retry after a serialization failure),
+    /// so it must not have effects outside the transaction.
+    pub fn write_sync<T, E, F>(&self, mut f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        let mut conn = self.write.get().map_err(StoreError::from)?;
+        let begin_sql = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            begin(&mut conn, begin_sql).map_err(StoreError::from)?;
+            let outcome = f(&mut conn);
+            match finish(&mut conn, outcome) {
+                Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
+                    tracing::debug!(attempt, "serialization failure; retrying the transaction");
+                    std::thread::sleep(Duration::from_millis(u64::from(attempt) * 3 + jitter_ms()));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.read_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+    }
+
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: TxError + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+    }
+
+    /// SQLite only: folds the WAL back into the database file.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            self.write.get()?.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        }
+        Ok(())
+    }
+}
+
+fn begin(conn: &mut AnyConnection, sql: &str) -> Result<(), DieselError> {
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sql),
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction_sql(c, sql),
+    }
+}
+
+fn finish<T, E: From<StoreError>>(conn: &mut AnyConnection, outcome: Result<T, E>) -> Result<T, E> {
+    match outcome {
+        Ok(value) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn).map_err(StoreError::from)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+fn jitter_ms() -> u64 {
+    let mut b = [0u8; 1];
+    let _ = getrandom::fill(&mut b);
+    u64::from(b[0] % 8)
+}

@@ -1,0 +1,127 @@
+//! Ledger entries and their postings. Balances are sums of postings.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::schema::{ledger_entries, postings};
+use super::{AnyConnection, StoreError};
+use crate::domain::allocation::Bucket;
+use crate::domain::ledger::{Account, Balances, Entry, EntryKind};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct EntryRow {
+    pub id: i64,
+    pub pool_id: i64,
+    pub kind: String,
+    pub memo: String,
+    pub actor: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct PostingRow {
+    pub id: i64,
+    pub entry_id: i64,
+    pub pool_id: i64,
+    pub bucket: String,
+    pub account: String,
+    pub amount_ore: i64,
+}
+
+#[derive(Debug, QueryableByName)]
+struct BalanceRow {
+    #[diesel(sql_type = Text)]
+    bucket: String,
+    #[diesel(sql_type = Text)]
+    account: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// Writes a balanced entry and its postings. Call inside the transaction of
+/// the change that caused the movement.
+pub fn post(conn: &mut AnyConnection, pool_id: i64, entry: &Entry, actor: &str, now: NaiveDateTime) -> Result<i64, StoreError> {
+    if !entry.is_balanced() {
+        return Err(StoreError::Corrupt(format!("refusing an unbalanced {} entry", entry.kind().as_str())));
+    }
+    let ids: Vec<i64> = diesel::insert_into(ledger_entries::table)
+        .values((
+            ledger_entries::pool_id.eq(pool_id),
+            ledger_entries::kind.eq(entry.kind().as_str()),
+            ledger_entries::memo.eq(entry.memo()),
+            ledger_entries::actor.eq(actor),
+            ledger_entries::created_at.eq(now),
+        ))
+        .returning(ledger_entries::id)
+        .get_results(conn)?;
+    let entry_id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
+    // One statement per posting: batch inserts do not compile on the multi backend.
+    for p in entry.postings() {
+        diesel::insert_into(postings::table)
+            .values((
+                postings::entry_id.eq(entry_id),
+                postings::pool_id.eq(pool_id),
+                postings::bucket.eq(p.bucket.as_str()),
+                postings::account.eq(p.account.as_str()),
+                postings::amount_ore.eq(p.amount_ore),
+            ))
+            .execute(conn)?;
+    }
+    Ok(entry_id)
+}
+
+/// The pool's balances per bucket, account and kind of entry.
+pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, StoreError> {
+    // SUM over BIGINT is NUMERIC to diesel; the cast keeps it an integer of øre.
+    let rows: Vec<BalanceRow> = diesel::sql_query(
+        "SELECT p.bucket, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
+         FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
+         WHERE p.pool_id = $1 GROUP BY p.bucket, p.account, e.kind",
+    )
+    .bind::<BigInt, _>(pool_id)
+    .load(conn)?;
+    let mut balances = Balances::default();
+    for BalanceRow { bucket, account, kind, amount_ore } in rows {
+        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
+        let (Some(bucket), Some(account), Some(kind)) = parsed else {
+            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
+        };
+        balances.add(bucket, account, kind, amount_ore);
+    }
+    Ok(balances)
+}
+
+/// Entries of a pool in order, with their postings, after `after_id`.
+pub fn entries(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    after_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(EntryRow, Vec<PostingRow>)>> {
+    let mut query = ledger_entries::table
+        .select(ledger_entries::all_columns)
+        .filter(ledger_entries::pool_id.eq(pool_id))
+        .order(ledger_entries::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(ledger_entries::id.gt(after));
+    }
+    let entries: Vec<EntryRow> = query.load(conn)?;
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let mut lines: Vec<PostingRow> = postings::table
+        .select(postings::all_columns)
+        .filter(postings::entry_id.eq_any(ids))
+        .order(postings::id)
+        .load(conn)?;
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let (mine, rest): (Vec<_>, Vec<_>) = lines.into_iter().partition(|p| p.entry_id == entry.id);
+        lines = rest;
+        out.push((entry, mine));
+    }
+    Ok(out)
+}

@@ -1,0 +1,16 @@
+//! Storage: one binary, two databases. SQLite (embedded default) and
+//! PostgreSQL (production, several nodes) behind one diesel `MultiConnection`.
+//!
+//! Each module owns the queries of one aggregate: it loads rows into domain
+//! values and saves domain changes. Handlers never write SQL.
+
+pub mod api_keys;
+pub mod audit;
+pub mod clusters;
+pub mod connection;
+pub mod ledger;
+pub mod pools;
+pub mod reference;
+pub mod schema;
+
+pub use connection::{AnyConnection, Backend, Db, DbOptions, StoreError, TxError};

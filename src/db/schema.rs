@@ -1,0 +1,118 @@
+//! Written by hand: `diesel print-schema` differs per backend, and these
+//! types are the portable subset both migrations agree on.
+
+diesel::table! {
+    clusters (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        region -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    parties (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    target_populations (code) {
+        code -> Text,
+        name_da -> Text,
+        name_en -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        clusters -> Text,
+        key_hash -> Text,
+        key_prefix -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pools (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        year -> Integer,
+        amount_ore -> BigInt,
+        model_kind -> Text,
+        upfront_share_ppm -> Nullable<Integer>,
+        state -> Text,
+        recommendation_required -> Bool,
+        strategic_mode -> Text,
+        political_threshold_ore -> BigInt,
+        note -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        pool_id -> BigInt,
+        kind -> Text,
+        memo -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    postings (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        pool_id -> BigInt,
+        bucket -> Text,
+        account -> Text,
+        amount_ore -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(parties -> clusters (cluster_id));
+diesel::joinable!(pools -> clusters (cluster_id));
+diesel::joinable!(ledger_entries -> pools (pool_id));
+diesel::joinable!(postings -> ledger_entries (entry_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    clusters,
+    parties,
+    target_populations,
+    api_keys,
+    pools,
+    ledger_entries,
+    postings,
+    audit_events,
+);

@@ -1,0 +1,89 @@
+//! Who may do what: the role × action matrix, in one place.
+
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Admin,
+    Finance,
+    Secretariat,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Finance, Role::Secretariat, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Finance => "finance",
+            Role::Secretariat => "secretariat",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Things a caller may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read anything its clusters cover.
+    Read,
+    /// Create and edit clusters and parties.
+    ManageReference,
+    /// Create, edit, open and close pools.
+    ManagePools,
+}
+
+/// The matrix. Issue by issue it grows; every handler asks it.
+pub fn permits(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match (role, action) {
+        (_, Read) => true,
+        (Admin | Finance, ManageReference | ManagePools) => true,
+        (Secretariat | Viewer, ManageReference | ManagePools) => false,
+    }
+}
+
+/// The clusters a key may see: all of them, or the named ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterScope {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl ClusterScope {
+    pub fn covers(&self, cluster_slug: &str) -> bool {
+        match self {
+            ClusterScope::All => true,
+            ClusterScope::Only(set) => set.contains(cluster_slug),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_reads_and_only_finance_and_admin_write_here() {
+        for role in Role::ALL {
+            assert!(permits(role, Action::Read));
+            let writes = matches!(role, Role::Admin | Role::Finance);
+            assert_eq!(permits(role, Action::ManagePools), writes, "{role:?}");
+            assert_eq!(permits(role, Action::ManageReference), writes, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_scoped_key_covers_only_its_clusters() {
+        let scope = ClusterScope::Only(["vest".to_string()].into());
+        assert!(scope.covers("vest"));
+        assert!(!scope.covers("nord"));
+        assert!(ClusterScope::All.covers("nord"));
+    }
+}

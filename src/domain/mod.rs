@@ -1,0 +1,11 @@
+//! The pure core: money, allocation models, pools, the ledger and access
+//! rules. No HTTP, SQL, OpenAPI or clock here; time comes in as a parameter.
+
+pub mod access;
+pub mod allocation;
+pub mod ledger;
+pub mod money;
+pub mod pool;
+pub mod reference;
+pub mod share;
+pub mod values;

@@ -1,0 +1,211 @@
+//! Money: Danish kroner held as integer øre. Never a float.
+
+use std::fmt;
+
+/// A non-negative amount of DKK, exact to the øre.
+///
+/// The only ways in are [`Money::parse`] (checked text from a client) and
+/// [`Money::from_ore`] (a stored, already-checked integer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+/// Why a text is not an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("is empty; write an amount such as \"871553.00\"")]
+    Empty,
+    #[error("must not be negative")]
+    Negative,
+    #[error("has more than two decimals; amounts are exact to the øre")]
+    TooManyDecimals,
+    #[error("is not an amount; write digits with '.' before the øre, e.g. \"871553.00\"")]
+    NotADecimal,
+    #[error("is larger than 999999999999.99")]
+    TooLarge,
+}
+
+impl Money {
+    /// The largest amount a client may state: 999,999,999,999.99.
+    pub const MAX: Money = Money(99_999_999_999_999);
+    pub const ZERO: Money = Money(0);
+
+    /// Parses `"871553.00"` (or `"871553"`, `"871553.5"`): digits, an optional
+    /// `.` and at most two decimals. No sign, exponent, spaces or separators.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        if text.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        if let Some(rest) = text.strip_prefix('-') {
+            return match Money::parse(rest) {
+                Ok(m) if m.0 == 0 => Ok(m),
+                Ok(_) | Err(MoneyError::Negative) => Err(MoneyError::Negative),
+                Err(e) => Err(e),
+            };
+        }
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (text, ""),
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || (text.contains('.') && fraction.is_empty()) {
+            return Err(MoneyError::NotADecimal);
+        }
+        if fraction.len() > 2 {
+            return Err(MoneyError::TooManyDecimals);
+        }
+        let whole = whole.trim_start_matches('0');
+        if whole.len() > 12 {
+            return Err(MoneyError::TooLarge);
+        }
+        let kroner: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::NotADecimal)? };
+        let mut ore: i64 = 0;
+        for (i, b) in fraction.bytes().enumerate() {
+            ore += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
+        }
+        let total = kroner * 100 + ore;
+        if total > Money::MAX.0 {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Money(total))
+    }
+
+    /// An amount already known to be valid (read back from the store).
+    /// Returns `None` for a negative value.
+    pub fn from_ore(ore: i64) -> Option<Money> {
+        (ore >= 0).then_some(Money(ore))
+    }
+
+    pub fn ore(self) -> i64 {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `None` when the result would be negative.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).filter(|v| *v >= 0).map(Money)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Shares `total` out in proportion to `weights` so that the parts add up to
+/// `total` exactly: each part gets the whole øre of its quota, and the øre
+/// left over go one each to the parts with the largest remainders (ties to
+/// the earlier part). Returns all zeros when every weight is zero.
+pub fn allocate(total: Money, weights: &[u64]) -> Vec<Money> {
+    let weight_sum: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+    if weight_sum == 0 {
+        return vec![Money::ZERO; weights.len()];
+    }
+    let total_ore = total.0 as u128;
+    let mut parts: Vec<i64> = Vec::with_capacity(weights.len());
+    let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let product = total_ore * u128::from(*w);
+        parts.push((product / weight_sum) as i64);
+        remainders.push((product % weight_sum, i));
+    }
+    let mut left = total.0 - parts.iter().sum::<i64>();
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left == 0 {
+            break;
+        }
+        parts[i] += 1;
+        left -= 1;
+    }
+    parts.into_iter().map(Money).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn m(s: &str) -> Money {
+        Money::parse(s).expect("valid amount in test")
+    }
+
+    #[test]
+    fn amounts_parse_and_print_with_two_decimals() {
+        assert_eq!(m("871553.00").to_string(), "871553.00");
+        assert_eq!(m("871553").to_string(), "871553.00");
+        assert_eq!(m("0.5").to_string(), "0.50");
+        assert_eq!(m("999999999999.99"), Money::MAX);
+        assert_eq!(m("-0.00"), Money::ZERO);
+    }
+
+    #[test]
+    fn bad_amounts_are_refused_with_a_reason() {
+        assert_eq!(Money::parse("12.345"), Err(MoneyError::TooManyDecimals));
+        assert_eq!(Money::parse("-1.00"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse("1e3"), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse("1,00"), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse(" 1.00"), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse("1."), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse(".5"), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse("+1"), Err(MoneyError::NotADecimal));
+        assert_eq!(Money::parse(""), Err(MoneyError::Empty));
+        assert_eq!(Money::parse("1000000000000.00"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse("99999999999999999999999"), Err(MoneyError::TooLarge));
+    }
+
+    #[test]
+    fn seventy_percent_of_vest_2022_is_610087_10_and_the_rest_261465_90() {
+        let parts = allocate(m("871553.00"), &[700_000, 300_000]);
+        assert_eq!(parts, vec![m("610087.10"), m("261465.90")]);
+    }
+
+    #[test]
+    fn a_third_of_a_hundred_gives_33_33_and_66_67() {
+        assert_eq!(allocate(m("100.00"), &[333_300, 666_700]), vec![m("33.33"), m("66.67")]);
+        assert_eq!(allocate(m("1.00"), &[1, 1, 1]), vec![m("0.34"), m("0.33"), m("0.33")]);
+    }
+
+    proptest! {
+        #[test]
+        fn parts_always_add_up_to_the_total(
+            ore in 0i64..=Money::MAX.ore(),
+            weights in proptest::collection::vec(0u64..10_000_000, 1..30),
+        ) {
+            let total = Money::from_ore(ore).expect("non-negative");
+            let parts = allocate(total, &weights);
+            prop_assert_eq!(parts.len(), weights.len());
+            let sum: i64 = parts.iter().map(|p| p.ore()).sum();
+            if weights.iter().any(|w| *w > 0) {
+                prop_assert_eq!(sum, ore);
+            }
+            // No part is more than one øre away from its exact quota.
+            let wsum: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+            for (p, w) in parts.iter().zip(&weights) {
+                if wsum > 0 {
+                    let exact_floor = (ore as u128 * u128::from(*w) / wsum) as i64;
+                    prop_assert!(p.ore() == exact_floor || p.ore() == exact_floor + 1);
+                }
+            }
+        }
+
+        #[test]
+        fn printing_and_parsing_round_trips(ore in 0i64..=Money::MAX.ore()) {
+            let money = Money::from_ore(ore).expect("non-negative");
+            prop_assert_eq!(Money::parse(&money.to_string()), Ok(money));
+        }
+    }
+}

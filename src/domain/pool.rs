@@ -1,0 +1,268 @@
+//! Pools (pulje): one cluster, one calendar year, and the decisions on them.
+
+use super::allocation::AllocationModel;
+use super::ledger::{Account, Entry, EntryKind};
+use super::money::Money;
+use super::values::{PoolKey, Year};
+
+/// How the strategic level gives its decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategicMode {
+    /// Recorded by the secretariat from a meeting.
+    Meeting,
+    /// Both co-chairs approve by e-mail link.
+    CoChairsEmail,
+}
+
+impl StrategicMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrategicMode::Meeting => "meeting",
+            StrategicMode::CoChairsEmail => "co_chairs_email",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StrategicMode> {
+        [StrategicMode::Meeting, StrategicMode::CoChairsEmail].into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+/// Which steps a grant from this pool needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalPolicy {
+    pub recommendation_required: bool,
+    pub strategic: StrategicMode,
+    /// Grants at or above this amount also need the political level.
+    pub political_threshold: Money,
+}
+
+impl Default for ApprovalPolicy {
+    /// The operations forum recommends, the strategic level decides in a
+    /// meeting, and the political level signs off from DKK 100,000.
+    fn default() -> Self {
+        ApprovalPolicy {
+            recommendation_required: true,
+            strategic: StrategicMode::Meeting,
+            political_threshold: Money::from_ore(10_000_000).unwrap_or(Money::ZERO),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolState {
+    /// Being prepared: amount and model may still change.
+    Draft,
+    /// Taking applications and decisions.
+    Open,
+    /// Year end: no new applications or decisions.
+    Closed,
+}
+
+impl PoolState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolState::Draft => "draft",
+            PoolState::Open => "open",
+            PoolState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PoolState> {
+        [PoolState::Draft, PoolState::Open, PoolState::Closed].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// A decision on a pool that the pool's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolError {
+    #[error("the pool is {state}; only a draft pool can be changed")]
+    NotDraft { state: &'static str },
+    #[error("the pool is {state}; only a draft pool can be opened")]
+    CannotOpen { state: &'static str },
+    #[error("the pool is {state}; only an open pool can be closed")]
+    CannotClose { state: &'static str },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    pub key: PoolKey,
+    pub amount: Money,
+    pub model: AllocationModel,
+    pub policy: ApprovalPolicy,
+    pub state: PoolState,
+    pub note: String,
+    pub version: i64,
+}
+
+/// What a new pool is made of, as parsed from a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPool {
+    pub key: PoolKey,
+    pub amount: Money,
+    pub model: AllocationModel,
+    pub policy: ApprovalPolicy,
+    pub note: String,
+}
+
+/// Changes to a draft pool; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolChanges {
+    pub amount: Option<Money>,
+    pub model: Option<AllocationModel>,
+    pub policy: Option<ApprovalPolicy>,
+    pub note: Option<String>,
+}
+
+fn funding_entry(kind: EntryKind, memo: String, model: AllocationModel, amount: Money) -> Entry {
+    model.allot(amount).into_iter().fold(Entry::new(kind, memo), |entry, (bucket, part)| {
+        entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part)
+    })
+}
+
+impl Pool {
+    /// A new pool starts as a draft with its whole amount available, divided
+    /// over the model's buckets by the funding entry returned with it.
+    pub fn create(new: NewPool) -> (Pool, Entry) {
+        let memo = format!("Funding of pool {} ({})", new.key, new.model.kind());
+        let entry = funding_entry(EntryKind::Funding, memo, new.model, new.amount);
+        let pool = Pool {
+            key: new.key,
+            amount: new.amount,
+            model: new.model,
+            policy: new.policy,
+            state: PoolState::Draft,
+            note: new.note,
+            version: 1,
+        };
+        (pool, entry)
+    }
+
+    pub fn year(&self) -> Year {
+        self.key.year
+    }
+
+    /// Changes a draft pool. When the amount or model changes, the returned
+    /// entry reverses the old funding and posts the new one, so the ledger
+    /// keeps the history and the buckets match the new model exactly.
+    pub fn revise(&self, changes: PoolChanges) -> Result<(Pool, Option<Entry>), PoolError> {
+        if self.state != PoolState::Draft {
+            return Err(PoolError::NotDraft { state: self.state.as_str() });
+        }
+        let amount = changes.amount.unwrap_or(self.amount);
+        let model = changes.model.unwrap_or(self.model);
+        let revised = Pool {
+            key: self.key.clone(),
+            amount,
+            model,
+            policy: changes.policy.unwrap_or(self.policy),
+            state: self.state,
+            note: changes.note.unwrap_or_else(|| self.note.clone()),
+            version: self.version + 1,
+        };
+        let entry = (amount != self.amount || model != self.model).then(|| {
+            let memo = format!(
+                "Revised funding of pool {}: {} ({}) to {} ({})",
+                self.key,
+                self.amount,
+                self.model.kind(),
+                amount,
+                model.kind()
+            );
+            let reversal = self.model.allot(self.amount).into_iter().fold(
+                Entry::new(EntryKind::FundingRevision, memo),
+                |entry, (bucket, part)| entry.transfer((Account::Available, bucket), (Account::Funding, bucket), part),
+            );
+            model.allot(amount).into_iter().fold(reversal, |entry, (bucket, part)| {
+                entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part)
+            })
+        });
+        Ok((revised, entry))
+    }
+
+    pub fn open(&self) -> Result<Pool, PoolError> {
+        match self.state {
+            PoolState::Draft => Ok(Pool { state: PoolState::Open, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::CannotOpen { state: other.as_str() }),
+        }
+    }
+
+    pub fn close(&self) -> Result<Pool, PoolError> {
+        match self.state {
+            PoolState::Open => Ok(Pool { state: PoolState::Closed, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::CannotClose { state: other.as_str() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::allocation::Bucket;
+    use crate::domain::ledger::{Balances, PoolStatus};
+    use crate::domain::share::Share;
+
+    fn m(s: &str) -> Money {
+        Money::parse(s).expect("valid amount in test")
+    }
+
+    fn vest_2022(model: AllocationModel) -> (Pool, Entry) {
+        Pool::create(NewPool {
+            key: PoolKey::parse("vest-2022").expect("key"),
+            amount: m("871553.00"),
+            model,
+            policy: ApprovalPolicy::default(),
+            note: String::new(),
+        })
+    }
+
+    #[test]
+    fn a_new_pool_is_a_draft_funded_in_full() {
+        let (pool, entry) = vest_2022(AllocationModel::Rolling);
+        assert_eq!(pool.state, PoolState::Draft);
+        assert!(entry.is_balanced());
+        let mut balances = Balances::default();
+        balances.apply(&entry);
+        assert_eq!(balances.available(Bucket::Rolling), m("871553.00"));
+    }
+
+    #[test]
+    fn revising_a_draft_reverses_the_old_funding_and_posts_the_new() {
+        let (pool, entry) = vest_2022(AllocationModel::Rolling);
+        let split = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        let (revised, revision) = pool
+            .revise(PoolChanges { model: Some(split), ..PoolChanges::default() })
+            .expect("draft can change");
+        let revision = revision.expect("model changed, so money moves");
+        assert!(revision.is_balanced());
+        let mut balances = Balances::default();
+        balances.apply(&entry);
+        balances.apply(&revision);
+        let status = PoolStatus::from_balances(revised.model, &balances).expect("valid ledger");
+        assert_eq!(status.buckets.len(), 2, "the emptied rolling bucket is not shown");
+        assert_eq!(status.buckets[0].1.available, m("610087.10"));
+        assert_eq!(status.buckets[1].1.available, m("261465.90"));
+        assert_eq!(status.overall.total, m("871553.00"));
+        assert_eq!(revised.version, 2);
+    }
+
+    #[test]
+    fn a_note_only_revision_moves_no_money() {
+        let (pool, _) = vest_2022(AllocationModel::Rolling);
+        let (_, entry) = pool.revise(PoolChanges { note: Some("x".into()), ..PoolChanges::default() }).expect("draft");
+        assert!(entry.is_none());
+    }
+
+    #[test]
+    fn pools_go_from_draft_to_open_to_closed_and_never_back() {
+        let (draft, _) = vest_2022(AllocationModel::Upfront);
+        assert_eq!(draft.close(), Err(PoolError::CannotClose { state: "draft" }));
+        let open = draft.open().expect("draft opens");
+        assert_eq!(open.open(), Err(PoolError::CannotOpen { state: "open" }));
+        assert_eq!(open.revise(PoolChanges::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
+        let closed = open.close().expect("open closes");
+        assert_eq!(closed.state, PoolState::Closed);
+        assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: "closed" }));
+        assert_eq!(closed.close(), Err(PoolError::CannotClose { state: "closed" }));
+        assert_eq!(closed.version, 3);
+    }
+}

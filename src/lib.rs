@@ -1,0 +1,15 @@
+//! Klyngemidler: cluster funds for Danish health clusters.
+//!
+//! See ARCHITECTURE.md for the map. In short: `domain` is pure, `db` stores,
+//! `api` speaks HTTP, `startup` wires them, `cli` is the command line.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod keys;
+pub mod secrets;
+pub mod startup;
+pub mod telemetry;

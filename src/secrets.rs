@@ -1,0 +1,42 @@
+//! Random secrets and their hashes. Keys are shown once and stored only as
+//! SHA-256: they carry 256 random bits, so a slow hash adds nothing.
+
+use sha2::{Digest, Sha256};
+
+/// Prefix that makes a leaked key recognisable by secret scanners.
+pub const API_KEY_PREFIX: &str = "kmk_";
+
+/// A fresh API key: `kmk_` + 64 hex digits (256 bits from the OS).
+pub fn new_api_key() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("{API_KEY_PREFIX}{}", hex(&bytes)))
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_long_random_and_distinct() {
+        let a = new_api_key().expect("os random");
+        let b = new_api_key().expect("os random");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), API_KEY_PREFIX.len() + 64);
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

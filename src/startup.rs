@@ -1,0 +1,62 @@
+//! Builds the HTTP application on a listener (port 0 in tests) and runs it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, AppState, RouteTable};
+use crate::config::ServeConfig;
+use crate::db::Db;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Wires the app to the listener. The database must be migrated.
+    pub fn build(db: Db, listener: TcpListener, config: &ServeConfig) -> std::io::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let openapi = api::openapi();
+        let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
+        let state = web::Data::new(AppState { db });
+        let max_body = config.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            let app = App::new()
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
+                .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+                .wrap(TracingLogger::default())
+                .into_utoipa_app();
+            let (app, _) = api::mount(app).split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+                .service(web::redirect("/docs", "/docs/"))
+                .default_service(web::to(api::fallback))
+        })
+        .listen(listener)?;
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Application { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

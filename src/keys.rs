@@ -68,7 +68,9 @@ pub fn issue(
             action: "api_key.created",
             subject: format!("api_key:{}", row.id),
             before: None,
-            after: Some(serde_json::json!({"name": name, "role": role.as_str(), "clusters": cluster_slugs})),
+            after: Some(
+                serde_json::json!({"name": name, "role": role.as_str(), "clusters": cluster_slugs}),
+            ),
             request_id: None,
         },
     )?;

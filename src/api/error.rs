@@ -24,7 +24,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl std::fmt::Display) -> FieldError {
-        FieldError { field: field.into(), message: message.to_string() }
+        FieldError {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -74,7 +77,9 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => ("validation", "The request has invalid fields"),
             ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
-            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
@@ -90,11 +95,18 @@ impl ApiError {
         let (kind, title) = self.kind_and_title();
         let status = self.status_code();
         let detail = match self {
-            ApiError::Store(e) if e.is_transient() => "The database is busy; retry shortly.".to_owned(),
-            ApiError::Store(_) => "Something went wrong on our side. It has been logged.".to_owned(),
+            ApiError::Store(e) if e.is_transient() => {
+                "The database is busy; retry shortly.".to_owned()
+            }
+            ApiError::Store(_) => {
+                "Something went wrong on our side. It has been logged.".to_owned()
+            }
             ApiError::Validation(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                format!("Invalid field(s): {}. Nothing was saved.", fields.join(", "))
+                format!(
+                    "Invalid field(s): {}. Nothing was saved.",
+                    fields.join(", ")
+                )
             }
             other => other.to_string(),
         };
@@ -102,7 +114,13 @@ impl ApiError {
             ApiError::Validation(errors) => errors.clone(),
             _ => Vec::new(),
         };
-        Problem { kind: format!("urn:klyngemidler:problem:{kind}"), title: title.to_owned(), status: status.as_u16(), detail, errors }
+        Problem {
+            kind: format!("urn:klyngemidler:problem:{kind}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
     }
 }
 
@@ -131,7 +149,8 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         match self {
             ApiError::Unauthorized => {
-                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             ApiError::Store(e) if e.is_transient() => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
@@ -157,7 +176,10 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<PoolError> for ApiError {
     fn from(e: PoolError) -> Self {
-        ApiError::Conflict { kind: "pool-state", detail: e.to_string() }
+        ApiError::Conflict {
+            kind: "pool-state",
+            detail: e.to_string(),
+        }
     }
 }
 

@@ -86,14 +86,20 @@ pub struct PoolStatusDto {
     responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}/status")]
-pub async fn pool_status(state: web::Data<AppState>, caller: Caller, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn pool_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
     let (stored, status) = state
         .db
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let balances = ledger::balances(c, stored.id)?;
-            let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let status = PoolStatus::from_balances(stored.pool.model, &balances)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             Ok::<_, ApiError>((stored, status))
         })
         .await?;
@@ -105,12 +111,21 @@ pub async fn pool_status(state: web::Data<AppState>, caller: Caller, req: HttpRe
         state: pool.state.into(),
         allocation_model: pool.model.into(),
         figures: status.overall.into(),
-        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        buckets: status
+            .buckets
+            .into_iter()
+            .map(|(b, f)| BucketDto {
+                name: b.as_str().to_owned(),
+                figures: f.into(),
+            })
+            .collect(),
     };
     let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let etag = content_etag(&body);
     if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
@@ -144,7 +159,9 @@ pub struct LedgerEntryDto {
 }
 
 fn signed(ore: i64) -> String {
-    let text = Money::from_ore(ore.unsigned_abs() as i64).map(|m| m.to_string()).unwrap_or_default();
+    let text = Money::from_ore(ore.unsigned_abs() as i64)
+        .map(|m| m.to_string())
+        .unwrap_or_default();
     if ore < 0 { format!("-{text}") } else { text }
 }
 
@@ -159,11 +176,20 @@ pub struct LedgerQuery {
     responses((status = 200, body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools/{pool}/ledger")]
-pub async fn pool_ledger(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, query: web::Query<LedgerQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn pool_ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
-    let after = query.cursor.as_deref().and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    let after = query.cursor.as_deref().and_then(|c| {
+        c.parse::<i64>()
+            .map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list")))
+            .ok()
+    });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -182,7 +208,14 @@ pub async fn pool_ledger(state: web::Data<AppState>, caller: Caller, path: web::
             memo: e.memo,
             actor: e.actor,
             created_at: utc(e.created_at),
-            postings: ps.into_iter().map(|p| PostingDto { bucket: p.bucket, account: p.account, amount: signed(p.amount_ore) }).collect(),
+            postings: ps
+                .into_iter()
+                .map(|p| PostingDto {
+                    bucket: p.bucket,
+                    account: p.account,
+                    amount: signed(p.amount_ore),
+                })
+                .collect(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id.to_string())))

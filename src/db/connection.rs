@@ -71,7 +71,13 @@ impl From<r2d2::PoolError> for StoreError {
 
 impl StoreError {
     pub fn is_serialization_failure(&self) -> bool {
-        matches!(self, StoreError::Query(DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _)))
+        matches!(
+            self,
+            StoreError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        )
     }
 
     /// Temporary trouble (no connection, lock wait ran out): worth a 503, not a 500.
@@ -108,7 +114,10 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) }
+        DbOptions {
+            pool_size: 8,
+            connection_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -177,7 +186,10 @@ impl Db {
                 .min_idle(Some(1))
                 .connection_timeout(options.connection_timeout)
                 .connection_customizer(Box::new(OnAcquire))
-                .build(Manager { url: url.clone(), backend })
+                .build(Manager {
+                    url: url.clone(),
+                    backend,
+                })
                 .map_err(|e| StoreError::Unavailable(e.to_string()))
         };
         // SQLite: create the file and switch it to WAL through the writer
@@ -190,7 +202,11 @@ impl Db {
             Backend::Sqlite => build(options.pool_size)?,
             Backend::Postgres => write.clone(),
         };
-        Ok(Db { read, write, backend })
+        Ok(Db {
+            read,
+            write,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -223,7 +239,8 @@ impl Db {
     /// Reverts every migration and applies them again (used by the schema test).
     pub fn redo_all_migrations(&self) -> Result<(), StoreError> {
         let mut conn = self.write.get()?;
-        let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        let err =
+            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
         match &mut *conn {
             AnyConnection::Sqlite(c) => {
                 c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(err)?;
@@ -291,7 +308,9 @@ impl Db {
         E: From<StoreError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.read_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.read_sync(f))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
@@ -301,13 +320,17 @@ impl Db {
         E: TxError + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.write_sync(f))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
     /// SQLite only: folds the WAL back into the database file.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
-            self.write.get()?.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            self.write
+                .get()?
+                .batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
         }
         Ok(())
     }
@@ -323,11 +346,14 @@ fn begin(conn: &mut AnyConnection, sql: &str) -> Result<(), DieselError> {
 fn finish<T, E: From<StoreError>>(conn: &mut AnyConnection, outcome: Result<T, E>) -> Result<T, E> {
     match outcome {
         Ok(value) => {
-            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn).map_err(StoreError::from)?;
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
+                .map_err(StoreError::from)?;
             Ok(value)
         }
         Err(e) => {
-            if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
+            if let Err(rollback) =
+                <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
+            {
                 tracing::error!(error = %rollback, "rollback failed");
             }
             Err(e)

@@ -43,9 +43,18 @@ struct BalanceRow {
 
 /// Writes a balanced entry and its postings. Call inside the transaction of
 /// the change that caused the movement.
-pub fn post(conn: &mut AnyConnection, pool_id: i64, entry: &Entry, actor: &str, now: NaiveDateTime) -> Result<i64, StoreError> {
+pub fn post(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    entry: &Entry,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
     if !entry.is_balanced() {
-        return Err(StoreError::Corrupt(format!("refusing an unbalanced {} entry", entry.kind().as_str())));
+        return Err(StoreError::Corrupt(format!(
+            "refusing an unbalanced {} entry",
+            entry.kind().as_str()
+        )));
     }
     let ids: Vec<i64> = diesel::insert_into(ledger_entries::table)
         .values((
@@ -57,7 +66,10 @@ pub fn post(conn: &mut AnyConnection, pool_id: i64, entry: &Entry, actor: &str, 
         ))
         .returning(ledger_entries::id)
         .get_results(conn)?;
-    let entry_id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
+    let entry_id = ids
+        .first()
+        .copied()
+        .ok_or(diesel::result::Error::NotFound)?;
     // One statement per posting: batch inserts do not compile on the multi backend.
     for p in entry.postings() {
         diesel::insert_into(postings::table)
@@ -84,10 +96,22 @@ pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, Stor
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;
     let mut balances = Balances::default();
-    for BalanceRow { bucket, account, kind, amount_ore } in rows {
-        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
+    for BalanceRow {
+        bucket,
+        account,
+        kind,
+        amount_ore,
+    } in rows
+    {
+        let parsed = (
+            Bucket::parse(&bucket),
+            Account::parse(&account),
+            EntryKind::parse(&kind),
+        );
         let (Some(bucket), Some(account), Some(kind)) = parsed else {
-            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
+            return Err(StoreError::Corrupt(format!(
+                "unknown posting {bucket}/{account}/{kind}"
+            )));
         };
         balances.add(bucket, account, kind, amount_ore);
     }
@@ -119,7 +143,8 @@ pub fn entries(
         .load(conn)?;
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
-        let (mine, rest): (Vec<_>, Vec<_>) = lines.into_iter().partition(|p| p.entry_id == entry.id);
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            lines.into_iter().partition(|p| p.entry_id == entry.id);
         lines = rest;
         out.push((entry, mine));
     }

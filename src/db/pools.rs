@@ -46,7 +46,10 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
         ("upfront", None) => AllocationModel::Upfront,
         ("rolling", None) => AllocationModel::Rolling,
         ("split", Some(ppm)) => AllocationModel::Split {
-            upfront_share: u32::try_from(ppm).ok().and_then(Share::from_ppm).ok_or_else(|| corrupt("share"))?,
+            upfront_share: u32::try_from(ppm)
+                .ok()
+                .and_then(Share::from_ppm)
+                .ok_or_else(|| corrupt("share"))?,
         },
         _ => return Err(corrupt("allocation model")),
     };
@@ -59,14 +62,22 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
         model,
         policy: ApprovalPolicy {
             recommendation_required: row.recommendation_required,
-            strategic: StrategicMode::parse(&row.strategic_mode).ok_or_else(|| corrupt("strategic mode"))?,
-            political_threshold: Money::from_ore(row.political_threshold_ore).ok_or_else(|| corrupt("threshold"))?,
+            strategic: StrategicMode::parse(&row.strategic_mode)
+                .ok_or_else(|| corrupt("strategic mode"))?,
+            political_threshold: Money::from_ore(row.political_threshold_ore)
+                .ok_or_else(|| corrupt("threshold"))?,
         },
         state: PoolState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
         note: row.note,
         version: row.version,
     };
-    Ok(StoredPool { id: row.id, cluster_id: row.cluster_id, pool, created_at: row.created_at, updated_at: row.updated_at })
+    Ok(StoredPool {
+        id: row.id,
+        cluster_id: row.cluster_id,
+        pool,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
 }
 
 fn share_ppm(model: AllocationModel) -> Option<i32> {
@@ -97,7 +108,12 @@ pub struct PoolFilter {
 }
 
 /// Pools ordered by year, then cluster.
-pub fn list(conn: &mut AnyConnection, scope: &ClusterScope, filter: &PoolFilter, limit: i64) -> Result<Vec<StoredPool>, StoreError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    scope: &ClusterScope,
+    filter: &PoolFilter,
+    limit: i64,
+) -> Result<Vec<StoredPool>, StoreError> {
     let mut query = pools::table
         .inner_join(clusters::table)
         .select((pools::all_columns, clusters::slug))
@@ -114,16 +130,27 @@ pub fn list(conn: &mut AnyConnection, scope: &ClusterScope, filter: &PoolFilter,
         query = query.filter(pools::state.eq(state.clone()));
     }
     if let Some((year, slug)) = &filter.after {
-        query = query.filter(pools::year.gt(*year).or(pools::year.eq(*year).and(clusters::slug.gt(slug.clone()))));
+        query = query.filter(
+            pools::year
+                .gt(*year)
+                .or(pools::year.eq(*year).and(clusters::slug.gt(slug.clone()))),
+        );
     }
     if let ClusterScope::Only(slugs) = scope {
         query = query.filter(clusters::slug.eq_any(slugs.iter().cloned().collect::<Vec<_>>()));
     }
     let rows: Vec<(PoolRow, String)> = query.load(conn)?;
-    rows.into_iter().map(|(row, slug)| to_domain(row, slug)).collect()
+    rows.into_iter()
+        .map(|(row, slug)| to_domain(row, slug))
+        .collect()
 }
 
-pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: NaiveDateTime) -> Result<StoredPool, StoreError> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    cluster_id: i64,
+    pool: &Pool,
+    now: NaiveDateTime,
+) -> Result<StoredPool, StoreError> {
     let mut rows: Vec<PoolRow> = diesel::insert_into(pools::table)
         .values((
             pools::cluster_id.eq(cluster_id),
@@ -148,9 +175,16 @@ pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: Naive
 
 /// Saves a changed pool, but only over the version it was loaded at
 /// (optimistic concurrency): `Ok(None)` when someone else saved first.
-pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now: NaiveDateTime) -> Result<Option<StoredPool>, StoreError> {
+pub fn update(
+    conn: &mut AnyConnection,
+    stored: &StoredPool,
+    changed: &Pool,
+    now: NaiveDateTime,
+) -> Result<Option<StoredPool>, StoreError> {
     let mut rows: Vec<PoolRow> = diesel::update(
-        pools::table.filter(pools::id.eq(stored.id)).filter(pools::version.eq(stored.pool.version)),
+        pools::table
+            .filter(pools::id.eq(stored.id))
+            .filter(pools::version.eq(stored.pool.version)),
     )
     .set((
         pools::amount_ore.eq(changed.amount.ore()),
@@ -166,7 +200,9 @@ pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now
     ))
     .returning(pools::all_columns)
     .get_results(conn)?;
-    rows.pop().map(|row| to_domain(row, changed.key.cluster.to_string())).transpose()
+    rows.pop()
+        .map(|row| to_domain(row, changed.key.cluster.to_string()))
+        .transpose()
 }
 
 /// How a pool is described in the audit trail.
@@ -207,15 +243,18 @@ pub fn save_new(
 ) -> Result<StoredPool, StoreError> {
     let stored = insert(conn, cluster_id, pool, actor.at)?;
     super::ledger::post(conn, stored.id, funding, actor.name, actor.at)?;
-    super::audit::record(conn, &super::audit::AuditEvent {
-        at: actor.at,
-        actor: actor.name,
-        action: "pool.created",
-        subject: format!("pool:{}", pool.key),
-        before: None,
-        after: Some(snapshot(pool)),
-        request_id: actor.request_id,
-    })?;
+    super::audit::record(
+        conn,
+        &super::audit::AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "pool.created",
+            subject: format!("pool:{}", pool.key),
+            before: None,
+            after: Some(snapshot(pool)),
+            request_id: actor.request_id,
+        },
+    )?;
     Ok(stored)
 }
 
@@ -235,14 +274,17 @@ pub fn save_change(
     if let Some(entry) = entry {
         super::ledger::post(conn, stored.id, entry, actor.name, actor.at)?;
     }
-    super::audit::record(conn, &super::audit::AuditEvent {
-        at: actor.at,
-        actor: actor.name,
-        action,
-        subject: format!("pool:{}", changed.key),
-        before: Some(snapshot(&stored.pool)),
-        after: Some(snapshot(changed)),
-        request_id: actor.request_id,
-    })?;
+    super::audit::record(
+        conn,
+        &super::audit::AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action,
+            subject: format!("pool:{}", changed.key),
+            before: Some(snapshot(&stored.pool)),
+            after: Some(snapshot(changed)),
+            request_id: actor.request_id,
+        },
+    )?;
     Ok(Some(saved))
 }

@@ -24,7 +24,11 @@ pub struct TargetPopulationRow {
     pub position: i32,
 }
 
-pub fn parties_of(conn: &mut AnyConnection, cluster_id: i64, kind: Option<&str>) -> QueryResult<Vec<PartyRow>> {
+pub fn parties_of(
+    conn: &mut AnyConnection,
+    cluster_id: i64,
+    kind: Option<&str>,
+) -> QueryResult<Vec<PartyRow>> {
     let mut query = parties::table
         .select(parties::all_columns)
         .filter(parties::cluster_id.eq(cluster_id))
@@ -36,10 +40,18 @@ pub fn parties_of(conn: &mut AnyConnection, cluster_id: i64, kind: Option<&str>)
     query.load(conn)
 }
 
-pub fn find_party(conn: &mut AnyConnection, cluster_id: i64, slug: &str) -> QueryResult<Option<PartyRow>> {
+pub fn find_party(
+    conn: &mut AnyConnection,
+    cluster_id: i64,
+    slug: &str,
+) -> QueryResult<Option<PartyRow>> {
     parties::table
         .select(parties::all_columns)
-        .filter(parties::cluster_id.eq(cluster_id).and(parties::slug.eq(slug)))
+        .filter(
+            parties::cluster_id
+                .eq(cluster_id)
+                .and(parties::slug.eq(slug)),
+        )
         .first(conn)
         .optional()
 }

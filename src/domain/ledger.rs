@@ -64,7 +64,11 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 3] = [EntryKind::Funding, EntryKind::FundingRevision, EntryKind::Release];
+    pub const ALL: [EntryKind; 3] = [
+        EntryKind::Funding,
+        EntryKind::FundingRevision,
+        EntryKind::Release,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -97,14 +101,31 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(kind: EntryKind, memo: impl Into<String>) -> Entry {
-        Entry { kind, memo: memo.into(), postings: Vec::new() }
+        Entry {
+            kind,
+            memo: memo.into(),
+            postings: Vec::new(),
+        }
     }
 
     /// Moves `amount` from one account to another. A zero amount posts nothing.
-    pub fn transfer(mut self, from: (Account, Bucket), to: (Account, Bucket), amount: Money) -> Entry {
+    pub fn transfer(
+        mut self,
+        from: (Account, Bucket),
+        to: (Account, Bucket),
+        amount: Money,
+    ) -> Entry {
         if !amount.is_zero() {
-            self.postings.push(Posting { bucket: from.1, account: from.0, amount_ore: -amount.ore() });
-            self.postings.push(Posting { bucket: to.1, account: to.0, amount_ore: amount.ore() });
+            self.postings.push(Posting {
+                bucket: from.1,
+                account: from.0,
+                amount_ore: -amount.ore(),
+            });
+            self.postings.push(Posting {
+                bucket: to.1,
+                account: to.0,
+                amount_ore: amount.ore(),
+            });
         }
         self
     }
@@ -122,7 +143,11 @@ impl Entry {
     }
 
     pub fn is_balanced(&self) -> bool {
-        self.postings.iter().map(|p| i128::from(p.amount_ore)).sum::<i128>() == 0
+        self.postings
+            .iter()
+            .map(|p| i128::from(p.amount_ore))
+            .sum::<i128>()
+            == 0
     }
 }
 
@@ -142,19 +167,29 @@ impl Balances {
     }
 
     fn balance(&self, bucket: Bucket, account: Account) -> i64 {
-        self.0.iter().filter(|((b, a, _), _)| *b == bucket && *a == account).map(|(_, v)| *v).sum()
+        self.0
+            .iter()
+            .filter(|((b, a, _), _)| *b == bucket && *a == account)
+            .map(|(_, v)| *v)
+            .sum()
     }
 
     fn released(&self, bucket: Bucket) -> i64 {
         self.0
             .iter()
-            .filter(|((b, a, k), _)| *b == bucket && *a == Account::Available && *k == EntryKind::Release)
+            .filter(|((b, a, k), _)| {
+                *b == bucket && *a == Account::Available && *k == EntryKind::Release
+            })
             .map(|(_, v)| *v)
             .sum()
     }
 
-    fn buckets_with_money(&self) -> impl Iterator<Item = Bucket> + '_ {
-        self.0.iter().filter(|(_, v)| **v != 0).map(|((b, _, _), _)| *b)
+    /// Buckets where some account has a non-zero net balance.
+    fn buckets_with_money(&self) -> Vec<Bucket> {
+        Bucket::ALL
+            .into_iter()
+            .filter(|b| Account::ALL.into_iter().any(|a| self.balance(*b, a) != 0))
+            .collect()
     }
 
     /// The money still free in a bucket.
@@ -184,10 +219,15 @@ impl Figures {
     /// `total + carried_in = committed + pending + available + carried_out`, to the øre.
     pub fn reconciles(&self) -> bool {
         let inflow = i128::from(self.total.ore()) + i128::from(self.carried_in.ore());
-        let uses = [self.committed, self.pending, self.available, self.carried_out]
-            .iter()
-            .map(|m| i128::from(m.ore()))
-            .sum::<i128>();
+        let uses = [
+            self.committed,
+            self.pending,
+            self.available,
+            self.carried_out,
+        ]
+        .iter()
+        .map(|m| i128::from(m.ore()))
+        .sum::<i128>();
         inflow == uses && self.disbursed <= self.committed
     }
 
@@ -220,7 +260,10 @@ pub struct LedgerError(pub String);
 impl PoolStatus {
     /// Reads the status out of the balances. Shows the model's buckets, plus
     /// any other bucket that still holds money (after a model change).
-    pub fn from_balances(model: AllocationModel, balances: &Balances) -> Result<PoolStatus, LedgerError> {
+    pub fn from_balances(
+        model: AllocationModel,
+        balances: &Balances,
+    ) -> Result<PoolStatus, LedgerError> {
         let mut shown: Vec<Bucket> = model.buckets().to_vec();
         for b in balances.buckets_with_money() {
             if !shown.contains(&b) {
@@ -231,7 +274,9 @@ impl PoolStatus {
         let mut buckets = Vec::with_capacity(shown.len());
         for bucket in shown {
             let money = |ore: i64, what: &str| {
-                Money::from_ore(ore).ok_or_else(|| LedgerError(format!("{what} of bucket {} is {ore} øre", bucket.as_str())))
+                Money::from_ore(ore).ok_or_else(|| {
+                    LedgerError(format!("{what} of bucket {} is {ore} øre", bucket.as_str()))
+                })
             };
             let bal = |a| balances.balance(bucket, a);
             let committed = bal(Account::Committed).checked_add(bal(Account::Disbursed));
@@ -246,9 +291,14 @@ impl PoolStatus {
                 carried_out: money(bal(Account::CarriedOut), "carried_out")?,
             };
             if !figures.reconciles() {
-                return Err(LedgerError(format!("bucket {} does not reconcile", bucket.as_str())));
+                return Err(LedgerError(format!(
+                    "bucket {} does not reconcile",
+                    bucket.as_str()
+                )));
             }
-            overall = overall.plus(figures).ok_or_else(|| LedgerError("overflow".into()))?;
+            overall = overall
+                .plus(figures)
+                .ok_or_else(|| LedgerError("overflow".into()))?;
             buckets.push((bucket, figures));
         }
         Ok(PoolStatus { overall, buckets })
@@ -267,25 +317,49 @@ mod tests {
     #[test]
     fn transfers_always_balance_and_zero_moves_nothing() {
         let e = Entry::new(EntryKind::Funding, "x")
-            .transfer((Account::Funding, Bucket::Rolling), (Account::Available, Bucket::Rolling), m("5.00"))
-            .transfer((Account::Funding, Bucket::Rolling), (Account::Available, Bucket::Rolling), Money::ZERO);
+            .transfer(
+                (Account::Funding, Bucket::Rolling),
+                (Account::Available, Bucket::Rolling),
+                m("5.00"),
+            )
+            .transfer(
+                (Account::Funding, Bucket::Rolling),
+                (Account::Available, Bucket::Rolling),
+                Money::ZERO,
+            );
         assert!(e.is_balanced());
         assert_eq!(e.postings().len(), 2);
     }
 
     #[test]
     fn status_of_a_freshly_funded_split_pool_shows_everything_available() {
-        let model = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        let model = AllocationModel::Split {
+            upfront_share: Share::parse("0.70").expect("share"),
+        };
         let mut entry = Entry::new(EntryKind::Funding, "funding");
         for (bucket, amount) in model.allot(m("871553.00")) {
-            entry = entry.transfer((Account::Funding, bucket), (Account::Available, bucket), amount);
+            entry = entry.transfer(
+                (Account::Funding, bucket),
+                (Account::Available, bucket),
+                amount,
+            );
         }
         let mut balances = Balances::default();
         balances.apply(&entry);
         let status = PoolStatus::from_balances(model, &balances).expect("valid ledger");
         assert_eq!(status.overall.total, m("871553.00"));
         assert_eq!(status.overall.available, m("871553.00"));
-        assert_eq!(status.buckets[0], (Bucket::Upfront, Figures { total: m("610087.10"), available: m("610087.10"), ..Figures::default() }));
+        assert_eq!(
+            status.buckets[0],
+            (
+                Bucket::Upfront,
+                Figures {
+                    total: m("610087.10"),
+                    available: m("610087.10"),
+                    ..Figures::default()
+                }
+            )
+        );
         assert_eq!(status.buckets[1].1.available, m("261465.90"));
         assert!(status.overall.reconciles());
     }

@@ -47,7 +47,11 @@ impl Money {
             None => (text, ""),
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !digits(whole) || !digits(fraction) || (text.contains('.') && fraction.is_empty()) {
+        if whole.is_empty()
+            || !digits(whole)
+            || !digits(fraction)
+            || (text.contains('.') && fraction.is_empty())
+        {
             return Err(MoneyError::NotADecimal);
         }
         if fraction.len() > 2 {
@@ -57,7 +61,11 @@ impl Money {
         if whole.len() > 12 {
             return Err(MoneyError::TooLarge);
         }
-        let kroner: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::NotADecimal)? };
+        let kroner: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::NotADecimal)?
+        };
         let mut ore: i64 = 0;
         for (i, b) in fraction.bytes().enumerate() {
             ore += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
@@ -164,7 +172,10 @@ mod tests {
         assert_eq!(Money::parse("+1"), Err(MoneyError::NotADecimal));
         assert_eq!(Money::parse(""), Err(MoneyError::Empty));
         assert_eq!(Money::parse("1000000000000.00"), Err(MoneyError::TooLarge));
-        assert_eq!(Money::parse("99999999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Money::parse("99999999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]
@@ -175,8 +186,14 @@ mod tests {
 
     #[test]
     fn a_third_of_a_hundred_gives_33_33_and_66_67() {
-        assert_eq!(allocate(m("100.00"), &[333_300, 666_700]), vec![m("33.33"), m("66.67")]);
-        assert_eq!(allocate(m("1.00"), &[1, 1, 1]), vec![m("0.34"), m("0.33"), m("0.33")]);
+        assert_eq!(
+            allocate(m("100.00"), &[333_300, 666_700]),
+            vec![m("33.33"), m("66.67")]
+        );
+        assert_eq!(
+            allocate(m("1.00"), &[1, 1, 1]),
+            vec![m("0.34"), m("0.33"), m("0.33")]
+        );
     }
 
     proptest! {
@@ -195,8 +212,8 @@ mod tests {
             // No part is more than one øre away from its exact quota.
             let wsum: u128 = weights.iter().map(|w| u128::from(*w)).sum();
             for (p, w) in parts.iter().zip(&weights) {
-                if wsum > 0 {
-                    let exact_floor = (ore as u128 * u128::from(*w) / wsum) as i64;
+                if let Some(exact_floor) = (ore as u128 * u128::from(*w)).checked_div(wsum) {
+                    let exact_floor = exact_floor as i64;
                     prop_assert!(p.ore() == exact_floor || p.ore() == exact_floor + 1);
                 }
             }

@@ -23,7 +23,9 @@ impl StrategicMode {
     }
 
     pub fn parse(text: &str) -> Option<StrategicMode> {
-        [StrategicMode::Meeting, StrategicMode::CoChairsEmail].into_iter().find(|m| m.as_str() == text)
+        [StrategicMode::Meeting, StrategicMode::CoChairsEmail]
+            .into_iter()
+            .find(|m| m.as_str() == text)
     }
 }
 
@@ -68,7 +70,9 @@ impl PoolState {
     }
 
     pub fn parse(text: &str) -> Option<PoolState> {
-        [PoolState::Draft, PoolState::Open, PoolState::Closed].into_iter().find(|s| s.as_str() == text)
+        [PoolState::Draft, PoolState::Open, PoolState::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -114,9 +118,16 @@ pub struct PoolChanges {
 }
 
 fn funding_entry(kind: EntryKind, memo: String, model: AllocationModel, amount: Money) -> Entry {
-    model.allot(amount).into_iter().fold(Entry::new(kind, memo), |entry, (bucket, part)| {
-        entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part)
-    })
+    model
+        .allot(amount)
+        .into_iter()
+        .fold(Entry::new(kind, memo), |entry, (bucket, part)| {
+            entry.transfer(
+                (Account::Funding, bucket),
+                (Account::Available, bucket),
+                part,
+            )
+        })
 }
 
 impl Pool {
@@ -146,7 +157,9 @@ impl Pool {
     /// keeps the history and the buckets match the new model exactly.
     pub fn revise(&self, changes: PoolChanges) -> Result<(Pool, Option<Entry>), PoolError> {
         if self.state != PoolState::Draft {
-            return Err(PoolError::NotDraft { state: self.state.as_str() });
+            return Err(PoolError::NotDraft {
+                state: self.state.as_str(),
+            });
         }
         let amount = changes.amount.unwrap_or(self.amount);
         let model = changes.model.unwrap_or(self.model);
@@ -170,26 +183,51 @@ impl Pool {
             );
             let reversal = self.model.allot(self.amount).into_iter().fold(
                 Entry::new(EntryKind::FundingRevision, memo),
-                |entry, (bucket, part)| entry.transfer((Account::Available, bucket), (Account::Funding, bucket), part),
+                |entry, (bucket, part)| {
+                    entry.transfer(
+                        (Account::Available, bucket),
+                        (Account::Funding, bucket),
+                        part,
+                    )
+                },
             );
-            model.allot(amount).into_iter().fold(reversal, |entry, (bucket, part)| {
-                entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part)
-            })
+            model
+                .allot(amount)
+                .into_iter()
+                .fold(reversal, |entry, (bucket, part)| {
+                    entry.transfer(
+                        (Account::Funding, bucket),
+                        (Account::Available, bucket),
+                        part,
+                    )
+                })
         });
         Ok((revised, entry))
     }
 
     pub fn open(&self) -> Result<Pool, PoolError> {
         match self.state {
-            PoolState::Draft => Ok(Pool { state: PoolState::Open, version: self.version + 1, ..self.clone() }),
-            other => Err(PoolError::CannotOpen { state: other.as_str() }),
+            PoolState::Draft => Ok(Pool {
+                state: PoolState::Open,
+                version: self.version + 1,
+                ..self.clone()
+            }),
+            other => Err(PoolError::CannotOpen {
+                state: other.as_str(),
+            }),
         }
     }
 
     pub fn close(&self) -> Result<Pool, PoolError> {
         match self.state {
-            PoolState::Open => Ok(Pool { state: PoolState::Closed, version: self.version + 1, ..self.clone() }),
-            other => Err(PoolError::CannotClose { state: other.as_str() }),
+            PoolState::Open => Ok(Pool {
+                state: PoolState::Closed,
+                version: self.version + 1,
+                ..self.clone()
+            }),
+            other => Err(PoolError::CannotClose {
+                state: other.as_str(),
+            }),
         }
     }
 }
@@ -228,9 +266,14 @@ mod tests {
     #[test]
     fn revising_a_draft_reverses_the_old_funding_and_posts_the_new() {
         let (pool, entry) = vest_2022(AllocationModel::Rolling);
-        let split = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        let split = AllocationModel::Split {
+            upfront_share: Share::parse("0.70").expect("share"),
+        };
         let (revised, revision) = pool
-            .revise(PoolChanges { model: Some(split), ..PoolChanges::default() })
+            .revise(PoolChanges {
+                model: Some(split),
+                ..PoolChanges::default()
+            })
             .expect("draft can change");
         let revision = revision.expect("model changed, so money moves");
         assert!(revision.is_balanced());
@@ -238,7 +281,11 @@ mod tests {
         balances.apply(&entry);
         balances.apply(&revision);
         let status = PoolStatus::from_balances(revised.model, &balances).expect("valid ledger");
-        assert_eq!(status.buckets.len(), 2, "the emptied rolling bucket is not shown");
+        assert_eq!(
+            status.buckets.len(),
+            2,
+            "the emptied rolling bucket is not shown"
+        );
         assert_eq!(status.buckets[0].1.available, m("610087.10"));
         assert_eq!(status.buckets[1].1.available, m("261465.90"));
         assert_eq!(status.overall.total, m("871553.00"));
@@ -248,21 +295,38 @@ mod tests {
     #[test]
     fn a_note_only_revision_moves_no_money() {
         let (pool, _) = vest_2022(AllocationModel::Rolling);
-        let (_, entry) = pool.revise(PoolChanges { note: Some("x".into()), ..PoolChanges::default() }).expect("draft");
+        let (_, entry) = pool
+            .revise(PoolChanges {
+                note: Some("x".into()),
+                ..PoolChanges::default()
+            })
+            .expect("draft");
         assert!(entry.is_none());
     }
 
     #[test]
     fn pools_go_from_draft_to_open_to_closed_and_never_back() {
         let (draft, _) = vest_2022(AllocationModel::Upfront);
-        assert_eq!(draft.close(), Err(PoolError::CannotClose { state: "draft" }));
+        assert_eq!(
+            draft.close(),
+            Err(PoolError::CannotClose { state: "draft" })
+        );
         let open = draft.open().expect("draft opens");
         assert_eq!(open.open(), Err(PoolError::CannotOpen { state: "open" }));
-        assert_eq!(open.revise(PoolChanges::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
+        assert_eq!(
+            open.revise(PoolChanges::default()).map(|_| ()),
+            Err(PoolError::NotDraft { state: "open" })
+        );
         let closed = open.close().expect("open closes");
         assert_eq!(closed.state, PoolState::Closed);
-        assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: "closed" }));
-        assert_eq!(closed.close(), Err(PoolError::CannotClose { state: "closed" }));
+        assert_eq!(
+            closed.open(),
+            Err(PoolError::CannotOpen { state: "closed" })
+        );
+        assert_eq!(
+            closed.close(),
+            Err(PoolError::CannotClose { state: "closed" })
+        );
         assert_eq!(closed.version, 3);
     }
 }

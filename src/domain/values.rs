@@ -38,7 +38,9 @@ impl fmt::Display for Year {
 pub struct Slug(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be 1-40 characters: lower-case letters a-z, digits and single '-', starting with a letter and not ending with '-'")]
+#[error(
+    "must be 1-40 characters: lower-case letters a-z, digits and single '-', starting with a letter and not ending with '-'"
+)]
 pub struct SlugError;
 
 impl Slug {
@@ -49,8 +51,14 @@ impl Slug {
             && bytes[0].is_ascii_lowercase()
             && !text.ends_with('-')
             && !text.contains("--")
-            && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
-        if ok { Ok(Slug(text.to_owned())) } else { Err(SlugError) }
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+        if ok {
+            Ok(Slug(text.to_owned()))
+        } else {
+            Err(SlugError)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -171,7 +179,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(Name::parse("  Vest ", 10).map(Name::into_string), Ok("Vest".into()));
+        assert_eq!(
+            Name::parse("  Vest ", 10).map(Name::into_string),
+            Ok("Vest".into())
+        );
         assert_eq!(Name::parse("   ", 10), Err(NameError::Empty));
         assert_eq!(Name::parse("abcdef", 5), Err(NameError::TooLong(5)));
     }

@@ -1,1 +1,14 @@
-fn main(){}
+//! All API tests in one binary (one link instead of many).
+
+mod helpers;
+
+mod auth;
+mod backends;
+mod conventions;
+mod demo;
+mod openapi;
+mod pools;
+mod reference;
+mod schema;
+mod validation;
+mod wal;

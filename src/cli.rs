@@ -12,28 +12,13 @@ use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "klyngemidler",
-    version,
-    about = "Cluster funds for Danish health clusters, exact to the øre."
-)]
+#[command(name = "klyngemidler", version, about = "Cluster funds for Danish health clusters, exact to the øre.")]
 pub struct Cli {
     /// A SQLite file path, or a postgres:// URL.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "klyngemidler.db",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "klyngemidler.db", global = true)]
     pub database_url: String,
     /// `text` for people, `json` for log collectors.
-    #[arg(
-        long,
-        env = "LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
@@ -120,21 +105,11 @@ fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => connect(&cli.database_url, &DbOptions::default()).map(|_| ()),
-        Command::Keys {
-            command:
-                KeysCommand::Create {
-                    role,
-                    clusters,
-                    name,
-                    expires_in_days,
-                },
-        } => {
+        Command::Keys { command: KeysCommand::Create { role, clusters, name, expires_in_days } } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;
             let now = crate::api::now();
             let expires = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
-            let key = db
-                .write_sync(|c| crate::keys::issue(c, &role, &clusters, &name, expires, now))
-                .map_err(|e| e.to_string())?;
+            let key = db.write_sync(|c| crate::keys::issue(c, &role, &clusters, &name, expires, now)).map_err(|e| e.to_string())?;
             println!("{key}");
             Ok(())
         }
@@ -147,10 +122,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         bind: args.bind,
         workers: args.workers,
         max_body_bytes: args.max_body_bytes,
-        db: DbOptions {
-            pool_size: args.db_pool_size.max(1),
-            connection_timeout: Duration::from_secs(10),
-        },
+        db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
     };
     let db = connect(database_url, &config.db)?;
     if args.demo {
@@ -160,22 +132,13 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
                 println!("Admin API key (shown once):");
                 println!("{key}");
             }
-            None => println!(
-                "The database already has clusters; no demo loaded. Create a key with: klyngemidler keys create --role admin"
-            ),
+            None => println!("The database already has clusters; no demo loaded. Create a key with: klyngemidler keys create --role admin"),
         }
     }
-    let listener = TcpListener::bind(&config.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let app = Application::build(db, listener, &config).map_err(|e| e.to_string())?;
-    println!(
-        "Klyngemidler on http://{} (API docs at /docs, backend {})",
-        config.bind,
-        Backend::of_url(database_url).as_str()
-    );
-    actix_web::rt::System::new()
-        .block_on(app.run_until_stopped())
-        .map_err(|e| e.to_string())
+    println!("Klyngemidler on http://{} (API docs at /docs, backend {})", config.bind, Backend::of_url(database_url).as_str());
+    actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string())
 }
 
 use crate::db::Backend;

@@ -21,10 +21,7 @@ impl Default for ServeConfig {
             bind: "127.0.0.1:8080".into(),
             workers: None,
             max_body_bytes: 256 * 1024,
-            db: DbOptions {
-                pool_size: 8,
-                connection_timeout: Duration::from_secs(10),
-            },
+            db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
         }
     }
 }

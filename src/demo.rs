@@ -37,10 +37,7 @@ const CLUSTERS: [DemoCluster; 4] = [
     DemoCluster {
         slug: "midt",
         name: "Sundhedsklynge Midt",
-        municipalities: &[
-            ("aalborg-kommune", "Aalborg Kommune", 217_075),
-            ("jammerbugt-kommune", "Jammerbugt Kommune", 38_324),
-        ],
+        municipalities: &[("aalborg-kommune", "Aalborg Kommune", 217_075), ("jammerbugt-kommune", "Jammerbugt Kommune", 38_324)],
         model: "split",
     },
     DemoCluster {
@@ -56,10 +53,7 @@ const CLUSTERS: [DemoCluster; 4] = [
     DemoCluster {
         slug: "vest",
         name: "Sundhedsklynge Vest",
-        municipalities: &[
-            ("thisted-kommune", "Thisted Kommune", 43_423),
-            ("morso-kommune", "Morsø Kommune", 20_247),
-        ],
+        municipalities: &[("thisted-kommune", "Thisted Kommune", 43_423), ("morso-kommune", "Morsø Kommune", 20_247)],
         model: "rolling",
     },
 ];
@@ -92,8 +86,7 @@ impl crate::db::TxError for DemoError {
 
 /// The same DKK per inhabitant as Vest got, rounded half up to the øre.
 fn per_capita(population: u64) -> Option<Money> {
-    let ore = (u128::from(population) * VEST_2022_ORE as u128 * 2 + u128::from(VEST_POPULATION))
-        / (2 * u128::from(VEST_POPULATION));
+    let ore = (u128::from(population) * VEST_2022_ORE as u128 * 2 + u128::from(VEST_POPULATION)) / (2 * u128::from(VEST_POPULATION));
     Money::from_ore(i64::try_from(ore).ok()?)
 }
 
@@ -107,80 +100,42 @@ pub fn load_if_empty(db: &Db, now: NaiveDateTime) -> Result<Option<String>, Demo
         for cluster in &CLUSTERS {
             load_cluster(conn, cluster, now)?;
         }
-        Ok(Some(keys::issue(
-            conn,
-            "admin",
-            &[],
-            "Demo administrator",
-            None,
-            now,
-        )?))
+        Ok(Some(keys::issue(conn, "admin", &[], "Demo administrator", None, now)?))
     })
 }
 
-fn load_cluster(
-    conn: &mut AnyConnection,
-    demo: &DemoCluster,
-    now: NaiveDateTime,
-) -> Result<(), DemoError> {
+fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime) -> Result<(), DemoError> {
     let row = clusters::insert(conn, demo.slug, demo.name, "Region Nordjylland", now)?;
     for (slug, name, _) in demo.municipalities {
         reference::insert_party(conn, row.id, slug, name, "municipality", now)?;
     }
-    reference::insert_party(
-        conn,
-        row.id,
-        "region-nordjylland",
-        "Region Nordjylland",
-        "region",
-        now,
-    )?;
-    reference::insert_party(
-        conn,
-        row.id,
-        "almen-praksis",
-        "Almen praksis (PLO-Nordjylland)",
-        "general_practice",
-        now,
-    )?;
+    reference::insert_party(conn, row.id, "region-nordjylland", "Region Nordjylland", "region", now)?;
+    reference::insert_party(conn, row.id, "almen-praksis", "Almen praksis (PLO-Nordjylland)", "general_practice", now)?;
 
     let population: u64 = demo.municipalities.iter().map(|(_, _, p)| p).sum();
     let bad = |what: &str| DemoError::Data(format!("{}: {what}", demo.slug));
     let (amount, note) = if demo.slug == "vest" {
         let amount = Money::from_ore(VEST_2022_ORE).ok_or_else(|| bad("amount"))?;
-        (amount, "Klyngemidler 2022 jf. referat fra klyngestyregruppen, pkt. 4. Ingen tildelingsmodel besluttet, dvs. løbende tildeling.".to_owned())
+        (
+            amount,
+            "Klyngemidler 2022 jf. referat fra klyngestyregruppen, pkt. 4. Ingen tildelingsmodel besluttet, dvs. løbende tildeling."
+                .to_owned(),
+        )
     } else {
         let amount = per_capita(population).ok_or_else(|| bad("amount"))?;
         (
             amount,
-            format!(
-                "Illustrativt beløb: samme beløb pr. indbygger som Vest (871.553 kr. / 63.670 indbyggere) × {population} indbyggere."
-            ),
+            format!("Illustrativt beløb: samme beløb pr. indbygger som Vest (871.553 kr. / 63.670 indbyggere) × {population} indbyggere."),
         )
     };
     let model = match demo.model {
         "upfront" => AllocationModel::Upfront,
-        "split" => AllocationModel::Split {
-            upfront_share: Share::parse("0.70").map_err(|_| bad("share"))?,
-        },
+        "split" => AllocationModel::Split { upfront_share: Share::parse("0.70").map_err(|_| bad("share"))? },
         _ => AllocationModel::Rolling,
     };
-    let key = PoolKey {
-        cluster: Slug::parse(demo.slug).map_err(|_| bad("slug"))?,
-        year: Year::new(2022).map_err(|_| bad("year"))?,
-    };
-    let (pool, funding) = Pool::create(NewPool {
-        key,
-        amount,
-        model,
-        policy: ApprovalPolicy::default(),
-        note,
-    });
-    let actor = Actor {
-        name: "demo",
-        request_id: None,
-        at: now,
-    };
+    let key = PoolKey { cluster: Slug::parse(demo.slug).map_err(|_| bad("slug"))?, year: Year::new(2022).map_err(|_| bad("year"))? };
+    let (pool, funding) = Pool::create(NewPool { key, amount, model, policy: ApprovalPolicy::default(), note });
+    let actor = Actor { name: "demo", request_id: None, at: now };
     let stored = pools::save_new(conn, row.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
     pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
@@ -193,14 +148,8 @@ mod tests {
 
     #[test]
     fn vest_gets_its_own_amount_back_from_the_per_capita_rate() {
-        assert_eq!(
-            per_capita(VEST_POPULATION).map(|m| m.to_string()),
-            Some("871553.00".into())
-        );
+        assert_eq!(per_capita(VEST_POPULATION).map(|m| m.to_string()), Some("871553.00".into()));
         // 87,155,300 øre × 162,227 / 63,670 = 222,066,009.9… øre → 2,220,660.10
-        assert_eq!(
-            per_capita(162_227).map(|m| m.to_string()),
-            Some("2220660.10".into())
-        );
+        assert_eq!(per_capita(162_227).map(|m| m.to_string()), Some("2220660.10".into()));
     }
 }

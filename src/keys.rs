@@ -50,14 +50,7 @@ pub fn issue(
     let key = new_api_key().map_err(|e| KeyError::Random(e.to_string()))?;
     let row = api_keys::insert(
         conn,
-        &NewApiKey {
-            name,
-            role: role.as_str(),
-            clusters: cluster_slugs,
-            key_hash: &sha256_hex(&key),
-            key_prefix: &key[..12],
-            expires_at,
-        },
+        &NewApiKey { name, role: role.as_str(), clusters: cluster_slugs, key_hash: &sha256_hex(&key), key_prefix: &key[..12], expires_at },
         now,
     )?;
     audit::record(
@@ -68,9 +61,7 @@ pub fn issue(
             action: "api_key.created",
             subject: format!("api_key:{}", row.id),
             before: None,
-            after: Some(
-                serde_json::json!({"name": name, "role": role.as_str(), "clusters": cluster_slugs}),
-            ),
+            after: Some(serde_json::json!({"name": name, "role": role.as_str(), "clusters": cluster_slugs})),
             request_id: None,
         },
     )?;

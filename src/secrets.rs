@@ -37,9 +37,6 @@ mod tests {
         let b = new_api_key().expect("os random");
         assert_ne!(a, b);
         assert_eq!(a.len(), API_KEY_PREFIX.len() + 64);
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -21,11 +21,7 @@ pub struct Application {
 
 impl Application {
     /// Wires the app to the listener. The database must be migrated.
-    pub fn build(
-        db: Db,
-        listener: TcpListener,
-        config: &ServeConfig,
-    ) -> std::io::Result<Application> {
+    pub fn build(db: Db, listener: TcpListener, config: &ServeConfig) -> std::io::Result<Application> {
         let port = listener.local_addr()?.port();
         let openapi = api::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
@@ -49,10 +45,7 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
-        Ok(Application {
-            port,
-            server: server.run(),
-        })
+        Ok(Application { port, server: server.run() })
     }
 
     pub fn port(&self) -> u16 {

@@ -66,29 +66,19 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
     if caller.scope != crate::domain::access::ClusterScope::All {
-        return Err(ApiError::Forbidden(
-            "the audit trail needs a key that covers all clusters".into(),
-        ));
+        return Err(ApiError::Forbidden("the audit trail needs a key that covers all clusters".into()));
     }
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
-    let after = query.cursor.as_deref().and_then(|c| {
-        c.parse::<i64>()
-            .map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list")))
-            .ok()
-    });
+    let after = query
+        .cursor
+        .as_deref()
+        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let subject = query.subject.clone();
-    let rows = state
-        .db
-        .read(move |c| audit::list(c, subject.as_deref(), after, limit + 1).map_err(ApiError::from))
-        .await?;
+    let rows = state.db.read(move |c| audit::list(c, subject.as_deref(), after, limit + 1).map_err(ApiError::from)).await?;
     let items = rows.into_iter().map(AuditEventDto::from).collect();
-    Ok(
-        HttpResponse::Ok().json(Page::from_rows(items, limit, |e: &AuditEventDto| {
-            e.id.to_string()
-        })),
-    )
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e: &AuditEventDto| e.id.to_string())))
 }

@@ -31,23 +31,14 @@ impl Caller {
     }
 
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        if permits(self.role, action) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "a {} key may not do this",
-                self.role.as_str()
-            )))
-        }
+        if permits(self.role, action) { Ok(()) } else { Err(ApiError::Forbidden(format!("a {} key may not do this", self.role.as_str()))) }
     }
 
     pub fn require_cluster(&self, cluster_slug: &str) -> Result<(), ApiError> {
         if self.scope.covers(cluster_slug) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
-                "this key does not cover cluster '{cluster_slug}'"
-            )))
+            Err(ApiError::Forbidden(format!("this key does not cover cluster '{cluster_slug}'")))
         }
     }
 }
@@ -55,8 +46,7 @@ impl Caller {
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-        .then(|| token.trim().to_owned())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
 }
 
 impl FromRequest for Caller {
@@ -66,39 +56,22 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let request_id = req
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(|id| id.to_string());
+        let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
         Box::pin(async move {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(ApiError::Unauthorized);
             };
             let hash = sha256_hex(&token);
             let now = super::now();
-            let row = state
-                .db
-                .read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from))
-                .await?;
+            let row = state.db.read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from)).await?;
             let row = row.ok_or(ApiError::Unauthorized)?;
             let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
             let scope = if row.clusters.is_empty() {
                 ClusterScope::All
             } else {
-                ClusterScope::Only(
-                    row.clusters
-                        .split(',')
-                        .map(str::to_owned)
-                        .collect::<BTreeSet<_>>(),
-                )
+                ClusterScope::Only(row.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
             };
-            Ok(Caller {
-                key_id: row.id,
-                name: row.name,
-                role,
-                scope,
-                request_id,
-            })
+            Ok(Caller { key_id: row.id, name: row.name, role, scope, request_id })
         })
     }
 }

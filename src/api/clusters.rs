@@ -81,20 +81,14 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> S
 }
 
 fn cluster_response(row: ClusterRow, status: actix_web::http::StatusCode) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(row.version)))
-        .json(Cluster::from(row))
+    HttpResponse::build(status).insert_header((header::ETAG, version_etag(row.version))).json(Cluster::from(row))
 }
 
 /// Lists the clusters this key covers.
 #[utoipa::path(tag = "reference", params(ListQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<Cluster>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/clusters")]
-pub async fn list_clusters(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_clusters(state: web::Data<AppState>, caller: Caller, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     if !errors.is_empty() {
@@ -102,13 +96,8 @@ pub async fn list_clusters(
     }
     let after = query.cursor.clone();
     let scope = caller.scope.clone();
-    let rows = state
-        .db
-        .read(move |c| store::list(c, &scope, after.as_deref(), limit + 1).map_err(ApiError::from))
-        .await?;
-    let page = Page::from_rows(rows.into_iter().map(Cluster::from).collect(), limit, |c| {
-        c.slug.clone()
-    });
+    let rows = state.db.read(move |c| store::list(c, &scope, after.as_deref(), limit + 1).map_err(ApiError::from)).await?;
+    let page = Page::from_rows(rows.into_iter().map(Cluster::from).collect(), limit, |c| c.slug.clone());
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -126,9 +115,7 @@ pub async fn create_cluster(
     caller.require(Action::ManageReference)?;
     let dto: CreateCluster = json::parse(&req, &body)?;
     let mut errors = Vec::new();
-    let slug = Slug::parse(&dto.slug)
-        .map_err(|e| errors.push(FieldError::new("slug", e)))
-        .ok();
+    let slug = Slug::parse(&dto.slug).map_err(|e| errors.push(FieldError::new("slug", e))).ok();
     let name = text("name", &dto.name, 200, &mut errors);
     let region = text("region", &dto.region, 200, &mut errors);
     let Some(slug) = slug.filter(|_| errors.is_empty()) else {
@@ -139,10 +126,7 @@ pub async fn create_cluster(
         .db
         .write(move |c| {
             if store::find(c, slug.as_str())?.is_some() {
-                return Err(ApiError::Conflict {
-                    kind: "duplicate",
-                    detail: format!("cluster '{slug}' already exists"),
-                });
+                return Err(ApiError::Conflict { kind: "duplicate", detail: format!("cluster '{slug}' already exists") });
             }
             let row = store::insert(c, slug.as_str(), &name, &region, at)?;
             audit::record(
@@ -163,16 +147,9 @@ pub async fn create_cluster(
     Ok(cluster_response(row, actix_web::http::StatusCode::CREATED))
 }
 
-async fn load_cluster(
-    state: &AppState,
-    caller: &Caller,
-    slug: String,
-) -> Result<ClusterRow, ApiError> {
+async fn load_cluster(state: &AppState, caller: &Caller, slug: String) -> Result<ClusterRow, ApiError> {
     caller.require_cluster(&slug)?;
-    let found = state
-        .db
-        .read(move |c| store::find(c, &slug).map_err(ApiError::from))
-        .await?;
+    let found = state.db.read(move |c| store::find(c, &slug).map_err(ApiError::from)).await?;
     found.ok_or_else(|| ApiError::NotFound("no such cluster".into()))
 }
 
@@ -180,11 +157,7 @@ async fn load_cluster(
 #[utoipa::path(tag = "reference", params(("cluster" = String, Path, description = "Cluster slug")), security(("api_key" = [])),
     responses((status = 200, body = Cluster, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}")]
-pub async fn get_cluster(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_cluster(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let row = load_cluster(&state, &caller, path.into_inner()).await?;
     Ok(cluster_response(row, actix_web::http::StatusCode::OK))
 }
@@ -217,8 +190,7 @@ pub async fn patch_cluster(
     let row = state
         .db
         .write(move |c| {
-            let current = store::find(c, &slug)?
-                .ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
+            let current = store::find(c, &slug)?.ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
             if_match.check(current.version)?;
             let mut changed = current.clone();
             changed.name = name.clone().unwrap_or(changed.name);
@@ -231,9 +203,7 @@ pub async fn patch_cluster(
                     actor: &caller.actor(),
                     action: "cluster.updated",
                     subject: format!("cluster:{}", row.slug),
-                    before: Some(
-                        serde_json::json!({"name": current.name, "region": current.region}),
-                    ),
+                    before: Some(serde_json::json!({"name": current.name, "region": current.region})),
                     after: Some(serde_json::json!({"name": row.name, "region": row.region})),
                     request_id: caller.request_id.as_deref(),
                 },
@@ -293,13 +263,7 @@ fn party_kind_dto(text: &str) -> PartyKindDto {
 }
 
 fn party(row: PartyRow, cluster: &str) -> Party {
-    Party {
-        slug: row.slug,
-        name: row.name,
-        kind: party_kind_dto(&row.kind),
-        cluster: cluster.to_owned(),
-        created_at: utc(row.created_at),
-    }
+    Party { slug: row.slug, name: row.name, kind: party_kind_dto(&row.kind), cluster: cluster.to_owned(), created_at: utc(row.created_at) }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -331,15 +295,8 @@ pub async fn list_parties(
     let cluster = load_cluster(&state, &caller, path.into_inner()).await?;
     let kind = query.kind.map(|k| PartyKind::from(k).as_str());
     let cluster_id = cluster.id;
-    let rows = state
-        .db
-        .read(move |c| reference::parties_of(c, cluster_id, kind).map_err(ApiError::from))
-        .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(|r| party(r, &cluster.slug))
-            .collect::<Vec<_>>(),
-    ))
+    let rows = state.db.read(move |c| reference::parties_of(c, cluster_id, kind).map_err(ApiError::from)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| party(r, &cluster.slug)).collect::<Vec<_>>()))
 }
 
 /// Adds a party to a cluster.
@@ -359,9 +316,7 @@ pub async fn create_party(
     caller.require_cluster(&cluster_slug)?;
     let dto: CreateParty = json::parse(&req, &body)?;
     let mut errors = Vec::new();
-    let slug = Slug::parse(&dto.slug)
-        .map_err(|e| errors.push(FieldError::new("slug", e)))
-        .ok();
+    let slug = Slug::parse(&dto.slug).map_err(|e| errors.push(FieldError::new("slug", e))).ok();
     let name = text("name", &dto.name, 200, &mut errors);
     let Some(slug) = slug.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
@@ -372,8 +327,7 @@ pub async fn create_party(
     let row = state
         .db
         .write(move |c| {
-            let cluster = store::find(c, &cluster_for_tx)?
-                .ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
+            let cluster = store::find(c, &cluster_for_tx)?.ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
             if reference::find_party(c, cluster.id, slug.as_str())?.is_some() {
                 return Err(ApiError::Conflict {
                     kind: "duplicate",
@@ -412,11 +366,7 @@ pub struct TargetPopulation {
 
 impl From<TargetPopulationRow> for TargetPopulation {
     fn from(r: TargetPopulationRow) -> Self {
-        TargetPopulation {
-            code: r.code,
-            name_da: r.name_da,
-            name_en: r.name_en,
-        }
+        TargetPopulation { code: r.code, name_da: r.name_da, name_en: r.name_en }
     }
 }
 
@@ -424,17 +374,7 @@ impl From<TargetPopulationRow> for TargetPopulation {
 #[utoipa::path(tag = "reference", security(("api_key" = [])),
     responses((status = 200, body = Vec<TargetPopulation>), (status = 401, body = Problem)))]
 #[get("/target-populations")]
-pub async fn list_target_populations(
-    state: web::Data<AppState>,
-    _caller: Caller,
-) -> Result<HttpResponse, ApiError> {
-    let rows = state
-        .db
-        .read(|c| reference::target_populations(c).map_err(ApiError::from))
-        .await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
-            .map(TargetPopulation::from)
-            .collect::<Vec<_>>(),
-    ))
+pub async fn list_target_populations(state: web::Data<AppState>, _caller: Caller) -> Result<HttpResponse, ApiError> {
+    let rows = state.db.read(|c| reference::target_populations(c).map_err(ApiError::from)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(TargetPopulation::from).collect::<Vec<_>>()))
 }

@@ -10,7 +10,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{StoreError, TxError};
-use crate::domain::pool::PoolError;
+use crate::domain::grant::GrantError;
+use crate::domain::ledger::FundsError;
+use crate::domain::pool::{PoolError, ReallocationError};
+use crate::domain::workflow::WorkflowError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -24,10 +27,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl std::fmt::Display) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.to_string(),
-        }
+        FieldError { field: field.into(), message: message.to_string() }
     }
 }
 
@@ -42,6 +42,17 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `insufficient-funds`: the bucket that cannot pay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// With `insufficient-funds`: what the bucket has available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "99999.99")]
+    pub available: Option<String>,
+    /// With `insufficient-funds`: what was needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "150000.00")]
+    pub needed: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +75,8 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("the resource has changed since it was read (ETag {current}); read it again and retry")]
     PreconditionFailed { current: String },
+    #[error("{0}")]
+    InsufficientFunds(FundsError),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
 }
@@ -77,13 +90,12 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => ("validation", "The request has invalid fields"),
             ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported-media-type", "Unsupported media type")
-            }
+            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::Conflict { kind, .. } => (kind, "Conflict with the current state"),
+            ApiError::InsufficientFunds(_) => ("insufficient-funds", "Not enough money available"),
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
             ApiError::PreconditionFailed { .. } => ("precondition-failed", "Stale ETag"),
             ApiError::Store(e) if e.is_transient() => ("unavailable", "Temporarily unavailable"),
@@ -95,18 +107,11 @@ impl ApiError {
         let (kind, title) = self.kind_and_title();
         let status = self.status_code();
         let detail = match self {
-            ApiError::Store(e) if e.is_transient() => {
-                "The database is busy; retry shortly.".to_owned()
-            }
-            ApiError::Store(_) => {
-                "Something went wrong on our side. It has been logged.".to_owned()
-            }
+            ApiError::Store(e) if e.is_transient() => "The database is busy; retry shortly.".to_owned(),
+            ApiError::Store(_) => "Something went wrong on our side. It has been logged.".to_owned(),
             ApiError::Validation(errors) => {
                 let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                format!(
-                    "Invalid field(s): {}. Nothing was saved.",
-                    fields.join(", ")
-                )
+                format!("Invalid field(s): {}. Nothing was saved.", fields.join(", "))
             }
             other => other.to_string(),
         };
@@ -114,12 +119,21 @@ impl ApiError {
             ApiError::Validation(errors) => errors.clone(),
             _ => Vec::new(),
         };
+        let (bucket, available, needed) = match self {
+            ApiError::InsufficientFunds(f) => {
+                (Some(f.bucket.as_str().to_owned()), Some(f.available.to_string()), Some(f.needed.to_string()))
+            }
+            _ => (None, None, None),
+        };
         Problem {
             kind: format!("urn:klyngemidler:problem:{kind}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
             errors,
+            bucket,
+            available,
+            needed,
         }
     }
 }
@@ -133,7 +147,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::InsufficientFunds(_) => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
@@ -149,8 +163,7 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         match self {
             ApiError::Unauthorized => {
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             ApiError::Store(e) if e.is_transient() => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
@@ -176,10 +189,7 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<PoolError> for ApiError {
     fn from(e: PoolError) -> Self {
-        ApiError::Conflict {
-            kind: "pool-state",
-            detail: e.to_string(),
-        }
+        ApiError::Conflict { kind: "pool-state", detail: e.to_string() }
     }
 }
 
@@ -199,5 +209,47 @@ pub fn problem_for_status(status: StatusCode, detail: &str) -> Problem {
         status: status.as_u16(),
         detail: detail.to_owned(),
         errors: Vec::new(),
+        bucket: None,
+        available: None,
+        needed: None,
+    }
+}
+
+impl From<FundsError> for ApiError {
+    fn from(e: FundsError) -> Self {
+        ApiError::InsufficientFunds(e)
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(e: WorkflowError) -> Self {
+        match e {
+            WorkflowError::Funds(f) => ApiError::InsufficientFunds(f),
+            WorkflowError::ZeroAmount | WorkflowError::AmountTooHigh { .. } => ApiError::field("amount", e),
+            WorkflowError::PoolNotOpen(_) => ApiError::Conflict { kind: "pool-state", detail: e.to_string() },
+            WorkflowError::NotAllowed { .. } | WorkflowError::RecommendationRequired | WorkflowError::StrategicFirst => {
+                ApiError::Conflict { kind: "application-state", detail: e.to_string() }
+            }
+        }
+    }
+}
+
+impl From<GrantError> for ApiError {
+    fn from(e: GrantError) -> Self {
+        match e {
+            GrantError::ZeroAmount => ApiError::field("amount", e),
+            GrantError::ExceedsRemaining { .. } => ApiError::Conflict { kind: "exceeds-grant", detail: e.to_string() },
+        }
+    }
+}
+
+impl From<ReallocationError> for ApiError {
+    fn from(e: ReallocationError) -> Self {
+        match e {
+            ReallocationError::Pool(p) => p.into(),
+            ReallocationError::Funds(f) => ApiError::InsufficientFunds(f),
+            ReallocationError::NoSuchBucket { .. } | ReallocationError::SameBucket => ApiError::field("to_bucket", e),
+            ReallocationError::ZeroAmount => ApiError::field("amount", e),
+        }
     }
 }

@@ -18,9 +18,7 @@ pub struct Health {
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-    })
+    HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
 /// The database is reachable.
@@ -28,11 +26,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let ping = web::block(move || db.ping())
-        .await
-        .map_err(|_| StoreError::Blocking)?;
+    let ping = web::block(move || db.ping()).await.map_err(|_| StoreError::Blocking)?;
     ping.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ready".into(),
-    }))
+    Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
 }

@@ -14,10 +14,7 @@ pub fn version_etag(version: i64) -> String {
 
 /// An ETag over content (for computed documents like a status).
 pub fn content_etag(bytes: &[u8]) -> String {
-    format!(
-        "\"{}\"",
-        &crate::secrets::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))[..32]
-    )
+    format!("\"{}\"", &crate::secrets::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))[..32])
 }
 
 /// The `If-Match` header of an update, taken at the edge so the check can
@@ -27,21 +24,14 @@ pub struct IfMatch(Option<String>);
 
 impl IfMatch {
     pub fn of(req: &HttpRequest) -> IfMatch {
-        IfMatch(
-            req.headers()
-                .get(header::IF_MATCH)
-                .map(|v| v.to_str().unwrap_or("").to_owned()),
-        )
+        IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned()))
     }
 
     /// 428 without the header, 412 when it does not name the current version.
     pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
         let value = self.0.as_deref().ok_or(ApiError::PreconditionRequired)?;
         let current = version_etag(current_version);
-        if value
-            .split(',')
-            .any(|tag| tag.trim() == current || tag.trim() == "*")
-        {
+        if value.split(',').any(|tag| tag.trim() == current || tag.trim() == "*") {
             Ok(())
         } else {
             Err(ApiError::PreconditionFailed { current })
@@ -54,10 +44,7 @@ pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        })
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
 }
 
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -70,10 +57,7 @@ pub fn limit(raw: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
         Some(text) => match text.parse::<i64>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new(
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                ));
+                errors.push(FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")));
                 DEFAULT_LIMIT
             }
         },
@@ -94,14 +78,7 @@ impl<T: ToSchema> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if more {
-            rows.last().map(cursor_of)
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_cursor,
-        }
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        Page { items: rows, next_cursor }
     }
 }

@@ -11,16 +11,9 @@ use super::error::{ApiError, FieldError};
 pub fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
     if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or("");
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "send the body as application/json (got {essence})"
-            )));
+            return Err(ApiError::UnsupportedMediaType(format!("send the body as application/json (got {essence})")));
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
@@ -41,11 +34,7 @@ pub fn field_error(path: &str, message: &str) -> ApiError {
     let message = message.split(" at line ").next().unwrap_or(message);
     let named = ["missing field `", "unknown field `"]
         .iter()
-        .find_map(|prefix| {
-            message
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.split('`').next())
-        });
+        .find_map(|prefix| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()));
     let field = match (named, path) {
         (Some(name), "." | "") => name.to_owned(),
         // An unknown field's path already ends in its name.
@@ -66,19 +55,10 @@ pub fn field_error(path: &str, message: &str) -> ApiError {
 }
 
 /// Query-string errors from actix (`?year=abc`) as 422 naming the parameter.
-pub fn query_error(
-    err: actix_web::error::QueryPayloadError,
-    _req: &HttpRequest,
-) -> actix_web::Error {
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let text = err.to_string();
-    let message = text
-        .strip_prefix("Query deserialize error: ")
-        .unwrap_or(&text);
-    let named = ["missing field `", "unknown field `"].iter().find_map(|p| {
-        message
-            .strip_prefix(p)
-            .and_then(|rest| rest.split('`').next())
-    });
+    let message = text.strip_prefix("Query deserialize error: ").unwrap_or(&text);
+    let named = ["missing field `", "unknown field `"].iter().find_map(|p| message.strip_prefix(p).and_then(|rest| rest.split('`').next()));
     let field = named.unwrap_or("query");
     ApiError::field(field, message).into()
 }

@@ -1,10 +1,13 @@
 //! The REST API: one module per resource, one route table, one OpenAPI
 //! document generated from the same registrations.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod clusters;
+pub mod decisions;
 pub mod error;
+pub mod grants;
 pub mod health;
 pub mod http;
 pub mod json;
@@ -58,6 +61,19 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(pools::close_pool)
         .service(status::pool_status)
         .service(status::pool_ledger)
+        .service(decisions::reallocate)
+        .service(applications::create_application)
+        .service(applications::list_applications)
+        .service(applications::get_application)
+        .service(applications::patch_application)
+        .service(decisions::submit)
+        .service(decisions::withdraw)
+        .service(decisions::recommend)
+        .service(decisions::decide)
+        .service(grants::list_grants)
+        .service(grants::get_grant)
+        .service(grants::disburse)
+        .service(grants::release)
         .service(audit::list_audit_events);
 }
 
@@ -74,10 +90,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "api_key",
             SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API key: `Authorization: Bearer kmk_…`"))
-                    .build(),
+                Http::builder().scheme(HttpAuthScheme::Bearer).description(Some("An API key: `Authorization: Bearer kmk_…`")).build(),
             ),
         );
     }
@@ -97,6 +110,8 @@ impl Modify for BearerAuth {
     tags(
         (name = "reference", description = "Clusters, parties and target populations"),
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
+        (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
+        (name = "grants", description = "Grants, disbursements and releases"),
         (name = "audit", description = "Who did what"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -106,16 +121,9 @@ struct ApiDoc;
 /// Mounts the API on an app, collecting the OpenAPI document as it goes.
 pub fn mount<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
 where
-    T: actix_web::dev::ServiceFactory<
-            actix_web::dev::ServiceRequest,
-            Config = (),
-            Error = actix_web::Error,
-            InitError = (),
-        >,
+    T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.openapi(ApiDoc::openapi())
-        .configure(configure_root)
-        .service(scope::scope("/api/v1").configure(configure_v1))
+    app.openapi(ApiDoc::openapi()).configure(configure_root).service(scope::scope("/api/v1").configure(configure_v1))
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
@@ -126,9 +134,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Pretty JSON of the document, as committed in `openapi/openapi.json`.
 pub fn openapi_json() -> String {
-    let mut text = openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -159,56 +165,35 @@ impl RouteTable {
             routes.push((ResourceDef::new(path.as_str()), methods));
         }
         // Pages served outside the OpenAPI document.
-        routes.push((
-            ResourceDef::new("/openapi.json"),
-            vec![Method::GET, Method::HEAD],
-        ));
+        routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
         RouteTable(routes)
     }
 
     fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, m)| m.as_slice())
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
     }
 }
 
 /// Anything no route took: 405 with `Allow` when the path exists, else 404.
 pub async fn fallback(req: HttpRequest, table: web::Data<Arc<RouteTable>>) -> HttpResponse {
-    let problem = |status: StatusCode, detail: &str| {
-        HttpResponse::build(status)
-            .content_type(PROBLEM_JSON)
-            .json(problem_for_status(status, detail))
-    };
+    let problem =
+        |status: StatusCode, detail: &str| HttpResponse::build(status).content_type(PROBLEM_JSON).json(problem_for_status(status, detail));
     match table.allowed(req.path()) {
         Some(methods) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut response = problem(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("{} is not allowed here; use {allow}", req.method()),
-            );
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let mut response = problem(StatusCode::METHOD_NOT_ALLOWED, &format!("{} is not allowed here; use {allow}", req.method()));
             if let Ok(value) = header::HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
             response
         }
-        None => problem(
-            StatusCode::NOT_FOUND,
-            &format!("there is nothing at {}", req.path()),
-        ),
+        None => problem(StatusCode::NOT_FOUND, &format!("there is nothing at {}", req.path())),
     }
 }
 
 /// Rewrites any error response that is not problem+json yet (actix's own
 /// 400/413/…), so clients never see a bare text body.
-pub fn problem_json_errors<B>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
+pub fn problem_json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -221,21 +206,17 @@ pub fn problem_json_errors<B>(
     let detail = match status {
         StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
         StatusCode::BAD_REQUEST => "The request could not be read.".to_owned(),
-        s if s.is_server_error() => {
-            "Something went wrong on our side. It has been logged.".to_owned()
-        }
+        s if s.is_server_error() => "Something went wrong on our side. It has been logged.".to_owned(),
         s => s.canonical_reason().unwrap_or("Error").to_owned(),
     };
     let (req, old) = res.into_parts();
-    let mut response: HttpResponse<BoxBody> = HttpResponse::build(status)
-        .content_type(PROBLEM_JSON)
-        .json(problem_for_status(status, &detail));
+    let mut response: HttpResponse<BoxBody> =
+        HttpResponse::build(status).content_type(PROBLEM_JSON).json(problem_for_status(status, &detail));
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             response.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    let res: ServiceResponse<EitherBody<B, BoxBody>> =
-        ServiceResponse::new(req, response).map_into_right_body();
+    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }

@@ -41,9 +41,7 @@ impl AllocationModelDto {
             AllocationModelDto::Upfront => Some(AllocationModel::Upfront),
             AllocationModelDto::Rolling => Some(AllocationModel::Rolling),
             AllocationModelDto::Split { upfront_share } => match Share::parse(upfront_share) {
-                Ok(share) => Some(AllocationModel::Split {
-                    upfront_share: share,
-                }),
+                Ok(share) => Some(AllocationModel::Split { upfront_share: share }),
                 Err(e) => {
                     errors.push(FieldError::new(format!("{field}.upfront_share"), e));
                     None
@@ -58,9 +56,7 @@ impl From<AllocationModel> for AllocationModelDto {
         match m {
             AllocationModel::Upfront => AllocationModelDto::Upfront,
             AllocationModel::Rolling => AllocationModelDto::Rolling,
-            AllocationModel::Split { upfront_share } => AllocationModelDto::Split {
-                upfront_share: upfront_share.to_string(),
-            },
+            AllocationModel::Split { upfront_share } => AllocationModelDto::Split { upfront_share: upfront_share.to_string() },
         }
     }
 }
@@ -101,11 +97,7 @@ fn threshold() -> String {
 
 impl ApprovalPolicyDto {
     fn parse(&self, errors: &mut Vec<FieldError>) -> Option<ApprovalPolicy> {
-        let threshold = money(
-            "approval_policy.political_threshold",
-            &self.political_threshold,
-            errors,
-        )?;
+        let threshold = money("approval_policy.political_threshold", &self.political_threshold, errors)?;
         Some(ApprovalPolicy {
             recommendation_required: self.recommendation_required,
             strategic: match self.strategic {
@@ -131,17 +123,11 @@ impl From<ApprovalPolicy> for ApprovalPolicyDto {
 }
 
 pub(super) fn money(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<Money> {
-    Money::parse(text)
-        .map_err(|e| errors.push(FieldError::new(field, e)))
-        .ok()
+    Money::parse(text).map_err(|e| errors.push(FieldError::new(field, e))).ok()
 }
 
 fn note(text: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    text.and_then(|t| {
-        parse_note(t, 2000)
-            .map_err(|e| errors.push(FieldError::new("note", e)))
-            .ok()
-    })
+    text.and_then(|t| parse_note(t, 2000).map_err(|e| errors.push(FieldError::new("note", e))).ok())
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -205,10 +191,7 @@ impl From<&StoredPool> for PoolDto {
 fn pool_response(stored: &StoredPool, status: StatusCode) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, version_etag(stored.pool.version)))
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/pools/{}", stored.pool.key),
-        ))
+        .insert_header((header::LOCATION, format!("/api/v1/pools/{}", stored.pool.key)))
         .json(PoolDto::from(stored))
 }
 
@@ -258,21 +241,12 @@ pub struct PoolQuery {
         (status = 403, body = Problem), (status = 409, body = Problem, description = "The cluster already has a pool for that year"),
         (status = 422, body = Problem)))]
 #[post("/pools")]
-pub async fn create_pool(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManagePools)?;
     let dto: CreatePool = json::parse(&req, &body)?;
     let mut errors = Vec::new();
-    let cluster = Slug::parse(&dto.cluster)
-        .map_err(|e| errors.push(FieldError::new("cluster", e)))
-        .ok();
-    let year = Year::new(dto.year)
-        .map_err(|e| errors.push(FieldError::new("year", e)))
-        .ok();
+    let cluster = Slug::parse(&dto.cluster).map_err(|e| errors.push(FieldError::new("cluster", e))).ok();
+    let year = Year::new(dto.year).map_err(|e| errors.push(FieldError::new("year", e))).ok();
     let amount = money("amount", &dto.amount, &mut errors);
     let model = dto.allocation_model.parse("allocation_model", &mut errors);
     let policy = match &dto.approval_policy {
@@ -280,56 +254,28 @@ pub async fn create_pool(
         None => Some(ApprovalPolicy::default()),
     };
     let note = note(dto.note.as_deref(), &mut errors).or_else(|| Some(String::new()));
-    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), true) = (
-        cluster,
-        year,
-        amount,
-        model,
-        policy,
-        note,
-        errors.is_empty(),
-    ) else {
+    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), true) =
+        (cluster, year, amount, model, policy, note, errors.is_empty())
+    else {
         return Err(ApiError::Validation(errors));
     };
     caller.require_cluster(cluster.as_str())?;
-    let (pool, funding) = Pool::create(NewPool {
-        key: PoolKey { cluster, year },
-        amount,
-        model,
-        policy,
-        note,
-    });
+    let (pool, funding) = Pool::create(NewPool { key: PoolKey { cluster, year }, amount, model, policy, note });
     let at = now();
     let stored = state
         .db
         .write(move |c| {
             let Some(cluster) = clusters::find(c, pool.key.cluster.as_str())? else {
-                return Err(ApiError::field(
-                    "cluster",
-                    format!("there is no cluster '{}'", pool.key.cluster),
-                ));
+                return Err(ApiError::field("cluster", format!("there is no cluster '{}'", pool.key.cluster)));
             };
             if store::find(c, &pool.key)?.is_some() {
                 return Err(ApiError::Conflict {
                     kind: "duplicate",
-                    detail: format!(
-                        "cluster '{}' already has a pool for {}",
-                        pool.key.cluster, pool.key.year
-                    ),
+                    detail: format!("cluster '{}' already has a pool for {}", pool.key.cluster, pool.key.year),
                 });
             }
             let actor = caller.actor();
-            Ok(store::save_new(
-                c,
-                cluster.id,
-                &pool,
-                &funding,
-                Actor {
-                    name: &actor,
-                    request_id: caller.request_id.as_deref(),
-                    at,
-                },
-            )?)
+            Ok(store::save_new(c, cluster.id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
         })
         .await?;
     Ok(pool_response(&stored, StatusCode::CREATED))
@@ -339,36 +285,22 @@ pub async fn create_pool(
 #[utoipa::path(tag = "pools", params(PoolQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools")]
-pub async fn list_pools(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<PoolQuery>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::Query<PoolQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     let year = query.year.as_deref().and_then(|y| {
-        y.parse::<i64>()
-            .ok()
-            .and_then(|y| Year::new(y).ok())
-            .map(Year::get)
-            .or_else(|| {
-                errors.push(FieldError::new(
-                    "year",
-                    format!("must be a year between {} and {}", Year::FIRST, Year::LAST),
-                ));
-                None
-            })
+        y.parse::<i64>().ok().and_then(|y| Year::new(y).ok()).map(Year::get).or_else(|| {
+            errors.push(FieldError::new("year", format!("must be a year between {} and {}", Year::FIRST, Year::LAST)));
+            None
+        })
     });
-    let after = query
-        .cursor
-        .as_deref()
-        .and_then(|c| match PoolKey::parse(c) {
-            Ok(key) => Some((key.year.get(), key.cluster.to_string())),
-            Err(_) => {
-                errors.push(FieldError::new("cursor", "is not a cursor from this list"));
-                None
-            }
-        });
+    let after = query.cursor.as_deref().and_then(|c| match PoolKey::parse(c) {
+        Ok(key) => Some((key.year.get(), key.cluster.to_string())),
+        Err(_) => {
+            errors.push(FieldError::new("cursor", "is not a cursor from this list"));
+            None
+        }
+    });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -383,21 +315,14 @@ pub async fn list_pools(
         after,
     };
     let scope = caller.scope.clone();
-    let rows = state
-        .db
-        .read(move |c| store::list(c, &scope, &filter, limit + 1).map_err(ApiError::from))
-        .await?;
-    let page = Page::from_rows(rows.iter().map(PoolDto::from).collect(), limit, |p| {
-        p.id.clone()
-    });
+    let rows = state.db.read(move |c| store::list(c, &scope, &filter, limit + 1).map_err(ApiError::from)).await?;
+    let page = Page::from_rows(rows.iter().map(PoolDto::from).collect(), limit, |p| p.id.clone());
     Ok(HttpResponse::Ok().json(page))
 }
 
 /// The pool named in the path, if the caller may see it.
 pub(super) fn pool_key(caller: &Caller, raw: &str) -> Result<PoolKey, ApiError> {
-    let key = PoolKey::parse(raw).map_err(|_| {
-        ApiError::NotFound(format!("no pool '{raw}'; pools are named like 'vest-2022'"))
-    })?;
+    let key = PoolKey::parse(raw).map_err(|_| ApiError::NotFound(format!("no pool '{raw}'; pools are named like 'vest-2022'")))?;
     caller.require_cluster(key.cluster.as_str())?;
     Ok(key)
 }
@@ -410,16 +335,9 @@ pub(super) fn not_found(key: &PoolKey) -> ApiError {
 #[utoipa::path(tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
     responses((status = 200, body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}")]
-pub async fn get_pool(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    let stored = state
-        .db
-        .read(move |c| store::find(c, &key)?.ok_or_else(|| not_found(&key)))
-        .await?;
+    let stored = state.db.read(move |c| store::find(c, &key)?.ok_or_else(|| not_found(&key))).await?;
     Ok(pool_response(&stored, StatusCode::OK))
 }
 
@@ -444,18 +362,9 @@ pub async fn patch_pool(
     let dto: PatchPool = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let changes = PoolChanges {
-        amount: dto
-            .amount
-            .as_deref()
-            .and_then(|a| money("amount", a, &mut errors)),
-        model: dto
-            .allocation_model
-            .as_ref()
-            .and_then(|m| m.parse("allocation_model", &mut errors)),
-        policy: dto
-            .approval_policy
-            .as_ref()
-            .and_then(|p| p.parse(&mut errors)),
+        amount: dto.amount.as_deref().and_then(|a| money("amount", a, &mut errors)),
+        model: dto.allocation_model.as_ref().and_then(|m| m.parse("allocation_model", &mut errors)),
+        policy: dto.approval_policy.as_ref().and_then(|p| p.parse(&mut errors)),
         note: note(dto.note.as_deref(), &mut errors),
     };
     if !errors.is_empty() {
@@ -470,15 +379,9 @@ pub async fn patch_pool(
             if_match.check(stored.pool.version)?;
             let (changed, entry) = stored.pool.revise(changes.clone())?;
             let actor = caller.actor();
-            let actor = Actor {
-                name: &actor,
-                request_id: caller.request_id.as_deref(),
-                at,
-            };
+            let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             store::save_change(c, &stored, &changed, entry.as_ref(), "pool.updated", actor)?
-                .ok_or_else(|| ApiError::PreconditionFailed {
-                    current: version_etag(stored.pool.version + 1),
-                })
+                .ok_or_else(|| ApiError::PreconditionFailed { current: version_etag(stored.pool.version + 1) })
         })
         .await?;
     Ok(pool_response(&saved, StatusCode::OK))
@@ -500,17 +403,9 @@ async fn transition(
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let changed = decide(&stored.pool)?;
             let actor = caller.actor();
-            let actor = Actor {
-                name: &actor,
-                request_id: caller.request_id.as_deref(),
-                at,
-            };
-            store::save_change(c, &stored, &changed, None, action, actor)?.ok_or_else(|| {
-                ApiError::Conflict {
-                    kind: "concurrent-change",
-                    detail: "the pool changed meanwhile; retry".into(),
-                }
-            })
+            let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            store::save_change(c, &stored, &changed, None, action, actor)?
+                .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
         })
         .await?;
     Ok(pool_response(&saved, StatusCode::OK))
@@ -521,11 +416,7 @@ async fn transition(
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not a draft")))]
 #[post("/pools/{pool}/open")]
-pub async fn open_pool(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     transition(state, caller, path.into_inner(), "pool.opened", Pool::open).await
 }
 
@@ -534,10 +425,6 @@ pub async fn open_pool(
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open")))]
 #[post("/pools/{pool}/close")]
-pub async fn close_pool(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn close_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     transition(state, caller, path.into_inner(), "pool.closed", Pool::close).await
 }

@@ -10,7 +10,8 @@ use super::error::{ApiError, FieldError, Problem};
 use super::http::{Page, content_etag, limit, not_modified};
 use super::pools::{AllocationModelDto, PoolStateDto, not_found, pool_key};
 use super::{AppState, utc};
-use crate::db::{StoreError, ledger, pools};
+use crate::db::{AnyConnection, StoreError, applications, ledger, pools, reference};
+use crate::domain::breakdown::{Use, by_key};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
 
@@ -78,6 +79,88 @@ pub struct PoolStatusDto {
     #[serde(flatten)]
     pub figures: FiguresDto,
     pub buckets: Vec<BucketDto>,
+    /// Every target population. An application naming several counts
+    /// equally towards each (largest remainder), so each column sums to the pool's.
+    pub by_target_population: Vec<TargetPopulationUse>,
+    /// Parties whose applications hold money in the pool.
+    pub by_party: Vec<PartyUse>,
+}
+
+/// What applications hold, for one key of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UseDto {
+    #[schema(example = "140000.00")]
+    pub committed: String,
+    #[schema(example = "0.00")]
+    pub pending: String,
+    #[schema(example = "0.00")]
+    pub disbursed: String,
+    #[schema(example = "0.00")]
+    pub released: String,
+}
+
+impl From<Use> for UseDto {
+    fn from(u: Use) -> Self {
+        UseDto {
+            committed: u.committed.to_string(),
+            pending: u.pending.to_string(),
+            disbursed: u.disbursed.to_string(),
+            released: u.released.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetPopulationUse {
+    #[schema(example = "vulnerable_elderly")]
+    pub code: String,
+    #[schema(example = "De sårbare ældre")]
+    pub name_da: String,
+    #[serde(flatten)]
+    pub money: UseDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyUse {
+    #[schema(example = "thisted-kommune")]
+    pub party: String,
+    #[schema(example = "Thisted Kommune")]
+    pub name: String,
+    #[serde(flatten)]
+    pub money: UseDto,
+}
+
+/// The breakdowns of a pool's application money.
+fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result<(Vec<TargetPopulationUse>, Vec<PartyUse>), ApiError> {
+    let money = ledger::use_by_application(conn, pool_id)?;
+    let keys = applications::keys_in_pool(conn, pool_id)?;
+    let mut by_population = Vec::new();
+    let mut by_party = Vec::new();
+    for (id, party, populations) in keys {
+        if let Some((_, u)) = money.iter().find(|(a, _)| *a == id) {
+            by_population.push((populations, *u));
+            by_party.push((vec![party], *u));
+        }
+    }
+    let population_sums = by_key(&by_population);
+    let catalogue = reference::target_populations(conn)?;
+    let populations = catalogue
+        .into_iter()
+        .map(|t| {
+            let u = population_sums.iter().find(|(code, _)| *code == t.code).map(|(_, u)| *u).unwrap_or_default();
+            TargetPopulationUse { code: t.code, name_da: t.name_da, money: u.into() }
+        })
+        .collect();
+    let names = reference::parties_of(conn, cluster_id, None)?;
+    let parties = by_key(&by_party)
+        .into_iter()
+        .filter(|(_, u)| !u.is_zero())
+        .map(|(slug, u)| {
+            let name = names.iter().find(|p| p.slug == slug).map(|p| p.name.clone()).unwrap_or_else(|| slug.clone());
+            PartyUse { party: slug, name, money: u.into() }
+        })
+        .collect();
+    Ok((populations, parties))
 }
 
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
@@ -93,14 +176,14 @@ pub async fn pool_status(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    let (stored, status) = state
+    let (stored, status, (by_target_population, by_party)) = state
         .db
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let balances = ledger::balances(c, stored.id)?;
-            let status = PoolStatus::from_balances(stored.pool.model, &balances)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok::<_, ApiError>((stored, status))
+            let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let breakdowns = breakdowns(c, stored.id, stored.cluster_id)?;
+            Ok::<_, ApiError>((stored, status, breakdowns))
         })
         .await?;
     let pool = &stored.pool;
@@ -111,21 +194,14 @@ pub async fn pool_status(
         state: pool.state.into(),
         allocation_model: pool.model.into(),
         figures: status.overall.into(),
-        buckets: status
-            .buckets
-            .into_iter()
-            .map(|(b, f)| BucketDto {
-                name: b.as_str().to_owned(),
-                figures: f.into(),
-            })
-            .collect(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        by_target_population,
+        by_party,
     };
     let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let etag = content_etag(&body);
     if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish());
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
     }
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
@@ -159,9 +235,7 @@ pub struct LedgerEntryDto {
 }
 
 fn signed(ore: i64) -> String {
-    let text = Money::from_ore(ore.unsigned_abs() as i64)
-        .map(|m| m.to_string())
-        .unwrap_or_default();
+    let text = Money::from_ore(ore.unsigned_abs() as i64).map(|m| m.to_string()).unwrap_or_default();
     if ore < 0 { format!("-{text}") } else { text }
 }
 
@@ -185,11 +259,10 @@ pub async fn pool_ledger(
     let key = pool_key(&caller, &path)?;
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
-    let after = query.cursor.as_deref().and_then(|c| {
-        c.parse::<i64>()
-            .map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list")))
-            .ok()
-    });
+    let after = query
+        .cursor
+        .as_deref()
+        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -208,14 +281,7 @@ pub async fn pool_ledger(
             memo: e.memo,
             actor: e.actor,
             created_at: utc(e.created_at),
-            postings: ps
-                .into_iter()
-                .map(|p| PostingDto {
-                    bucket: p.bucket,
-                    account: p.account,
-                    amount: signed(p.amount_ore),
-                })
-                .collect(),
+            postings: ps.into_iter().map(|p| PostingDto { bucket: p.bucket, account: p.account, amount: signed(p.amount_ore) }).collect(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id.to_string())))

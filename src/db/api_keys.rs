@@ -29,11 +29,7 @@ pub struct NewApiKey<'a> {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-pub fn insert(
-    conn: &mut AnyConnection,
-    key: &NewApiKey<'_>,
-    now: NaiveDateTime,
-) -> QueryResult<ApiKeyRow> {
+pub fn insert(conn: &mut AnyConnection, key: &NewApiKey<'_>, now: NaiveDateTime) -> QueryResult<ApiKeyRow> {
     let mut rows: Vec<ApiKeyRow> = diesel::insert_into(api_keys::table)
         .values((
             api_keys::name.eq(key.name),
@@ -50,20 +46,12 @@ pub fn insert(
 }
 
 /// The live key with this hash: not revoked, not expired at `now`.
-pub fn find_live(
-    conn: &mut AnyConnection,
-    key_hash: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Option<ApiKeyRow>> {
+pub fn find_live(conn: &mut AnyConnection, key_hash: &str, now: NaiveDateTime) -> QueryResult<Option<ApiKeyRow>> {
     api_keys::table
         .select(api_keys::all_columns)
         .filter(api_keys::key_hash.eq(key_hash))
         .filter(api_keys::revoked_at.is_null())
-        .filter(
-            api_keys::expires_at
-                .is_null()
-                .or(api_keys::expires_at.gt(now)),
-        )
+        .filter(api_keys::expires_at.is_null().or(api_keys::expires_at.gt(now)))
         .first(conn)
         .optional()
 }

@@ -47,17 +47,8 @@ pub fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>) -> QueryResult<(
         .map(|_| ())
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    subject: Option<&str>,
-    after_id: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<AuditRow>> {
-    let mut query = audit_events::table
-        .select(audit_events::all_columns)
-        .order(audit_events::id)
-        .limit(limit)
-        .into_boxed();
+pub fn list(conn: &mut AnyConnection, subject: Option<&str>, after_id: Option<i64>, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_events::table.select(audit_events::all_columns).order(audit_events::id).limit(limit).into_boxed();
     if let Some(subject) = subject {
         query = query.filter(audit_events::subject.eq(subject.to_owned()));
     }

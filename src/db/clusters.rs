@@ -18,17 +18,8 @@ pub struct ClusterRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn list(
-    conn: &mut AnyConnection,
-    scope: &ClusterScope,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<ClusterRow>> {
-    let mut query = clusters::table
-        .select(clusters::all_columns)
-        .order(clusters::slug)
-        .limit(limit)
-        .into_boxed();
+pub fn list(conn: &mut AnyConnection, scope: &ClusterScope, after: Option<&str>, limit: i64) -> QueryResult<Vec<ClusterRow>> {
+    let mut query = clusters::table.select(clusters::all_columns).order(clusters::slug).limit(limit).into_boxed();
     if let Some(after) = after {
         query = query.filter(clusters::slug.gt(after.to_owned()));
     }
@@ -39,24 +30,14 @@ pub fn list(
 }
 
 pub fn find(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<ClusterRow>> {
-    clusters::table
-        .select(clusters::all_columns)
-        .filter(clusters::slug.eq(slug))
-        .first(conn)
-        .optional()
+    clusters::table.select(clusters::all_columns).filter(clusters::slug.eq(slug)).first(conn).optional()
 }
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     clusters::table.count().get_result(conn)
 }
 
-pub fn insert(
-    conn: &mut AnyConnection,
-    slug: &str,
-    name: &str,
-    region: &str,
-    now: NaiveDateTime,
-) -> QueryResult<ClusterRow> {
+pub fn insert(conn: &mut AnyConnection, slug: &str, name: &str, region: &str, now: NaiveDateTime) -> QueryResult<ClusterRow> {
     // get_results, not get_result: a RETURNING statement left un-stepped
     // keeps SQLite's WAL from ever checkpointing.
     let mut rows: Vec<ClusterRow> = diesel::insert_into(clusters::table)
@@ -73,11 +54,7 @@ pub fn insert(
     rows.pop().ok_or(diesel::result::Error::NotFound)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    row: &ClusterRow,
-    now: NaiveDateTime,
-) -> QueryResult<ClusterRow> {
+pub fn update(conn: &mut AnyConnection, row: &ClusterRow, now: NaiveDateTime) -> QueryResult<ClusterRow> {
     let mut rows: Vec<ClusterRow> = diesel::update(clusters::table.filter(clusters::id.eq(row.id)))
         .set((
             clusters::name.eq(&row.name),

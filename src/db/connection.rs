@@ -10,7 +10,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -34,11 +34,7 @@ pub enum Backend {
 impl Backend {
     /// `postgres://` and `postgresql://` are PostgreSQL; anything else is a SQLite path.
     pub fn of_url(url: &str) -> Backend {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") { Backend::Postgres } else { Backend::Sqlite }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -71,13 +67,7 @@ impl From<r2d2::PoolError> for StoreError {
 
 impl StoreError {
     pub fn is_serialization_failure(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Query(DieselError::DatabaseError(
-                DatabaseErrorKind::SerializationFailure,
-                _
-            ))
-        )
+        matches!(self, StoreError::Query(DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _)))
     }
 
     /// Temporary trouble (no connection, lock wait ran out): worth a 503, not a 500.
@@ -114,10 +104,7 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions {
-            pool_size: 8,
-            connection_timeout: Duration::from_secs(10),
-        }
+        DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -186,10 +173,7 @@ impl Db {
                 .min_idle(Some(1))
                 .connection_timeout(options.connection_timeout)
                 .connection_customizer(Box::new(OnAcquire))
-                .build(Manager {
-                    url: url.clone(),
-                    backend,
-                })
+                .build(Manager { url: url.clone(), backend })
                 .map_err(|e| StoreError::Unavailable(e.to_string()))
         };
         // SQLite: create the file and switch it to WAL through the writer
@@ -202,11 +186,7 @@ impl Db {
             Backend::Sqlite => build(options.pool_size)?,
             Backend::Postgres => write.clone(),
         };
-        Ok(Db {
-            read,
-            write,
-            backend,
-        })
+        Ok(Db { read, write, backend })
     }
 
     pub fn backend(&self) -> Backend {
@@ -239,8 +219,7 @@ impl Db {
     /// Reverts every migration and applies them again (used by the schema test).
     pub fn redo_all_migrations(&self) -> Result<(), StoreError> {
         let mut conn = self.write.get()?;
-        let err =
-            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
         match &mut *conn {
             AnyConnection::Sqlite(c) => {
                 c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(err)?;
@@ -276,12 +255,48 @@ impl Db {
     /// Runs `f` in one write transaction: all of it or nothing. `f` may run
     /// more than once on PostgreSQL (retry after a serialization failure),
     /// so it must not have effects outside the transaction.
-    pub fn write_sync<T, E, F>(&self, mut f: F) -> Result<T, E>
+    pub fn write_sync<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        self.write_sync_locked(None, f)
+    }
+
+    /// Like [`Db::write_sync`], but on PostgreSQL first takes a session-level
+    /// advisory lock on `lock` (a pool), held until the transaction ends.
+    /// Writers to one pool then queue instead of failing each other's
+    /// SERIALIZABLE transactions; the snapshot is taken after the lock, so a
+    /// writer always sees what the one before it committed. Works across
+    /// nodes. SQLite needs no lock: it has a single writer connection.
+    pub fn write_sync_locked<T, E, F>(&self, lock: Option<i64>, mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
+        let lock = lock.filter(|_| self.backend == Backend::Postgres);
+        if let Some(key) = lock {
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(key)
+                .execute(&mut *conn)
+                .map_err(StoreError::from)?;
+        }
+        let result = self.transaction_with_retry(&mut conn, &mut f);
+        if let Some(key) = lock {
+            let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<diesel::sql_types::BigInt, _>(key).execute(&mut *conn);
+            if let Err(e) = unlocked {
+                tracing::error!(error = %e, "advisory unlock failed");
+            }
+        }
+        result
+    }
+
+    fn transaction_with_retry<T, E, F>(&self, conn: &mut AnyConnection, f: &mut F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
         let begin_sql = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
@@ -289,9 +304,9 @@ impl Db {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            begin(&mut conn, begin_sql).map_err(StoreError::from)?;
-            let outcome = f(&mut conn);
-            match finish(&mut conn, outcome) {
+            begin(conn, begin_sql).map_err(StoreError::from)?;
+            let outcome = f(conn);
+            match finish(conn, outcome) {
                 Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
                     tracing::debug!(attempt, "serialization failure; retrying the transaction");
                     std::thread::sleep(Duration::from_millis(u64::from(attempt) * 3 + jitter_ms()));
@@ -308,9 +323,7 @@ impl Db {
         E: From<StoreError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.read_sync(f))
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.read_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
@@ -320,20 +333,37 @@ impl Db {
         E: TxError + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_sync(f))
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.write_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+    }
+
+    /// A write that touches a pool's money: serialized per pool (see [`Db::write_sync_locked`]).
+    pub async fn write_in_pool<T, E, F>(&self, pool: &crate::domain::values::PoolKey, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: TxError + Send + 'static,
+    {
+        let db = self.clone();
+        let lock = pool_lock_key(pool);
+        actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
     /// SQLite only: folds the WAL back into the database file.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
-            self.write
-                .get()?
-                .batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            self.write.get()?.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
         }
         Ok(())
     }
+}
+
+/// The advisory-lock number of a pool: the first 8 bytes of SHA-256 of its key.
+pub fn pool_lock_key(pool: &crate::domain::values::PoolKey) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("pool:{pool}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
 }
 
 fn begin(conn: &mut AnyConnection, sql: &str) -> Result<(), DieselError> {
@@ -346,14 +376,11 @@ fn begin(conn: &mut AnyConnection, sql: &str) -> Result<(), DieselError> {
 fn finish<T, E: From<StoreError>>(conn: &mut AnyConnection, outcome: Result<T, E>) -> Result<T, E> {
     match outcome {
         Ok(value) => {
-            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)
-                .map_err(StoreError::from)?;
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn).map_err(StoreError::from)?;
             Ok(value)
         }
         Err(e) => {
-            if let Err(rollback) =
-                <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
-            {
+            if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
                 tracing::error!(error = %rollback, "rollback failed");
             }
             Err(e)

@@ -7,7 +7,9 @@ use diesel::sql_types::{BigInt, Text};
 use super::schema::{ledger_entries, postings};
 use super::{AnyConnection, StoreError};
 use crate::domain::allocation::Bucket;
+use crate::domain::breakdown::Use;
 use crate::domain::ledger::{Account, Balances, Entry, EntryKind};
+use crate::domain::money::Money;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct EntryRow {
@@ -17,6 +19,7 @@ pub struct EntryRow {
     pub memo: String,
     pub actor: String,
     pub created_at: NaiveDateTime,
+    pub application_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -46,15 +49,13 @@ struct BalanceRow {
 pub fn post(
     conn: &mut AnyConnection,
     pool_id: i64,
+    application_id: Option<i64>,
     entry: &Entry,
     actor: &str,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {
     if !entry.is_balanced() {
-        return Err(StoreError::Corrupt(format!(
-            "refusing an unbalanced {} entry",
-            entry.kind().as_str()
-        )));
+        return Err(StoreError::Corrupt(format!("refusing an unbalanced {} entry", entry.kind().as_str())));
     }
     let ids: Vec<i64> = diesel::insert_into(ledger_entries::table)
         .values((
@@ -63,13 +64,11 @@ pub fn post(
             ledger_entries::memo.eq(entry.memo()),
             ledger_entries::actor.eq(actor),
             ledger_entries::created_at.eq(now),
+            ledger_entries::application_id.eq(application_id),
         ))
         .returning(ledger_entries::id)
         .get_results(conn)?;
-    let entry_id = ids
-        .first()
-        .copied()
-        .ok_or(diesel::result::Error::NotFound)?;
+    let entry_id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
     // One statement per posting: batch inserts do not compile on the multi backend.
     for p in entry.postings() {
         diesel::insert_into(postings::table)
@@ -96,22 +95,10 @@ pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, Stor
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;
     let mut balances = Balances::default();
-    for BalanceRow {
-        bucket,
-        account,
-        kind,
-        amount_ore,
-    } in rows
-    {
-        let parsed = (
-            Bucket::parse(&bucket),
-            Account::parse(&account),
-            EntryKind::parse(&kind),
-        );
+    for BalanceRow { bucket, account, kind, amount_ore } in rows {
+        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
         let (Some(bucket), Some(account), Some(kind)) = parsed else {
-            return Err(StoreError::Corrupt(format!(
-                "unknown posting {bucket}/{account}/{kind}"
-            )));
+            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
         };
         balances.add(bucket, account, kind, amount_ore);
     }
@@ -119,12 +106,7 @@ pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, Stor
 }
 
 /// Entries of a pool in order, with their postings, after `after_id`.
-pub fn entries(
-    conn: &mut AnyConnection,
-    pool_id: i64,
-    after_id: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<(EntryRow, Vec<PostingRow>)>> {
+pub fn entries(conn: &mut AnyConnection, pool_id: i64, after_id: Option<i64>, limit: i64) -> QueryResult<Vec<(EntryRow, Vec<PostingRow>)>> {
     let mut query = ledger_entries::table
         .select(ledger_entries::all_columns)
         .filter(ledger_entries::pool_id.eq(pool_id))
@@ -136,17 +118,58 @@ pub fn entries(
     }
     let entries: Vec<EntryRow> = query.load(conn)?;
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    let mut lines: Vec<PostingRow> = postings::table
-        .select(postings::all_columns)
-        .filter(postings::entry_id.eq_any(ids))
-        .order(postings::id)
-        .load(conn)?;
+    let mut lines: Vec<PostingRow> =
+        postings::table.select(postings::all_columns).filter(postings::entry_id.eq_any(ids)).order(postings::id).load(conn)?;
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
-        let (mine, rest): (Vec<_>, Vec<_>) =
-            lines.into_iter().partition(|p| p.entry_id == entry.id);
+        let (mine, rest): (Vec<_>, Vec<_>) = lines.into_iter().partition(|p| p.entry_id == entry.id);
         lines = rest;
         out.push((entry, mine));
     }
     Ok(out)
+}
+
+#[derive(Debug, QueryableByName)]
+struct ApplicationBalanceRow {
+    #[diesel(sql_type = BigInt)]
+    application_id: i64,
+    #[diesel(sql_type = Text)]
+    account: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// Each application's money in a pool: committed (incl. disbursed),
+/// pending, disbursed and released.
+pub fn use_by_application(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(i64, Use)>, StoreError> {
+    let rows: Vec<ApplicationBalanceRow> = diesel::sql_query(
+        "SELECT e.application_id, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
+         FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
+         WHERE p.pool_id = $1 AND e.application_id IS NOT NULL GROUP BY e.application_id, p.account, e.kind",
+    )
+    .bind::<BigInt, _>(pool_id)
+    .load(conn)?;
+    let mut by_app: std::collections::BTreeMap<i64, [i64; 4]> = std::collections::BTreeMap::new();
+    for row in rows {
+        let slot = by_app.entry(row.application_id).or_default();
+        match (row.account.as_str(), row.kind.as_str()) {
+            ("committed", _) => slot[0] += row.amount_ore,
+            ("disbursed", _) => {
+                slot[0] += row.amount_ore;
+                slot[2] += row.amount_ore;
+            }
+            ("pending", _) => slot[1] += row.amount_ore,
+            ("available", "release") => slot[3] += row.amount_ore,
+            _ => {}
+        }
+    }
+    by_app
+        .into_iter()
+        .map(|(id, [c, p, d, r])| {
+            let money = |ore: i64| Money::from_ore(ore).ok_or_else(|| StoreError::Corrupt(format!("application {id} has {ore} øre")));
+            Ok((id, Use { committed: money(c)?, pending: money(p)?, disbursed: money(d)?, released: money(r)? }))
+        })
+        .collect()
 }

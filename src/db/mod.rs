@@ -5,9 +5,11 @@
 //! values and saves domain changes. Handlers never write SQL.
 
 pub mod api_keys;
+pub mod applications;
 pub mod audit;
 pub mod clusters;
 pub mod connection;
+pub mod grants;
 pub mod ledger;
 pub mod pools;
 pub mod reference;

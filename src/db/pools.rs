@@ -45,12 +45,9 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
     let model = match (row.model_kind.as_str(), row.upfront_share_ppm) {
         ("upfront", None) => AllocationModel::Upfront,
         ("rolling", None) => AllocationModel::Rolling,
-        ("split", Some(ppm)) => AllocationModel::Split {
-            upfront_share: u32::try_from(ppm)
-                .ok()
-                .and_then(Share::from_ppm)
-                .ok_or_else(|| corrupt("share"))?,
-        },
+        ("split", Some(ppm)) => {
+            AllocationModel::Split { upfront_share: u32::try_from(ppm).ok().and_then(Share::from_ppm).ok_or_else(|| corrupt("share"))? }
+        }
         _ => return Err(corrupt("allocation model")),
     };
     let pool = Pool {
@@ -62,22 +59,14 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
         model,
         policy: ApprovalPolicy {
             recommendation_required: row.recommendation_required,
-            strategic: StrategicMode::parse(&row.strategic_mode)
-                .ok_or_else(|| corrupt("strategic mode"))?,
-            political_threshold: Money::from_ore(row.political_threshold_ore)
-                .ok_or_else(|| corrupt("threshold"))?,
+            strategic: StrategicMode::parse(&row.strategic_mode).ok_or_else(|| corrupt("strategic mode"))?,
+            political_threshold: Money::from_ore(row.political_threshold_ore).ok_or_else(|| corrupt("threshold"))?,
         },
         state: PoolState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
         note: row.note,
         version: row.version,
     };
-    Ok(StoredPool {
-        id: row.id,
-        cluster_id: row.cluster_id,
-        pool,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+    Ok(StoredPool { id: row.id, cluster_id: row.cluster_id, pool, created_at: row.created_at, updated_at: row.updated_at })
 }
 
 fn share_ppm(model: AllocationModel) -> Option<i32> {
@@ -108,12 +97,7 @@ pub struct PoolFilter {
 }
 
 /// Pools ordered by year, then cluster.
-pub fn list(
-    conn: &mut AnyConnection,
-    scope: &ClusterScope,
-    filter: &PoolFilter,
-    limit: i64,
-) -> Result<Vec<StoredPool>, StoreError> {
+pub fn list(conn: &mut AnyConnection, scope: &ClusterScope, filter: &PoolFilter, limit: i64) -> Result<Vec<StoredPool>, StoreError> {
     let mut query = pools::table
         .inner_join(clusters::table)
         .select((pools::all_columns, clusters::slug))
@@ -130,27 +114,16 @@ pub fn list(
         query = query.filter(pools::state.eq(state.clone()));
     }
     if let Some((year, slug)) = &filter.after {
-        query = query.filter(
-            pools::year
-                .gt(*year)
-                .or(pools::year.eq(*year).and(clusters::slug.gt(slug.clone()))),
-        );
+        query = query.filter(pools::year.gt(*year).or(pools::year.eq(*year).and(clusters::slug.gt(slug.clone()))));
     }
     if let ClusterScope::Only(slugs) = scope {
         query = query.filter(clusters::slug.eq_any(slugs.iter().cloned().collect::<Vec<_>>()));
     }
     let rows: Vec<(PoolRow, String)> = query.load(conn)?;
-    rows.into_iter()
-        .map(|(row, slug)| to_domain(row, slug))
-        .collect()
+    rows.into_iter().map(|(row, slug)| to_domain(row, slug)).collect()
 }
 
-pub fn insert(
-    conn: &mut AnyConnection,
-    cluster_id: i64,
-    pool: &Pool,
-    now: NaiveDateTime,
-) -> Result<StoredPool, StoreError> {
+pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: NaiveDateTime) -> Result<StoredPool, StoreError> {
     let mut rows: Vec<PoolRow> = diesel::insert_into(pools::table)
         .values((
             pools::cluster_id.eq(cluster_id),
@@ -175,34 +148,24 @@ pub fn insert(
 
 /// Saves a changed pool, but only over the version it was loaded at
 /// (optimistic concurrency): `Ok(None)` when someone else saved first.
-pub fn update(
-    conn: &mut AnyConnection,
-    stored: &StoredPool,
-    changed: &Pool,
-    now: NaiveDateTime,
-) -> Result<Option<StoredPool>, StoreError> {
-    let mut rows: Vec<PoolRow> = diesel::update(
-        pools::table
-            .filter(pools::id.eq(stored.id))
-            .filter(pools::version.eq(stored.pool.version)),
-    )
-    .set((
-        pools::amount_ore.eq(changed.amount.ore()),
-        pools::model_kind.eq(changed.model.kind()),
-        pools::upfront_share_ppm.eq(share_ppm(changed.model)),
-        pools::state.eq(changed.state.as_str()),
-        pools::recommendation_required.eq(changed.policy.recommendation_required),
-        pools::strategic_mode.eq(changed.policy.strategic.as_str()),
-        pools::political_threshold_ore.eq(changed.policy.political_threshold.ore()),
-        pools::note.eq(&changed.note),
-        pools::version.eq(changed.version),
-        pools::updated_at.eq(now),
-    ))
-    .returning(pools::all_columns)
-    .get_results(conn)?;
-    rows.pop()
-        .map(|row| to_domain(row, changed.key.cluster.to_string()))
-        .transpose()
+pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now: NaiveDateTime) -> Result<Option<StoredPool>, StoreError> {
+    let mut rows: Vec<PoolRow> =
+        diesel::update(pools::table.filter(pools::id.eq(stored.id)).filter(pools::version.eq(stored.pool.version)))
+            .set((
+                pools::amount_ore.eq(changed.amount.ore()),
+                pools::model_kind.eq(changed.model.kind()),
+                pools::upfront_share_ppm.eq(share_ppm(changed.model)),
+                pools::state.eq(changed.state.as_str()),
+                pools::recommendation_required.eq(changed.policy.recommendation_required),
+                pools::strategic_mode.eq(changed.policy.strategic.as_str()),
+                pools::political_threshold_ore.eq(changed.policy.political_threshold.ore()),
+                pools::note.eq(&changed.note),
+                pools::version.eq(changed.version),
+                pools::updated_at.eq(now),
+            ))
+            .returning(pools::all_columns)
+            .get_results(conn)?;
+    rows.pop().map(|row| to_domain(row, changed.key.cluster.to_string())).transpose()
 }
 
 /// How a pool is described in the audit trail.
@@ -242,7 +205,7 @@ pub fn save_new(
     actor: Actor<'_>,
 ) -> Result<StoredPool, StoreError> {
     let stored = insert(conn, cluster_id, pool, actor.at)?;
-    super::ledger::post(conn, stored.id, funding, actor.name, actor.at)?;
+    super::ledger::post(conn, stored.id, None, funding, actor.name, actor.at)?;
     super::audit::record(
         conn,
         &super::audit::AuditEvent {
@@ -272,7 +235,7 @@ pub fn save_change(
         return Ok(None);
     };
     if let Some(entry) = entry {
-        super::ledger::post(conn, stored.id, entry, actor.name, actor.at)?;
+        super::ledger::post(conn, stored.id, None, entry, actor.name, actor.at)?;
     }
     super::audit::record(
         conn,

@@ -24,34 +24,18 @@ pub struct TargetPopulationRow {
     pub position: i32,
 }
 
-pub fn parties_of(
-    conn: &mut AnyConnection,
-    cluster_id: i64,
-    kind: Option<&str>,
-) -> QueryResult<Vec<PartyRow>> {
-    let mut query = parties::table
-        .select(parties::all_columns)
-        .filter(parties::cluster_id.eq(cluster_id))
-        .order(parties::id)
-        .into_boxed();
+pub fn parties_of(conn: &mut AnyConnection, cluster_id: i64, kind: Option<&str>) -> QueryResult<Vec<PartyRow>> {
+    let mut query = parties::table.select(parties::all_columns).filter(parties::cluster_id.eq(cluster_id)).order(parties::id).into_boxed();
     if let Some(kind) = kind {
         query = query.filter(parties::kind.eq(kind.to_owned()));
     }
     query.load(conn)
 }
 
-pub fn find_party(
-    conn: &mut AnyConnection,
-    cluster_id: i64,
-    slug: &str,
-) -> QueryResult<Option<PartyRow>> {
+pub fn find_party(conn: &mut AnyConnection, cluster_id: i64, slug: &str) -> QueryResult<Option<PartyRow>> {
     parties::table
         .select(parties::all_columns)
-        .filter(
-            parties::cluster_id
-                .eq(cluster_id)
-                .and(parties::slug.eq(slug)),
-        )
+        .filter(parties::cluster_id.eq(cluster_id).and(parties::slug.eq(slug)))
         .first(conn)
         .optional()
 }

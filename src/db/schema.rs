@@ -74,6 +74,7 @@ diesel::table! {
         memo -> Text,
         actor -> Text,
         created_at -> Timestamp,
+        application_id -> Nullable<BigInt>,
     }
 }
 
@@ -115,4 +116,105 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_entries,
     postings,
     audit_events,
+    applications,
+    application_target_populations,
+    budget_lines,
+    application_steps,
+    grants,
+    disbursements,
 );
+
+diesel::table! {
+    applications (id) {
+        id -> BigInt,
+        pool_id -> BigInt,
+        title -> Text,
+        applicant_party_id -> BigInt,
+        purpose -> Text,
+        goals -> Text,
+        organisation -> Text,
+        evaluation -> Text,
+        expense_kind -> Text,
+        requested_ore -> BigInt,
+        starts_on -> Date,
+        ends_on -> Date,
+        bucket -> Text,
+        origin -> Text,
+        contact_email -> Text,
+        criteria_json -> Text,
+        state -> Text,
+        recommended_ore -> Nullable<BigInt>,
+        reserved_ore -> BigInt,
+        approved_ore -> Nullable<BigInt>,
+        awaiting -> Nullable<Text>,
+        rejected_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    application_target_populations (application_id, code) {
+        application_id -> BigInt,
+        code -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    budget_lines (application_id, year) {
+        application_id -> BigInt,
+        year -> Integer,
+        amount_ore -> BigInt,
+    }
+}
+
+diesel::table! {
+    application_steps (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        step -> Text,
+        outcome -> Text,
+        amount_ore -> Nullable<BigInt>,
+        meeting_date -> Nullable<Date>,
+        reference -> Text,
+        note -> Text,
+        actor -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        pool_id -> BigInt,
+        bucket -> Text,
+        amount_ore -> BigInt,
+        disbursed_ore -> BigInt,
+        released_ore -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        amount_ore -> BigInt,
+        paid_on -> Date,
+        reference -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(applications -> pools (pool_id));
+diesel::joinable!(applications -> parties (applicant_party_id));
+diesel::joinable!(grants -> applications (application_id));
+diesel::joinable!(disbursements -> grants (grant_id));

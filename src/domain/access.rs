@@ -36,6 +36,13 @@ pub enum Action {
     ManageReference,
     /// Create, edit, open and close pools.
     ManagePools,
+    /// Register, edit, submit and withdraw applications.
+    ManageApplications,
+    /// Record the operations forum's recommendations and the decisions of
+    /// the strategic and political levels (also moving money between buckets).
+    RecordDecisions,
+    /// Disburse from grants and release what is unused.
+    ManageGrants,
 }
 
 /// The matrix. Issue by issue it grows; every handler asks it.
@@ -44,8 +51,12 @@ pub fn permits(role: Role, action: Action) -> bool {
     use Role::*;
     match (role, action) {
         (_, Read) => true,
-        (Admin | Finance, ManageReference | ManagePools) => true,
-        (Secretariat | Viewer, ManageReference | ManagePools) => false,
+        (Viewer, _) => false,
+        (Admin, _) => true,
+        (Finance, ManageReference | ManagePools | ManageApplications | ManageGrants) => true,
+        (Finance, RecordDecisions) => false,
+        (Secretariat, ManageApplications | RecordDecisions) => true,
+        (Secretariat, ManageReference | ManagePools | ManageGrants) => false,
     }
 }
 
@@ -76,6 +87,18 @@ mod tests {
             let writes = matches!(role, Role::Admin | Role::Finance);
             assert_eq!(permits(role, Action::ManagePools), writes, "{role:?}");
             assert_eq!(permits(role, Action::ManageReference), writes, "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_secretariat_records_decisions_and_finance_moves_grant_money() {
+        assert!(permits(Role::Secretariat, Action::RecordDecisions));
+        assert!(!permits(Role::Finance, Action::RecordDecisions));
+        assert!(permits(Role::Finance, Action::ManageGrants));
+        assert!(!permits(Role::Secretariat, Action::ManageGrants));
+        for action in [Action::ManageApplications, Action::RecordDecisions, Action::ManageGrants] {
+            assert!(permits(Role::Admin, action));
+            assert!(!permits(Role::Viewer, action));
         }
     }
 

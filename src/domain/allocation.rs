@@ -68,10 +68,7 @@ impl AllocationModel {
             AllocationModel::Upfront => vec![(Bucket::Upfront, total)],
             AllocationModel::Rolling => vec![(Bucket::Rolling, total)],
             AllocationModel::Split { upfront_share } => {
-                let weights = [
-                    u64::from(upfront_share.ppm()),
-                    u64::from(upfront_share.complement().ppm()),
-                ];
+                let weights = [u64::from(upfront_share.ppm()), u64::from(upfront_share.complement().ppm())];
                 let parts = allocate(total, &weights);
                 vec![(Bucket::Upfront, parts[0]), (Bucket::AdHoc, parts[1])]
             }
@@ -89,28 +86,14 @@ mod tests {
 
     #[test]
     fn a_70_30_pool_of_871553_keeps_261465_90_for_ad_hoc_projects() {
-        let model = AllocationModel::Split {
-            upfront_share: Share::parse("0.70").expect("share"),
-        };
-        assert_eq!(
-            model.allot(m("871553.00")),
-            vec![
-                (Bucket::Upfront, m("610087.10")),
-                (Bucket::AdHoc, m("261465.90"))
-            ]
-        );
+        let model = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        assert_eq!(model.allot(m("871553.00")), vec![(Bucket::Upfront, m("610087.10")), (Bucket::AdHoc, m("261465.90"))]);
     }
 
     #[test]
     fn upfront_and_rolling_pools_have_one_bucket_holding_everything() {
-        assert_eq!(
-            AllocationModel::Upfront.allot(m("10.00")),
-            vec![(Bucket::Upfront, m("10.00"))]
-        );
-        assert_eq!(
-            AllocationModel::Rolling.allot(m("10.00")),
-            vec![(Bucket::Rolling, m("10.00"))]
-        );
+        assert_eq!(AllocationModel::Upfront.allot(m("10.00")), vec![(Bucket::Upfront, m("10.00"))]);
+        assert_eq!(AllocationModel::Rolling.allot(m("10.00")), vec![(Bucket::Rolling, m("10.00"))]);
         assert!(!AllocationModel::Rolling.has_bucket(Bucket::AdHoc));
     }
 }

@@ -59,14 +59,29 @@ pub enum EntryKind {
     Funding,
     /// A draft pool's amount or model changed: the old funding reversed, the new posted.
     FundingRevision,
+    /// A strategic decision moved money between buckets.
+    Reallocation,
+    /// Money held for an application while a decision is pending.
+    Reservation,
+    /// A reservation given back (rejected, withdrawn, or approved for less).
+    ReservationRelease,
+    /// An approved grant.
+    Commitment,
+    /// Money paid out of a grant.
+    Disbursement,
     /// Unused money given back from a grant (counted as `released`).
     Release,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 3] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::Funding,
         EntryKind::FundingRevision,
+        EntryKind::Reallocation,
+        EntryKind::Reservation,
+        EntryKind::ReservationRelease,
+        EntryKind::Commitment,
+        EntryKind::Disbursement,
         EntryKind::Release,
     ];
 
@@ -74,6 +89,11 @@ impl EntryKind {
         match self {
             EntryKind::Funding => "funding",
             EntryKind::FundingRevision => "funding_revision",
+            EntryKind::Reallocation => "reallocation",
+            EntryKind::Reservation => "reservation",
+            EntryKind::ReservationRelease => "reservation_release",
+            EntryKind::Commitment => "commitment",
+            EntryKind::Disbursement => "disbursement",
             EntryKind::Release => "release",
         }
     }
@@ -81,6 +101,20 @@ impl EntryKind {
     pub fn parse(text: &str) -> Option<EntryKind> {
         EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
+}
+
+/// A bucket cannot pay for what is asked of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {} bucket has {available} available; this needs {needed}", bucket.as_str())]
+pub struct FundsError {
+    pub bucket: Bucket,
+    pub available: Money,
+    pub needed: Money,
+}
+
+/// Checks that `bucket` can pay `needed` out of `available`.
+pub fn ensure_available(bucket: Bucket, available: Money, needed: Money) -> Result<(), FundsError> {
+    if needed <= available { Ok(()) } else { Err(FundsError { bucket, available, needed }) }
 }
 
 /// One line of an entry: a signed amount of øre on one account of one bucket.
@@ -101,33 +135,21 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(kind: EntryKind, memo: impl Into<String>) -> Entry {
-        Entry {
-            kind,
-            memo: memo.into(),
-            postings: Vec::new(),
-        }
+        Entry { kind, memo: memo.into(), postings: Vec::new() }
     }
 
     /// Moves `amount` from one account to another. A zero amount posts nothing.
-    pub fn transfer(
-        mut self,
-        from: (Account, Bucket),
-        to: (Account, Bucket),
-        amount: Money,
-    ) -> Entry {
+    pub fn transfer(mut self, from: (Account, Bucket), to: (Account, Bucket), amount: Money) -> Entry {
         if !amount.is_zero() {
-            self.postings.push(Posting {
-                bucket: from.1,
-                account: from.0,
-                amount_ore: -amount.ore(),
-            });
-            self.postings.push(Posting {
-                bucket: to.1,
-                account: to.0,
-                amount_ore: amount.ore(),
-            });
+            self.postings.push(Posting { bucket: from.1, account: from.0, amount_ore: -amount.ore() });
+            self.postings.push(Posting { bucket: to.1, account: to.0, amount_ore: amount.ore() });
         }
         self
+    }
+
+    /// The same movement, described in other words.
+    pub fn with_memo(self, memo: impl Into<String>) -> Entry {
+        Entry { memo: memo.into(), ..self }
     }
 
     pub fn kind(&self) -> EntryKind {
@@ -143,11 +165,7 @@ impl Entry {
     }
 
     pub fn is_balanced(&self) -> bool {
-        self.postings
-            .iter()
-            .map(|p| i128::from(p.amount_ore))
-            .sum::<i128>()
-            == 0
+        self.postings.iter().map(|p| i128::from(p.amount_ore)).sum::<i128>() == 0
     }
 }
 
@@ -167,29 +185,16 @@ impl Balances {
     }
 
     fn balance(&self, bucket: Bucket, account: Account) -> i64 {
-        self.0
-            .iter()
-            .filter(|((b, a, _), _)| *b == bucket && *a == account)
-            .map(|(_, v)| *v)
-            .sum()
+        self.0.iter().filter(|((b, a, _), _)| *b == bucket && *a == account).map(|(_, v)| *v).sum()
     }
 
     fn released(&self, bucket: Bucket) -> i64 {
-        self.0
-            .iter()
-            .filter(|((b, a, k), _)| {
-                *b == bucket && *a == Account::Available && *k == EntryKind::Release
-            })
-            .map(|(_, v)| *v)
-            .sum()
+        self.0.iter().filter(|((b, a, k), _)| *b == bucket && *a == Account::Available && *k == EntryKind::Release).map(|(_, v)| *v).sum()
     }
 
     /// Buckets where some account has a non-zero net balance.
     fn buckets_with_money(&self) -> Vec<Bucket> {
-        Bucket::ALL
-            .into_iter()
-            .filter(|b| Account::ALL.into_iter().any(|a| self.balance(*b, a) != 0))
-            .collect()
+        Bucket::ALL.into_iter().filter(|b| Account::ALL.into_iter().any(|a| self.balance(*b, a) != 0)).collect()
     }
 
     /// The money still free in a bucket.
@@ -219,15 +224,7 @@ impl Figures {
     /// `total + carried_in = committed + pending + available + carried_out`, to the øre.
     pub fn reconciles(&self) -> bool {
         let inflow = i128::from(self.total.ore()) + i128::from(self.carried_in.ore());
-        let uses = [
-            self.committed,
-            self.pending,
-            self.available,
-            self.carried_out,
-        ]
-        .iter()
-        .map(|m| i128::from(m.ore()))
-        .sum::<i128>();
+        let uses = [self.committed, self.pending, self.available, self.carried_out].iter().map(|m| i128::from(m.ore())).sum::<i128>();
         inflow == uses && self.disbursed <= self.committed
     }
 
@@ -260,10 +257,7 @@ pub struct LedgerError(pub String);
 impl PoolStatus {
     /// Reads the status out of the balances. Shows the model's buckets, plus
     /// any other bucket that still holds money (after a model change).
-    pub fn from_balances(
-        model: AllocationModel,
-        balances: &Balances,
-    ) -> Result<PoolStatus, LedgerError> {
+    pub fn from_balances(model: AllocationModel, balances: &Balances) -> Result<PoolStatus, LedgerError> {
         let mut shown: Vec<Bucket> = model.buckets().to_vec();
         for b in balances.buckets_with_money() {
             if !shown.contains(&b) {
@@ -274,9 +268,7 @@ impl PoolStatus {
         let mut buckets = Vec::with_capacity(shown.len());
         for bucket in shown {
             let money = |ore: i64, what: &str| {
-                Money::from_ore(ore).ok_or_else(|| {
-                    LedgerError(format!("{what} of bucket {} is {ore} øre", bucket.as_str()))
-                })
+                Money::from_ore(ore).ok_or_else(|| LedgerError(format!("{what} of bucket {} is {ore} øre", bucket.as_str())))
             };
             let bal = |a| balances.balance(bucket, a);
             let committed = bal(Account::Committed).checked_add(bal(Account::Disbursed));
@@ -291,14 +283,9 @@ impl PoolStatus {
                 carried_out: money(bal(Account::CarriedOut), "carried_out")?,
             };
             if !figures.reconciles() {
-                return Err(LedgerError(format!(
-                    "bucket {} does not reconcile",
-                    bucket.as_str()
-                )));
+                return Err(LedgerError(format!("bucket {} does not reconcile", bucket.as_str())));
             }
-            overall = overall
-                .plus(figures)
-                .ok_or_else(|| LedgerError("overflow".into()))?;
+            overall = overall.plus(figures).ok_or_else(|| LedgerError("overflow".into()))?;
             buckets.push((bucket, figures));
         }
         Ok(PoolStatus { overall, buckets })
@@ -317,32 +304,18 @@ mod tests {
     #[test]
     fn transfers_always_balance_and_zero_moves_nothing() {
         let e = Entry::new(EntryKind::Funding, "x")
-            .transfer(
-                (Account::Funding, Bucket::Rolling),
-                (Account::Available, Bucket::Rolling),
-                m("5.00"),
-            )
-            .transfer(
-                (Account::Funding, Bucket::Rolling),
-                (Account::Available, Bucket::Rolling),
-                Money::ZERO,
-            );
+            .transfer((Account::Funding, Bucket::Rolling), (Account::Available, Bucket::Rolling), m("5.00"))
+            .transfer((Account::Funding, Bucket::Rolling), (Account::Available, Bucket::Rolling), Money::ZERO);
         assert!(e.is_balanced());
         assert_eq!(e.postings().len(), 2);
     }
 
     #[test]
     fn status_of_a_freshly_funded_split_pool_shows_everything_available() {
-        let model = AllocationModel::Split {
-            upfront_share: Share::parse("0.70").expect("share"),
-        };
+        let model = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
         let mut entry = Entry::new(EntryKind::Funding, "funding");
         for (bucket, amount) in model.allot(m("871553.00")) {
-            entry = entry.transfer(
-                (Account::Funding, bucket),
-                (Account::Available, bucket),
-                amount,
-            );
+            entry = entry.transfer((Account::Funding, bucket), (Account::Available, bucket), amount);
         }
         let mut balances = Balances::default();
         balances.apply(&entry);
@@ -351,14 +324,7 @@ mod tests {
         assert_eq!(status.overall.available, m("871553.00"));
         assert_eq!(
             status.buckets[0],
-            (
-                Bucket::Upfront,
-                Figures {
-                    total: m("610087.10"),
-                    available: m("610087.10"),
-                    ..Figures::default()
-                }
-            )
+            (Bucket::Upfront, Figures { total: m("610087.10"), available: m("610087.10"), ..Figures::default() })
         );
         assert_eq!(status.buckets[1].1.available, m("261465.90"));
         assert!(status.overall.reconciles());

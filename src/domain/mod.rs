@@ -3,9 +3,16 @@
 
 pub mod access;
 pub mod allocation;
+pub mod application;
+pub mod breakdown;
+pub mod grant;
 pub mod ledger;
 pub mod money;
 pub mod pool;
 pub mod reference;
 pub mod share;
 pub mod values;
+pub mod workflow;
+
+#[cfg(test)]
+mod money_flow_tests;

@@ -47,11 +47,7 @@ impl Money {
             None => (text, ""),
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty()
-            || !digits(whole)
-            || !digits(fraction)
-            || (text.contains('.') && fraction.is_empty())
-        {
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || (text.contains('.') && fraction.is_empty()) {
             return Err(MoneyError::NotADecimal);
         }
         if fraction.len() > 2 {
@@ -61,11 +57,7 @@ impl Money {
         if whole.len() > 12 {
             return Err(MoneyError::TooLarge);
         }
-        let kroner: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| MoneyError::NotADecimal)?
-        };
+        let kroner: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::NotADecimal)? };
         let mut ore: i64 = 0;
         for (i, b) in fraction.bytes().enumerate() {
             ore += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
@@ -172,10 +164,7 @@ mod tests {
         assert_eq!(Money::parse("+1"), Err(MoneyError::NotADecimal));
         assert_eq!(Money::parse(""), Err(MoneyError::Empty));
         assert_eq!(Money::parse("1000000000000.00"), Err(MoneyError::TooLarge));
-        assert_eq!(
-            Money::parse("99999999999999999999999"),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(Money::parse("99999999999999999999999"), Err(MoneyError::TooLarge));
     }
 
     #[test]
@@ -186,14 +175,8 @@ mod tests {
 
     #[test]
     fn a_third_of_a_hundred_gives_33_33_and_66_67() {
-        assert_eq!(
-            allocate(m("100.00"), &[333_300, 666_700]),
-            vec![m("33.33"), m("66.67")]
-        );
-        assert_eq!(
-            allocate(m("1.00"), &[1, 1, 1]),
-            vec![m("0.34"), m("0.33"), m("0.33")]
-        );
+        assert_eq!(allocate(m("100.00"), &[333_300, 666_700]), vec![m("33.33"), m("66.67")]);
+        assert_eq!(allocate(m("1.00"), &[1, 1, 1]), vec![m("0.34"), m("0.33"), m("0.33")]);
     }
 
     proptest! {

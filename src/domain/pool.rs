@@ -1,7 +1,7 @@
 //! Pools (pulje): one cluster, one calendar year, and the decisions on them.
 
-use super::allocation::AllocationModel;
-use super::ledger::{Account, Entry, EntryKind};
+use super::allocation::{AllocationModel, Bucket};
+use super::ledger::{Account, Entry, EntryKind, FundsError, ensure_available};
 use super::money::Money;
 use super::values::{PoolKey, Year};
 
@@ -23,9 +23,7 @@ impl StrategicMode {
     }
 
     pub fn parse(text: &str) -> Option<StrategicMode> {
-        [StrategicMode::Meeting, StrategicMode::CoChairsEmail]
-            .into_iter()
-            .find(|m| m.as_str() == text)
+        [StrategicMode::Meeting, StrategicMode::CoChairsEmail].into_iter().find(|m| m.as_str() == text)
     }
 }
 
@@ -70,9 +68,7 @@ impl PoolState {
     }
 
     pub fn parse(text: &str) -> Option<PoolState> {
-        [PoolState::Draft, PoolState::Open, PoolState::Closed]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [PoolState::Draft, PoolState::Open, PoolState::Closed].into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -85,6 +81,23 @@ pub enum PoolError {
     CannotOpen { state: &'static str },
     #[error("the pool is {state}; only an open pool can be closed")]
     CannotClose { state: &'static str },
+    #[error("the pool is {state}; money can only be moved between buckets of an open pool")]
+    NotOpen { state: &'static str },
+}
+
+/// Why money cannot move between two buckets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReallocationError {
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    #[error("a {model} pool has no {bucket} bucket")]
+    NoSuchBucket { model: &'static str, bucket: &'static str },
+    #[error("money must move between two different buckets")]
+    SameBucket,
+    #[error("the amount must be more than 0.00")]
+    ZeroAmount,
+    #[error(transparent)]
+    Funds(#[from] FundsError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,16 +131,9 @@ pub struct PoolChanges {
 }
 
 fn funding_entry(kind: EntryKind, memo: String, model: AllocationModel, amount: Money) -> Entry {
-    model
-        .allot(amount)
-        .into_iter()
-        .fold(Entry::new(kind, memo), |entry, (bucket, part)| {
-            entry.transfer(
-                (Account::Funding, bucket),
-                (Account::Available, bucket),
-                part,
-            )
-        })
+    model.allot(amount).into_iter().fold(Entry::new(kind, memo), |entry, (bucket, part)| {
+        entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part)
+    })
 }
 
 impl Pool {
@@ -157,9 +163,7 @@ impl Pool {
     /// keeps the history and the buckets match the new model exactly.
     pub fn revise(&self, changes: PoolChanges) -> Result<(Pool, Option<Entry>), PoolError> {
         if self.state != PoolState::Draft {
-            return Err(PoolError::NotDraft {
-                state: self.state.as_str(),
-            });
+            return Err(PoolError::NotDraft { state: self.state.as_str() });
         }
         let amount = changes.amount.unwrap_or(self.amount);
         let model = changes.model.unwrap_or(self.model);
@@ -173,61 +177,58 @@ impl Pool {
             version: self.version + 1,
         };
         let entry = (amount != self.amount || model != self.model).then(|| {
-            let memo = format!(
-                "Revised funding of pool {}: {} ({}) to {} ({})",
-                self.key,
-                self.amount,
-                self.model.kind(),
-                amount,
-                model.kind()
-            );
-            let reversal = self.model.allot(self.amount).into_iter().fold(
-                Entry::new(EntryKind::FundingRevision, memo),
-                |entry, (bucket, part)| {
-                    entry.transfer(
-                        (Account::Available, bucket),
-                        (Account::Funding, bucket),
-                        part,
-                    )
-                },
-            );
+            let memo =
+                format!("Revised funding of pool {}: {} ({}) to {} ({})", self.key, self.amount, self.model.kind(), amount, model.kind());
+            let reversal =
+                self.model.allot(self.amount).into_iter().fold(Entry::new(EntryKind::FundingRevision, memo), |entry, (bucket, part)| {
+                    entry.transfer((Account::Available, bucket), (Account::Funding, bucket), part)
+                });
             model
                 .allot(amount)
                 .into_iter()
-                .fold(reversal, |entry, (bucket, part)| {
-                    entry.transfer(
-                        (Account::Funding, bucket),
-                        (Account::Available, bucket),
-                        part,
-                    )
-                })
+                .fold(reversal, |entry, (bucket, part)| entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part))
         });
         Ok((revised, entry))
     }
 
+    /// A strategic decision to move `amount` of what is available from one
+    /// bucket to another. The buckets' totals move with it, so each bucket
+    /// still reconciles on its own.
+    pub fn reallocate(&self, from: Bucket, to: Bucket, amount: Money, available_in_from: Money) -> Result<Entry, ReallocationError> {
+        if self.state != PoolState::Open {
+            return Err(PoolError::NotOpen { state: self.state.as_str() }.into());
+        }
+        for bucket in [from, to] {
+            if !self.model.has_bucket(bucket) {
+                return Err(ReallocationError::NoSuchBucket { model: self.model.kind(), bucket: bucket.as_str() });
+            }
+        }
+        if from == to {
+            return Err(ReallocationError::SameBucket);
+        }
+        if amount.is_zero() {
+            return Err(ReallocationError::ZeroAmount);
+        }
+        ensure_available(from, available_in_from, amount)?;
+        let memo = format!("Reallocated {amount} from {} to {}", from.as_str(), to.as_str());
+        Ok(Entry::new(EntryKind::Reallocation, memo).transfer((Account::Available, from), (Account::Funding, from), amount).transfer(
+            (Account::Funding, to),
+            (Account::Available, to),
+            amount,
+        ))
+    }
+
     pub fn open(&self) -> Result<Pool, PoolError> {
         match self.state {
-            PoolState::Draft => Ok(Pool {
-                state: PoolState::Open,
-                version: self.version + 1,
-                ..self.clone()
-            }),
-            other => Err(PoolError::CannotOpen {
-                state: other.as_str(),
-            }),
+            PoolState::Draft => Ok(Pool { state: PoolState::Open, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::CannotOpen { state: other.as_str() }),
         }
     }
 
     pub fn close(&self) -> Result<Pool, PoolError> {
         match self.state {
-            PoolState::Open => Ok(Pool {
-                state: PoolState::Closed,
-                version: self.version + 1,
-                ..self.clone()
-            }),
-            other => Err(PoolError::CannotClose {
-                state: other.as_str(),
-            }),
+            PoolState::Open => Ok(Pool { state: PoolState::Closed, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::CannotClose { state: other.as_str() }),
         }
     }
 }
@@ -266,26 +267,15 @@ mod tests {
     #[test]
     fn revising_a_draft_reverses_the_old_funding_and_posts_the_new() {
         let (pool, entry) = vest_2022(AllocationModel::Rolling);
-        let split = AllocationModel::Split {
-            upfront_share: Share::parse("0.70").expect("share"),
-        };
-        let (revised, revision) = pool
-            .revise(PoolChanges {
-                model: Some(split),
-                ..PoolChanges::default()
-            })
-            .expect("draft can change");
+        let split = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        let (revised, revision) = pool.revise(PoolChanges { model: Some(split), ..PoolChanges::default() }).expect("draft can change");
         let revision = revision.expect("model changed, so money moves");
         assert!(revision.is_balanced());
         let mut balances = Balances::default();
         balances.apply(&entry);
         balances.apply(&revision);
         let status = PoolStatus::from_balances(revised.model, &balances).expect("valid ledger");
-        assert_eq!(
-            status.buckets.len(),
-            2,
-            "the emptied rolling bucket is not shown"
-        );
+        assert_eq!(status.buckets.len(), 2, "the emptied rolling bucket is not shown");
         assert_eq!(status.buckets[0].1.available, m("610087.10"));
         assert_eq!(status.buckets[1].1.available, m("261465.90"));
         assert_eq!(status.overall.total, m("871553.00"));
@@ -295,38 +285,21 @@ mod tests {
     #[test]
     fn a_note_only_revision_moves_no_money() {
         let (pool, _) = vest_2022(AllocationModel::Rolling);
-        let (_, entry) = pool
-            .revise(PoolChanges {
-                note: Some("x".into()),
-                ..PoolChanges::default()
-            })
-            .expect("draft");
+        let (_, entry) = pool.revise(PoolChanges { note: Some("x".into()), ..PoolChanges::default() }).expect("draft");
         assert!(entry.is_none());
     }
 
     #[test]
     fn pools_go_from_draft_to_open_to_closed_and_never_back() {
         let (draft, _) = vest_2022(AllocationModel::Upfront);
-        assert_eq!(
-            draft.close(),
-            Err(PoolError::CannotClose { state: "draft" })
-        );
+        assert_eq!(draft.close(), Err(PoolError::CannotClose { state: "draft" }));
         let open = draft.open().expect("draft opens");
         assert_eq!(open.open(), Err(PoolError::CannotOpen { state: "open" }));
-        assert_eq!(
-            open.revise(PoolChanges::default()).map(|_| ()),
-            Err(PoolError::NotDraft { state: "open" })
-        );
+        assert_eq!(open.revise(PoolChanges::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
         let closed = open.close().expect("open closes");
         assert_eq!(closed.state, PoolState::Closed);
-        assert_eq!(
-            closed.open(),
-            Err(PoolError::CannotOpen { state: "closed" })
-        );
-        assert_eq!(
-            closed.close(),
-            Err(PoolError::CannotClose { state: "closed" })
-        );
+        assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: "closed" }));
+        assert_eq!(closed.close(), Err(PoolError::CannotClose { state: "closed" }));
         assert_eq!(closed.version, 3);
     }
 }

@@ -61,11 +61,7 @@ impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = format!("{:06}", self.0);
         let trimmed = digits.trim_end_matches('0');
-        let shown = if trimmed.len() < 2 {
-            &digits[..2]
-        } else {
-            trimmed
-        };
+        let shown = if trimmed.len() < 2 { &digits[..2] } else { trimmed };
         write!(f, "0.{shown}")
     }
 }
@@ -76,20 +72,11 @@ mod tests {
 
     #[test]
     fn shares_parse_and_print() {
-        assert_eq!(
-            Share::parse("0.70").map(|s| s.to_string()),
-            Ok("0.70".into())
-        );
+        assert_eq!(Share::parse("0.70").map(|s| s.to_string()), Ok("0.70".into()));
         assert_eq!(Share::parse("0.7").map(|s| s.ppm()), Ok(700_000));
-        assert_eq!(
-            Share::parse("0.3333").map(|s| s.to_string()),
-            Ok("0.3333".into())
-        );
+        assert_eq!(Share::parse("0.3333").map(|s| s.to_string()), Ok("0.3333".into()));
         assert_eq!(Share::parse("0.000001").map(|s| s.ppm()), Ok(1));
-        assert_eq!(
-            Share::parse("0.70").map(|s| s.complement().to_string()),
-            Ok("0.30".into())
-        );
+        assert_eq!(Share::parse("0.70").map(|s| s.complement().to_string()), Ok("0.30".into()));
     }
 
     #[test]

@@ -15,11 +15,7 @@ impl Year {
     pub const LAST: i32 = 2100;
 
     pub fn new(year: i64) -> Result<Year, YearError> {
-        if (i64::from(Year::FIRST)..=i64::from(Year::LAST)).contains(&year) {
-            Ok(Year(year as i32))
-        } else {
-            Err(YearError)
-        }
+        if (i64::from(Year::FIRST)..=i64::from(Year::LAST)).contains(&year) { Ok(Year(year as i32)) } else { Err(YearError) }
     }
 
     pub fn get(self) -> i32 {
@@ -38,9 +34,7 @@ impl fmt::Display for Year {
 pub struct Slug(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "must be 1-40 characters: lower-case letters a-z, digits and single '-', starting with a letter and not ending with '-'"
-)]
+#[error("must be 1-40 characters: lower-case letters a-z, digits and single '-', starting with a letter and not ending with '-'")]
 pub struct SlugError;
 
 impl Slug {
@@ -51,14 +45,8 @@ impl Slug {
             && bytes[0].is_ascii_lowercase()
             && !text.ends_with('-')
             && !text.contains("--")
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
-        if ok {
-            Ok(Slug(text.to_owned()))
-        } else {
-            Err(SlugError)
-        }
+            && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+        if ok { Ok(Slug(text.to_owned())) } else { Err(SlugError) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -133,10 +121,7 @@ impl PoolKey {
     pub fn parse(text: &str) -> Result<PoolKey, PoolKeyError> {
         let (cluster, year) = text.rsplit_once('-').ok_or(PoolKeyError)?;
         let year: i64 = year.parse().map_err(|_| PoolKeyError)?;
-        Ok(PoolKey {
-            cluster: Slug::parse(cluster).map_err(|_| PoolKeyError)?,
-            year: Year::new(year).map_err(|_| PoolKeyError)?,
-        })
+        Ok(PoolKey { cluster: Slug::parse(cluster).map_err(|_| PoolKeyError)?, year: Year::new(year).map_err(|_| PoolKeyError)? })
     }
 }
 
@@ -179,10 +164,7 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(
-            Name::parse("  Vest ", 10).map(Name::into_string),
-            Ok("Vest".into())
-        );
+        assert_eq!(Name::parse("  Vest ", 10).map(Name::into_string), Ok("Vest".into()));
         assert_eq!(Name::parse("   ", 10), Err(NameError::Empty));
         assert_eq!(Name::parse("abcdef", 5), Err(NameError::TooLong(5)));
     }

@@ -27,18 +27,8 @@ fn normalized(mut value: Value) -> Value {
 
 fn script() -> Vec<(&'static str, &'static str, Option<Value>)> {
     vec![
-        (
-            "POST",
-            "/api/v1/clusters",
-            Some(
-                json!({"slug": "vest", "name": "Sundhedsklynge Vest", "region": "Region Nordjylland"}),
-            ),
-        ),
-        (
-            "POST",
-            "/api/v1/clusters/vest/parties",
-            Some(json!({"slug": "morso-kommune", "name": "Morsø Kommune", "kind": "municipality"})),
-        ),
+        ("POST", "/api/v1/clusters", Some(json!({"slug": "vest", "name": "Sundhedsklynge Vest", "region": "Region Nordjylland"}))),
+        ("POST", "/api/v1/clusters/vest/parties", Some(json!({"slug": "morso-kommune", "name": "Morsø Kommune", "kind": "municipality"}))),
         (
             "POST",
             "/api/v1/pools",
@@ -56,9 +46,7 @@ fn script() -> Vec<(&'static str, &'static str, Option<Value>)> {
         (
             "POST",
             "/api/v1/pools",
-            Some(
-                json!({"cluster": "vest", "year": 2022, "amount": "1.00", "allocation_model": {"kind": "upfront"}}),
-            ),
+            Some(json!({"cluster": "vest", "year": 2022, "amount": "1.00", "allocation_model": {"kind": "upfront"}})),
         ),
         (
             "POST",

@@ -9,67 +9,28 @@ fn demo_on(backend: Backend) {
     let app = spawn_app_on(db, |db| {
         let now = klyngemidler::api::now();
         let key = klyngemidler::demo::load_if_empty(db, now).expect("demo loads");
-        assert!(
-            key.is_some_and(|k| k.starts_with("kmk_")),
-            "an admin key is printed"
-        );
-        assert!(
-            klyngemidler::demo::load_if_empty(db, now)
-                .expect("second load")
-                .is_none(),
-            "never loaded twice"
-        );
+        assert!(key.is_some_and(|k| k.starts_with("kmk_")), "an admin key is printed");
+        assert!(klyngemidler::demo::load_if_empty(db, now).expect("second load").is_none(), "never loaded twice");
     });
     let clusters = app.get("/api/v1/clusters").json();
-    let slugs: Vec<&str> = clusters["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|c| c["slug"].as_str())
-        .collect();
+    let slugs: Vec<&str> = clusters["items"].as_array().expect("items").iter().filter_map(|c| c["slug"].as_str()).collect();
     assert_eq!(slugs, ["midt", "nord", "syd", "vest"]);
 
     let vest = app.get("/api/v1/pools/vest-2022").json();
     assert_eq!(vest["amount"], "871553.00", "from the minutes");
-    assert_eq!(
-        vest["allocation_model"]["kind"], "rolling",
-        "no model decided in 2022 means rolling"
-    );
+    assert_eq!(vest["allocation_model"]["kind"], "rolling", "no model decided in 2022 means rolling");
     assert_eq!(vest["state"], "open");
     let nord = app.get("/api/v1/pools/nord-2022").json();
-    assert_eq!(
-        nord["amount"], "2220660.10",
-        "871,553 / 63,670 × 162,227 inhabitants"
-    );
-    assert!(
-        nord["note"].as_str().unwrap_or("").contains("Illustrativt"),
-        "other clusters are marked illustrative"
-    );
+    assert_eq!(nord["amount"], "2220660.10", "871,553 / 63,670 × 162,227 inhabitants");
+    assert!(nord["note"].as_str().unwrap_or("").contains("Illustrativt"), "other clusters are marked illustrative");
     let midt = app.get("/api/v1/pools/midt-2022/status").json();
-    assert_eq!(
-        midt["buckets"].as_array().map(Vec::len),
-        Some(2),
-        "Midt runs 70/30"
-    );
+    assert_eq!(midt["buckets"].as_array().map(Vec::len), Some(2), "Midt runs 70/30");
     for pool in ["nord-2022", "midt-2022", "syd-2022", "vest-2022"] {
         assert_reconciles(&app.get(&format!("/api/v1/pools/{pool}/status")).json());
     }
     let parties = app.get("/api/v1/clusters/vest/parties").json();
-    let names: Vec<&str> = parties
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "Thisted Kommune",
-            "Morsø Kommune",
-            "Region Nordjylland",
-            "Almen praksis (PLO-Nordjylland)"
-        ]
-    );
+    let names: Vec<&str> = parties.as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["Thisted Kommune", "Morsø Kommune", "Region Nordjylland", "Almen praksis (PLO-Nordjylland)"]);
 }
 
 #[test]

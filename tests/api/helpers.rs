@@ -69,22 +69,15 @@ impl TestDb {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir()
-                    .join(format!("klyngemidler-test-{}-{n}.db", std::process::id()));
-                Some(TestDb {
-                    url: path.to_string_lossy().into_owned(),
-                    backend,
-                    name: String::new(),
-                })
+                let path = std::env::temp_dir().join(format!("klyngemidler-test-{}-{n}.db", std::process::id()));
+                Some(TestDb { url: path.to_string_lossy().into_owned(), backend, name: String::new() })
             }
             Backend::Postgres => {
                 let pg = match postgres() {
                     Ok(pg) => pg,
                     Err(why) => {
                         if std::env::var("KLYNGEMIDLER_REQUIRE_PG").as_deref() == Ok("1") {
-                            panic!(
-                                "KLYNGEMIDLER_REQUIRE_PG=1 but PostgreSQL could not be started: {why}"
-                            );
+                            panic!("KLYNGEMIDLER_REQUIRE_PG=1 but PostgreSQL could not be started: {why}");
                         }
                         eprintln!("skipping the PostgreSQL run: {why}");
                         return None;
@@ -92,11 +85,7 @@ impl TestDb {
                 };
                 let name = format!("t_{}_{n}", std::process::id());
                 pg.create_database(&name);
-                Some(TestDb {
-                    url: pg.url(&name),
-                    backend,
-                    name,
-                })
+                Some(TestDb { url: pg.url(&name), backend, name })
             }
         }
     }
@@ -116,10 +105,7 @@ impl Drop for TestDb {
             }
             Backend::Postgres => {
                 if let Ok(pg) = postgres() {
-                    pg.execute(&format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        self.name
-                    ));
+                    pg.execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
                 }
             }
         }
@@ -143,24 +129,16 @@ pub fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Starts a server on an existing test database, after `prepare` ran on it.
 pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
-    let options = DbOptions {
-        pool_size: 4,
-        connection_timeout: Duration::from_secs(20),
-    };
+    let options = DbOptions { pool_size: 4, connection_timeout: Duration::from_secs(20) };
     let db = Db::connect(&test_db.url, &options).expect("connect to the test database");
     db.migrate().expect("migrate the test database");
     prepare(&db);
     let now = klyngemidler::api::now();
-    let admin_key = db
-        .write_sync(|c| klyngemidler::keys::issue(c, "admin", &[], "Test administrator", None, now))
-        .expect("issue the admin key");
+    let admin_key =
+        db.write_sync(|c| klyngemidler::keys::issue(c, "admin", &[], "Test administrator", None, now)).expect("issue the admin key");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
-    let config = ServeConfig {
-        workers: Some(2),
-        max_body_bytes: 64 * 1024,
-        ..ServeConfig::default()
-    };
+    let config = ServeConfig { workers: Some(2), max_body_bytes: 64 * 1024, ..ServeConfig::default() };
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         let system = actix_web::rt::System::new();
@@ -171,18 +149,8 @@ pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
         });
     });
     let handle = rx.recv().expect("the server started");
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(60))
-        .redirects(0)
-        .build();
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        admin_key,
-        db: test_db,
-        handle,
-        thread: Some(thread),
-        agent,
-    }
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
+    TestApp { address: format!("http://127.0.0.1:{port}"), admin_key, db: test_db, handle, thread: Some(thread), agent }
 }
 
 impl Drop for TestApp {
@@ -209,49 +177,24 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Asserts an RFC 9457 problem with this status, and returns it.
     pub fn problem(&self, status: u16) -> Value {
-        assert_eq!(
-            self.status, status,
-            "expected {status}, got {}: {}",
-            self.status, self.text
-        );
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.text
-        );
+        assert_eq!(self.status, status, "expected {status}, got {}: {}", self.status, self.text);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
         let body = self.json();
         assert_eq!(body["status"], status);
-        assert!(
-            body["type"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("urn:klyngemidler:problem:")),
-            "{body}"
-        );
-        assert!(
-            body["title"].is_string() && body["detail"].is_string(),
-            "{body}"
-        );
+        assert!(body["type"].as_str().is_some_and(|t| t.starts_with("urn:klyngemidler:problem:")), "{body}");
+        assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
         body
     }
 
     /// The fields a 422 names.
     pub fn invalid_fields(&self) -> Vec<String> {
         let body = self.problem(422);
-        body["errors"]
-            .as_array()
-            .expect("errors list")
-            .iter()
-            .map(|e| e["field"].as_str().unwrap_or("").to_owned())
-            .collect()
+        body["errors"].as_array().expect("errors list").iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()
     }
 }
 
@@ -281,15 +224,11 @@ impl<'a> Req<'a> {
 
     pub fn json(self, body: &Value) -> Resp {
         let text = body.to_string();
-        self.header("content-type", "application/json")
-            .send_raw(Some(text.as_bytes()))
+        self.header("content-type", "application/json").send_raw(Some(text.as_bytes()))
     }
 
     pub fn send_raw(self, body: Option<&[u8]>) -> Resp {
-        let mut request = self
-            .app
-            .agent
-            .request(self.method, &format!("{}{}", self.app.address, self.path));
+        let mut request = self.app.agent.request(self.method, &format!("{}{}", self.app.address, self.path));
         if let Some(key) = &self.key {
             request = request.set("authorization", &format!("Bearer {key}"));
         }
@@ -306,29 +245,15 @@ impl<'a> Req<'a> {
             Err(e) => panic!("{} {} failed: {e}", self.method, self.path),
         };
         let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
+        let headers = response.headers_names().into_iter().filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned()))).collect();
         let text = response.into_string().unwrap_or_default();
-        Resp {
-            status,
-            headers,
-            text,
-        }
+        Resp { status, headers, text }
     }
 }
 
 impl TestApp {
     pub fn request<'a>(&'a self, method: &'a str, path: &str) -> Req<'a> {
-        Req {
-            app: self,
-            method,
-            path: path.to_owned(),
-            key: Some(self.admin_key.clone()),
-            headers: Vec::new(),
-        }
+        Req { app: self, method, path: path.to_owned(), key: Some(self.admin_key.clone()), headers: Vec::new() }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -341,31 +266,25 @@ impl TestApp {
 
     /// Issues another key directly in the database.
     pub fn key(&self, role: &str, clusters: &[&str]) -> String {
-        let db = Db::connect(
-            &self.db.url,
-            &DbOptions {
-                pool_size: 1,
-                ..DbOptions::default()
-            },
-        )
-        .expect("connect");
+        let db = Db::connect(&self.db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
         let clusters: Vec<String> = clusters.iter().map(|c| c.to_string()).collect();
         let now = klyngemidler::api::now();
-        db.write_sync(|c| {
-            klyngemidler::keys::issue(c, role, &clusters, &format!("Test {role}"), None, now)
-        })
-        .expect("issue key")
+        db.write_sync(|c| klyngemidler::keys::issue(c, role, &clusters, &format!("Test {role}"), None, now)).expect("issue key")
     }
 
     /// Creates a cluster with a few parties.
     pub fn cluster(&self, slug: &str) {
-        let created = self.post("/api/v1/clusters", &serde_json::json!({"slug": slug, "name": format!("Sundhedsklynge {slug}"), "region": "Region Nordjylland"}));
+        let created = self.post(
+            "/api/v1/clusters",
+            &serde_json::json!({"slug": slug, "name": format!("Sundhedsklynge {slug}"), "region": "Region Nordjylland"}),
+        );
         assert_eq!(created.status, 201, "{}", created.text);
     }
 
     /// Creates a pool and returns its JSON.
     pub fn pool(&self, cluster: &str, year: i32, amount: &str, model: Value) -> Value {
-        let created = self.post("/api/v1/pools", &serde_json::json!({"cluster": cluster, "year": year, "amount": amount, "allocation_model": model}));
+        let created =
+            self.post("/api/v1/pools", &serde_json::json!({"cluster": cluster, "year": year, "amount": amount, "allocation_model": model}));
         assert_eq!(created.status, 201, "{}", created.text);
         created.json()
     }
@@ -373,9 +292,7 @@ impl TestApp {
 
 /// Amount text → øre, for checking sums in tests without floats.
 pub fn ore(amount: &Value) -> i64 {
-    let text = amount
-        .as_str()
-        .unwrap_or_else(|| panic!("amount must be a string: {amount}"));
+    let text = amount.as_str().unwrap_or_else(|| panic!("amount must be a string: {amount}"));
     let (sign, digits) = text.strip_prefix('-').map_or((1, text), |rest| (-1, rest));
     let (kroner, ore) = digits.split_once('.').expect("two decimals");
     assert_eq!(ore.len(), 2, "exactly two decimals: {text}");
@@ -406,8 +323,7 @@ impl PgCluster {
     }
 
     fn execute(&self, sql: &str) {
-        let mut conn =
-            PgConnection::establish(&self.url("postgres")).expect("connect to the test cluster");
+        let mut conn = PgConnection::establish(&self.url("postgres")).expect("connect to the test cluster");
         if let Err(e) = diesel::sql_query(sql).execute(&mut conn) {
             eprintln!("{sql}: {e}");
         }
@@ -416,14 +332,9 @@ impl PgCluster {
     fn create_database(&self, name: &str) {
         // CREATE DATABASE … TEMPLATE fails while another clone is being made.
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut conn =
-            PgConnection::establish(&self.url("postgres")).expect("connect to the test cluster");
+        let mut conn = PgConnection::establish(&self.url("postgres")).expect("connect to the test cluster");
         for attempt in 0..50 {
-            match diesel::sql_query(format!(
-                "CREATE DATABASE {name} TEMPLATE klyngemidler_template"
-            ))
-            .execute(&mut conn)
-            {
+            match diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE klyngemidler_template")).execute(&mut conn) {
                 Ok(_) => return,
                 Err(e) if attempt < 49 => {
                     eprintln!("create database {name}: {e}; retrying");
@@ -437,9 +348,7 @@ impl PgCluster {
 
 fn postgres() -> Result<&'static PgCluster, String> {
     static PG: OnceLock<Result<PgCluster, String>> = OnceLock::new();
-    PG.get_or_init(start_postgres)
-        .as_ref()
-        .map_err(Clone::clone)
+    PG.get_or_init(start_postgres).as_ref().map_err(Clone::clone)
 }
 
 fn pg_bin() -> Result<PathBuf, String> {
@@ -447,9 +356,7 @@ fn pg_bin() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(dir));
     }
     let mut dirs: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map_err(|_| {
-            "no PostgreSQL binaries in /usr/lib/postgresql (apt-get install postgresql)".to_owned()
-        })?
+        .map_err(|_| "no PostgreSQL binaries in /usr/lib/postgresql (apt-get install postgresql)".to_owned())?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let version = e.file_name().to_string_lossy().parse::<u32>().ok()?;
@@ -458,17 +365,11 @@ fn pg_bin() -> Result<PathBuf, String> {
         })
         .collect();
     dirs.sort();
-    dirs.pop()
-        .map(|(_, p)| p)
-        .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".to_owned())
+    dirs.pop().map(|(_, p)| p).ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".to_owned())
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
 /// Runs a PostgreSQL binary, as the `postgres` user when we are root.
@@ -490,12 +391,7 @@ fn start_postgres() -> Result<PgCluster, String> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if root {
-        let ok = Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
+        let ok = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().map(|s| s.success()).unwrap_or(false);
         if !ok {
             return Err("cannot hand the data directory to the postgres user".into());
         }
@@ -504,28 +400,14 @@ fn start_postgres() -> Result<PgCluster, String> {
     let out = pg_command(&bin, "initdb", root)
         .arg("-D")
         .arg(&data)
-        .args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        ])
+        .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("initdb: {e}"))?;
     if !out.status.success() {
-        return Err(format!(
-            "initdb failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let options = format!(
         "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
         dir.display()
@@ -548,23 +430,11 @@ fn start_postgres() -> Result<PgCluster, String> {
     // A watchdog stops the cluster and removes its files once this process is gone.
     let pg_ctl = bin.join("pg_ctl");
     let stop = if root {
-        format!(
-            "runuser -u postgres -- {} -D {} -m immediate stop",
-            pg_ctl.display(),
-            data.display()
-        )
+        format!("runuser -u postgres -- {} -D {} -m immediate stop", pg_ctl.display(), data.display())
     } else {
-        format!(
-            "{} -D {} -m immediate stop",
-            pg_ctl.display(),
-            data.display()
-        )
+        format!("{} -D {} -m immediate stop", pg_ctl.display(), data.display())
     };
-    let script = format!(
-        "while kill -0 {} 2>/dev/null; do sleep 1; done; {stop}; rm -rf {}",
-        std::process::id(),
-        dir.display()
-    );
+    let script = format!("while kill -0 {} 2>/dev/null; do sleep 1; done; {stop}; rm -rf {}", std::process::id(), dir.display());
     Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::null())
@@ -573,20 +443,11 @@ fn start_postgres() -> Result<PgCluster, String> {
         .spawn()
         .map_err(|e| format!("watchdog: {e}"))?;
 
-    let cluster = PgCluster {
-        port,
-        lock: Mutex::new(()),
-    };
+    let cluster = PgCluster { port, lock: Mutex::new(()) };
     cluster.execute("CREATE DATABASE klyngemidler_template");
     {
-        let db = Db::connect(
-            &cluster.url("klyngemidler_template"),
-            &DbOptions {
-                pool_size: 1,
-                ..DbOptions::default()
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let db = Db::connect(&cluster.url("klyngemidler_template"), &DbOptions { pool_size: 1, ..DbOptions::default() })
+            .map_err(|e| e.to_string())?;
         db.migrate().map_err(|e| e.to_string())?;
     }
     Ok(cluster)

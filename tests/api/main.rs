@@ -2,12 +2,14 @@
 
 mod helpers;
 
+mod applications;
 mod auth;
 mod backends;
 mod conventions;
 mod demo;
 mod openapi;
 mod pools;
+mod race;
 mod reference;
 mod schema;
 mod validation;

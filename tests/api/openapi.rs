@@ -18,29 +18,16 @@ fn the_committed_openapi_document_matches_the_code() {
 
 #[test]
 fn every_api_operation_declares_its_key_and_its_problems() {
-    let spec: serde_json::Value =
-        serde_json::from_str(&klyngemidler::api::openapi_json()).expect("valid JSON");
+    let spec: serde_json::Value = serde_json::from_str(&klyngemidler::api::openapi_json()).expect("valid JSON");
     let paths = spec["paths"].as_object().expect("paths");
-    assert!(
-        paths.len() >= 12,
-        "routes are collected from the route table"
-    );
+    assert!(paths.len() >= 12, "routes are collected from the route table");
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("path item") {
             let responses = op["responses"].as_object().expect("responses");
-            assert!(
-                responses.keys().any(|s| s.starts_with('2')),
-                "{method} {path} has no success response"
-            );
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} has no success response");
             if path.starts_with("/api/v1/") {
-                assert!(
-                    op["security"].is_array(),
-                    "{method} {path} does not declare the API key"
-                );
-                assert!(
-                    responses.contains_key("401"),
-                    "{method} {path} does not document 401"
-                );
+                assert!(op["security"].is_array(), "{method} {path} does not declare the API key");
+                assert!(responses.contains_key("401"), "{method} {path} does not document 401");
             }
         }
     }

@@ -40,28 +40,11 @@ fn redo(backend: Backend) {
     let Some(test_db) = TestDb::new(backend) else {
         return;
     };
-    let db = Db::connect(
-        &test_db.url,
-        &DbOptions {
-            pool_size: 1,
-            ..DbOptions::default()
-        },
-    )
-    .expect("connect");
+    let db = Db::connect(&test_db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
     db.migrate().expect("up");
     let before = schema_of(&test_db);
-    for table in [
-        "clusters",
-        "pools",
-        "ledger_entries",
-        "postings",
-        "audit_events",
-        "api_keys",
-    ] {
-        assert!(
-            before.iter().any(|l| l.line.contains(table)),
-            "{table} is missing: {before:?}"
-        );
+    for table in ["clusters", "pools", "ledger_entries", "postings", "audit_events", "api_keys"] {
+        assert!(before.iter().any(|l| l.line.contains(table)), "{table} is missing: {before:?}");
     }
     db.redo_all_migrations().expect("down and up again");
     assert_eq!(schema_of(&test_db), before);

@@ -11,9 +11,7 @@ fn announce_body(app: &TestApp, path: &str, length: usize) -> String {
     use std::io::{Read, Write};
     let addr = app.address.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).expect("timeout");
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n",
         app.admin_key
@@ -30,10 +28,7 @@ fn good_pool() -> Value {
 
 /// Everything a refusal could have written.
 fn footprint(app: &TestApp) -> (Value, Value) {
-    (
-        app.get("/api/v1/pools").json()["items"].clone(),
-        app.get("/api/v1/audit-events?limit=500").json()["items"].clone(),
-    )
+    (app.get("/api/v1/pools").json()["items"].clone(), app.get("/api/v1/audit-events?limit=500").json()["items"].clone())
 }
 
 fn refused(app: &TestApp, change: (&str, Value), field: &str) {

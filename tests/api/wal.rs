@@ -24,14 +24,8 @@ fn a_burst_of_10000_inserts_leaves_the_sqlite_wal_under_64_mb() {
             });
         }
     });
-    let wal = std::fs::metadata(format!("{}-wal", app.db.url))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    eprintln!(
-        "10,000 inserts in {:?}; WAL is {} KiB",
-        started.elapsed(),
-        wal / 1024
-    );
+    let wal = std::fs::metadata(format!("{}-wal", app.db.url)).map(|m| m.len()).unwrap_or(0);
+    eprintln!("10,000 inserts in {:?}; WAL is {} KiB", started.elapsed(), wal / 1024);
     assert!(wal < 64 * 1024 * 1024, "WAL grew to {wal} bytes");
     let parties = app.get("/api/v1/clusters/vest/parties").json();
     assert_eq!(parties.as_array().map(Vec::len), Some(10_000));

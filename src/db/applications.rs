@@ -1,0 +1,432 @@
+//! Applications: rows ↔ domain charters and workflow states, and the steps taken.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{application_steps, application_target_populations, applications, budget_lines, clusters, parties, pools};
+use super::{AnyConnection, StoreError};
+use crate::domain::access::ClusterScope;
+use crate::domain::allocation::Bucket;
+use crate::domain::application::{BudgetLine, Charter, CriterionAnswer, Origin};
+use crate::domain::money::Money;
+use crate::domain::values::{PoolKey, Slug, Year};
+use crate::domain::workflow::{ApplicationState, Level};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub pool_id: i64,
+    pub title: String,
+    pub applicant_party_id: i64,
+    pub purpose: String,
+    pub goals: String,
+    pub organisation: String,
+    pub evaluation: String,
+    pub expense_kind: String,
+    pub requested_ore: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub bucket: String,
+    pub origin: String,
+    pub contact_email: String,
+    pub criteria_json: String,
+    pub state: String,
+    pub recommended_ore: Option<i64>,
+    pub reserved_ore: i64,
+    pub approved_ore: Option<i64>,
+    pub awaiting: Option<String>,
+    pub rejected_by: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A stored application: identity, pool, charter, state and timestamps.
+#[derive(Debug, Clone)]
+pub struct StoredApplication {
+    pub id: i64,
+    pub pool_id: i64,
+    pub pool: PoolKey,
+    pub applicant_party_id: i64,
+    pub charter: Charter,
+    pub state: ApplicationState,
+    pub version: i64,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+fn state_of(row: &ApplicationRow) -> Option<ApplicationState> {
+    let money = |ore: Option<i64>| ore.and_then(Money::from_ore);
+    Some(match row.state.as_str() {
+        "draft" => ApplicationState::Draft,
+        "submitted" => ApplicationState::Submitted,
+        "recommended" => ApplicationState::Recommended { amount: money(row.recommended_ore)? },
+        "reserved" => {
+            ApplicationState::Reserved { amount: Money::from_ore(row.reserved_ore)?, awaiting: Level::parse(row.awaiting.as_deref()?)? }
+        }
+        "approved" => ApplicationState::Approved { amount: money(row.approved_ore)? },
+        "rejected" => ApplicationState::Rejected { by: Level::parse(row.rejected_by.as_deref()?)? },
+        "withdrawn" => ApplicationState::Withdrawn,
+        _ => return None,
+    })
+}
+
+struct Columns {
+    state: &'static str,
+    recommended_ore: Option<i64>,
+    reserved_ore: i64,
+    approved_ore: Option<i64>,
+    awaiting: Option<&'static str>,
+    rejected_by: Option<&'static str>,
+}
+
+fn columns_of(state: ApplicationState, recommended_before: Option<i64>) -> Columns {
+    let mut c = Columns {
+        state: state.name(),
+        recommended_ore: recommended_before,
+        reserved_ore: 0,
+        approved_ore: None,
+        awaiting: None,
+        rejected_by: None,
+    };
+    match state {
+        ApplicationState::Recommended { amount } => c.recommended_ore = Some(amount.ore()),
+        ApplicationState::Reserved { amount, awaiting } => {
+            c.reserved_ore = amount.ore();
+            c.awaiting = Some(awaiting.as_str());
+        }
+        ApplicationState::Approved { amount } => c.approved_ore = Some(amount.ore()),
+        ApplicationState::Rejected { by } => c.rejected_by = Some(by.as_str()),
+        _ => {}
+    }
+    c
+}
+
+/// Loads the applications of these rows with their parties, populations and budgets.
+fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, String)>) -> Result<Vec<StoredApplication>, StoreError> {
+    let ids: Vec<i64> = rows.iter().map(|(r, ..)| r.id).collect();
+    let populations: Vec<(i64, String)> = application_target_populations::table
+        .filter(application_target_populations::application_id.eq_any(&ids))
+        .order((application_target_populations::application_id, application_target_populations::position))
+        .select((application_target_populations::application_id, application_target_populations::code))
+        .load(conn)?;
+    let budgets: Vec<(i64, i32, i64)> = budget_lines::table
+        .filter(budget_lines::application_id.eq_any(&ids))
+        .order((budget_lines::application_id, budget_lines::year))
+        .select((budget_lines::application_id, budget_lines::year, budget_lines::amount_ore))
+        .load(conn)?;
+    let party_ids: Vec<i64> = rows.iter().map(|(r, ..)| r.applicant_party_id).collect();
+    let party_slugs: Vec<(i64, String)> =
+        parties::table.filter(parties::id.eq_any(&party_ids)).select((parties::id, parties::slug)).load(conn)?;
+    rows.into_iter()
+        .map(|(row, cluster, year, _)| {
+            let corrupt = |what: &str| StoreError::Corrupt(format!("application {}: bad {what}", row.id));
+            let pool = PoolKey {
+                cluster: Slug::parse(&cluster).map_err(|_| corrupt("cluster"))?,
+                year: Year::new(i64::from(year)).map_err(|_| corrupt("year"))?,
+            };
+            let budget = budgets
+                .iter()
+                .filter(|(id, ..)| *id == row.id)
+                .map(|(_, y, ore)| {
+                    Ok(BudgetLine {
+                        year: Year::new(i64::from(*y)).map_err(|_| corrupt("budget year"))?,
+                        amount: Money::from_ore(*ore).ok_or_else(|| corrupt("budget amount"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let criteria: Vec<CriterionAnswer> = serde_json::from_str(&row.criteria_json).map_err(|_| corrupt("criteria"))?;
+            let charter = Charter {
+                title: row.title.clone(),
+                applicant_party: party_slugs
+                    .iter()
+                    .find(|(id, _)| *id == row.applicant_party_id)
+                    .map(|(_, s)| s.clone())
+                    .ok_or_else(|| corrupt("party"))?,
+                target_populations: populations.iter().filter(|(id, _)| *id == row.id).map(|(_, c)| c.clone()).collect(),
+                purpose: row.purpose.clone(),
+                goals: row.goals.clone(),
+                organisation: row.organisation.clone(),
+                evaluation: row.evaluation.clone(),
+                requested: Money::from_ore(row.requested_ore).ok_or_else(|| corrupt("requested amount"))?,
+                budget,
+                starts_on: row.starts_on,
+                ends_on: row.ends_on,
+                bucket: Bucket::parse(&row.bucket).ok_or_else(|| corrupt("bucket"))?,
+                origin: Origin::parse(&row.origin).ok_or_else(|| corrupt("origin"))?,
+                contact_email: row.contact_email.clone(),
+                criteria,
+            };
+            let state = state_of(&row).ok_or_else(|| corrupt("state"))?;
+            Ok(StoredApplication {
+                id: row.id,
+                pool_id: row.pool_id,
+                pool,
+                applicant_party_id: row.applicant_party_id,
+                charter,
+                state,
+                version: row.version,
+                submitted_at: row.submitted_at,
+                decided_at: row.decided_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            })
+        })
+        .collect()
+}
+
+type Joined = (ApplicationRow, String, i32, String);
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredApplication>, StoreError> {
+    let rows: Vec<Joined> = applications::table
+        .inner_join(pools::table.inner_join(clusters::table))
+        .filter(applications::id.eq(id))
+        .select((applications::all_columns, clusters::slug, pools::year, pools::state))
+        .load(conn)?;
+    Ok(assemble(conn, rows)?.pop())
+}
+
+/// The pool an application belongs to (never changes), to lock it before writing.
+pub fn pool_of(conn: &mut AnyConnection, id: i64) -> Result<Option<PoolKey>, StoreError> {
+    let row: Option<(String, i32)> = applications::table
+        .inner_join(pools::table.inner_join(clusters::table))
+        .filter(applications::id.eq(id))
+        .select((clusters::slug, pools::year))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(|(slug, year)| Some(PoolKey { cluster: Slug::parse(&slug).ok()?, year: Year::new(i64::from(year)).ok()? })))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub pool: Option<PoolKey>,
+    pub state: Option<String>,
+    pub after_id: Option<i64>,
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    scope: &ClusterScope,
+    filter: &ApplicationFilter,
+    limit: i64,
+) -> Result<Vec<StoredApplication>, StoreError> {
+    let mut query = applications::table
+        .inner_join(pools::table.inner_join(clusters::table))
+        .select((applications::all_columns, clusters::slug, pools::year, pools::state))
+        .order(applications::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(pool) = &filter.pool {
+        query = query.filter(clusters::slug.eq(pool.cluster.to_string())).filter(pools::year.eq(pool.year.get()));
+    }
+    if let Some(state) = &filter.state {
+        query = query.filter(applications::state.eq(state.clone()));
+    }
+    if let Some(after) = filter.after_id {
+        query = query.filter(applications::id.gt(after));
+    }
+    if let ClusterScope::Only(slugs) = scope {
+        query = query.filter(clusters::slug.eq_any(slugs.iter().cloned().collect::<Vec<_>>()));
+    }
+    let rows: Vec<Joined> = query.load(conn)?;
+    assemble(conn, rows)
+}
+
+/// The target populations and party of every application in a pool (for breakdowns).
+pub fn keys_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(i64, String, Vec<String>)>, StoreError> {
+    let apps: Vec<(i64, String)> = applications::table
+        .inner_join(parties::table)
+        .filter(applications::pool_id.eq(pool_id))
+        .select((applications::id, parties::slug))
+        .load(conn)?;
+    let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
+    let pops: Vec<(i64, String)> = application_target_populations::table
+        .filter(application_target_populations::application_id.eq_any(&ids))
+        .order((application_target_populations::application_id, application_target_populations::position))
+        .select((application_target_populations::application_id, application_target_populations::code))
+        .load(conn)?;
+    Ok(apps.into_iter().map(|(id, party)| (id, party, pops.iter().filter(|(a, _)| *a == id).map(|(_, c)| c.clone()).collect())).collect())
+}
+
+fn write_children(conn: &mut AnyConnection, id: i64, charter: &Charter) -> Result<(), StoreError> {
+    diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id))).execute(conn)?;
+    diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(conn)?;
+    for (i, code) in charter.target_populations.iter().enumerate() {
+        diesel::insert_into(application_target_populations::table)
+            .values((
+                application_target_populations::application_id.eq(id),
+                application_target_populations::code.eq(code),
+                application_target_populations::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    for line in &charter.budget {
+        diesel::insert_into(budget_lines::table)
+            .values((
+                budget_lines::application_id.eq(id),
+                budget_lines::year.eq(line.year.get()),
+                budget_lines::amount_ore.eq(line.amount.ore()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn criteria_json(charter: &Charter) -> String {
+    serde_json::to_string(&charter.criteria).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn insert(conn: &mut AnyConnection, pool_id: i64, party_id: i64, charter: &Charter, now: NaiveDateTime) -> Result<i64, StoreError> {
+    let ids: Vec<i64> = diesel::insert_into(applications::table)
+        .values((
+            applications::pool_id.eq(pool_id),
+            applications::title.eq(&charter.title),
+            applications::applicant_party_id.eq(party_id),
+            applications::purpose.eq(&charter.purpose),
+            applications::goals.eq(&charter.goals),
+            applications::organisation.eq(&charter.organisation),
+            applications::evaluation.eq(&charter.evaluation),
+            applications::expense_kind.eq("development"),
+            applications::requested_ore.eq(charter.requested.ore()),
+            applications::starts_on.eq(charter.starts_on),
+            applications::ends_on.eq(charter.ends_on),
+            applications::bucket.eq(charter.bucket.as_str()),
+            applications::origin.eq(charter.origin.as_str()),
+            applications::contact_email.eq(&charter.contact_email),
+            applications::criteria_json.eq(criteria_json(charter)),
+            applications::state.eq("draft"),
+            applications::version.eq(1),
+            applications::created_at.eq(now),
+            applications::updated_at.eq(now),
+        ))
+        .returning(applications::id)
+        .get_results(conn)?;
+    let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
+    write_children(conn, id, charter)?;
+    Ok(id)
+}
+
+/// Replaces a draft's charter; `false` when the version moved on.
+pub fn update_charter(
+    conn: &mut AnyConnection,
+    stored: &StoredApplication,
+    party_id: i64,
+    charter: &Charter,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version)))
+        .set((
+            applications::title.eq(&charter.title),
+            applications::applicant_party_id.eq(party_id),
+            applications::purpose.eq(&charter.purpose),
+            applications::goals.eq(&charter.goals),
+            applications::organisation.eq(&charter.organisation),
+            applications::evaluation.eq(&charter.evaluation),
+            applications::requested_ore.eq(charter.requested.ore()),
+            applications::starts_on.eq(charter.starts_on),
+            applications::ends_on.eq(charter.ends_on),
+            applications::bucket.eq(charter.bucket.as_str()),
+            applications::origin.eq(charter.origin.as_str()),
+            applications::contact_email.eq(&charter.contact_email),
+            applications::criteria_json.eq(criteria_json(charter)),
+            applications::version.eq(stored.version + 1),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n == 1 {
+        write_children(conn, stored.id, charter)?;
+    }
+    Ok(n == 1)
+}
+
+/// Saves a new workflow state; `false` when the version moved on.
+pub fn update_state(
+    conn: &mut AnyConnection,
+    stored: &StoredApplication,
+    state: ApplicationState,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let recommended_before = match stored.state {
+        ApplicationState::Recommended { amount } => Some(amount.ore()),
+        _ => None,
+    };
+    let c = columns_of(state, recommended_before);
+    let submitted_at = if state == ApplicationState::Submitted { Some(now) } else { stored.submitted_at };
+    let decided =
+        matches!(state, ApplicationState::Approved { .. } | ApplicationState::Rejected { .. } | ApplicationState::Reserved { .. });
+    let decided_at = if decided && stored.decided_at.is_none() { Some(now) } else { stored.decided_at };
+    let n = diesel::update(applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version)))
+        .set((
+            applications::state.eq(c.state),
+            applications::recommended_ore.eq(c.recommended_ore),
+            applications::reserved_ore.eq(c.reserved_ore),
+            applications::approved_ore.eq(c.approved_ore),
+            applications::awaiting.eq(c.awaiting),
+            applications::rejected_by.eq(c.rejected_by),
+            applications::submitted_at.eq(submitted_at),
+            applications::decided_at.eq(decided_at),
+            applications::version.eq(stored.version + 1),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct StepRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub step: String,
+    pub outcome: String,
+    pub amount_ore: Option<i64>,
+    pub meeting_date: Option<NaiveDate>,
+    pub reference: String,
+    pub note: String,
+    pub actor: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// One step taken on an application, as evidence.
+pub struct NewStep<'a> {
+    pub step: &'a str,
+    pub outcome: &'a str,
+    pub amount: Option<Money>,
+    pub meeting_date: Option<NaiveDate>,
+    pub reference: &'a str,
+    pub note: &'a str,
+}
+
+pub fn record_step(
+    conn: &mut AnyConnection,
+    application_id: i64,
+    step: &NewStep<'_>,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(application_steps::table)
+        .values((
+            application_steps::application_id.eq(application_id),
+            application_steps::step.eq(step.step),
+            application_steps::outcome.eq(step.outcome),
+            application_steps::amount_ore.eq(step.amount.map(Money::ore)),
+            application_steps::meeting_date.eq(step.meeting_date),
+            application_steps::reference.eq(step.reference),
+            application_steps::note.eq(step.note),
+            application_steps::actor.eq(actor),
+            application_steps::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn steps(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>, StoreError> {
+    Ok(application_steps::table
+        .filter(application_steps::application_id.eq(application_id))
+        .order(application_steps::id)
+        .select(application_steps::all_columns)
+        .load(conn)?)
+}

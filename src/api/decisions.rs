@@ -16,10 +16,10 @@ use super::pools::{money, not_found, pool_key};
 use super::{AppState, json, now, utc};
 use crate::db::applications::{self as store, NewStep};
 use crate::db::audit::{self, AuditEvent};
-use crate::db::{grants, ledger, pools};
+use crate::db::pools::Actor;
+use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
-use crate::domain::grant::Grant;
 use crate::domain::money::Money;
 use crate::domain::values::{Name, parse_note};
 use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
@@ -60,49 +60,19 @@ async fn advance(
                 available: balances.available(app.charter.bucket),
             };
             let t = workflow::apply(app.state, &situation, event)?;
-            if !store::update_state(c, &app, t.state, at)? {
-                return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the application changed meanwhile; retry".into() });
-            }
             let actor = caller.actor();
-            if let Some(entry) = &t.entry {
-                ledger::post(c, stored_pool.id, Some(id), entry, &actor, at)?;
-            }
-            if let Some(amount) = t.grant {
-                grants::insert(c, id, stored_pool.id, &Grant::new(app.charter.bucket, amount), at)?;
-            }
-            let amount = step.amount.or(match t.state {
-                workflow::ApplicationState::Approved { amount }
-                | workflow::ApplicationState::Reserved { amount, .. }
-                | workflow::ApplicationState::Recommended { amount } => Some(amount),
-                _ => None,
-            });
             let new_step = NewStep {
                 step: step.step,
                 outcome: step.outcome,
-                amount,
+                amount: step.amount,
                 meeting_date: step.meeting_date,
                 reference: &step.reference,
                 note: &step.note,
             };
-            store::record_step(c, id, &new_step, &actor, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &actor,
-                    action,
-                    subject: format!("application:{id}"),
-                    before: Some(serde_json::json!({"status": app.state.name(), "reserved_amount": app.state.reserved().to_string()})),
-                    after: Some(serde_json::json!({
-                        "status": t.state.name(),
-                        "reserved_amount": t.state.reserved().to_string(),
-                        "amount": amount.map(|m| m.to_string()),
-                        "meeting_date": step.meeting_date,
-                        "reference": step.reference,
-                    })),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            if !store::save_transition(c, &app, stored_pool.id, &t, &new_step, action, who)? {
+                return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the application changed meanwhile; retry".into() });
+            }
             load_dto(c, id)
         })
         .await?;

@@ -3,14 +3,16 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::pools::Actor;
 use super::schema::{application_steps, application_target_populations, applications, budget_lines, clusters, parties, pools};
 use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
 use crate::domain::allocation::Bucket;
 use crate::domain::application::{BudgetLine, Charter, CriterionAnswer, Origin};
+use crate::domain::grant::Grant;
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{ApplicationState, Level};
+use crate::domain::workflow::{ApplicationState, Level, Transition};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ApplicationRow {
@@ -391,6 +393,7 @@ pub struct StepRow {
 }
 
 /// One step taken on an application, as evidence.
+#[derive(Debug, Clone, Copy)]
 pub struct NewStep<'a> {
     pub step: &'a str,
     pub outcome: &'a str,
@@ -429,4 +432,53 @@ pub fn steps(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRo
         .order(application_steps::id)
         .select(application_steps::all_columns)
         .load(conn)?)
+}
+
+/// Saves what a workflow step decided, all in the caller's transaction: the
+/// new state, the money it moved, the grant it made, the step as evidence
+/// and an audit event. `Ok(false)` when the application changed meanwhile.
+pub fn save_transition(
+    conn: &mut AnyConnection,
+    app: &StoredApplication,
+    pool_id: i64,
+    t: &Transition,
+    step: &NewStep<'_>,
+    action: &str,
+    actor: Actor<'_>,
+) -> Result<bool, StoreError> {
+    if !update_state(conn, app, t.state, actor.at)? {
+        return Ok(false);
+    }
+    if let Some(entry) = &t.entry {
+        super::ledger::post(conn, pool_id, Some(app.id), entry, actor.name, actor.at)?;
+    }
+    if let Some(amount) = t.grant {
+        super::grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?;
+    }
+    let amount = step.amount.or(match t.state {
+        ApplicationState::Approved { amount } | ApplicationState::Reserved { amount, .. } | ApplicationState::Recommended { amount } => {
+            Some(amount)
+        }
+        _ => None,
+    });
+    record_step(conn, app.id, &NewStep { amount, ..*step }, actor.name, actor.at)?;
+    super::audit::record(
+        conn,
+        &super::audit::AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action,
+            subject: format!("application:{}", app.id),
+            before: Some(serde_json::json!({"status": app.state.name(), "reserved_amount": app.state.reserved().to_string()})),
+            after: Some(serde_json::json!({
+                "status": t.state.name(),
+                "reserved_amount": t.state.reserved().to_string(),
+                "amount": amount.map(|m| m.to_string()),
+                "meeting_date": step.meeting_date,
+                "reference": step.reference,
+            })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(true)
 }

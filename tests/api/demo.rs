@@ -30,7 +30,24 @@ fn demo_on(backend: Backend) {
     }
     let parties = app.get("/api/v1/clusters/vest/parties").json();
     let names: Vec<&str> = parties.as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
-    assert_eq!(names, ["Thisted Kommune", "Morsø Kommune", "Region Nordjylland", "Almen praksis (PLO-Nordjylland)"]);
+    assert_eq!(
+        names,
+        ["Thisted Kommune", "Morsø Kommune", "Region Nordjylland", "Almen praksis (PLO-Nordjylland)", "Psykiatrien i Region Nordjylland"]
+    );
+
+    // Applications in every state, with the money where the workflow put it.
+    let apps = app.get("/api/v1/applications?limit=100").json();
+    let mut states: Vec<&str> = apps["items"].as_array().expect("items").iter().filter_map(|a| a["status"].as_str()).collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(states, ["approved", "draft", "recommended", "rejected", "reserved", "submitted"]);
+    let vest = app.get("/api/v1/pools/vest-2022/status").json();
+    assert_eq!(vest["pending"], "140000.00", "awaiting political sign-off");
+    assert_eq!(vest["committed"], "85000.00");
+    assert_eq!(vest["disbursed"], "30000.00");
+    assert_reconciles(&vest);
+    let midt = app.get("/api/v1/pools/midt-2022/status").json();
+    assert_eq!(midt["buckets"][0]["committed"], "250000.00", "upfront project");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 
 use chrono::NaiveDateTime;
 
+mod projects;
+
 use crate::db::pools::{self, Actor};
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
@@ -100,6 +102,7 @@ pub fn load_if_empty(db: &Db, now: NaiveDateTime) -> Result<Option<String>, Demo
         for cluster in &CLUSTERS {
             load_cluster(conn, cluster, now)?;
         }
+        projects::load(conn, now)?;
         Ok(Some(keys::issue(conn, "admin", &[], "Demo administrator", None, now)?))
     })
 }
@@ -111,6 +114,7 @@ fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime
     }
     reference::insert_party(conn, row.id, "region-nordjylland", "Region Nordjylland", "region", now)?;
     reference::insert_party(conn, row.id, "almen-praksis", "Almen praksis (PLO-Nordjylland)", "general_practice", now)?;
+    reference::insert_party(conn, row.id, "psykiatrien", "Psykiatrien i Region Nordjylland", "psychiatry", now)?;
 
     let population: u64 = demo.municipalities.iter().map(|(_, _, p)| p).sum();
     let bad = |what: &str| DemoError::Data(format!("{}: {what}", demo.slug));

@@ -1,0 +1,241 @@
+//! Demo applications: charters that read like real cluster projects, taken
+//! through the workflow to different states. Institutions only, no people.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::DemoError;
+use crate::db::applications::{self, NewStep};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::{self, Actor};
+use crate::db::{AnyConnection, grants, ledger, reference};
+use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
+use crate::domain::money::Money;
+use crate::domain::values::{PoolKey, Slug, Year};
+use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
+
+#[derive(Clone, Copy)]
+enum Step {
+    Submit,
+    Recommend(Option<i64>),
+    Decide(Level, Outcome),
+    Disburse(i64),
+}
+
+struct Project {
+    cluster: &'static str,
+    title: &'static str,
+    party: &'static str,
+    populations: &'static [&'static str],
+    purpose: &'static str,
+    goals: &'static str,
+    /// øre
+    amount: i64,
+    /// (year, øre); empty: all in the first year.
+    budget: &'static [(i64, i64)],
+    starts_on: (i32, u32, u32),
+    ends_on: (i32, u32, u32),
+    origin: Origin,
+    steps: &'static [Step],
+}
+
+use Step::*;
+
+const PROJECTS: [Project; 7] = [
+    Project {
+        cluster: "vest",
+        title: "Tidlig opsporing af de sårbare ældre i Thisted og Morsø",
+        party: "thisted-kommune",
+        populations: &["vulnerable_elderly"],
+        purpose: "Hjemmeplejen, de praktiserende læger og hospitalet bruger samme opsporingsredskab og deler observationer, så tegn på forværring hos sårbare ældre opdages tidligt.",
+        goals: "Færre forebyggelige indlæggelser og genindlæggelser blandt borgere over 75 år; fælles sprog om tidlige tegn på tværs af sektorer.",
+        amount: 15_000_000,
+        budget: &[(2022, 4_000_000), (2023, 11_000_000)],
+        starts_on: (2022, 10, 1),
+        ends_on: (2023, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit, Recommend(Some(14_000_000)), Decide(Level::Strategic, Outcome::Approved)],
+    },
+    Project {
+        cluster: "vest",
+        title: "Sammenhængende forløb for borgere med KOL",
+        party: "region-nordjylland",
+        populations: &["chronic_disease", "acute_area"],
+        purpose: "Fælles forløbsbeskrivelse og opfølgning efter udskrivelse for borgere med KOL, så kommune, almen praksis og hospital arbejder efter samme plan.",
+        goals: "Kortere tid fra udskrivelse til første opfølgning; færre akutte genindlæggelser inden for 30 dage.",
+        amount: 8_500_000,
+        budget: &[],
+        starts_on: (2022, 11, 1),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Approved), Disburse(3_000_000)],
+    },
+    Project {
+        cluster: "vest",
+        title: "Én indgang for unge i mistrivsel",
+        party: "morso-kommune",
+        populations: &["young_mental_distress"],
+        purpose: "Unge og deres forældre får én telefon og ét sted at henvende sig, uanset om hjælpen skal komme fra kommunen, egen læge eller psykiatrien.",
+        goals: "Kortere ventetid på første samtale; færre unge der sendes videre mellem sektorerne uden hjælp.",
+        amount: 6_000_000,
+        budget: &[],
+        starts_on: (2022, 12, 1),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit],
+    },
+    Project {
+        cluster: "midt",
+        title: "Opfølgende hjemmebesøg efter udskrivelse",
+        party: "aalborg-kommune",
+        populations: &["vulnerable_elderly"],
+        purpose: "En sygeplejerske fra kommunen og en fra hospitalet besøger sammen ældre borgere inden for tre dage efter udskrivelse.",
+        goals: "Færre genindlæggelser; bedre medicinafstemning mellem hospital, egen læge og hjemmepleje.",
+        amount: 25_000_000,
+        budget: &[(2022, 5_000_000), (2023, 20_000_000)],
+        starts_on: (2022, 9, 1),
+        ends_on: (2023, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Approved), Decide(Level::Political, Outcome::Approved)],
+    },
+    Project {
+        cluster: "midt",
+        title: "Samarbejde om borgere med psykiske lidelser og misbrug",
+        party: "region-nordjylland",
+        populations: &["mental_illness"],
+        purpose: "Sendt fra Sundhedssamarbejdsudvalget: fælles konferencer mellem psykiatrien, kommunernes misbrugsbehandling og almen praksis om borgere med dobbeltdiagnose.",
+        goals: "Færre afbrudte behandlingsforløb; en fælles plan for hver borger.",
+        amount: 12_000_000,
+        budget: &[],
+        starts_on: (2022, 11, 15),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Ssu,
+        steps: &[Submit, Recommend(None)],
+    },
+    Project {
+        cluster: "nord",
+        title: "Telemedicinsk opfølgning for borgere med hjertesvigt",
+        party: "hjorring-kommune",
+        populations: &["chronic_disease"],
+        purpose: "Borgere med hjertesvigt måler vægt og blodtryk hjemme; kommunens sygeplejersker og hospitalets hjerteambulatorium følger målingerne sammen.",
+        goals: "Tidligere indgriben ved forværring; færre akutte kontakter.",
+        amount: 18_000_000,
+        budget: &[],
+        starts_on: (2022, 12, 1),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[],
+    },
+    Project {
+        cluster: "syd",
+        title: "Akutfunktion i eget hjem",
+        party: "rebild-kommune",
+        populations: &["acute_area"],
+        purpose: "Kommunens akutteam udvider åbningstiden, så flere borgere kan behandles i eget hjem i stedet for at blive indlagt.",
+        goals: "Færre korte indlæggelser.",
+        amount: 9_500_000,
+        budget: &[],
+        starts_on: (2022, 10, 1),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Rejected)],
+    },
+];
+
+fn date((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, DemoError> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError::Data(format!("bad date {y}-{m}-{d}")))
+}
+
+fn money(ore: i64) -> Result<Money, DemoError> {
+    Money::from_ore(ore).ok_or_else(|| DemoError::Data(format!("bad amount {ore}")))
+}
+
+pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
+    let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
+    let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
+    for p in &PROJECTS {
+        let bad = |what: &str| DemoError::Data(format!("{}: {what}", p.title));
+        let key = PoolKey { cluster: Slug::parse(p.cluster).map_err(|_| bad("slug"))?, year: Year::new(2022).map_err(|_| bad("year"))? };
+        let pool = pools::find(conn, &key)?.ok_or_else(|| bad("no pool"))?;
+        let parties = reference::parties_of(conn, pool.cluster_id, None)?;
+        let slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
+        let budget = if p.budget.is_empty() {
+            None
+        } else {
+            Some(p.budget.iter().map(|(y, ore)| Ok((*y, money(*ore)?))).collect::<Result<Vec<_>, DemoError>>()?)
+        };
+        let draft = CharterDraft {
+            title: p.title.into(),
+            applicant_party: p.party.into(),
+            target_populations: p.populations.iter().map(|c| c.to_string()).collect(),
+            purpose: p.purpose.into(),
+            goals: p.goals.into(),
+            organisation: "Styregruppe med en repræsentant fra hver sektor; projektleder i den ansøgende part.".into(),
+            evaluation: "Før- og eftermåling af målene; evaluering forelægges klyngestyregruppen.".into(),
+            expense_kind: ExpenseKind::Development,
+            requested: money(p.amount)?,
+            budget,
+            starts_on: date(p.starts_on)?,
+            ends_on: date(p.ends_on)?,
+            bucket: None,
+            origin: p.origin,
+            contact_email: format!("projektleder.{}@example.org", p.party),
+            criteria: Vec::new(),
+        };
+        let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes };
+        let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
+        let party_id = parties.iter().find(|x| x.slug == p.party).map(|x| x.id).ok_or_else(|| bad("party"))?;
+        let id = applications::insert(conn, pool.id, party_id, &charter, now)?;
+        audit::record(
+            conn,
+            &AuditEvent {
+                at: now,
+                actor: actor.name,
+                action: "application.created",
+                subject: format!("application:{id}"),
+                before: None,
+                after: Some(serde_json::json!({"pool": key.to_string(), "title": charter.title})),
+                request_id: None,
+            },
+        )?;
+        for step in p.steps {
+            let app = applications::find(conn, id)?.ok_or_else(|| bad("vanished"))?;
+            if let Disburse(ore) = step {
+                let stored = grants::for_application(conn, id)?.ok_or_else(|| bad("no grant"))?;
+                let (changed, entry) = stored.grant.disburse(money(*ore)?).map_err(|e| bad(&e.to_string()))?;
+                grants::update(conn, &stored, &changed, now)?;
+                grants::insert_disbursement(conn, stored.id, money(*ore)?, date((2022, 12, 1))?, "Demo-bilag", actor.name, now)?;
+                ledger::post(conn, pool.id, Some(id), &entry, actor.name, now)?;
+                continue;
+            }
+            let balances = ledger::balances(conn, pool.id)?;
+            let situation = Situation {
+                policy: pool.pool.policy,
+                pool_state: pool.pool.state,
+                bucket: app.charter.bucket,
+                requested: app.charter.requested,
+                available: balances.available(app.charter.bucket),
+            };
+            let (event, name, outcome, action) = match *step {
+                Submit => (Event::Submit, "submitted", "submitted", "application.submitted"),
+                Recommend(ore) => {
+                    (Event::Recommend { amount: ore.map(money).transpose()? }, "recommendation", "recommended", "application.recommended")
+                }
+                Decide(level, outcome) => (
+                    Event::Decide { level, outcome, amount: None },
+                    level.as_str(),
+                    if outcome == Outcome::Approved { "approved" } else { "rejected" },
+                    "application.decided",
+                ),
+                Disburse(_) => continue,
+            };
+            let meeting = matches!(step, Recommend(_) | Decide(..)).then(|| date((2022, 10, 20))).transpose()?;
+            let reference = if matches!(step, Decide(..)) { "Referat fra klyngestyregruppen 20.10.2022, pkt. 4" } else { "" };
+            let t = workflow::apply(app.state, &situation, event).map_err(|e| bad(&e.to_string()))?;
+            let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "" };
+            applications::save_transition(conn, &app, pool.id, &t, &new_step, action, actor)?;
+        }
+    }
+    Ok(())
+}

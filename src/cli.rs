@@ -37,6 +37,17 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first broken event if any.
+    Verify,
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,6 +67,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144)]
     pub max_body_bytes: usize,
+    /// Failed API-key attempts per client address and minute before 429.
+    #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
+    pub auth_failures_per_minute: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,7 +88,14 @@ pub enum KeysCommand {
         /// Let the key expire after this many days.
         #[arg(long)]
         expires_in_days: Option<u32>,
+        /// The user's e-mail: the key joins that user (created if new).
+        #[arg(long)]
+        email: Option<String>,
     },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: i64 },
 }
 
 pub fn run() -> ExitCode {
@@ -105,13 +126,66 @@ fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => connect(&cli.database_url, &DbOptions::default()).map(|_| ()),
-        Command::Keys { command: KeysCommand::Create { role, clusters, name, expires_in_days } } => {
+        Command::Keys { command: KeysCommand::Create { role, clusters, name, expires_in_days, email } } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;
             let now = crate::api::now();
             let expires = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
-            let key = db.write_sync(|c| crate::keys::issue(c, &role, &clusters, &name, expires, now)).map_err(|e| e.to_string())?;
+            let key = db
+                .write_sync(|c| crate::keys::issue_with_email(c, &role, &clusters, &name, email.as_deref(), expires, now))
+                .map_err(|e| e.to_string())?;
             println!("{key}");
             Ok(())
+        }
+        Command::Keys { command: KeysCommand::List } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            let keys = db.read_sync(|c| crate::db::api_keys::keys(c, None).map_err(StoreError::from)).map_err(|e| e.to_string())?;
+            println!("{:>5}  {:<14} {:<12} {:<16} {:<8} name", "id", "prefix", "role", "clusters", "state");
+            for k in keys {
+                let state = if k.revoked_at.is_some() { "revoked" } else { "live" };
+                let clusters = if k.clusters.is_empty() { "all" } else { k.clusters.as_str() };
+                println!("{:>5}  {:<14} {:<12} {:<16} {:<8} {}", k.id, k.key_prefix, k.role, clusters, state, k.name);
+            }
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Revoke { id } } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            let now = crate::api::now();
+            let revoked = db
+                .write_sync(|c| {
+                    let done = crate::db::api_keys::revoke(c, id, now)?;
+                    if done {
+                        crate::db::audit::record(
+                            c,
+                            &crate::db::audit::AuditEvent {
+                                at: now,
+                                actor: "command line",
+                                action: "api_key.revoked",
+                                subject: format!("api_key:{id}"),
+                                before: None,
+                                after: None,
+                                request_id: None,
+                            },
+                        )?;
+                    }
+                    Ok::<_, StoreError>(done)
+                })
+                .map_err(|e| e.to_string())?;
+            if revoked {
+                println!("revoked key {id}");
+                Ok(())
+            } else {
+                Err(format!("no live key {id}"))
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            match db.read_sync(crate::db::audit::verify).map_err(|e| e.to_string())? {
+                crate::db::audit::Verdict::Intact { events, head } => {
+                    println!("audit trail intact: {events} events, head {head}");
+                    Ok(())
+                }
+                crate::db::audit::Verdict::Broken { id, reason } => Err(format!("audit trail broken at event {id}: {reason}")),
+            }
         }
         Command::Serve(args) => serve(&cli.database_url, args),
     }
@@ -122,6 +196,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         bind: args.bind,
         workers: args.workers,
         max_body_bytes: args.max_body_bytes,
+        auth_failures_per_minute: args.auth_failures_per_minute,
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
     };
     let db = connect(database_url, &config.db)?;
@@ -141,4 +216,4 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string())
 }
 
-use crate::db::Backend;
+use crate::db::{Backend, StoreError};

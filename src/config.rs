@@ -12,6 +12,8 @@ pub struct ServeConfig {
     pub workers: Option<usize>,
     /// Largest request body accepted, in bytes (413 above).
     pub max_body_bytes: usize,
+    /// Failed key look-ups per client address and minute before 429.
+    pub auth_failures_per_minute: u32,
     pub db: DbOptions,
 }
 
@@ -21,6 +23,7 @@ impl Default for ServeConfig {
             bind: "127.0.0.1:8080".into(),
             workers: None,
             max_body_bytes: 256 * 1024,
+            auth_failures_per_minute: 20,
             db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
         }
     }

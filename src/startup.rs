@@ -25,13 +25,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let openapi = api::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
-        let state = web::Data::new(AppState { db });
+        let state = web::Data::new(AppState { db, auth_limiter: api::auth::AuthLimiter::new(config.auth_failures_per_minute) });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(web::PayloadConfig::new(max_body))
+                .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
+                .wrap(actix_web::middleware::from_fn(api::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
                 .wrap(TracingLogger::default())

@@ -357,7 +357,8 @@ fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
 }
 
 /// Registers a project charter as a draft application in an open pool.
-#[utoipa::path(tag = "applications", params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body = CreateApplication,
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body = CreateApplication,
     security(("api_key" = [])),
     responses((status = 201, body = ApplicationDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "The pool is not open"),
@@ -415,7 +416,8 @@ pub struct ApplicationQuery {
 const STATES: [&str; 7] = ["draft", "submitted", "recommended", "reserved", "approved", "rejected", "withdrawn"];
 
 /// Lists applications, oldest first.
-#[utoipa::path(tag = "applications", params(ApplicationQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "applications", params(ApplicationQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<ApplicationDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/applications")]
 pub async fn list_applications(
@@ -469,7 +471,8 @@ pub(super) async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Resul
 }
 
 /// One application with its charter, state and every step taken.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path)), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "applications", params(("id" = i64, Path)), security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/applications/{id}")]
 pub async fn get_application(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
@@ -480,7 +483,8 @@ pub async fn get_application(state: web::Data<AppState>, caller: Caller, path: w
 }
 
 /// Edits a draft application. Needs `If-Match`; the whole charter is checked again.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = PatchApplication,
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = PatchApplication,
     security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft"), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]

@@ -28,6 +28,24 @@ pub struct AuditEventDto {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The hash of the event before this one ("" for the first).
+    pub prev_hash: String,
+    /// SHA-256 over this event's canonical form, including `prev_hash`.
+    pub hash: String,
+}
+
+/// The newest event: anchoring its hash elsewhere makes rewriting history detectable.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainHead {
+    pub id: i64,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEventDto>,
+    pub next_cursor: Option<String>,
+    pub chain_head: Option<ChainHead>,
 }
 
 impl From<AuditRow> for AuditEventDto {
@@ -42,6 +60,8 @@ impl From<AuditRow> for AuditEventDto {
             before: parse(r.before_json),
             after: parse(r.after_json),
             request_id: r.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         }
     }
 }
@@ -56,8 +76,9 @@ pub struct AuditQuery {
 
 /// The audit trail, oldest first. Keys limited to some clusters see none
 /// (the trail spans all clusters).
-#[utoipa::path(tag = "audit", params(AuditQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<AuditEventDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "audit", params(AuditQuery), security(("api_key" = [])),
+    responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
@@ -78,7 +99,13 @@ pub async fn list_audit_events(
         return Err(ApiError::Validation(errors));
     }
     let subject = query.subject.clone();
-    let rows = state.db.read(move |c| audit::list(c, subject.as_deref(), after, limit + 1).map_err(ApiError::from)).await?;
+    let (rows, head) =
+        state.db.read(move |c| Ok::<_, ApiError>((audit::list(c, subject.as_deref(), after, limit + 1)?, audit::head(c)?))).await?;
     let items = rows.into_iter().map(AuditEventDto::from).collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e: &AuditEventDto| e.id.to_string())))
+    let page = Page::from_rows(items, limit, |e: &AuditEventDto| e.id.to_string());
+    Ok(HttpResponse::Ok().json(AuditPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        chain_head: head.map(|(id, hash)| ChainHead { id, hash }),
+    }))
 }

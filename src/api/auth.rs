@@ -1,8 +1,12 @@
-//! Bearer API keys → the caller, and the checks every handler asks for.
+//! Bearer API keys → the caller, the checks every handler asks for, and a
+//! limit on failed attempts per client address.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -18,7 +22,9 @@ use crate::secrets::sha256_hex;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub key_id: i64,
+    pub user_id: Option<i64>,
     pub name: String,
+    pub email: Option<String>,
     pub role: Role,
     pub scope: ClusterScope,
     pub request_id: Option<String>,
@@ -31,7 +37,14 @@ impl Caller {
     }
 
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        if permits(self.role, action) { Ok(()) } else { Err(ApiError::Forbidden(format!("a {} key may not do this", self.role.as_str()))) }
+        if !permits(self.role, action) {
+            return Err(ApiError::Forbidden(format!("a {} key may not {}", self.role.as_str(), action.describe())));
+        }
+        // Users span clusters: a key limited to some clusters could otherwise widen its own reach.
+        if action == Action::ManageUsers && self.scope != ClusterScope::All {
+            return Err(ApiError::Forbidden("managing users needs a key that covers all clusters".into()));
+        }
+        Ok(())
     }
 
     pub fn require_cluster(&self, cluster_slug: &str) -> Result<(), ApiError> {
@@ -40,6 +53,49 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden(format!("this key does not cover cluster '{cluster_slug}'")))
         }
+    }
+
+    /// Separation of duties: nobody decides on an application they are the contact of.
+    pub fn require_not_contact(&self, contact_email: &str) -> Result<(), ApiError> {
+        match &self.email {
+            Some(mine) if !contact_email.is_empty() && mine.eq_ignore_ascii_case(contact_email) => {
+                Err(ApiError::Forbidden("you are this application's contact and cannot record or give its decisions".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Counts failed key look-ups per client address in a sliding minute.
+pub struct AuthLimiter {
+    max_failures: u32,
+    window: Duration,
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl AuthLimiter {
+    pub fn new(max_failures_per_minute: u32) -> AuthLimiter {
+        AuthLimiter { max_failures: max_failures_per_minute, window: Duration::from_secs(60), failures: Mutex::new(HashMap::new()) }
+    }
+
+    /// Seconds to wait when this address has failed too often.
+    pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let (count, since) = map.get(&ip)?;
+        let elapsed = since.elapsed();
+        (*count >= self.max_failures && elapsed < self.window).then(|| (self.window - elapsed).as_secs().max(1))
+    }
+
+    pub fn failed(&self, ip: IpAddr) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < self.window);
+        }
+        let entry = map.entry(ip).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
     }
 }
 
@@ -55,23 +111,54 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
+        let presented = req.headers().contains_key(header::AUTHORIZATION);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+        let ip = req.peer_addr().map(|a| a.ip());
         Box::pin(async move {
-            let (Some(token), Some(state)) = (token, state) else {
-                return Err(ApiError::Unauthorized);
+            let Some(state) = state else { return Err(ApiError::Unauthorized) };
+            if let Some(retry_after) = ip.and_then(|ip| state.auth_limiter.blocked(ip)) {
+                return Err(ApiError::TooManyRequests { retry_after });
+            }
+            let fail = |why: &str| {
+                if presented {
+                    if let Some(ip) = ip {
+                        state.auth_limiter.failed(ip);
+                    }
+                    tracing::warn!(client = ?ip, reason = why, "authentication failed");
+                }
+                ApiError::Unauthorized
             };
+            let Some(token) = token else { return Err(fail("no bearer token")) };
             let hash = sha256_hex(&token);
             let now = super::now();
-            let row = state.db.read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from)).await?;
-            let row = row.ok_or(ApiError::Unauthorized)?;
-            let role = Role::parse(&row.role).ok_or(ApiError::Unauthorized)?;
-            let scope = if row.clusters.is_empty() {
+            let found = state.db.read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from)).await?;
+            let Some((key, user)) = found else { return Err(fail("unknown, revoked or expired key")) };
+            let role = Role::parse(&key.role).ok_or(ApiError::Unauthorized)?;
+            let scope = if key.clusters.is_empty() {
                 ClusterScope::All
             } else {
-                ClusterScope::Only(row.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
+                ClusterScope::Only(key.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
             };
-            Ok(Caller { key_id: row.id, name: row.name, role, scope, request_id })
+            if key.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
+                let db = state.db.clone();
+                let key_id = key.id;
+                actix_web::rt::spawn(async move {
+                    let touched = db.write(move |c| api_keys::touch(c, key_id, now).map_err(crate::db::StoreError::from)).await;
+                    if let Err(e) = touched {
+                        tracing::debug!(error = %e, "could not record key use");
+                    }
+                });
+            }
+            Ok(Caller {
+                key_id: key.id,
+                user_id: user.as_ref().map(|u| u.id),
+                name: user.as_ref().map_or(key.name.clone(), |u| u.name.clone()),
+                email: user.map(|u| u.email),
+                role,
+                scope,
+                request_id,
+            })
         })
     }
 }

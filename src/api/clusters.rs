@@ -85,7 +85,8 @@ fn cluster_response(row: ClusterRow, status: actix_web::http::StatusCode) -> Htt
 }
 
 /// Lists the clusters this key covers.
-#[utoipa::path(tag = "reference", params(ListQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "reference", params(ListQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<Cluster>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/clusters")]
 pub async fn list_clusters(state: web::Data<AppState>, caller: Caller, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
@@ -102,7 +103,8 @@ pub async fn list_clusters(state: web::Data<AppState>, caller: Caller, query: we
 }
 
 /// Registers a cluster.
-#[utoipa::path(tag = "reference", request_body = CreateCluster, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
+    tag = "reference", request_body = CreateCluster, security(("api_key" = [])),
     responses((status = 201, body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/clusters")]
@@ -154,7 +156,8 @@ async fn load_cluster(state: &AppState, caller: &Caller, slug: String) -> Result
 }
 
 /// One cluster, with its ETag.
-#[utoipa::path(tag = "reference", params(("cluster" = String, Path, description = "Cluster slug")), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "reference", params(("cluster" = String, Path, description = "Cluster slug")), security(("api_key" = [])),
     responses((status = 200, body = Cluster, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}")]
 pub async fn get_cluster(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -163,7 +166,8 @@ pub async fn get_cluster(state: web::Data<AppState>, caller: Caller, path: web::
 }
 
 /// Renames a cluster. Needs `If-Match` with the current ETag.
-#[utoipa::path(tag = "reference", params(("cluster" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+#[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
+    tag = "reference", params(("cluster" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = PatchCluster, security(("api_key" = [])),
     responses((status = 200, body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
@@ -283,7 +287,8 @@ pub struct PartyQuery {
 }
 
 /// The parties of a cluster.
-#[utoipa::path(tag = "reference", params(("cluster" = String, Path), PartyQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "reference", params(("cluster" = String, Path), PartyQuery), security(("api_key" = [])),
     responses((status = 200, body = Vec<Party>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}/parties")]
 pub async fn list_parties(
@@ -300,7 +305,8 @@ pub async fn list_parties(
 }
 
 /// Adds a party to a cluster.
-#[utoipa::path(tag = "reference", params(("cluster" = String, Path)), request_body = CreateParty, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
+    tag = "reference", params(("cluster" = String, Path)), request_body = CreateParty, security(("api_key" = [])),
     responses((status = 201, body = Party), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/clusters/{cluster}/parties")]
@@ -371,7 +377,8 @@ impl From<TargetPopulationRow> for TargetPopulation {
 }
 
 /// The named target populations, in their usual order.
-#[utoipa::path(tag = "reference", security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "reference", security(("api_key" = [])),
     responses((status = 200, body = Vec<TargetPopulation>), (status = 401, body = Problem)))]
 #[get("/target-populations")]
 pub async fn list_target_populations(state: web::Data<AppState>, _caller: Caller) -> Result<HttpResponse, ApiError> {

@@ -21,7 +21,7 @@ use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
-use crate::domain::values::{Name, parse_note};
+use crate::domain::values::{Name, PoolKey, parse_note};
 use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
 
 /// A step as recorded, owned so the write closure can be retried.
@@ -40,16 +40,21 @@ async fn advance(
     state: web::Data<AppState>,
     caller: Caller,
     id: i64,
+    pool: PoolKey,
     event: Event,
     step: Step,
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
-    let pool = pool_of(&state, &caller, id).await?;
+    // Separation of duties: an application's contact records or gives none of its decisions.
+    let decides = matches!(event, Event::Recommend { .. } | Event::Decide { .. });
     let at = now();
     let dto = state
         .db
         .write_in_pool(&pool, move |c| {
             let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+            if decides {
+                caller.require_not_contact(&app.charter.contact_email)?;
+            }
             let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
             let balances = ledger::balances(c, stored_pool.id)?;
             let situation = Situation {
@@ -95,7 +100,8 @@ fn optional_note(req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
 }
 
 /// Submits a draft for the operations forum and the strategic level.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft, or the pool is not open"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/submit")]
@@ -107,13 +113,16 @@ pub async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApplications)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
     let step = Step { step: "submitted", outcome: "submitted", amount: None, meeting_date: None, reference: String::new(), note };
-    advance(state, caller, path.into_inner(), Event::Submit, step, "application.submitted").await
+    advance(state, caller, id, pool, Event::Submit, step, "application.submitted").await
 }
 
 /// Withdraws an application; a reservation is given back in full.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Already decided or withdrawn"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/withdraw")]
@@ -125,9 +134,11 @@ pub async fn withdraw(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApplications)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
     let step = Step { step: "withdrawn", outcome: "withdrawn", amount: None, meeting_date: None, reference: String::new(), note };
-    advance(state, caller, path.into_inner(), Event::Withdraw, step, "application.withdrawn").await
+    advance(state, caller, id, pool, Event::Withdraw, step, "application.withdrawn").await
 }
 
 /// The operations forum's recommendation (indstilling).
@@ -143,7 +154,8 @@ pub struct RecommendationRequest {
 }
 
 /// Records the operations forum's recommendation.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path)), request_body = RecommendationRequest, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "applications", params(("id" = i64, Path)), request_body = RecommendationRequest, security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not submitted, or the pool is not open"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/recommendation")]
@@ -155,6 +167,8 @@ pub async fn recommend(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let dto: RecommendationRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = dto.recommended_amount.as_deref().map(|a| money("recommended_amount", a, &mut errors));
@@ -171,7 +185,7 @@ pub async fn recommend(
         reference: String::new(),
         note,
     };
-    advance(state, caller, path.into_inner(), Event::Recommend { amount }, step, "application.recommended")
+    advance(state, caller, id, pool, Event::Recommend { amount }, step, "application.recommended")
         .await
         .map_err(|e| rename_amount(e, "recommended_amount"))
 }
@@ -221,7 +235,8 @@ pub struct DecisionRequest {
 /// Records a decision of the strategic or political level. A strategic
 /// approval at or above the pool's political threshold reserves the money
 /// until the political level signs off; below it, the grant is made at once.
-#[utoipa::path(tag = "applications", params(("id" = i64, Path)), request_body = DecisionRequest, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "applications", params(("id" = i64, Path)), request_body = DecisionRequest, security(("api_key" = [])),
     responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not allowed in this state, pool not open, or not enough money available (the problem says how much is)"),
         (status = 422, body = Problem)))]
@@ -234,6 +249,8 @@ pub async fn decide(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let dto: DecisionRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
@@ -261,7 +278,7 @@ pub async fn decide(
         (Level::Political, Outcome::Approved) => "application.political_approved",
         (Level::Political, Outcome::Rejected) => "application.political_rejected",
     };
-    advance(state, caller, path.into_inner(), Event::Decide { level, outcome, amount }, step, action).await
+    advance(state, caller, id, pool, Event::Decide { level, outcome, amount }, step, action).await
 }
 
 /// A strategic decision to move available money between a pool's buckets.
@@ -292,7 +309,8 @@ pub struct ReallocationDto {
 
 /// Moves available money between the buckets of an open pool (e.g. from
 /// `ad_hoc` to `upfront` in a 70/30 pool), as the strategic level decided.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path)), request_body = ReallocationRequest, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "pools", params(("pool" = String, Path)), request_body = ReallocationRequest, security(("api_key" = [])),
     responses((status = 201, body = ReallocationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Pool not open, or not enough available in the source bucket"), (status = 422, body = Problem)))]
 #[post("/pools/{pool}/reallocations")]

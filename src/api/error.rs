@@ -77,6 +77,8 @@ pub enum ApiError {
     PreconditionFailed { current: String },
     #[error("{0}")]
     InsufficientFunds(FundsError),
+    #[error("too many failed attempts from this address; retry in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("storage: {0}")]
     Store(#[from] StoreError),
 }
@@ -96,6 +98,7 @@ impl ApiError {
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::Conflict { kind, .. } => (kind, "Conflict with the current state"),
             ApiError::InsufficientFunds(_) => ("insufficient-funds", "Not enough money available"),
+            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
             ApiError::PreconditionFailed { .. } => ("precondition-failed", "Stale ETag"),
             ApiError::Store(e) if e.is_transient() => ("unavailable", "Temporarily unavailable"),
@@ -148,6 +151,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::InsufficientFunds(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
@@ -167,6 +171,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Store(e) if e.is_transient() => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }

@@ -92,7 +92,8 @@ pub struct GrantQuery {
 }
 
 /// Lists grants, oldest first.
-#[utoipa::path(tag = "grants", params(GrantQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "grants", params(GrantQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<GrantDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/grants")]
 pub async fn list_grants(state: web::Data<AppState>, caller: Caller, query: web::Query<GrantQuery>) -> Result<HttpResponse, ApiError> {
@@ -128,7 +129,8 @@ async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, 
 }
 
 /// One grant with its disbursements.
-#[utoipa::path(tag = "grants", params(("id" = i64, Path)), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "grants", params(("id" = i64, Path)), security(("api_key" = [])),
     responses((status = 200, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/grants/{id}")]
 pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
@@ -175,10 +177,10 @@ async fn move_money(
     state: web::Data<AppState>,
     caller: Caller,
     id: i64,
+    pool: PoolKey,
     movement: Movement,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let pool = pool_of(&state, &caller, id).await?;
     let at = now();
     let movement = std::sync::Arc::new(movement);
     let dto = state
@@ -224,7 +226,8 @@ async fn move_money(
 }
 
 /// Pays out of a grant: never more than granted in total.
-#[utoipa::path(tag = "grants", params(("id" = i64, Path)), request_body = DisbursementRequest, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_grants"))),
+    tag = "grants", params(("id" = i64, Path)), request_body = DisbursementRequest, security(("api_key" = [])),
     responses((status = 201, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "More than the grant has left"), (status = 422, body = Problem)))]
 #[post("/grants/{id}/disbursements")]
@@ -236,6 +239,8 @@ pub async fn disburse(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageGrants)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let dto: DisbursementRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = money("amount", &dto.amount, &mut errors);
@@ -246,11 +251,12 @@ pub async fn disburse(
         return Err(ApiError::Validation(errors));
     };
     let movement = Movement::Disburse { amount, paid_on: dto.paid_on, reference };
-    move_money(state, caller, path.into_inner(), movement, StatusCode::CREATED).await
+    move_money(state, caller, id, pool, movement, StatusCode::CREATED).await
 }
 
 /// Releases unused money from a grant back to its pool's available figure.
-#[utoipa::path(tag = "grants", params(("id" = i64, Path)), request_body = ReleaseRequest, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_grants"))),
+    tag = "grants", params(("id" = i64, Path)), request_body = ReleaseRequest, security(("api_key" = [])),
     responses((status = 200, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "More than the grant has left"), (status = 422, body = Problem)))]
 #[post("/grants/{id}/release")]
@@ -262,6 +268,8 @@ pub async fn release(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageGrants)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
     let dto: ReleaseRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
@@ -271,5 +279,5 @@ pub async fn release(
         return Err(ApiError::Validation(errors));
     }
     let movement = Movement::Release { amount: amount.flatten(), reason };
-    move_money(state, caller, path.into_inner(), movement, StatusCode::OK).await
+    move_money(state, caller, id, pool, movement, StatusCode::OK).await
 }

@@ -10,9 +10,11 @@ pub mod error;
 pub mod grants;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod json;
 pub mod pools;
 pub mod status;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -32,6 +34,7 @@ use error::{PROBLEM_JSON, problem_for_status};
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
+    pub auth_limiter: auth::AuthLimiter,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because
@@ -74,6 +77,13 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(grants::get_grant)
         .service(grants::disburse)
         .service(grants::release)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::get_user)
+        .service(users::patch_user)
+        .service(users::list_keys)
+        .service(users::create_key)
+        .service(users::revoke_key)
         .service(audit::list_audit_events);
 }
 
@@ -112,7 +122,8 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
-        (name = "audit", description = "Who did what"),
+        (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
+        (name = "users", description = "Users and their API keys (admin)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -219,4 +230,23 @@ pub fn problem_json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     }
     let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// Content Security Policy for HTML pages: no inline script, no framing, nothing from elsewhere.
+pub const HTML_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Security headers on every HTML response.
+pub async fn security_headers(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        let headers = res.headers_mut();
+        headers.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(HTML_CSP));
+        headers.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    }
+    res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    Ok(res)
 }

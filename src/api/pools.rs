@@ -236,7 +236,8 @@ pub struct PoolQuery {
 
 /// Creates a pool as a draft, funded in full: its amount is divided over the
 /// model's buckets exactly to the øre, written to the ledger.
-#[utoipa::path(tag = "pools", request_body = CreatePool, security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
+    tag = "pools", request_body = CreatePool, security(("api_key" = [])),
     responses((status = 201, body = PoolDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "The cluster already has a pool for that year"),
         (status = 422, body = Problem)))]
@@ -282,7 +283,8 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
 }
 
 /// Lists pools, by year then cluster.
-#[utoipa::path(tag = "pools", params(PoolQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(PoolQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools")]
 pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::Query<PoolQuery>) -> Result<HttpResponse, ApiError> {
@@ -332,7 +334,8 @@ pub(super) fn not_found(key: &PoolKey) -> ApiError {
 }
 
 /// One pool, with its ETag.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
     responses((status = 200, body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}")]
 pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -344,7 +347,8 @@ pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Pat
 /// Changes a draft pool: amount, model, approval policy, note. Needs
 /// `If-Match`. A change of amount or model reverses the old funding in the
 /// ledger and posts the new.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+#[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
+    tag = "pools", params(("pool" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = PatchPool, security(("api_key" = [])),
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is no longer a draft"), (status = 412, body = Problem),
@@ -412,7 +416,8 @@ async fn transition(
 }
 
 /// Opens a draft pool for applications. Its amount and model are then fixed.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
+    tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not a draft")))]
 #[post("/pools/{pool}/open")]
@@ -421,7 +426,8 @@ pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Pa
 }
 
 /// Closes an open pool at year end: no new applications or decisions.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
+    tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open")))]
 #[post("/pools/{pool}/close")]

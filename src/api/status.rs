@@ -165,7 +165,8 @@ fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result
 
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
 /// `If-None-Match`, so dashboards can poll cheaply.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
     responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}/status")]
@@ -246,7 +247,8 @@ pub struct LedgerQuery {
 }
 
 /// Every money movement of a pool, oldest first. Each entry sums to zero.
-#[utoipa::path(tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
     responses((status = 200, body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools/{pool}/ledger")]

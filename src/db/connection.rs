@@ -333,6 +333,7 @@ impl Db {
         E: TxError + Send + 'static,
     {
         let db = self.clone();
+        let f = claiming(f);
         actix_web::web::block(move || db.write_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
@@ -345,6 +346,7 @@ impl Db {
     {
         let db = self.clone();
         let lock = pool_lock_key(pool);
+        let f = claiming(f);
         actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
@@ -354,6 +356,24 @@ impl Db {
             self.write.get()?.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
         }
         Ok(())
+    }
+}
+
+/// Wraps a write so that, when the request carries an idempotency claim,
+/// the claim is marked committed in the same transaction as the write.
+fn claiming<T, E, F>(mut f: F) -> impl FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static
+where
+    F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    E: TxError,
+{
+    let claim = super::idempotency::current();
+    move |conn: &mut AnyConnection| {
+        let value = f(conn)?;
+        if let Some(claim) = &claim {
+            let now = chrono::Utc::now().naive_utc();
+            super::idempotency::mark_committed(conn, &claim.owner, &claim.key, now).map_err(StoreError::from)?;
+        }
+        Ok(value)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clusters;
 pub mod connection;
 pub mod grants;
+pub mod idempotency;
 pub mod ledger;
 pub mod pools;
 pub mod reference;

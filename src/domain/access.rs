@@ -43,6 +43,48 @@ pub enum Action {
     RecordDecisions,
     /// Disburse from grants and release what is unused.
     ManageGrants,
+    /// Create users, issue and revoke keys, read the audit trail's chain.
+    ManageUsers,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Read,
+        Action::ManageReference,
+        Action::ManagePools,
+        Action::ManageApplications,
+        Action::RecordDecisions,
+        Action::ManageGrants,
+    ];
+
+    /// The name used in the OpenAPI document (`x-permission`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::ManageReference => "manage_reference",
+            Action::ManagePools => "manage_pools",
+            Action::ManageApplications => "manage_applications",
+            Action::RecordDecisions => "record_decisions",
+            Action::ManageGrants => "manage_grants",
+            Action::ManageUsers => "manage_users",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().chain([Action::ManageUsers]).find(|a| a.as_str() == text)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::ManageReference => "manage clusters and parties",
+            Action::ManagePools => "manage pools",
+            Action::ManageApplications => "manage applications",
+            Action::RecordDecisions => "record recommendations and decisions",
+            Action::ManageGrants => "disburse or release grant money",
+            Action::ManageUsers => "manage users and keys",
+        }
+    }
 }
 
 /// The matrix. Issue by issue it grows; every handler asks it.
@@ -53,6 +95,7 @@ pub fn permits(role: Role, action: Action) -> bool {
         (_, Read) => true,
         (Viewer, _) => false,
         (Admin, _) => true,
+        (_, ManageUsers) => false,
         (Finance, ManageReference | ManagePools | ManageApplications | ManageGrants) => true,
         (Finance, RecordDecisions) => false,
         (Secretariat, ManageApplications | RecordDecisions) => true,

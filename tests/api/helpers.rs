@@ -149,7 +149,8 @@ pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
         });
     });
     let handle = rx.recv().expect("the server started");
-    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).build();
+    // No connection reuse: a server may close a connection whose request body it did not read.
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).redirects(0).max_idle_connections(0).build();
     TestApp { address: format!("http://127.0.0.1:{port}"), admin_key, db: test_db, handle, thread: Some(thread), agent }
 }
 
@@ -266,10 +267,16 @@ impl TestApp {
 
     /// Issues another key directly in the database.
     pub fn key(&self, role: &str, clusters: &[&str]) -> String {
+        self.key_for(role, clusters, None)
+    }
+
+    /// Issues a key to the user with this e-mail (created if new).
+    pub fn key_for(&self, role: &str, clusters: &[&str], email: Option<&str>) -> String {
         let db = Db::connect(&self.db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
         let clusters: Vec<String> = clusters.iter().map(|c| c.to_string()).collect();
         let now = klyngemidler::api::now();
-        db.write_sync(|c| klyngemidler::keys::issue(c, role, &clusters, &format!("Test {role}"), None, now)).expect("issue key")
+        db.write_sync(|c| klyngemidler::keys::issue_with_email(c, role, &clusters, &format!("Test {role}"), email, None, now))
+            .expect("issue key")
     }
 
     /// Creates a cluster with a few parties.

@@ -12,5 +12,6 @@ mod pools;
 mod race;
 mod reference;
 mod schema;
+mod trust;
 mod validation;
 mod wal;

@@ -274,7 +274,7 @@ api_test! {
         let etag = disabled.header("etag").expect("etag").to_owned();
         app.request("PATCH", &format!("/api/v1/users/{user_id}")).header("if-match", &etag).json(&json!({"disabled": false}));
         assert_eq!(app.request("GET", "/api/v1/clusters/vest").key(Some(&key)).send().status, 200);
-        assert_eq!(app.request("POST", &format!("/api/v1/keys/{key_id}/revoke")).send().json()["revoked_at"].is_string(), true);
+        assert!(app.request("POST", &format!("/api/v1/keys/{key_id}/revoke")).send().json()["revoked_at"].is_string());
         app.request("GET", "/api/v1/clusters/vest").key(Some(&key)).send().problem(401);
     }
 }

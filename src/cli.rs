@@ -70,6 +70,24 @@ pub struct ServeArgs {
     /// Failed API-key attempts per client address and minute before 429.
     #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
+    /// Where approval links point, e.g. https://klyngemidler.example.org (default: http://BIND).
+    #[arg(long, env = "PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:25 or smtps://user:pass@mail.example.org. Without it mail waits in the outbox.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail.
+    #[arg(long, env = "SMTP_FROM", default_value = "Klyngemidler <klyngemidler@example.org>")]
+    pub smtp_from: String,
+    /// Days an approval link is valid.
+    #[arg(long, env = "APPROVAL_LINK_DAYS", default_value_t = 14)]
+    pub approval_link_days: i64,
+    /// Hours before a link expires when a reminder (with a fresh link) is sent.
+    #[arg(long, env = "APPROVAL_REMINDER_HOURS", default_value_t = 48)]
+    pub approval_reminder_hours: i64,
+    /// How often the outbox worker looks for mail to send, in milliseconds.
+    #[arg(long, env = "OUTBOX_INTERVAL_MS", default_value_t = 2000)]
+    pub outbox_interval_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,10 +211,20 @@ fn execute(cli: Cli) -> Result<(), String> {
 
 fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let config = ServeConfig {
-        bind: args.bind,
+        bind: args.bind.clone(),
         workers: args.workers,
         max_body_bytes: args.max_body_bytes,
         auth_failures_per_minute: args.auth_failures_per_minute,
+        links: crate::approval::LinkSettings {
+            public_base_url: args.public_base_url.clone().unwrap_or_else(|| format!("http://{}", args.bind)),
+            link_days: args.approval_link_days.clamp(1, 365),
+            reminder_hours: args.approval_reminder_hours.max(0),
+        },
+        mail: crate::mail::worker::MailSettings {
+            smtp_url: args.smtp_url.clone(),
+            from: args.smtp_from.clone(),
+            interval: Duration::from_millis(args.outbox_interval_ms.max(100)),
+        },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
     };
     let db = connect(database_url, &config.db)?;

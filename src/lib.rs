@@ -4,12 +4,15 @@
 //! `api` speaks HTTP, `startup` wires them, `cli` is the command line.
 
 pub mod api;
+pub mod approval;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod keys;
+pub mod mail;
 pub mod secrets;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -13,6 +13,13 @@ pub fn new_api_key() -> Result<String, getrandom::Error> {
     Ok(format!("{API_KEY_PREFIX}{}", hex(&bytes)))
 }
 
+/// `bytes` random bytes from the OS, as hex: approval tokens (32 bytes = 256 bits), nonces.
+pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf)?;
+    Ok(hex(&buf))
+}
+
 pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }

@@ -25,7 +25,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let openapi = api::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
-        let state = web::Data::new(AppState { db, auth_limiter: api::auth::AuthLimiter::new(config.auth_failures_per_minute) });
+        crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone());
+        let state = web::Data::new(AppState {
+            db,
+            auth_limiter: api::auth::AuthLimiter::new(config.auth_failures_per_minute),
+            links: config.links.clone(),
+        });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
             let app = App::new()
@@ -36,11 +41,13 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(api::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
                 .into_utoipa_app();
             let (app, _) = api::mount(app).split_for_parts();
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
                 .service(web::redirect("/docs", "/docs/"))
+                .service(crate::web::approval::show)
+                .service(crate::web::approval::decide)
                 .default_service(web::to(api::fallback))
         })
         .listen(listener)?;

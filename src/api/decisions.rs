@@ -200,7 +200,7 @@ fn rename_amount(e: ApiError, field: &str) -> ApiError {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelDto {
     Strategic,

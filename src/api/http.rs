@@ -27,6 +27,15 @@ impl IfMatch {
         IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned()))
     }
 
+    pub fn is_absent(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Does it name this ETag (or `*`)?
+    pub fn matches(&self, etag: &str) -> bool {
+        self.0.as_deref().is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+    }
+
     /// 428 without the header, 412 when it does not name the current version.
     pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
         let value = self.0.as_deref().ok_or(ApiError::PreconditionRequired)?;

@@ -2,6 +2,7 @@
 //! document generated from the same registrations.
 
 pub mod applications;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod clusters;
@@ -35,6 +36,7 @@ use error::{PROBLEM_JSON, problem_for_status};
 pub struct AppState {
     pub db: Db,
     pub auth_limiter: auth::AuthLimiter,
+    pub links: crate::approval::LinkSettings,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because
@@ -77,6 +79,13 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(grants::get_grant)
         .service(grants::disburse)
         .service(grants::release)
+        .service(approvals::get_approvers)
+        .service(approvals::put_approvers)
+        .service(approvals::request_approval)
+        .service(approvals::list_approvals)
+        .service(approvals::resend)
+        .service(approvals::revoke)
+        .service(approvals::outbox)
         .service(users::list_users)
         .service(users::create_user)
         .service(users::get_user)
@@ -124,6 +133,7 @@ impl Modify for BearerAuth {
         (name = "grants", description = "Grants, disbursements and releases"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),
+        (name = "approvals", description = "Approval by e-mail link: approvers, requests, the outbox"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -177,6 +187,7 @@ impl RouteTable {
         }
         // Pages served outside the OpenAPI document.
         routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
+        routes.push((ResourceDef::new("/approvals/{token}"), vec![Method::GET, Method::HEAD, Method::POST]));
         RouteTable(routes)
     }
 

@@ -15,7 +15,7 @@ use crate::db::pools::{self as store, Actor, PoolFilter, StoredPool};
 use crate::domain::access::Action;
 use crate::domain::allocation::AllocationModel;
 use crate::domain::money::Money;
-use crate::domain::pool::{ApprovalPolicy, NewPool, Pool, PoolChanges, PoolState, StrategicMode};
+use crate::domain::pool::{ApprovalPolicy, NewPool, PoliticalMode, Pool, PoolChanges, PoolState, StrategicMode};
 use crate::domain::share::Share;
 use crate::domain::values::{PoolKey, Slug, Year, parse_note};
 
@@ -83,6 +83,22 @@ pub struct ApprovalPolicyDto {
     #[serde(default = "threshold")]
     #[schema(example = "100000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub political_threshold: String,
+    /// How the political level signs off (default `meeting`).
+    #[serde(default = "political_meeting")]
+    pub political: PoliticalModeDto,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PoliticalModeDto {
+    /// The secretariat records the decision of a meeting.
+    Meeting,
+    /// Every political approver approves by e-mail link.
+    Email,
+}
+
+fn political_meeting() -> PoliticalModeDto {
+    PoliticalModeDto::Meeting
 }
 
 fn yes() -> bool {
@@ -105,6 +121,10 @@ impl ApprovalPolicyDto {
                 StrategicModeDto::CoChairsEmail => StrategicMode::CoChairsEmail,
             },
             political_threshold: threshold,
+            political: match self.political {
+                PoliticalModeDto::Meeting => PoliticalMode::Meeting,
+                PoliticalModeDto::Email => PoliticalMode::Email,
+            },
         })
     }
 }
@@ -118,6 +138,10 @@ impl From<ApprovalPolicy> for ApprovalPolicyDto {
                 StrategicMode::CoChairsEmail => StrategicModeDto::CoChairsEmail,
             },
             political_threshold: p.political_threshold.to_string(),
+            political: match p.political {
+                PoliticalMode::Meeting => PoliticalModeDto::Meeting,
+                PoliticalMode::Email => PoliticalModeDto::Email,
+            },
         }
     }
 }

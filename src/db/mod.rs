@@ -6,6 +6,7 @@
 
 pub mod api_keys;
 pub mod applications;
+pub mod approvals;
 pub mod audit;
 pub mod clusters;
 pub mod connection;

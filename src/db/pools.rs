@@ -8,7 +8,7 @@ use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
 use crate::domain::allocation::AllocationModel;
 use crate::domain::money::Money;
-use crate::domain::pool::{ApprovalPolicy, Pool, PoolState, StrategicMode};
+use crate::domain::pool::{ApprovalPolicy, PoliticalMode, Pool, PoolState, StrategicMode};
 use crate::domain::share::Share;
 use crate::domain::values::{PoolKey, Slug, Year};
 
@@ -28,6 +28,7 @@ pub struct PoolRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub political_mode: String,
 }
 
 /// A stored pool: its row identity and timestamps, and the domain value.
@@ -61,6 +62,7 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
             recommendation_required: row.recommendation_required,
             strategic: StrategicMode::parse(&row.strategic_mode).ok_or_else(|| corrupt("strategic mode"))?,
             political_threshold: Money::from_ore(row.political_threshold_ore).ok_or_else(|| corrupt("threshold"))?,
+            political: PoliticalMode::parse(&row.political_mode).ok_or_else(|| corrupt("political mode"))?,
         },
         state: PoolState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
         note: row.note,
@@ -139,6 +141,7 @@ pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: Naive
             pools::version.eq(pool.version),
             pools::created_at.eq(now),
             pools::updated_at.eq(now),
+            pools::political_mode.eq(pool.policy.political.as_str()),
         ))
         .returning(pools::all_columns)
         .get_results(conn)?;
@@ -162,6 +165,7 @@ pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now
                 pools::note.eq(&changed.note),
                 pools::version.eq(changed.version),
                 pools::updated_at.eq(now),
+                pools::political_mode.eq(changed.policy.political.as_str()),
             ))
             .returning(pools::all_columns)
             .get_results(conn)?;
@@ -182,6 +186,7 @@ pub fn snapshot(pool: &Pool) -> serde_json::Value {
         "recommendation_required": pool.policy.recommendation_required,
         "strategic": pool.policy.strategic.as_str(),
         "political_threshold": pool.policy.political_threshold.to_string(),
+        "political": pool.policy.political.as_str(),
         "note": pool.note,
         "version": pool.version,
     })

@@ -94,6 +94,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        political_mode -> Text,
     }
 }
 
@@ -157,6 +158,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     disbursements,
     users,
     idempotency_keys,
+    approvers,
+    approval_requests,
+    approval_links,
+    outbox,
 );
 
 diesel::table! {
@@ -249,6 +254,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    approvers (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        name -> Text,
+        email -> Text,
+        level -> Text,
+        side -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    approval_requests (id) {
+        id -> BigInt,
+        application_id -> BigInt,
+        level -> Text,
+        state -> Text,
+        application_version -> BigInt,
+        requested_by -> Text,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    approval_links (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        approver_name -> Text,
+        approver_email -> Text,
+        token_hash -> Text,
+        nonce -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+        reminded_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        comment -> Text,
+        client_ip -> Text,
+        user_agent -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(approval_links -> approval_requests (request_id));
+diesel::joinable!(approval_requests -> applications (application_id));
 diesel::joinable!(applications -> pools (pool_id));
 diesel::joinable!(applications -> parties (applicant_party_id));
 diesel::joinable!(grants -> applications (application_id));

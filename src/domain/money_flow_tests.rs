@@ -21,6 +21,8 @@ enum Op {
     Recommend(usize, u8),
     Decide { app: usize, political: bool, approve: bool, percent: u8 },
     Withdraw(usize),
+    RequestByEmail(usize),
+    CancelEmailRequest(usize),
     Disburse(usize, u8),
     Release(usize, u8),
     Reallocate { to_second: bool, amount_ore: i64 },
@@ -38,6 +40,8 @@ fn op() -> impl Strategy<Value = Op> {
             percent
         }),
         (0usize..12).prop_map(Op::Withdraw),
+        (0usize..12).prop_map(Op::RequestByEmail),
+        (0usize..12).prop_map(Op::CancelEmailRequest),
         (0usize..12, 0u8..=110).prop_map(|(i, p)| Op::Disburse(i, p)),
         (0usize..12, 0u8..=110).prop_map(|(i, p)| Op::Release(i, p)),
         (any::<bool>(), 0i64..20_000_000).prop_map(|(to_second, amount_ore)| Op::Reallocate { to_second, amount_ore }),
@@ -89,6 +93,7 @@ proptest! {
             recommendation_required,
             strategic: StrategicMode::Meeting,
             political_threshold: Money::from_ore(threshold_ore).unwrap_or(Money::ZERO),
+            political: super::pool::PoliticalMode::Meeting,
         };
         let key = PoolKey::parse("vest-2022").map_err(|e| TestCaseError::fail(e.to_string()))?;
         let (pool, entry) = Pool::create(NewPool { key, amount: funding, model, policy, note: String::new() });
@@ -105,7 +110,14 @@ proptest! {
                     let requested = Money::from_ore(requested_ore).unwrap_or(Money::ZERO);
                     apps.push(App { bucket, requested, state: ApplicationState::Draft, grant: None });
                 }
-                Op::Submit(i) | Op::Recommend(i, _) | Op::Decide { app: i, .. } | Op::Withdraw(i) if i < apps.len() => {
+                Op::Submit(i)
+                | Op::Recommend(i, _)
+                | Op::Decide { app: i, .. }
+                | Op::Withdraw(i)
+                | Op::RequestByEmail(i)
+                | Op::CancelEmailRequest(i)
+                    if i < apps.len() =>
+                {
                     let app = &apps[i];
                     let situation = Situation {
                         policy,
@@ -117,6 +129,8 @@ proptest! {
                     let event = match op {
                         Op::Submit(_) => Event::Submit,
                         Op::Withdraw(_) => Event::Withdraw,
+                        Op::RequestByEmail(_) => Event::RequestStrategicApproval,
+                        Op::CancelEmailRequest(_) => Event::CancelStrategicRequest,
                         Op::Recommend(_, p) => Event::Recommend { amount: percent_of(app.requested, p) },
                         Op::Decide { political, approve, percent, .. } => Event::Decide {
                             level: if political { Level::Political } else { Level::Strategic },

@@ -27,6 +27,28 @@ impl StrategicMode {
     }
 }
 
+/// How the political level signs off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoliticalMode {
+    /// Recorded by the secretariat from a meeting of the political level.
+    Meeting,
+    /// Every political approver approves by e-mail link.
+    Email,
+}
+
+impl PoliticalMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoliticalMode::Meeting => "meeting",
+            PoliticalMode::Email => "email",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PoliticalMode> {
+        [PoliticalMode::Meeting, PoliticalMode::Email].into_iter().find(|m| m.as_str() == text)
+    }
+}
+
 /// Which steps a grant from this pool needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApprovalPolicy {
@@ -34,6 +56,7 @@ pub struct ApprovalPolicy {
     pub strategic: StrategicMode,
     /// Grants at or above this amount also need the political level.
     pub political_threshold: Money,
+    pub political: PoliticalMode,
 }
 
 impl Default for ApprovalPolicy {
@@ -44,6 +67,7 @@ impl Default for ApprovalPolicy {
             recommendation_required: true,
             strategic: StrategicMode::Meeting,
             political_threshold: Money::from_ore(10_000_000).unwrap_or(Money::ZERO),
+            political: PoliticalMode::Meeting,
         }
     }
 }

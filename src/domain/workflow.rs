@@ -86,8 +86,18 @@ impl ApplicationState {
 pub enum Event {
     Submit,
     Withdraw,
-    Recommend { amount: Option<Money> },
-    Decide { level: Level, outcome: Outcome, amount: Option<Money> },
+    Recommend {
+        amount: Option<Money>,
+    },
+    Decide {
+        level: Level,
+        outcome: Outcome,
+        amount: Option<Money>,
+    },
+    /// The strategic level is asked to approve by e-mail link: the money is reserved now.
+    RequestStrategicApproval,
+    /// An e-mail approval request of the strategic level was revoked: the reservation goes back.
+    CancelStrategicRequest,
 }
 
 impl Event {
@@ -98,6 +108,8 @@ impl Event {
             Event::Recommend { .. } => "recommend",
             Event::Decide { level: Level::Strategic, .. } => "record a strategic decision on",
             Event::Decide { level: Level::Political, .. } => "record a political decision on",
+            Event::RequestStrategicApproval => "ask the strategic level by e-mail about",
+            Event::CancelStrategicRequest => "revoke the strategic e-mail request of",
         }
     }
 }
@@ -146,7 +158,7 @@ fn memo(text: &str, amount: Money) -> String {
 /// Applies `event` to `state`. Pure: the caller saves the result.
 pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Result<Transition, WorkflowError> {
     use ApplicationState as S;
-    let needs_open_pool = !matches!(event, Event::Withdraw);
+    let needs_open_pool = !matches!(event, Event::Withdraw | Event::CancelStrategicRequest);
     if needs_open_pool && situation.pool_state != PoolState::Open {
         return Err(WorkflowError::PoolNotOpen(situation.pool_state.as_str()));
     }
@@ -193,6 +205,50 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
                 );
                 Ok(Transition { state: S::Approved { amount }, entry: Some(entry), grant: Some(amount) })
             }
+        }
+        (S::Submitted | S::Recommended { .. }, Event::RequestStrategicApproval) => {
+            if situation.policy.recommendation_required && state == S::Submitted {
+                return Err(WorkflowError::RecommendationRequired);
+            }
+            let amount = match state {
+                S::Recommended { amount } => amount,
+                _ => situation.requested,
+            };
+            ensure_available(bucket, situation.available, amount)?;
+            let entry = Entry::new(EntryKind::Reservation, memo("Reserved while the co-chairs decide by e-mail", amount)).transfer(
+                (Account::Available, bucket),
+                (Account::Pending, bucket),
+                amount,
+            );
+            Ok(Transition { state: S::Reserved { amount, awaiting: Level::Strategic }, entry: Some(entry), grant: None })
+        }
+        (S::Reserved { amount, awaiting: Level::Strategic }, Event::CancelStrategicRequest) => Ok(Transition {
+            state: S::Recommended { amount },
+            entry: Some(give_back(bucket, amount, "Reservation given back: e-mail request revoked")),
+            grant: None,
+        }),
+        (S::Reserved { amount: reserved, awaiting: Level::Strategic }, Event::Decide { level: Level::Strategic, outcome, amount }) => {
+            if outcome == Outcome::Rejected {
+                return Ok(Transition {
+                    state: S::Rejected { by: Level::Strategic },
+                    entry: Some(give_back(bucket, reserved, "Reservation given back: rejected by the strategic level")),
+                    grant: None,
+                });
+            }
+            let amount = bounded(amount.unwrap_or(reserved), reserved, "amount reserved")?;
+            let mut entry = Entry::new(EntryKind::Commitment, memo("Granted by the co-chairs", amount));
+            let state = if amount >= situation.policy.political_threshold {
+                entry = Entry::new(EntryKind::ReservationRelease, memo("Approved by the co-chairs; awaiting political sign-off", amount));
+                S::Reserved { amount, awaiting: Level::Political }
+            } else {
+                entry = entry.transfer((Account::Pending, bucket), (Account::Committed, bucket), amount);
+                S::Approved { amount }
+            };
+            if let Some(rest) = reserved.checked_sub(amount).filter(|r| !r.is_zero()) {
+                entry = entry.transfer((Account::Pending, bucket), (Account::Available, bucket), rest);
+            }
+            let grant = matches!(state, S::Approved { .. }).then_some(amount);
+            Ok(Transition { state, entry: (!entry.postings().is_empty()).then_some(entry), grant })
         }
         (S::Reserved { amount: reserved, awaiting: Level::Political }, Event::Decide { level: Level::Political, outcome, amount }) => {
             if outcome == Outcome::Rejected {
@@ -248,6 +304,7 @@ mod tests {
                 recommendation_required: true,
                 strategic: StrategicMode::Meeting,
                 political_threshold: m("100000.00"),
+                political: crate::domain::pool::PoliticalMode::Meeting,
             },
             pool_state: PoolState::Open,
             bucket: Bucket::Rolling,
@@ -331,6 +388,8 @@ mod tests {
             reject(Level::Strategic),
             approve(Level::Political, None),
             reject(Level::Political),
+            Event::RequestStrategicApproval,
+            Event::CancelStrategicRequest,
         ];
         // The allowed cells of the matrix; everything else is refused.
         let allowed = |st: &S, ev: &Event| {
@@ -340,7 +399,8 @@ mod tests {
                     | (S::Draft | S::Submitted | S::Recommended { .. } | S::Reserved { .. }, Event::Withdraw)
                     | (S::Submitted, Event::Recommend { .. })
                     | (S::Recommended { .. }, Event::Decide { level: Level::Strategic, .. })
-                    | (S::Reserved { .. }, Event::Decide { level: Level::Political, .. })
+                    | (S::Reserved { awaiting: Level::Political, .. }, Event::Decide { level: Level::Political, .. })
+                    | (S::Recommended { .. }, Event::RequestStrategicApproval)
             )
         };
         for st in all {
@@ -349,6 +409,26 @@ mod tests {
                 assert_eq!(r.is_ok(), allowed(&st, &ev), "{st:?} + {ev:?} → {r:?}");
             }
         }
+    }
+
+    #[test]
+    fn approval_by_the_co_chairs_reserves_at_the_request_and_commits_or_hands_over() {
+        let s = situation("871553.00");
+        let t = apply(S::Recommended { amount: m("150000.00") }, &s, Event::RequestStrategicApproval).expect("request");
+        assert_eq!(t.state, S::Reserved { amount: m("150000.00"), awaiting: Level::Strategic });
+        assert_eq!(t.entry.as_ref().map(Entry::kind), Some(EntryKind::Reservation));
+        let to_political = apply(t.state, &s, approve(Level::Strategic, None)).expect("co-chairs approve");
+        assert_eq!(to_political.state, S::Reserved { amount: m("150000.00"), awaiting: Level::Political });
+        assert_eq!(to_political.entry, None, "the money stays reserved");
+        let small = Situation { requested: m("50000.00"), ..s };
+        let t = apply(S::Recommended { amount: m("50000.00") }, &small, Event::RequestStrategicApproval).expect("request");
+        let granted = apply(t.state, &small, approve(Level::Strategic, None)).expect("approve");
+        assert_eq!(granted.grant, Some(m("50000.00")));
+        let cancelled = apply(t.state, &small, Event::CancelStrategicRequest).expect("revoke");
+        assert_eq!(cancelled.state, S::Recommended { amount: m("50000.00") });
+        let rejected = apply(t.state, &small, reject(Level::Strategic)).expect("reject");
+        assert_eq!(rejected.state, S::Rejected { by: Level::Strategic });
+        assert!(rejected.entry.is_some_and(|e| e.kind() == EntryKind::ReservationRelease));
     }
 
     #[test]

@@ -129,6 +129,12 @@ pub fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Starts a server on an existing test database, after `prepare` ran on it.
 pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
+    spawn_configured(test_db, prepare, |_| ())
+}
+
+/// Starts a server with settings changed by `configure`.
+pub fn spawn_configured(test_db: TestDb, prepare: impl FnOnce(&Db), configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
+    capture_logs();
     let options = DbOptions { pool_size: 4, connection_timeout: Duration::from_secs(20) };
     let db = Db::connect(&test_db.url, &options).expect("connect to the test database");
     db.migrate().expect("migrate the test database");
@@ -138,7 +144,10 @@ pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
         db.write_sync(|c| klyngemidler::keys::issue(c, "admin", &[], "Test administrator", None, now)).expect("issue the admin key");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
-    let config = ServeConfig { workers: Some(2), max_body_bytes: 64 * 1024, ..ServeConfig::default() };
+    let mut config = ServeConfig { workers: Some(2), max_body_bytes: 64 * 1024, ..ServeConfig::default() };
+    config.links.public_base_url = format!("http://127.0.0.1:{port}");
+    config.mail.interval = Duration::from_millis(100);
+    configure(&mut config);
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         let system = actix_web::rt::System::new();
@@ -162,6 +171,42 @@ impl Drop for TestApp {
             let _ = thread.join();
         }
     }
+}
+
+/// Everything the servers of this test run logged (the test client's own log is left out),
+/// to check what must never be logged.
+static LOGS: OnceLock<std::sync::Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+struct LogSink(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let buffer = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug,ureq=off,actix_server=info,actix_http=info,rustls=info,h2=info"))
+            .with_writer(move || LogSink(sink.clone()))
+            .with_ansi(false)
+            .try_init();
+        buffer
+    });
+}
+
+/// The log of the test run so far.
+pub fn logs() -> String {
+    LOGS.get().and_then(|b| b.lock().ok().map(|b| String::from_utf8_lossy(&b).into_owned())).unwrap_or_default()
 }
 
 /// What came back.

@@ -1,0 +1,453 @@
+//! Approval by e-mail link, the API side: who approves, asking a level to
+//! approve, following, resending and revoking requests, and the outbox.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::applications::pool_of;
+use super::auth::Caller;
+use super::decisions::LevelDto;
+use super::error::{ApiError, FieldError, Problem};
+use super::http::{IfMatch, content_etag, not_modified};
+use super::pools::not_found;
+use super::{AppState, json, now, utc};
+use crate::approval::{self, ApprovalError};
+use crate::db::approvals::{self as store, NewApprover, RequestRow};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::Actor;
+use crate::db::{AnyConnection, applications, clusters, pools};
+use crate::domain::access::Action;
+use crate::domain::values::Name;
+use crate::domain::workflow::{self, Event, Level, Situation};
+
+impl From<ApprovalError> for ApiError {
+    fn from(e: ApprovalError) -> Self {
+        match e {
+            ApprovalError::Workflow(w) => w.into(),
+            ApprovalError::Store(s) => ApiError::Store(s),
+            ApprovalError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
+            ApprovalError::NotByEmail(_) | ApprovalError::NoApprovers(_) | ApprovalError::AlreadyOpen(_) => {
+                ApiError::Conflict { kind: "approval-request", detail: e.to_string() }
+            }
+        }
+    }
+}
+
+/// Someone who approves by e-mail link.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproverDto {
+    /// A role title is enough: "Regional medformand, Vest".
+    #[schema(example = "Regional medformand, Vest")]
+    pub name: String,
+    #[schema(example = "medformand.region.vest@example.org")]
+    pub email: String,
+    pub level: LevelDto,
+    /// `regional`, `municipal`, `general_practice` …
+    #[serde(default)]
+    #[schema(example = "regional")]
+    pub side: String,
+}
+
+fn level_name(l: LevelDto) -> &'static str {
+    match l {
+        LevelDto::Strategic => "strategic",
+        LevelDto::Political => "political",
+    }
+}
+
+fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<ApproverDto>), ApiError> {
+    let cluster = clusters::find(c, slug)?.ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
+    let list = store::approvers_of(c, cluster.id, None)?
+        .into_iter()
+        .map(|a| ApproverDto {
+            name: a.name,
+            email: a.email,
+            level: if a.level == "political" { LevelDto::Political } else { LevelDto::Strategic },
+            side: a.side,
+        })
+        .collect();
+    Ok((cluster.id, list))
+}
+
+fn approvers_etag(list: &[ApproverDto]) -> String {
+    content_etag(serde_json::to_string(list).unwrap_or_default().as_bytes())
+}
+
+/// The cluster's approvers, with an ETag for `PUT`.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("read"))), params(("cluster" = String, Path)), security(("api_key" = [])),
+    responses((status = 200, body = Vec<ApproverDto>, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/clusters/{cluster}/approvers")]
+pub async fn get_approvers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    caller.require_cluster(&slug)?;
+    let (_, list) = state.db.read(move |c| load_approvers(c, &slug)).await?;
+    let etag = approvers_etag(&list);
+    if not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    }
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(list))
+}
+
+/// Replaces the cluster's approvers. Needs `If-Match` with the ETag of the list last read.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("manage_reference"))), params(("cluster" = String, Path), ("If-Match" = String, Header)),
+    request_body = Vec<ApproverDto>, security(("api_key" = [])),
+    responses((status = 200, body = Vec<ApproverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+#[put("/clusters/{cluster}/approvers")]
+pub async fn put_approvers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageReference)?;
+    let slug = path.into_inner();
+    caller.require_cluster(&slug)?;
+    let list: Vec<ApproverDto> = json::parse(&req, &body)?;
+    let mut errors = Vec::new();
+    for (i, a) in list.iter().enumerate() {
+        if let Err(e) = Name::parse(&a.name, 200) {
+            errors.push(FieldError::new(format!("[{i}].name"), e));
+        }
+        let ok = a.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) && !a.email.contains(char::is_whitespace);
+        if !ok {
+            errors.push(FieldError::new(format!("[{i}].email"), "is not an e-mail address"));
+        }
+        if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {
+            errors.push(FieldError::new(format!("[{i}].email"), "appears twice at this level"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let if_match = IfMatch::of(&req);
+    let at = now();
+    let saved = state
+        .db
+        .write(move |c| {
+            let (cluster_id, before) = load_approvers(c, &slug)?;
+            let current = approvers_etag(&before);
+            match &if_match {
+                m if m.is_absent() => return Err(ApiError::PreconditionRequired),
+                m if !m.matches(&current) => return Err(ApiError::PreconditionFailed { current }),
+                _ => {}
+            }
+            let rows: Vec<NewApprover> = list
+                .iter()
+                .map(|a| NewApprover { name: a.name.trim(), email: a.email.trim(), level: level_name(a.level), side: a.side.trim() })
+                .collect();
+            store::replace_approvers(c, cluster_id, &rows)?;
+            audit::record(
+                c,
+                &AuditEvent {
+                    at,
+                    actor: &caller.actor(),
+                    action: "approvers.replaced",
+                    subject: format!("cluster:{slug}"),
+                    before: Some(serde_json::to_value(&before).unwrap_or_default()),
+                    after: Some(serde_json::to_value(&list).unwrap_or_default()),
+                    request_id: caller.request_id.as_deref(),
+                },
+            )?;
+            Ok(load_approvers(c, &slug)?.1)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, approvers_etag(&saved))).json(saved))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkStateDto {
+    pub approver_name: String,
+    pub approver_email: String,
+    /// `pending`, `approved`, `rejected` or `void`.
+    pub state: String,
+    pub expires_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: String,
+}
+
+/// An approval request and where each approver stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalRequestDto {
+    pub id: i64,
+    pub application_id: i64,
+    pub level: String,
+    /// `open`, `approved`, `rejected` or `revoked`.
+    pub status: String,
+    pub requested_by: String,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub links: Vec<LinkStateDto>,
+}
+
+fn request_dto(c: &mut AnyConnection, r: RequestRow) -> Result<ApprovalRequestDto, ApiError> {
+    let links = store::links_of(c, r.id)?
+        .into_iter()
+        .map(|l| LinkStateDto {
+            approver_name: l.approver_name,
+            approver_email: l.approver_email,
+            state: l.state,
+            expires_at: utc(l.expires_at),
+            decided_at: l.decided_at.map(utc),
+            comment: l.comment,
+        })
+        .collect();
+    Ok(ApprovalRequestDto {
+        id: r.id,
+        application_id: r.application_id,
+        level: r.level,
+        status: r.state,
+        requested_by: r.requested_by,
+        created_at: utc(r.created_at),
+        closed_at: r.closed_at.map(utc),
+        links,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRequestBody {
+    /// `strategic` (both co-chairs; the money is reserved now) or `political`.
+    pub level: LevelDto,
+}
+
+/// Asks a level to approve by e-mail: every approver of that level gets a
+/// personal link. The strategic level's request reserves the money at once.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), request_body = ApprovalRequestBody,
+    security(("api_key" = [])),
+    responses((status = 201, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not by e-mail in this pool, no approvers, a request already open, not enough money, or not in a state to ask"),
+        (status = 422, body = Problem)))]
+#[post("/applications/{id}/approval-requests")]
+pub async fn request_approval(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let dto: ApprovalRequestBody = json::parse(&req, &body)?;
+    let level = match dto.level {
+        LevelDto::Strategic => Level::Strategic,
+        LevelDto::Political => Level::Political,
+    };
+    let settings = state.links.clone();
+    let at = now();
+    let out = state
+        .db
+        .write_in_pool(&pool, move |c| {
+            let app = applications::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+            caller.require_not_contact(&app.charter.contact_email)?;
+            let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
+            let actor = caller.actor();
+            let request = approval::open_request(
+                c,
+                &app,
+                &stored_pool,
+                level,
+                Actor { name: &actor, request_id: caller.request_id.as_deref(), at },
+                &settings,
+            )?;
+            request_dto(c, request)
+        })
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ApprovalQuery {
+    /// `open`, `approved`, `rejected` or `revoked`.
+    pub status: Option<String>,
+    pub application: Option<i64>,
+}
+
+/// Approval requests, open and finished.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("read"))), params(ApprovalQuery), security(("api_key" = [])),
+    responses((status = 200, body = Vec<ApprovalRequestDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/approvals")]
+pub async fn list_approvals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ApprovalQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(s) = &query.status {
+        if !["open", "approved", "rejected", "revoked"].contains(&s.as_str()) {
+            return Err(ApiError::field("status", "must be open, approved, rejected or revoked"));
+        }
+    }
+    let (status, application) = (query.status.clone(), query.application);
+    let scope = caller.scope.clone();
+    let out = state
+        .db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for r in store::requests(c, status.as_deref(), application)? {
+                let Some(pool) = applications::pool_of(c, r.application_id)? else { continue };
+                if scope.covers(pool.cluster.as_str()) {
+                    out.push(request_dto(c, r)?);
+                }
+            }
+            Ok::<_, ApiError>(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn request_pool(state: &AppState, caller: &Caller, id: i64) -> Result<crate::domain::values::PoolKey, ApiError> {
+    let app_id = state.db.read(move |c| store::find_request(c, id).map_err(ApiError::from)).await?.map(|r| r.application_id);
+    let app_id = app_id.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
+    pool_of(state, caller, app_id).await
+}
+
+/// New links for the approvers who have not answered; their old links stop working.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 200, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The request is not open")))]
+#[post("/approvals/{id}/resend")]
+pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = request_pool(&state, &caller, id).await?;
+    let settings = state.links.clone();
+    let at = now();
+    let out = state
+        .db
+        .write_in_pool(&pool, move |c| {
+            let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
+            if r.state != "open" {
+                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
+            }
+            let app = applications::find(c, r.application_id)?.ok_or_else(|| ApiError::NotFound("no application".into()))?;
+            let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
+            let n = approval::reissue(c, &r, &app, &stored_pool, None, false, &settings, at)?;
+            audit::record(
+                c,
+                &AuditEvent {
+                    at,
+                    actor: &caller.actor(),
+                    action: "approval.resent",
+                    subject: format!("application:{}", app.id),
+                    before: None,
+                    after: Some(serde_json::json!({"request": id, "links": n})),
+                    request_id: caller.request_id.as_deref(),
+                },
+            )?;
+            request_dto(c, r)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Withdraws the request: its links stop working; a strategic request's reservation is given back.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 200, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The request is not open")))]
+#[post("/approvals/{id}/revoke")]
+pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = request_pool(&state, &caller, id).await?;
+    let at = now();
+    let out = state
+        .db
+        .write_in_pool(&pool, move |c| {
+            let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
+            if !store::close_request(c, id, "revoked", at)? {
+                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
+            }
+            store::void_pending(c, id)?;
+            let app = applications::find(c, r.application_id)?.ok_or_else(|| ApiError::NotFound("no application".into()))?;
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            if r.level == "strategic" && matches!(app.state, workflow::ApplicationState::Reserved { awaiting: Level::Strategic, .. }) {
+                let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
+                let situation = Situation {
+                    policy: stored_pool.pool.policy,
+                    pool_state: stored_pool.pool.state,
+                    bucket: app.charter.bucket,
+                    requested: app.charter.requested,
+                    available: crate::db::ledger::balances(c, stored_pool.id)?.available(app.charter.bucket),
+                };
+                let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
+                let step = crate::db::applications::NewStep {
+                    step: "strategic",
+                    outcome: "revoked",
+                    amount: None,
+                    meeting_date: None,
+                    reference: "",
+                    note: "",
+                };
+                applications::save_transition(c, &app, stored_pool.id, &t, &step, "approval.revoked", who)?;
+            } else {
+                audit::record(
+                    c,
+                    &AuditEvent {
+                        at,
+                        actor: &actor,
+                        action: "approval.revoked",
+                        subject: format!("application:{}", app.id),
+                        before: None,
+                        after: Some(serde_json::json!({"request": id})),
+                        request_id: caller.request_id.as_deref(),
+                    },
+                )?;
+            }
+            let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound("request vanished".into()))?;
+            request_dto(c, r)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// A queued or sent mail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxDto {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    /// `queued` or `sent`.
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: String,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Mail the service has queued and sent, newest first (admin). Bodies are
+/// left out: they carry approval links.
+#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("manage_users"))), security(("api_key" = [])),
+    responses((status = 200, body = Vec<OutboxDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+#[get("/outbox")]
+pub async fn outbox(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageUsers)?;
+    let rows = state.db.read(|c| store::outbox_list(c, 500).map_err(ApiError::from)).await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|m| OutboxDto {
+                id: m.id,
+                to: m.to_address,
+                subject: m.subject,
+                state: m.state,
+                attempts: m.attempts,
+                last_error: m.last_error,
+                next_attempt_at: utc(m.next_attempt_at),
+                created_at: utc(m.created_at),
+                sent_at: m.sent_at.map(utc),
+            })
+            .collect::<Vec<_>>(),
+    ))
+}

@@ -1,0 +1,295 @@
+//! Approvers, approval requests, the links mailed to approvers, and the
+//! mail outbox. Tokens are stored only as SHA-256.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::{approval_links, approval_requests, approvers, outbox};
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ApproverRow {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub name: String,
+    pub email: String,
+    pub level: String,
+    pub side: String,
+    pub position: i32,
+}
+
+pub struct NewApprover<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub level: &'a str,
+    pub side: &'a str,
+}
+
+pub fn approvers_of(conn: &mut AnyConnection, cluster_id: i64, level: Option<&str>) -> QueryResult<Vec<ApproverRow>> {
+    let mut q = approvers::table
+        .select(approvers::all_columns)
+        .filter(approvers::cluster_id.eq(cluster_id))
+        .order(approvers::position)
+        .into_boxed();
+    if let Some(level) = level {
+        q = q.filter(approvers::level.eq(level.to_owned()));
+    }
+    q.load(conn)
+}
+
+/// Replaces a cluster's approvers with `list`, in order.
+pub fn replace_approvers(conn: &mut AnyConnection, cluster_id: i64, list: &[NewApprover<'_>]) -> QueryResult<()> {
+    diesel::delete(approvers::table.filter(approvers::cluster_id.eq(cluster_id))).execute(conn)?;
+    for (i, a) in list.iter().enumerate() {
+        diesel::insert_into(approvers::table)
+            .values((
+                approvers::cluster_id.eq(cluster_id),
+                approvers::name.eq(a.name),
+                approvers::email.eq(a.email.to_lowercase()),
+                approvers::level.eq(a.level),
+                approvers::side.eq(a.side),
+                approvers::position.eq(i as i32),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct RequestRow {
+    pub id: i64,
+    pub application_id: i64,
+    pub level: String,
+    pub state: String,
+    pub application_version: i64,
+    pub requested_by: String,
+    pub created_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct LinkRow {
+    pub id: i64,
+    pub request_id: i64,
+    pub approver_name: String,
+    pub approver_email: String,
+    pub token_hash: String,
+    pub nonce: String,
+    pub state: String,
+    pub expires_at: NaiveDateTime,
+    pub reminded_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub comment: String,
+    pub client_ip: String,
+    pub user_agent: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_request(
+    conn: &mut AnyConnection,
+    application_id: i64,
+    level: &str,
+    version: i64,
+    by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<RequestRow> {
+    let mut rows: Vec<RequestRow> = diesel::insert_into(approval_requests::table)
+        .values((
+            approval_requests::application_id.eq(application_id),
+            approval_requests::level.eq(level),
+            approval_requests::state.eq("open"),
+            approval_requests::application_version.eq(version),
+            approval_requests::requested_by.eq(by),
+            approval_requests::created_at.eq(now),
+        ))
+        .returning(approval_requests::all_columns)
+        .get_results(conn)?;
+    rows.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn find_request(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<RequestRow>> {
+    approval_requests::table.select(approval_requests::all_columns).filter(approval_requests::id.eq(id)).first(conn).optional()
+}
+
+pub fn open_request_of(conn: &mut AnyConnection, application_id: i64) -> QueryResult<Option<RequestRow>> {
+    approval_requests::table
+        .select(approval_requests::all_columns)
+        .filter(approval_requests::application_id.eq(application_id))
+        .filter(approval_requests::state.eq("open"))
+        .first(conn)
+        .optional()
+}
+
+pub fn requests(conn: &mut AnyConnection, state: Option<&str>, application_id: Option<i64>) -> QueryResult<Vec<RequestRow>> {
+    let mut q = approval_requests::table.select(approval_requests::all_columns).order(approval_requests::id).into_boxed();
+    if let Some(s) = state {
+        q = q.filter(approval_requests::state.eq(s.to_owned()));
+    }
+    if let Some(a) = application_id {
+        q = q.filter(approval_requests::application_id.eq(a));
+    }
+    q.load(conn)
+}
+
+/// Closes an open request; `false` when it was not open any more.
+pub fn close_request(conn: &mut AnyConnection, id: i64, state: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq("open")))
+        .set((approval_requests::state.eq(state), approval_requests::closed_at.eq(now)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Moves a request to the application's new version (its own step changed it).
+pub fn rebind_request(conn: &mut AnyConnection, id: i64, version: i64) -> QueryResult<()> {
+    diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)))
+        .set(approval_requests::application_version.eq(version))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub struct NewLink<'a> {
+    pub request_id: i64,
+    pub approver_name: &'a str,
+    pub approver_email: &'a str,
+    pub token_hash: &'a str,
+    pub nonce: &'a str,
+    pub expires_at: NaiveDateTime,
+    /// Set for links sent as a reminder, so they are not reminded again.
+    pub reminded_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_link(conn: &mut AnyConnection, link: &NewLink<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(approval_links::table)
+        .values((
+            approval_links::request_id.eq(link.request_id),
+            approval_links::approver_name.eq(link.approver_name),
+            approval_links::approver_email.eq(link.approver_email),
+            approval_links::token_hash.eq(link.token_hash),
+            approval_links::nonce.eq(link.nonce),
+            approval_links::state.eq("pending"),
+            approval_links::expires_at.eq(link.expires_at),
+            approval_links::reminded_at.eq(link.reminded_at),
+            approval_links::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn links_of(conn: &mut AnyConnection, request_id: i64) -> QueryResult<Vec<LinkRow>> {
+    approval_links::table
+        .select(approval_links::all_columns)
+        .filter(approval_links::request_id.eq(request_id))
+        .order(approval_links::id)
+        .load(conn)
+}
+
+pub fn link_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<LinkRow>> {
+    approval_links::table.select(approval_links::all_columns).filter(approval_links::token_hash.eq(token_hash)).first(conn).optional()
+}
+
+/// Records one approver's decision; `false` when the link was no longer pending (single use).
+pub fn decide_link(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: &str,
+    comment: &str,
+    client_ip: &str,
+    user_agent: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(approval_links::table.filter(approval_links::id.eq(id)).filter(approval_links::state.eq("pending")))
+        .set((
+            approval_links::state.eq(state),
+            approval_links::comment.eq(comment),
+            approval_links::client_ip.eq(client_ip),
+            approval_links::user_agent.eq(user_agent),
+            approval_links::decided_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Voids every pending link of a request.
+pub fn void_pending(conn: &mut AnyConnection, request_id: i64) -> QueryResult<usize> {
+    diesel::update(approval_links::table.filter(approval_links::request_id.eq(request_id)).filter(approval_links::state.eq("pending")))
+        .set(approval_links::state.eq("void"))
+        .execute(conn)
+}
+
+/// Pending links that expire before `before` and have had no reminder.
+pub fn due_for_reminder(conn: &mut AnyConnection, before: NaiveDateTime, now: NaiveDateTime) -> QueryResult<Vec<LinkRow>> {
+    approval_links::table
+        .select(approval_links::all_columns)
+        .filter(approval_links::state.eq("pending"))
+        .filter(approval_links::reminded_at.is_null())
+        .filter(approval_links::expires_at.lt(before))
+        .filter(approval_links::expires_at.gt(now))
+        .load(conn)
+}
+
+pub fn mark_reminded(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(approval_links::table.filter(approval_links::id.eq(id)))
+        .set(approval_links::reminded_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub last_error: String,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// Queues a mail in the caller's transaction: no mail for a rolled-back change, none lost.
+pub fn queue_mail(conn: &mut AnyConnection, to: &str, subject: &str, text: &str, html: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::to_address.eq(to),
+            outbox::subject.eq(subject),
+            outbox::text_body.eq(text),
+            outbox::html_body.eq(html),
+            outbox::state.eq("queued"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn due_mail(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .select(outbox::all_columns)
+        .filter(outbox::state.eq("queued"))
+        .filter(outbox::next_attempt_at.le(now))
+        .order(outbox::id)
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((outbox::state.eq("sent"), outbox::sent_at.eq(now), outbox::attempts.eq(outbox::attempts + 1)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn mail_failed(conn: &mut AnyConnection, id: i64, error: &str, next: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((outbox::attempts.eq(outbox::attempts + 1), outbox::last_error.eq(error), outbox::next_attempt_at.eq(next)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn outbox_list(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table.select(outbox::all_columns).order(outbox::id.desc()).limit(limit).load(conn)
+}

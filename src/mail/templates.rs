@@ -1,0 +1,94 @@
+//! What approvers read: Danish first, every fact they need in the mail itself.
+
+use super::{esc, kroner};
+use crate::domain::money::Money;
+
+/// The facts of an application, as an approver sees them.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub title: String,
+    pub applicant: String,
+    pub amount: Money,
+    pub bucket: String,
+    pub pool: String,
+    pub cluster: String,
+    pub target_populations: Vec<String>,
+    pub purpose: String,
+    /// Earlier steps, each one line: "Driftsforum indstillede 140.000,00 kr. (4.10.2022)".
+    pub steps: Vec<String>,
+}
+
+pub fn level_da(level: &str) -> &'static str {
+    match level {
+        "strategic" => "formandskabet (fagligt strategisk niveau)",
+        _ => "det politiske niveau",
+    }
+}
+
+pub fn bucket_da(bucket: &str) -> &'static str {
+    match bucket {
+        "upfront" => "fordelt ved årets start",
+        "ad_hoc" => "ad hoc-puljen",
+        _ => "løbende tildeling",
+    }
+}
+
+pub struct Mail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The request to approve, with the approver's personal link.
+pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, expires: &str, reminder: bool) -> Mail {
+    let prefix = if reminder { "Påmindelse: " } else { "" };
+    let reminder_note =
+        if reminder { "Påmindelse: linket nedenfor erstatter det, du fik tidligere, som ikke længere virker.\n\n" } else { "" };
+    let subject = format!("{prefix}Godkendelse af klyngemidler: {} ({})", facts.title, kroner(facts.amount));
+    let populations = facts.target_populations.join(", ");
+    let steps = if facts.steps.is_empty() { "Ingen endnu.".to_owned() } else { facts.steps.join("\n  ") };
+    let text = format!(
+        "{reminder_note}Kære {approver}\n\n\
+         Du bedes som medlem af {level} tage stilling til denne bevilling af klyngemidler.\n\n\
+         Projekt:        {title}\n\
+         Ansøger:        {applicant}\n\
+         Beløb:          {amount}\n\
+         Pulje:          {pool} ({cluster}), {bucket}\n\
+         Målgrupper:     {populations}\n\
+         Formål:         {purpose}\n\
+         Tidligere trin:\n  {steps}\n\n\
+         Godkend eller afvis her (linket er personligt og gælder til {expires}):\n{link}\n\n\
+         Når du åbner linket, ændres intet; du beslutter først, når du trykker Godkend eller Afvis.\n\n\
+         Venlig hilsen\nSekretariatet for sundhedsklyngen\n",
+        level = level_da(level),
+        title = facts.title,
+        applicant = facts.applicant,
+        amount = kroner(facts.amount),
+        pool = facts.pool,
+        cluster = facts.cluster,
+        bucket = bucket_da(&facts.bucket),
+        purpose = facts.purpose,
+    );
+    let html = format!(
+        "<!doctype html><html lang=\"da\"><body style=\"font-family:sans-serif;max-width:40em\">\
+         <p>{reminder_note}</p><p>Kære {approver}</p><p>Du bedes som medlem af {level} tage stilling til denne bevilling af klyngemidler.</p>\
+         <table><tr><th align=left>Projekt</th><td>{title}</td></tr><tr><th align=left>Ansøger</th><td>{applicant}</td></tr>\
+         <tr><th align=left>Beløb</th><td>{amount}</td></tr><tr><th align=left>Pulje</th><td>{pool} ({cluster}), {bucket}</td></tr>\
+         <tr><th align=left>Målgrupper</th><td>{populations}</td></tr><tr><th align=left>Formål</th><td>{purpose}</td></tr></table>\
+         <p><a href=\"{link}\">Se ansøgningen og godkend eller afvis</a> (gælder til {expires}).</p>\
+         <p>Når du åbner linket, ændres intet.</p><p>Venlig hilsen<br>Sekretariatet for sundhedsklyngen</p></body></html>",
+        approver = esc(approver),
+        reminder_note = esc(reminder_note.trim()),
+        level = level_da(level),
+        title = esc(&facts.title),
+        applicant = esc(&facts.applicant),
+        amount = kroner(facts.amount),
+        pool = esc(&facts.pool),
+        cluster = esc(&facts.cluster),
+        bucket = bucket_da(&facts.bucket),
+        populations = esc(&populations),
+        purpose = esc(&facts.purpose),
+        link = esc(link),
+    );
+    Mail { subject, text, html }
+}

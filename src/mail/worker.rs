@@ -1,0 +1,109 @@
+//! The outbox worker: sends reminders before links expire, and delivers
+//! queued mail by SMTP with retries and backoff. Runs in every server
+//! process; see README for running several nodes.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::approval::{self, LinkSettings};
+use crate::db::{Db, StoreError, applications, approvals, pools};
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host` …; `None`: mail waits in the outbox.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub interval: Duration,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings { smtp_url: None, from: "Klyngemidler <klyngemidler@example.org>".into(), interval: Duration::from_secs(2) }
+    }
+}
+
+/// Starts the worker on the current actix system.
+pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings) {
+    actix_web::rt::spawn(async move {
+        loop {
+            if let Err(e) = remind(&db, &links).await {
+                tracing::warn!(error = %e, "reminders failed");
+            }
+            if let Some(url) = &mail.smtp_url {
+                if let Err(e) = deliver(&db, url, &mail.from).await {
+                    tracing::warn!(error = %e, "mail delivery round failed");
+                }
+            }
+            actix_web::rt::time::sleep(mail.interval).await;
+        }
+    });
+}
+
+async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
+    let links = links.clone();
+    db.write(move |c| {
+        let now = crate::api::now();
+        let due = approvals::due_for_reminder(c, now + chrono::Duration::hours(links.reminder_hours), now)?;
+        for link in due {
+            let Some(request) = approvals::find_request(c, link.request_id)? else { continue };
+            let Some(app) = applications::find(c, request.application_id)? else { continue };
+            let Some(pool) = pools::find(c, &app.pool)? else { continue };
+            if request.state == "open" {
+                approval::reissue(c, &request, &app, &pool, Some(link.id), true, &links, now)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            }
+        }
+        Ok::<_, StoreError>(())
+    })
+    .await
+}
+
+/// One round: every due mail gets one attempt.
+pub async fn deliver(db: &Db, smtp_url: &str, from: &str) -> Result<usize, StoreError> {
+    let now = crate::api::now();
+    let due = db.read(move |c| approvals::due_mail(c, now, 50).map_err(StoreError::from)).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mailer = match AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url) {
+        Ok(builder) => builder.timeout(Some(Duration::from_secs(10))).build(),
+        Err(e) => return Err(StoreError::Unavailable(format!("bad SMTP_URL: {e}"))),
+    };
+    let mut sent = 0;
+    for mail in due {
+        let message = build(from, &mail.to_address, &mail.subject, &mail.text_body, &mail.html_body);
+        let result = match message {
+            Ok(m) => mailer.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let id = mail.id;
+        let attempts = mail.attempts;
+        match result {
+            Ok(()) => {
+                sent += 1;
+                db.write(move |c| approvals::mail_sent(c, id, crate::api::now()).map_err(StoreError::from)).await?;
+            }
+            Err(error) => {
+                // 2, 4, 8 … seconds, at most ten minutes between tries.
+                let wait = 2i64.saturating_pow(u32::try_from(attempts + 1).unwrap_or(10).min(10)).min(600);
+                tracing::warn!(mail = id, attempts = attempts + 1, error = %error, "mail not delivered; will retry");
+                let next = crate::api::now() + chrono::Duration::seconds(wait);
+                db.write(move |c| approvals::mail_failed(c, id, &error, next).map_err(StoreError::from)).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+fn build(from: &str, to: &str, subject: &str, text: &str, html: &str) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("bad sender: {e}"))?;
+    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .multipart(MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,214 @@
+//! `GET|HEAD /approvals/{token}`: what is being approved (changes nothing:
+//! mail scanners open links). `POST /approvals/{token}`: the decision.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, route, web};
+use serde::Deserialize;
+
+use super::page;
+use crate::api::{AppState, now};
+use crate::approval::{self, Decided, Evidence, LinkProblem};
+use crate::db::{StoreError, TxError, pools};
+use crate::mail::templates::{bucket_da, level_da};
+use crate::mail::{esc, kroner};
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Robots-Tag", "noindex"))
+        .body(body)
+}
+
+fn problem_page(problem: LinkProblem) -> HttpResponse {
+    let (status, title, text) = match problem {
+        LinkProblem::Unknown => (
+            StatusCode::NOT_FOUND,
+            "Linket findes ikke",
+            "Linket er ikke gyldigt. Kontrollér, at hele linket fra e-mailen er med, eller kontakt sekretariatet.",
+        ),
+        LinkProblem::Used => {
+            (StatusCode::GONE, "Linket er allerede brugt", "Der er allerede taget stilling via dette link. Et link kan kun bruges én gang.")
+        }
+        LinkProblem::Void => (
+            StatusCode::GONE,
+            "Linket gælder ikke længere",
+            "Ansøgningen er ændret, eller anmodningen er trukket tilbage, efter linket blev sendt. Brug det nyeste link, du har fået, eller kontakt sekretariatet.",
+        ),
+        LinkProblem::Expired => {
+            (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
+        }
+    };
+    html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This approval link cannot be used.</small></p>", esc(text))))
+}
+
+fn trouble_page() -> HttpResponse {
+    html(StatusCode::SERVICE_UNAVAILABLE, page("Prøv igen om lidt", "<p>Systemet kunne ikke svare lige nu. Prøv igen om et øjeblik.</p>"))
+}
+
+/// Shows the application to the approver; writes nothing.
+#[route("/approvals/{token}", method = "GET", method = "HEAD")]
+pub async fn show(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let at = now();
+    let result = state
+        .db
+        .read(move |c| {
+            let live = match approval::live_link(c, &token, at)? {
+                Ok(live) => live,
+                Err(problem) => return Ok(Err(problem)),
+            };
+            let pool = pools::find(c, &live.app.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
+            let facts = approval::facts(c, &live.app, &pool)?;
+            Ok::<_, StoreError>(Ok((live, facts, token)))
+        })
+        .await;
+    let (live, facts, token) = match result {
+        Ok(Ok(found)) => found,
+        Ok(Err(problem)) => return problem_page(problem),
+        Err(e) => {
+            tracing::error!(error = %e, "approval page failed");
+            return trouble_page();
+        }
+    };
+    let populations = facts.target_populations.iter().map(|p| esc(p)).collect::<Vec<_>>().join(", ");
+    let steps = if facts.steps.is_empty() {
+        "<li>Ingen endnu</li>".to_owned()
+    } else {
+        facts.steps.iter().map(|s| format!("<li>{}</li>", esc(s))).collect::<String>()
+    };
+    let body = format!(
+        "<p>Kære {approver}. Du bedes som medlem af {level} tage stilling til denne bevilling.</p>\
+         <table><tr><th>Projekt</th><td>{title}</td></tr><tr><th>Ansøger</th><td>{applicant}</td></tr>\
+         <tr><th>Beløb</th><td><strong>{amount}</strong></td></tr><tr><th>Pulje</th><td>{pool}, {bucket}</td></tr>\
+         <tr><th>Klynge</th><td>{cluster}</td></tr><tr><th>Målgrupper</th><td>{populations}</td></tr>\
+         <tr><th>Formål</th><td>{purpose}</td></tr></table><h2>Tidligere trin</h2><ul>{steps}</ul>\
+         <form method=\"post\" action=\"/approvals/{token}\"><input type=\"hidden\" name=\"nonce\" value=\"{nonce}\">\
+         <label for=\"comment\">Bemærkning (valgfri)</label><textarea id=\"comment\" name=\"comment\" maxlength=\"2000\"></textarea>\
+         <div class=\"buttons\"><button class=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\">Godkend</button>\
+         <button class=\"reject\" type=\"submit\" name=\"decision\" value=\"reject\">Afvis</button></div></form>\
+         <p class=\"note\">Linket er personligt og kan bruges én gang. Det gælder til {expires}.</p>",
+        approver = esc(&live.link.approver_name),
+        level = level_da(&live.request.level),
+        title = esc(&facts.title),
+        applicant = esc(&facts.applicant),
+        amount = kroner(facts.amount),
+        pool = esc(&facts.pool),
+        bucket = bucket_da(&facts.bucket),
+        cluster = esc(&facts.cluster),
+        purpose = esc(&facts.purpose),
+        nonce = esc(&live.link.nonce),
+        expires = live.link.expires_at.format("%-d.%-m.%Y kl. %H:%M UTC"),
+    );
+    html(StatusCode::OK, page("Godkendelse af klyngemidler", &body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    pub decision: String,
+    #[serde(default)]
+    pub comment: String,
+    pub nonce: String,
+}
+
+enum Answer {
+    Problem(LinkProblem),
+    BadNonce,
+    Done(Option<Decided>, bool),
+}
+
+struct PageError(String);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e.to_string())
+    }
+}
+
+impl TxError for PageError {
+    fn is_retryable(&self) -> bool {
+        false
+    }
+}
+
+/// Records the approver's decision.
+#[route("/approvals/{token}", method = "POST")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: Result<web::Form<DecisionForm>, actix_web::Error>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let Ok(form) = form else {
+        return html(StatusCode::BAD_REQUEST, page("Formularen kunne ikke læses", "<p>Gå tilbage til linket i e-mailen og prøv igen.</p>"));
+    };
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return html(StatusCode::BAD_REQUEST, page("Vælg Godkend eller Afvis", "<p>Gå tilbage og vælg en af knapperne.</p>")),
+    };
+    let comment: String = form.comment.trim().chars().take(2000).collect();
+    let nonce = form.nonce.clone();
+    let client_ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
+    let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(500).collect::<String>();
+    // Which pool to lock: read first (never changes), decide under the lock.
+    let at = now();
+    let probe = {
+        let token = token.clone();
+        state.db.read(move |c| approval::live_link(c, &token, at).map(|r| r.map(|l| l.app.pool))).await
+    };
+    let pool_key = match probe {
+        Ok(Ok(key)) => key,
+        Ok(Err(problem)) => return problem_page(problem),
+        Err(_) => return trouble_page(),
+    };
+    let settings = state.links.clone();
+    let answer = state
+        .db
+        .write_in_pool(&pool_key, move |c| {
+            let at = now();
+            let live = match approval::live_link(c, &token, at)? {
+                Ok(live) => live,
+                Err(problem) => return Ok(Answer::Problem(problem)),
+            };
+            if !constant_time_eq(live.link.nonce.as_bytes(), nonce.as_bytes()) {
+                return Ok(Answer::BadNonce);
+            }
+            let pool = pools::find(c, &live.app.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
+            let evidence = Evidence { comment: &comment, client_ip: &client_ip, user_agent: &user_agent };
+            match approval::decide(c, &live, &pool, approve, &evidence, &settings, at) {
+                Ok(d) => Ok(Answer::Done(d, approve)),
+                Err(approval::ApprovalError::Store(e)) => Err(PageError(e.to_string())),
+                Err(e) => Err(PageError(e.to_string())),
+            }
+        })
+        .await;
+    match answer {
+        Ok(Answer::Problem(p)) => problem_page(p),
+        Ok(Answer::BadNonce) => {
+            html(StatusCode::BAD_REQUEST, page("Formularen er forældet", "<p>Åbn linket fra e-mailen igen og prøv på ny.</p>"))
+        }
+        Ok(Answer::Done(None, _)) => problem_page(LinkProblem::Used),
+        Ok(Answer::Done(Some(d), approved)) => {
+            let what = if approved { "godkendelse" } else { "afvisning" };
+            let next = match d {
+                Decided::Waiting => "Der ventes stadig på svar fra de øvrige godkendere.".to_owned(),
+                Decided::LevelDone { state: "approved" } => "Alle har godkendt, og bevillingen er nu givet.".to_owned(),
+                Decided::LevelDone { state: "reserved" } => "Alle har godkendt. Sagen går nu videre til det politiske niveau.".to_owned(),
+                Decided::LevelDone { state: "rejected" } => "Ansøgningen er afvist, og de reserverede midler er frigivet.".to_owned(),
+                Decided::LevelDone { state } => format!("Ansøgningen har nu status: {state}."),
+            };
+            html(StatusCode::OK, page("Tak", &format!("<p>Din {what} er registreret.</p><p>{}</p>", esc(&next))))
+        }
+        Err(PageError(e)) => {
+            tracing::error!(error = %e, "approval decision failed");
+            trouble_page()
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,325 @@
+//! Approval by e-mail link, end to end against a real SMTP server.
+
+use serde_json::{Value, json};
+
+use crate::applications::{charter, status};
+use crate::helpers::{Backend, TestApp, TestDb, logs, spawn_configured};
+use crate::smtp::{SmtpServer, links};
+
+const CO_CHAIRS: [(&str, &str); 2] = [
+    ("Regional medformand, Vest", "medformand.region.vest@example.org"),
+    ("Kommunal medformand, Vest", "medformand.kommune.vest@example.org"),
+];
+const POLITICIAN: (&str, &str) = ("Formand for sundhedsklyngeudvalget, Vest", "udvalgsformand.vest@example.org");
+
+fn app_with_mail(backend: Backend, smtp_url: Option<String>) -> Option<TestApp> {
+    let db = TestDb::new(backend)?;
+    Some(spawn_configured(db, |_| (), move |c| c.mail.smtp_url = smtp_url))
+}
+
+/// Vest with two co-chairs and one political approver; a pool where both levels approve by e-mail.
+fn setup(app: &TestApp, threshold: &str) -> i64 {
+    crate::applications::vest_2022(
+        app,
+        json!({"recommendation_required": false, "strategic": "co_chairs_email", "political": "email", "political_threshold": threshold}),
+    );
+    let etag = app.get("/api/v1/clusters/vest/approvers").header("etag").expect("etag").to_owned();
+    let approvers = json!([
+        {"name": CO_CHAIRS[0].0, "email": CO_CHAIRS[0].1, "level": "strategic", "side": "regional"},
+        {"name": CO_CHAIRS[1].0, "email": CO_CHAIRS[1].1, "level": "strategic", "side": "municipal"},
+        {"name": POLITICIAN.0, "email": POLITICIAN.1, "level": "political"},
+    ]);
+    app.request("PUT", "/api/v1/clusters/vest/approvers").json(&approvers).problem(428);
+    let put = app.request("PUT", "/api/v1/clusters/vest/approvers").header("if-match", &etag).json(&approvers);
+    assert_eq!(put.status, 200, "{}", put.text);
+    crate::applications::submitted(app, &charter("150000.00"))
+}
+
+fn ask(app: &TestApp, id: i64, level: &str) -> Value {
+    let r = app.post(&format!("/api/v1/applications/{id}/approval-requests"), &json!({"level": level}));
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()
+}
+
+/// The nonce of the page's form.
+fn nonce(page: &str) -> String {
+    let at = page.find("name=\"nonce\" value=\"").expect("a form with a nonce") + 20;
+    page[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+fn page(app: &TestApp, token: &str) -> crate::helpers::Resp {
+    app.request("GET", &format!("/approvals/{token}")).key(None).send()
+}
+
+fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpers::Resp {
+    let shown = page(app, token);
+    let n = if shown.status == 200 { nonce(&shown.text) } else { "x".repeat(32) };
+    let form = format!("decision={decision}&comment=Set+og+godkendt&nonce={n}");
+    app.request("POST", &format!("/approvals/{token}"))
+        .key(None)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send_raw(Some(form.as_bytes()))
+}
+
+fn token_for(mails: &[String], email: &str) -> String {
+    let mail = mails.iter().rev().find(|m| m.contains(email)).unwrap_or_else(|| panic!("no mail to {email}"));
+    links(mail).pop().expect("a link in the mail")
+}
+
+fn run_approve_end_to_end(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
+    let id = setup(&app, "100000.00");
+    let request = ask(&app, id, "strategic");
+    assert_eq!(request["links"].as_array().map(Vec::len), Some(2));
+    assert_eq!(status(&app)["pending"], "150000.00", "reserved from the moment the co-chairs are asked");
+
+    let mails = smtp.wait_for(2);
+    assert_eq!(mails.len(), 2, "one mail per co-chair");
+    let text = crate::smtp::decoded(&mails[0]);
+    assert!(text.contains("Tidlig opsporing af skrøbelige ældre") && text.contains("150.000,00 kr."), "the facts are in the mail: {text}");
+    let (first, second) = (token_for(&mails, CO_CHAIRS[0].1), token_for(&mails, CO_CHAIRS[1].1));
+
+    // Mail scanners and curious approvers may open the link as often as they like.
+    for i in 0..100 {
+        let method = if i % 2 == 0 { "GET" } else { "HEAD" };
+        let r = app.request(method, &format!("/approvals/{first}")).key(None).send();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    }
+    let shown = page(&app, &first).text;
+    assert!(
+        shown.contains("Godkend") && shown.contains("Afvis") && shown.contains("Thisted Kommune") && shown.contains("De sårbare ældre")
+    );
+    assert!(!shown.contains("<script") && !shown.contains("http://") || shown.contains("action=\"/approvals/"), "no external resources");
+
+    let one = answer(&app, &first, "approve");
+    assert_eq!(one.status, 200, "{}", one.text);
+    assert!(one.text.contains("registreret"));
+    assert_eq!(answer(&app, &first, "approve").status, 410, "single use");
+    assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "reserved");
+
+    let two = answer(&app, &second, "approve");
+    assert!(two.text.contains("politiske niveau"), "{}", two.text);
+    let a = app.get(&format!("/api/v1/applications/{id}")).json();
+    assert_eq!(a["awaiting"], "political", "both co-chairs approved; the political level is next");
+    let mails = smtp.wait_for(3);
+    let political = token_for(&mails, POLITICIAN.1);
+    assert_eq!(answer(&app, &political, "approve").status, 200);
+    let a = app.get(&format!("/api/v1/applications/{id}")).json();
+    assert_eq!(a["status"], "approved");
+    assert!(a["grant_id"].is_i64());
+    let s = status(&app);
+    assert_eq!(s["committed"], "150000.00");
+    assert_eq!(s["pending"], "0.00");
+    let audit = app.get(&format!("/api/v1/audit-events?subject=application:{id}")).json();
+    let evidence =
+        audit["items"].as_array().expect("items").iter().find(|e| e["action"] == "approval.link_approved").cloned().expect("evidence");
+    assert_eq!(evidence["after"]["client_ip"], "127.0.0.1");
+    assert!(evidence["actor"].as_str().unwrap_or("").contains(CO_CHAIRS[0].1));
+    let sent = app.get("/api/v1/outbox").json();
+    assert!(sent.as_array().expect("list").iter().all(|m| m["state"] == "sent"));
+    // The log of everything so far names no token.
+    let log = logs();
+    for token in [&first, &second, &political] {
+        let leaks: Vec<&str> = log.lines().filter(|l| l.contains(token.as_str())).take(3).collect();
+        assert!(leaks.is_empty(), "a token reached the log: {leaks:?}");
+    }
+    assert!(log.contains("/approvals/{token}"), "requests are logged by route");
+}
+
+#[test]
+fn both_co_chairs_and_the_politician_approve_by_mail_and_the_grant_is_committed_on_sqlite() {
+    run_approve_end_to_end(Backend::Sqlite);
+}
+
+#[test]
+fn both_co_chairs_and_the_politician_approve_by_mail_and_the_grant_is_committed_on_postgres() {
+    run_approve_end_to_end(Backend::Postgres);
+}
+
+fn run_one_rejection(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
+    let id = setup(&app, "100000.00");
+    ask(&app, id, "strategic");
+    let mails = smtp.wait_for(2);
+    let (first, second) = (token_for(&mails, CO_CHAIRS[0].1), token_for(&mails, CO_CHAIRS[1].1));
+    assert_eq!(answer(&app, &first, "reject").status, 200);
+    let a = app.get(&format!("/api/v1/applications/{id}")).json();
+    assert_eq!(a["status"], "rejected");
+    let s = status(&app);
+    assert_eq!(s["pending"], "0.00");
+    assert_eq!(s["available"], "871553.00", "the reservation is released");
+    assert_eq!(page(&app, &second).status, 410, "the other co-chair's link is void");
+}
+
+#[test]
+fn one_co_chair_rejecting_releases_the_reservation_on_sqlite() {
+    run_one_rejection(Backend::Sqlite);
+}
+
+#[test]
+fn one_co_chair_rejecting_releases_the_reservation_on_postgres() {
+    run_one_rejection(Backend::Postgres);
+}
+
+fn run_concurrent_posts(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
+    let id = setup(&app, "100000.00");
+    ask(&app, id, "strategic");
+    let mails = smtp.wait_for(2);
+    let token = token_for(&mails, CO_CHAIRS[0].1);
+    let n = nonce(&page(&app, &token).text);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let (app, token, n) = (&app, &token, &n);
+                s.spawn(move || {
+                    app.request("POST", &format!("/approvals/{token}"))
+                        .key(None)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .send_raw(Some(format!("decision=approve&nonce={n}").as_bytes()))
+                        .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 410), "{statuses:?}");
+    let audit = app.get(&format!("/api/v1/audit-events?subject=application:{id}")).json();
+    let decisions = audit["items"].as_array().expect("items").iter().filter(|e| e["action"] == "approval.link_approved").count();
+    assert_eq!(decisions, 1);
+}
+
+#[test]
+fn twenty_concurrent_posts_with_one_token_make_one_decision_on_sqlite() {
+    run_concurrent_posts(Backend::Sqlite);
+}
+
+#[test]
+fn twenty_concurrent_posts_with_one_token_make_one_decision_on_postgres() {
+    run_concurrent_posts(Backend::Postgres);
+}
+
+fn run_bad_links(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
+    let id = setup(&app, "100000.00");
+    ask(&app, id, "strategic");
+    let mails = smtp.wait_for(2);
+    let (first, second) = (token_for(&mails, CO_CHAIRS[0].1), token_for(&mails, CO_CHAIRS[1].1));
+
+    let forged = page(&app, &"ab".repeat(32));
+    assert_eq!(forged.status, 404);
+    assert!(forged.text.contains("Linket findes ikke"));
+    assert_eq!(page(&app, "not-a-token").status, 404);
+
+    let raw = |sql: &str| {
+        use diesel::{Connection, RunQueryDsl};
+        match backend {
+            Backend::Sqlite => diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")),
+            Backend::Postgres => diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")),
+        }
+        .expect("sql")
+    };
+    raw(&format!("UPDATE approval_links SET expires_at = '2001-01-01 00:00:00' WHERE approver_email = '{}'", CO_CHAIRS[0].1));
+    let expired = page(&app, &first);
+    assert_eq!(expired.status, 410);
+    assert!(expired.text.contains("udløbet"));
+    assert_eq!(answer(&app, &first, "approve").status, 410);
+
+    // Withdrawing the application changes it: the other link is void.
+    assert_eq!(app.request("POST", &format!("/api/v1/applications/{id}/withdraw")).send().status, 200);
+    let void = page(&app, &second);
+    assert_eq!(void.status, 410);
+    assert!(void.text.contains("gælder ikke længere"));
+    assert_eq!(status(&app)["pending"], "0.00");
+}
+
+#[test]
+fn expired_forged_and_voided_links_get_their_own_page_on_sqlite() {
+    run_bad_links(Backend::Sqlite);
+}
+
+#[test]
+fn expired_forged_and_voided_links_get_their_own_page_on_postgres() {
+    run_bad_links(Backend::Postgres);
+}
+
+fn run_smtp_down(backend: Backend) {
+    let port = SmtpServer::free_port();
+    let Some(app) = app_with_mail(backend, Some(format!("smtp://127.0.0.1:{port}"))) else { return };
+    let id = setup(&app, "100000.00");
+    ask(&app, id, "strategic");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let outbox = app.get("/api/v1/outbox").json();
+    let queued = outbox.as_array().expect("list");
+    assert_eq!(queued.len(), 2);
+    assert!(queued.iter().all(|m| m["state"] == "queued" && m["attempts"].as_i64().unwrap_or(0) >= 1 && m["last_error"] != ""), "{outbox}");
+    let smtp = SmtpServer::start_on(port);
+    let mails = smtp.wait_for(2);
+    assert_eq!(mails.len(), 2, "delivered once SMTP is back");
+    let outbox = app.get("/api/v1/outbox").json();
+    assert!(outbox.as_array().expect("list").iter().all(|m| m["state"] == "sent"), "{outbox}");
+    // Resending gives new links and voids the old ones.
+    let old = token_for(&mails, CO_CHAIRS[0].1);
+    let request = app.get(&format!("/api/v1/approvals?application={id}")).json()[0]["id"].as_i64().expect("request");
+    assert_eq!(app.request("POST", &format!("/api/v1/approvals/{request}/resend")).send().status, 200);
+    let mails = smtp.wait_for(4);
+    assert_eq!(page(&app, &old).status, 410);
+    assert_eq!(page(&app, &token_for(&mails, CO_CHAIRS[0].1)).status, 200);
+}
+
+#[test]
+fn with_smtp_down_mail_waits_in_the_outbox_and_goes_out_when_it_is_back_on_sqlite() {
+    run_smtp_down(Backend::Sqlite);
+}
+
+#[test]
+fn with_smtp_down_mail_waits_in_the_outbox_and_goes_out_when_it_is_back_on_postgres() {
+    run_smtp_down(Backend::Postgres);
+}
+
+#[test]
+fn without_approvers_or_in_a_meeting_pool_asking_by_mail_is_409_and_reserves_nothing() {
+    let Some(app) = app_with_mail(Backend::Sqlite, None) else { return };
+    crate::applications::vest_2022(&app, json!({"recommendation_required": false, "strategic": "co_chairs_email"}));
+    let id = crate::applications::submitted(&app, &charter("10.00"));
+    let r = app.post(&format!("/api/v1/applications/{id}/approval-requests"), &json!({"level": "strategic"}));
+    assert!(r.problem(409)["detail"].as_str().unwrap_or("").contains("approvers"));
+    assert_eq!(status(&app)["pending"], "0.00");
+    let r = app.post(&format!("/api/v1/applications/{id}/approval-requests"), &json!({"level": "political"}));
+    assert!(r.problem(409)["detail"].as_str().unwrap_or("").contains("meetings"));
+}
+
+#[test]
+fn a_reminder_with_a_fresh_link_goes_out_before_a_link_expires() {
+    let smtp = SmtpServer::start();
+    let Some(db) = TestDb::new(Backend::Sqlite) else { return };
+    let url = smtp.url();
+    // Links live 14 days; remind when less than 15 days are left, i.e. at once.
+    let app = spawn_configured(
+        db,
+        |_| (),
+        move |c| {
+            c.mail.smtp_url = Some(url);
+            c.links.reminder_hours = 15 * 24;
+        },
+    );
+    let id = setup(&app, "100000.00");
+    ask(&app, id, "strategic");
+    let mails = smtp.wait_for(4);
+    let reminders: Vec<&String> = mails.iter().filter(|m| crate::smtp::decoded(m).contains("Påmindelse")).collect();
+    assert_eq!(reminders.len(), 2, "one reminder per co-chair");
+    let first_mail =
+        mails.iter().find(|m| m.contains(CO_CHAIRS[0].1) && !crate::smtp::decoded(m).contains("Påmindelse")).expect("first mail");
+    let old = links(first_mail).pop().expect("old link");
+    assert_eq!(page(&app, &old).status, 410, "the reminder's link replaces the old one");
+    assert_eq!(page(&app, &token_for(&mails, CO_CHAIRS[0].1)).status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(smtp.messages().len(), 4, "a reminded link is not reminded again");
+}

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
 use super::error::{ApiError, FieldError, Problem};
-use super::http::{IfMatch, Page, limit, version_etag};
+use super::http::{IfMatch, Page, id_cursor, limit, version_etag};
 use super::pools::{money, not_found, pool_key};
 use super::{AppState, json, now, utc};
 use crate::db::applications::{self as store, ApplicationFilter, StoredApplication};
@@ -433,10 +433,7 @@ pub async fn list_applications(
             errors.push(FieldError::new("status", format!("must be one of {}", STATES.join(", "))));
         }
     }
-    let after_id = query
-        .cursor
-        .as_deref()
-        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    let after_id = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

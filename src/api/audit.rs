@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
-use super::error::{ApiError, FieldError, Problem};
-use super::http::{Page, limit};
+use super::error::{ApiError, Problem};
+use super::http::{Page, id_cursor, limit};
 use super::{AppState, utc};
 use crate::db::audit::{self, AuditRow};
 use crate::domain::access::Action;
@@ -91,10 +91,7 @@ pub async fn list_audit_events(
     }
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
-    let after = query
-        .cursor
-        .as_deref()
-        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    let after = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::applications::BucketDto;
 use super::auth::Caller;
 use super::error::{ApiError, FieldError, Problem};
-use super::http::{Page, limit};
+use super::http::{Page, id_cursor, limit};
 use super::pools::money;
 use super::{AppState, json, now, utc};
 use crate::db::audit::{self, AuditEvent};
@@ -100,10 +100,7 @@ pub async fn list_grants(state: web::Data<AppState>, caller: Caller, query: web:
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     let pool = query.pool.as_deref().and_then(|p| PoolKey::parse(p).map_err(|e| errors.push(FieldError::new("pool", e))).ok());
-    let after = query
-        .cursor
-        .as_deref()
-        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    let after = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

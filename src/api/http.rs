@@ -73,6 +73,11 @@ pub fn limit(raw: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
     }
 }
 
+/// Parses a `cursor` that is the id of the last item on the previous page.
+pub fn id_cursor(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    raw.and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok())
+}
+
 /// A page of a list, with the cursor for the next one.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {

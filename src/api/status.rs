@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
-use super::error::{ApiError, FieldError, Problem};
-use super::http::{Page, content_etag, limit, not_modified};
+use super::error::{ApiError, Problem};
+use super::http::{Page, content_etag, id_cursor, limit, not_modified};
 use super::pools::{AllocationModelDto, PoolStateDto, not_found, pool_key};
 use super::{AppState, utc};
 use crate::db::{AnyConnection, StoreError, applications, ledger, pools, reference};
@@ -261,10 +261,7 @@ pub async fn pool_ledger(
     let key = pool_key(&caller, &path)?;
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
-    let after = query
-        .cursor
-        .as_deref()
-        .and_then(|c| c.parse::<i64>().map_err(|_| errors.push(FieldError::new("cursor", "is not a cursor from this list"))).ok());
+    let after = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -5,10 +5,11 @@
 
 use chrono::NaiveDateTime;
 
-use crate::db::applications::{self, NewStep, StoredApplication};
+use crate::db::applications::{self, StoredApplication};
 use crate::db::approvals::{self, LinkRow, NewLink, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
+use crate::db::steps::{self, NewStep};
 use crate::db::{AnyConnection, StoreError, clusters, ledger, reference};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, Situation, WorkflowError};
@@ -65,7 +66,7 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
         .iter()
         .map(|code| catalogue.iter().find(|t| &t.code == code).map_or(code.clone(), |t| t.name_da.clone()))
         .collect();
-    let steps = applications::steps(conn, app.id)?
+    let steps = steps::of(conn, app.id)?
         .into_iter()
         .map(|s| {
             let who = match s.step.as_str() {
@@ -182,7 +183,7 @@ pub fn open_request(
             };
             let t = workflow::apply(app.state, &situation, Event::RequestStrategicApproval)?;
             let step = NewStep { step: "strategic", outcome: "requested", amount: None, meeting_date: None, reference: "", note: "" };
-            if !applications::save_transition(conn, &app, pool.id, &t, &step, "approval.requested", actor)? {
+            if !steps::save_transition(conn, &app, pool.id, &t, &step, "approval.requested", actor)? {
                 return Err(StoreError::Corrupt("the application changed during the request".into()).into());
             }
             app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
@@ -350,7 +351,7 @@ pub fn decide(
     let note = format!("Pr. e-mail-link: {}", names.join(", "));
     let step =
         NewStep { step: level.as_str(), outcome, amount: None, meeting_date: None, reference: "Godkendelse pr. e-mail-link", note: &note };
-    if !applications::save_transition(conn, &live.app, pool.id, &t, &step, "approval.level_decided", actor)? {
+    if !steps::save_transition(conn, &live.app, pool.id, &t, &step, "approval.level_decided", actor)? {
         return Err(StoreError::Corrupt("the application changed during the decision".into()).into());
     }
     // The next step starts by itself.

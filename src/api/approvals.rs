@@ -2,7 +2,7 @@
 //! approve, following, resending and revoking requests, and the outbox.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,17 +10,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::applications::pool_of;
 use super::auth::Caller;
 use super::decisions::LevelDto;
-use super::error::{ApiError, FieldError, Problem};
-use super::http::{IfMatch, content_etag, not_modified};
+use super::error::{ApiError, Problem};
 use super::pools::not_found;
 use super::{AppState, json, now, utc};
 use crate::approval::{self, ApprovalError};
-use crate::db::approvals::{self as store, NewApprover, RequestRow};
+use crate::db::approvals::{self as store, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
-use crate::db::{AnyConnection, applications, clusters, pools};
+use crate::db::{AnyConnection, applications, pools};
 use crate::domain::access::Action;
-use crate::domain::values::Name;
 use crate::domain::workflow::{self, Event, Level, Situation};
 
 impl From<ApprovalError> for ApiError {
@@ -34,135 +32,6 @@ impl From<ApprovalError> for ApiError {
             }
         }
     }
-}
-
-/// Someone who approves by e-mail link.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApproverDto {
-    /// A role title is enough: "Regional medformand, Vest".
-    #[schema(example = "Regional medformand, Vest")]
-    pub name: String,
-    #[schema(example = "medformand.region.vest@example.org")]
-    pub email: String,
-    pub level: LevelDto,
-    /// `regional`, `municipal`, `general_practice` …
-    #[serde(default)]
-    #[schema(example = "regional")]
-    pub side: String,
-}
-
-fn level_name(l: LevelDto) -> &'static str {
-    match l {
-        LevelDto::Strategic => "strategic",
-        LevelDto::Political => "political",
-    }
-}
-
-fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<ApproverDto>), ApiError> {
-    let cluster = clusters::find(c, slug)?.ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
-    let list = store::approvers_of(c, cluster.id, None)?
-        .into_iter()
-        .map(|a| ApproverDto {
-            name: a.name,
-            email: a.email,
-            level: if a.level == "political" { LevelDto::Political } else { LevelDto::Strategic },
-            side: a.side,
-        })
-        .collect();
-    Ok((cluster.id, list))
-}
-
-fn approvers_etag(list: &[ApproverDto]) -> String {
-    content_etag(serde_json::to_string(list).unwrap_or_default().as_bytes())
-}
-
-/// The cluster's approvers, with an ETag for `PUT`.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("read"))), params(("cluster" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApproverDto>, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-#[get("/clusters/{cluster}/approvers")]
-pub async fn get_approvers(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let slug = path.into_inner();
-    caller.require_cluster(&slug)?;
-    let (_, list) = state.db.read(move |c| load_approvers(c, &slug)).await?;
-    let etag = approvers_etag(&list);
-    if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
-    }
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(list))
-}
-
-/// Replaces the cluster's approvers. Needs `If-Match` with the ETag of the list last read.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("manage_reference"))), params(("cluster" = String, Path), ("If-Match" = String, Header)),
-    request_body = Vec<ApproverDto>, security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApproverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
-#[put("/clusters/{cluster}/approvers")]
-pub async fn put_approvers(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ManageReference)?;
-    let slug = path.into_inner();
-    caller.require_cluster(&slug)?;
-    let list: Vec<ApproverDto> = json::parse(&req, &body)?;
-    let mut errors = Vec::new();
-    for (i, a) in list.iter().enumerate() {
-        if let Err(e) = Name::parse(&a.name, 200) {
-            errors.push(FieldError::new(format!("[{i}].name"), e));
-        }
-        let ok = a.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) && !a.email.contains(char::is_whitespace);
-        if !ok {
-            errors.push(FieldError::new(format!("[{i}].email"), "is not an e-mail address"));
-        }
-        if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {
-            errors.push(FieldError::new(format!("[{i}].email"), "appears twice at this level"));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let if_match = IfMatch::of(&req);
-    let at = now();
-    let saved = state
-        .db
-        .write(move |c| {
-            let (cluster_id, before) = load_approvers(c, &slug)?;
-            let current = approvers_etag(&before);
-            match &if_match {
-                m if m.is_absent() => return Err(ApiError::PreconditionRequired),
-                m if !m.matches(&current) => return Err(ApiError::PreconditionFailed { current }),
-                _ => {}
-            }
-            let rows: Vec<NewApprover> = list
-                .iter()
-                .map(|a| NewApprover { name: a.name.trim(), email: a.email.trim(), level: level_name(a.level), side: a.side.trim() })
-                .collect();
-            store::replace_approvers(c, cluster_id, &rows)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "approvers.replaced",
-                    subject: format!("cluster:{slug}"),
-                    before: Some(serde_json::to_value(&before).unwrap_or_default()),
-                    after: Some(serde_json::to_value(&list).unwrap_or_default()),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
-            Ok(load_approvers(c, &slug)?.1)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, approvers_etag(&saved))).json(saved))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -382,7 +251,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
                     available: crate::db::ledger::balances(c, stored_pool.id)?.available(app.charter.bucket),
                 };
                 let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
-                let step = crate::db::applications::NewStep {
+                let step = crate::db::steps::NewStep {
                     step: "strategic",
                     outcome: "revoked",
                     amount: None,
@@ -390,7 +259,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
                     reference: "",
                     note: "",
                 };
-                applications::save_transition(c, &app, stored_pool.id, &t, &step, "approval.revoked", who)?;
+                crate::db::steps::save_transition(c, &app, stored_pool.id, &t, &step, "approval.revoked", who)?;
             } else {
                 audit::record(
                     c,

@@ -14,9 +14,10 @@ use super::auth::Caller;
 use super::error::{ApiError, FieldError, Problem};
 use super::pools::{money, not_found, pool_key};
 use super::{AppState, json, now, utc};
-use crate::db::applications::{self as store, NewStep};
+use crate::db::applications as store;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
+use crate::db::steps::{self, NewStep};
 use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
@@ -75,7 +76,7 @@ async fn advance(
                 note: &step.note,
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            if !store::save_transition(c, &app, stored_pool.id, &t, &new_step, action, who)? {
+            if !steps::save_transition(c, &app, stored_pool.id, &t, &new_step, action, who)? {
                 return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the application changed meanwhile; retry".into() });
             }
             load_dto(c, id)

@@ -3,8 +3,10 @@
 
 pub mod applications;
 pub mod approvals;
+pub mod approvers;
 pub mod audit;
 pub mod auth;
+pub mod charters;
 pub mod clusters;
 pub mod decisions;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod json;
+pub mod policy;
 pub mod pools;
 pub mod status;
 pub mod users;
@@ -67,10 +70,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_status)
         .service(status::pool_ledger)
         .service(decisions::reallocate)
-        .service(applications::create_application)
+        .service(charters::create_application)
         .service(applications::list_applications)
         .service(applications::get_application)
-        .service(applications::patch_application)
+        .service(charters::patch_application)
         .service(decisions::submit)
         .service(decisions::withdraw)
         .service(decisions::recommend)
@@ -79,8 +82,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(grants::get_grant)
         .service(grants::disburse)
         .service(grants::release)
-        .service(approvals::get_approvers)
-        .service(approvals::put_approvers)
+        .service(approvers::get_approvers)
+        .service(approvers::put_approvers)
         .service(approvals::request_approval)
         .service(approvals::list_approvals)
         .service(approvals::resend)

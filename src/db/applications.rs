@@ -3,16 +3,14 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::pools::Actor;
-use super::schema::{application_steps, application_target_populations, applications, budget_lines, clusters, parties, pools};
+use super::schema::{application_target_populations, applications, budget_lines, clusters, parties, pools};
 use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
 use crate::domain::allocation::Bucket;
 use crate::domain::application::{BudgetLine, Charter, CriterionAnswer, Origin};
-use crate::domain::grant::Grant;
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{ApplicationState, Level, Transition};
+use crate::domain::workflow::{ApplicationState, Level};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ApplicationRow {
@@ -376,109 +374,4 @@ pub fn update_state(
         ))
         .execute(conn)?;
     Ok(n == 1)
-}
-
-#[derive(Debug, Clone, Queryable)]
-pub struct StepRow {
-    pub id: i64,
-    pub application_id: i64,
-    pub step: String,
-    pub outcome: String,
-    pub amount_ore: Option<i64>,
-    pub meeting_date: Option<NaiveDate>,
-    pub reference: String,
-    pub note: String,
-    pub actor: String,
-    pub recorded_at: NaiveDateTime,
-}
-
-/// One step taken on an application, as evidence.
-#[derive(Debug, Clone, Copy)]
-pub struct NewStep<'a> {
-    pub step: &'a str,
-    pub outcome: &'a str,
-    pub amount: Option<Money>,
-    pub meeting_date: Option<NaiveDate>,
-    pub reference: &'a str,
-    pub note: &'a str,
-}
-
-pub fn record_step(
-    conn: &mut AnyConnection,
-    application_id: i64,
-    step: &NewStep<'_>,
-    actor: &str,
-    now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::insert_into(application_steps::table)
-        .values((
-            application_steps::application_id.eq(application_id),
-            application_steps::step.eq(step.step),
-            application_steps::outcome.eq(step.outcome),
-            application_steps::amount_ore.eq(step.amount.map(Money::ore)),
-            application_steps::meeting_date.eq(step.meeting_date),
-            application_steps::reference.eq(step.reference),
-            application_steps::note.eq(step.note),
-            application_steps::actor.eq(actor),
-            application_steps::recorded_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn steps(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>, StoreError> {
-    Ok(application_steps::table
-        .filter(application_steps::application_id.eq(application_id))
-        .order(application_steps::id)
-        .select(application_steps::all_columns)
-        .load(conn)?)
-}
-
-/// Saves what a workflow step decided, all in the caller's transaction: the
-/// new state, the money it moved, the grant it made, the step as evidence
-/// and an audit event. `Ok(false)` when the application changed meanwhile.
-pub fn save_transition(
-    conn: &mut AnyConnection,
-    app: &StoredApplication,
-    pool_id: i64,
-    t: &Transition,
-    step: &NewStep<'_>,
-    action: &str,
-    actor: Actor<'_>,
-) -> Result<bool, StoreError> {
-    if !update_state(conn, app, t.state, actor.at)? {
-        return Ok(false);
-    }
-    if let Some(entry) = &t.entry {
-        super::ledger::post(conn, pool_id, Some(app.id), entry, actor.name, actor.at)?;
-    }
-    if let Some(amount) = t.grant {
-        super::grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?;
-    }
-    let amount = step.amount.or(match t.state {
-        ApplicationState::Approved { amount } | ApplicationState::Reserved { amount, .. } | ApplicationState::Recommended { amount } => {
-            Some(amount)
-        }
-        _ => None,
-    });
-    record_step(conn, app.id, &NewStep { amount, ..*step }, actor.name, actor.at)?;
-    super::audit::record(
-        conn,
-        &super::audit::AuditEvent {
-            at: actor.at,
-            actor: actor.name,
-            action,
-            subject: format!("application:{}", app.id),
-            before: Some(serde_json::json!({"status": app.state.name(), "reserved_amount": app.state.reserved().to_string()})),
-            after: Some(serde_json::json!({
-                "status": t.state.name(),
-                "reserved_amount": t.state.reserved().to_string(),
-                "amount": amount.map(|m| m.to_string()),
-                "meeting_date": step.meeting_date,
-                "reference": step.reference,
-            })),
-            request_id: actor.request_id,
-        },
-    )?;
-    Ok(true)
 }

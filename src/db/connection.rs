@@ -8,10 +8,12 @@
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-use diesel::r2d2::{self, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
+use diesel::r2d2::{self, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::manager::{Manager, OnAcquire};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -105,51 +107,6 @@ pub struct DbOptions {
 impl Default for DbOptions {
     fn default() -> Self {
         DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) }
-    }
-}
-
-/// Makes connections of the backend the URL names, so a bad URL fails with
-/// its own error rather than the derive's "no backend matched".
-#[derive(Debug)]
-struct Manager {
-    url: String,
-    backend: Backend,
-}
-
-impl ManageConnection for Manager {
-    type Connection = AnyConnection;
-    type Error = r2d2::Error;
-
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
-        match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url).map(AnyConnection::Postgresql),
-            Backend::Sqlite => SqliteConnection::establish(&self.url).map(AnyConnection::Sqlite),
-        }
-        .map_err(r2d2::Error::ConnectionError)
-    }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
-    }
-}
-
-#[derive(Debug)]
-struct OnAcquire;
-
-impl CustomizeConnection<AnyConnection, r2d2::Error> for OnAcquire {
-    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        let sql = match conn {
-            // busy_timeout first: setting WAL on a fresh file takes a lock.
-            AnyConnection::Sqlite(_) => {
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-            }
-            AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
-        };
-        conn.batch_execute(sql).map_err(r2d2::Error::QueryError)
     }
 }
 

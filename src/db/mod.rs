@@ -13,8 +13,10 @@ pub mod connection;
 pub mod grants;
 pub mod idempotency;
 pub mod ledger;
+mod manager;
 pub mod pools;
 pub mod reference;
 pub mod schema;
+pub mod steps;
 
 pub use connection::{AnyConnection, Backend, Db, DbOptions, StoreError, TxError};

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DemoError;
-use crate::db::applications::{self, NewStep};
+use crate::db::applications;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self, Actor};
+use crate::db::steps::{self, NewStep};
 use crate::db::{AnyConnection, grants, ledger, reference};
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
@@ -234,7 +235,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
             let reference = if matches!(step, Decide(..)) { "Referat fra klyngestyregruppen 20.10.2022, pkt. 4" } else { "" };
             let t = workflow::apply(app.state, &situation, event).map_err(|e| bad(&e.to_string()))?;
             let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "" };
-            applications::save_transition(conn, &app, pool.id, &t, &new_step, action, actor)?;
+            steps::save_transition(conn, &app, pool.id, &t, &new_step, action, actor)?;
         }
     }
     Ok(())

@@ -1,0 +1,162 @@
+//! Every transition of the workflow, the forbidden ones too.
+use super::*;
+use crate::domain::pool::StrategicMode;
+use ApplicationState as S;
+
+fn m(s: &str) -> Money {
+    Money::parse(s).expect("amount")
+}
+
+fn situation(available: &str) -> Situation {
+    Situation {
+        policy: ApprovalPolicy {
+            recommendation_required: true,
+            strategic: StrategicMode::Meeting,
+            political_threshold: m("100000.00"),
+            political: crate::domain::pool::PoliticalMode::Meeting,
+        },
+        pool_state: PoolState::Open,
+        bucket: Bucket::Rolling,
+        requested: m("150000.00"),
+        available: m(available),
+    }
+}
+
+fn approve(level: Level, amount: Option<&str>) -> Event {
+    Event::Decide { level, outcome: Outcome::Approved, amount: amount.map(m) }
+}
+
+fn reject(level: Level) -> Event {
+    Event::Decide { level, outcome: Outcome::Rejected, amount: None }
+}
+
+#[test]
+fn the_whole_path_reserves_then_commits() {
+    let s = situation("871553.00");
+    let t = apply(S::Draft, &s, Event::Submit).expect("submit");
+    let t = apply(t.state, &s, Event::Recommend { amount: Some(m("140000.00")) }).expect("recommend");
+    assert_eq!(t.state, S::Recommended { amount: m("140000.00") });
+    let t = apply(t.state, &s, approve(Level::Strategic, None)).expect("strategic");
+    assert_eq!(t.state, S::Reserved { amount: m("140000.00"), awaiting: Level::Political });
+    assert_eq!(t.entry.as_ref().map(Entry::kind), Some(EntryKind::Reservation));
+    assert_eq!(t.grant, None);
+    let t = apply(t.state, &s, approve(Level::Political, Some("120000.00"))).expect("political");
+    assert_eq!(t.state, S::Approved { amount: m("120000.00") });
+    assert_eq!(t.grant, Some(m("120000.00")));
+    let entry = t.entry.expect("money moves");
+    assert!(entry.is_balanced());
+    let back: i64 = entry.postings().iter().filter(|p| p.account == Account::Available).map(|p| p.amount_ore).sum();
+    assert_eq!(back, m("20000.00").ore(), "the part not granted goes back to available");
+}
+
+#[test]
+fn below_the_threshold_the_strategic_approval_commits_at_once() {
+    let s = Situation { requested: m("50000.00"), ..situation("871553.00") };
+    let t = apply(S::Recommended { amount: m("50000.00") }, &s, approve(Level::Strategic, None)).expect("approve");
+    assert_eq!(t.state, S::Approved { amount: m("50000.00") });
+    assert_eq!(t.grant, Some(m("50000.00")));
+}
+
+#[test]
+fn rejecting_after_a_reservation_gives_back_exactly_what_was_reserved() {
+    let s = situation("871553.00");
+    let reserved = S::Reserved { amount: m("140000.00"), awaiting: Level::Political };
+    for event in [reject(Level::Political), Event::Withdraw] {
+        let t = apply(reserved, &s, event).expect("allowed");
+        let e = t.entry.expect("money moves back");
+        assert_eq!(e.kind(), EntryKind::ReservationRelease);
+        let back: i64 = e.postings().iter().filter(|p| p.account == Account::Available).map(|p| p.amount_ore).sum();
+        assert_eq!(back, m("140000.00").ore());
+    }
+}
+
+#[test]
+fn a_decision_without_enough_money_says_how_much_is_available() {
+    let err = apply(S::Recommended { amount: m("150000.00") }, &situation("99999.99"), approve(Level::Strategic, None)).unwrap_err();
+    assert_eq!(err, WorkflowError::Funds(FundsError { bucket: Bucket::Rolling, available: m("99999.99"), needed: m("150000.00") }));
+    assert!(err.to_string().contains("99999.99"));
+}
+
+#[test]
+fn forbidden_transitions_are_refused() {
+    let s = situation("871553.00");
+    let all = [
+        S::Draft,
+        S::Submitted,
+        S::Recommended { amount: m("1.00") },
+        S::Reserved { amount: m("100000.00"), awaiting: Level::Political },
+        S::Approved { amount: m("1.00") },
+        S::Rejected { by: Level::Strategic },
+        S::Withdrawn,
+    ];
+    let events = [
+        Event::Submit,
+        Event::Withdraw,
+        Event::Recommend { amount: None },
+        approve(Level::Strategic, None),
+        reject(Level::Strategic),
+        approve(Level::Political, None),
+        reject(Level::Political),
+        Event::RequestStrategicApproval,
+        Event::CancelStrategicRequest,
+    ];
+    // The allowed cells of the matrix; everything else is refused.
+    let allowed = |st: &S, ev: &Event| {
+        matches!(
+            (st, ev),
+            (S::Draft, Event::Submit)
+                | (S::Draft | S::Submitted | S::Recommended { .. } | S::Reserved { .. }, Event::Withdraw)
+                | (S::Submitted, Event::Recommend { .. })
+                | (S::Recommended { .. }, Event::Decide { level: Level::Strategic, .. })
+                | (S::Reserved { awaiting: Level::Political, .. }, Event::Decide { level: Level::Political, .. })
+                | (S::Recommended { .. }, Event::RequestStrategicApproval)
+        )
+    };
+    for st in all {
+        for ev in events {
+            let r = apply(st, &s, ev);
+            assert_eq!(r.is_ok(), allowed(&st, &ev), "{st:?} + {ev:?} → {r:?}");
+        }
+    }
+}
+
+#[test]
+fn approval_by_the_co_chairs_reserves_at_the_request_and_commits_or_hands_over() {
+    let s = situation("871553.00");
+    let t = apply(S::Recommended { amount: m("150000.00") }, &s, Event::RequestStrategicApproval).expect("request");
+    assert_eq!(t.state, S::Reserved { amount: m("150000.00"), awaiting: Level::Strategic });
+    assert_eq!(t.entry.as_ref().map(Entry::kind), Some(EntryKind::Reservation));
+    let to_political = apply(t.state, &s, approve(Level::Strategic, None)).expect("co-chairs approve");
+    assert_eq!(to_political.state, S::Reserved { amount: m("150000.00"), awaiting: Level::Political });
+    assert_eq!(to_political.entry, None, "the money stays reserved");
+    let small = Situation { requested: m("50000.00"), ..s };
+    let t = apply(S::Recommended { amount: m("50000.00") }, &small, Event::RequestStrategicApproval).expect("request");
+    let granted = apply(t.state, &small, approve(Level::Strategic, None)).expect("approve");
+    assert_eq!(granted.grant, Some(m("50000.00")));
+    let cancelled = apply(t.state, &small, Event::CancelStrategicRequest).expect("revoke");
+    assert_eq!(cancelled.state, S::Recommended { amount: m("50000.00") });
+    let rejected = apply(t.state, &small, reject(Level::Strategic)).expect("reject");
+    assert_eq!(rejected.state, S::Rejected { by: Level::Strategic });
+    assert!(rejected.entry.is_some_and(|e| e.kind() == EntryKind::ReservationRelease));
+}
+
+#[test]
+fn named_refusals() {
+    let s = situation("871553.00");
+    assert_eq!(apply(S::Submitted, &s, approve(Level::Strategic, None)), Err(WorkflowError::RecommendationRequired));
+    assert_eq!(apply(S::Recommended { amount: m("1.00") }, &s, approve(Level::Political, None)), Err(WorkflowError::StrategicFirst));
+    assert!(matches!(apply(S::Withdrawn, &s, approve(Level::Strategic, None)), Err(WorkflowError::NotAllowed { .. })));
+    assert!(matches!(
+        apply(S::Approved { amount: m("1.00") }, &s, approve(Level::Strategic, None)),
+        Err(WorkflowError::NotAllowed { state: "approved", .. })
+    ));
+    assert!(matches!(
+        apply(S::Recommended { amount: m("1.00") }, &s, approve(Level::Strategic, Some("150000.01"))),
+        Err(WorkflowError::AmountTooHigh { .. })
+    ));
+    let closed = Situation { pool_state: PoolState::Closed, ..s };
+    assert_eq!(apply(S::Draft, &closed, Event::Submit), Err(WorkflowError::PoolNotOpen("closed")));
+    assert!(apply(S::Submitted, &closed, Event::Withdraw).is_ok(), "withdrawing needs no open pool");
+    let no_recommendation = Situation { policy: ApprovalPolicy { recommendation_required: false, ..s.policy }, ..s };
+    assert!(apply(S::Submitted, &no_recommendation, approve(Level::Strategic, None)).is_ok());
+}

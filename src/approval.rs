@@ -24,11 +24,13 @@ pub struct LinkSettings {
     pub link_days: i64,
     /// A reminder (with a fresh link) this many hours before a link expires.
     pub reminder_hours: i64,
+    /// Approvers do not approve their own party's applications.
+    pub recusal: bool,
 }
 
 impl Default for LinkSettings {
     fn default() -> Self {
-        LinkSettings { public_base_url: "http://127.0.0.1:8080".into(), link_days: 14, reminder_hours: 48 }
+        LinkSettings { public_base_url: "http://127.0.0.1:8080".into(), link_days: 14, reminder_hours: 48, recusal: false }
     }
 }
 
@@ -38,6 +40,8 @@ pub enum ApprovalError {
     NotByEmail(&'static str),
     #[error("the cluster has no {0} approvers; add them with PUT /api/v1/clusters/{{cluster}}/approvers")]
     NoApprovers(&'static str),
+    #[error("every {0} approver belongs to the applying party and must step aside")]
+    AllRecused(&'static str),
     #[error("an approval request for this application is already open (request {0})")]
     AlreadyOpen(i64),
     #[error(transparent)]
@@ -166,9 +170,14 @@ pub fn open_request(
     if !by_email {
         return Err(ApprovalError::NotByEmail(level.as_str()));
     }
-    let approvers = approvals::approvers_of(conn, pool.cluster_id, Some(level.as_str()))?;
-    if approvers.is_empty() {
+    let all = approvals::approvers_of(conn, pool.cluster_id, Some(level.as_str()))?;
+    if all.is_empty() {
         return Err(ApprovalError::NoApprovers(level.as_str()));
+    }
+    // Separation of duties: nobody approves their own party's application.
+    let (recused, approvers): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| settings.recusal && a.party == app.charter.applicant_party);
+    if approvers.is_empty() {
+        return Err(ApprovalError::AllRecused(level.as_str()));
     }
     let mut app = app.clone();
     match level {
@@ -207,9 +216,12 @@ pub fn open_request(
             action: "approval.links_sent",
             subject: format!("application:{}", app.id),
             before: None,
-            after: Some(
-                serde_json::json!({"request": request.id, "level": level.as_str(), "approvers": approvers.iter().map(|a| &a.email).collect::<Vec<_>>()}),
-            ),
+            after: Some(serde_json::json!({
+                "request": request.id,
+                "level": level.as_str(),
+                "approvers": approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "recused": recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
+            })),
             request_id: actor.request_id,
         },
     )?;

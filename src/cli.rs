@@ -85,6 +85,9 @@ pub struct ServeArgs {
     /// Hours before a link expires when a reminder (with a fresh link) is sent.
     #[arg(long, env = "APPROVAL_REMINDER_HOURS", default_value_t = 48)]
     pub approval_reminder_hours: i64,
+    /// Approvers are not asked about applications from the party they belong to.
+    #[arg(long, env = "APPROVER_RECUSAL", default_value_t = false)]
+    pub approver_recusal: bool,
     /// How often the outbox worker looks for mail to send, in milliseconds.
     #[arg(long, env = "OUTBOX_INTERVAL_MS", default_value_t = 2000)]
     pub outbox_interval_ms: u64,
@@ -219,6 +222,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             public_base_url: args.public_base_url.clone().unwrap_or_else(|| format!("http://{}", args.bind)),
             link_days: args.approval_link_days.clamp(1, 365),
             reminder_hours: args.approval_reminder_hours.max(0),
+            recusal: args.approver_recusal,
         },
         mail: crate::mail::worker::MailSettings {
             smtp_url: args.smtp_url.clone(),

@@ -27,7 +27,7 @@ impl From<ApprovalError> for ApiError {
             ApprovalError::Workflow(w) => w.into(),
             ApprovalError::Store(s) => ApiError::Store(s),
             ApprovalError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
-            ApprovalError::NotByEmail(_) | ApprovalError::NoApprovers(_) | ApprovalError::AlreadyOpen(_) => {
+            ApprovalError::NotByEmail(_) | ApprovalError::NoApprovers(_) | ApprovalError::AllRecused(_) | ApprovalError::AlreadyOpen(_) => {
                 ApiError::Conflict { kind: "approval-request", detail: e.to_string() }
             }
         }

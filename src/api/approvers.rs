@@ -29,6 +29,11 @@ pub struct ApproverDto {
     #[serde(default)]
     #[schema(example = "regional")]
     pub side: String,
+    /// The party (slug) the approver belongs to. With `APPROVER_RECUSAL=true`
+    /// an approver is not asked about their own party's applications.
+    #[serde(default)]
+    #[schema(example = "region-nordjylland")]
+    pub party: String,
 }
 
 fn level_name(l: LevelDto) -> &'static str {
@@ -47,6 +52,7 @@ fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<Approve
             email: a.email,
             level: if a.level == "political" { LevelDto::Political } else { LevelDto::Strategic },
             side: a.side,
+            party: a.party,
         })
         .collect();
     Ok((cluster.id, list))
@@ -115,6 +121,16 @@ pub async fn put_approvers(
         .db
         .write(move |c| {
             let (cluster_id, before) = load_approvers(c, &slug)?;
+            let parties = crate::db::reference::parties_of(c, cluster_id, None)?;
+            let unknown: Vec<FieldError> = list
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| !a.party.trim().is_empty() && !parties.iter().any(|p| p.slug == a.party.trim()))
+                .map(|(i, a)| FieldError::new(format!("[{i}].party"), format!("'{}' is not a party of the cluster", a.party)))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(ApiError::Validation(unknown));
+            }
             let current = approvers_etag(&before);
             match &if_match {
                 m if m.is_absent() => return Err(ApiError::PreconditionRequired),
@@ -123,7 +139,13 @@ pub async fn put_approvers(
             }
             let rows: Vec<NewApprover> = list
                 .iter()
-                .map(|a| NewApprover { name: a.name.trim(), email: a.email.trim(), level: level_name(a.level), side: a.side.trim() })
+                .map(|a| NewApprover {
+                    name: a.name.trim(),
+                    email: a.email.trim(),
+                    level: level_name(a.level),
+                    side: a.side.trim(),
+                    party: a.party.trim(),
+                })
                 .collect();
             store::replace_approvers(c, cluster_id, &rows)?;
             audit::record(

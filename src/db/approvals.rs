@@ -16,6 +16,8 @@ pub struct ApproverRow {
     pub level: String,
     pub side: String,
     pub position: i32,
+    /// Slug of the party the approver belongs to; empty when none.
+    pub party: String,
 }
 
 pub struct NewApprover<'a> {
@@ -23,6 +25,7 @@ pub struct NewApprover<'a> {
     pub email: &'a str,
     pub level: &'a str,
     pub side: &'a str,
+    pub party: &'a str,
 }
 
 pub fn approvers_of(conn: &mut AnyConnection, cluster_id: i64, level: Option<&str>) -> QueryResult<Vec<ApproverRow>> {
@@ -49,6 +52,7 @@ pub fn replace_approvers(conn: &mut AnyConnection, cluster_id: i64, list: &[NewA
                 approvers::level.eq(a.level),
                 approvers::side.eq(a.side),
                 approvers::position.eq(i as i32),
+                approvers::party.eq(a.party),
             ))
             .execute(conn)?;
     }

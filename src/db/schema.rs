@@ -263,6 +263,7 @@ diesel::table! {
         level -> Text,
         side -> Text,
         position -> Integer,
+        party -> Text,
     }
 }
 

@@ -43,13 +43,42 @@ fn problem_page(problem: LinkProblem) -> HttpResponse {
     html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This approval link cannot be used.</small></p>", esc(text))))
 }
 
+fn too_many(retry_after: u64) -> HttpResponse {
+    let mut res = html(
+        StatusCode::TOO_MANY_REQUESTS,
+        page("For mange forsøg", "<p>Der er prøvet for mange ugyldige links fra denne adresse. Vent et minut, og prøv igen.</p>"),
+    );
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
+        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    res
+}
+
+/// Unknown tokens count as failed attempts from the client's address, like bad API keys.
+fn guard(state: &AppState, req: &HttpRequest) -> Option<HttpResponse> {
+    let ip = req.peer_addr()?.ip();
+    state.auth_limiter.blocked(ip).map(too_many)
+}
+
+fn note_unknown(state: &AppState, req: &HttpRequest, problem: LinkProblem) {
+    if problem == LinkProblem::Unknown {
+        if let Some(addr) = req.peer_addr() {
+            state.auth_limiter.failed(addr.ip());
+        }
+        tracing::warn!(client = %req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(), "unknown approval token");
+    }
+}
+
 fn trouble_page() -> HttpResponse {
     html(StatusCode::SERVICE_UNAVAILABLE, page("Prøv igen om lidt", "<p>Systemet kunne ikke svare lige nu. Prøv igen om et øjeblik.</p>"))
 }
 
 /// Shows the application to the approver; writes nothing.
 #[route("/approvals/{token}", method = "GET", method = "HEAD")]
-pub async fn show(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    if let Some(blocked) = guard(&state, &req) {
+        return blocked;
+    }
     let token = path.into_inner();
     let at = now();
     let result = state
@@ -66,7 +95,10 @@ pub async fn show(state: web::Data<AppState>, path: web::Path<String>) -> HttpRe
         .await;
     let (live, facts, token) = match result {
         Ok(Ok(found)) => found,
-        Ok(Err(problem)) => return problem_page(problem),
+        Ok(Err(problem)) => {
+            note_unknown(&state, &req, problem);
+            return problem_page(problem);
+        }
         Err(e) => {
             tracing::error!(error = %e, "approval page failed");
             return trouble_page();
@@ -140,6 +172,9 @@ pub async fn decide(
     path: web::Path<String>,
     form: Result<web::Form<DecisionForm>, actix_web::Error>,
 ) -> HttpResponse {
+    if let Some(blocked) = guard(&state, &req) {
+        return blocked;
+    }
     let token = path.into_inner();
     let Ok(form) = form else {
         return html(StatusCode::BAD_REQUEST, page("Formularen kunne ikke læses", "<p>Gå tilbage til linket i e-mailen og prøv igen.</p>"));
@@ -161,7 +196,10 @@ pub async fn decide(
     };
     let pool_key = match probe {
         Ok(Ok(key)) => key,
-        Ok(Err(problem)) => return problem_page(problem),
+        Ok(Err(problem)) => {
+            note_unknown(&state, &req, problem);
+            return problem_page(problem);
+        }
         Err(_) => return trouble_page(),
     };
     let settings = state.links.clone();

@@ -323,3 +323,46 @@ fn a_reminder_with_a_fresh_link_goes_out_before_a_link_expires() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(smtp.messages().len(), 4, "a reminded link is not reminded again");
 }
+
+#[test]
+fn with_recusal_an_approver_from_the_applying_party_is_not_asked() {
+    let smtp = SmtpServer::start();
+    let Some(db) = TestDb::new(Backend::Sqlite) else { return };
+    let url = smtp.url();
+    let app = spawn_configured(
+        db,
+        |_| (),
+        move |c| {
+            c.mail.smtp_url = Some(url);
+            c.links.recusal = true;
+        },
+    );
+    crate::applications::vest_2022(&app, json!({"recommendation_required": false, "strategic": "co_chairs_email"}));
+    let etag = app.get("/api/v1/clusters/vest/approvers").header("etag").expect("etag").to_owned();
+    let approvers = json!([
+        {"name": CO_CHAIRS[0].0, "email": CO_CHAIRS[0].1, "level": "strategic", "party": "region-nordjylland"},
+        {"name": CO_CHAIRS[1].0, "email": CO_CHAIRS[1].1, "level": "strategic", "party": "thisted-kommune"},
+    ]);
+    let bad = json!([{"name": "X", "email": "x@example.org", "level": "strategic", "party": "atlantis"}]);
+    assert_eq!(app.request("PUT", "/api/v1/clusters/vest/approvers").header("if-match", &etag).json(&bad).invalid_fields(), ["[0].party"]);
+    assert_eq!(app.request("PUT", "/api/v1/clusters/vest/approvers").header("if-match", &etag).json(&approvers).status, 200);
+    let id = crate::applications::submitted(&app, &charter("50000.00")); // applied for by thisted-kommune
+    let request = ask(&app, id, "strategic");
+    let asked: Vec<&str> = request["links"].as_array().expect("links").iter().filter_map(|l| l["approver_email"].as_str()).collect();
+    assert_eq!(asked, [CO_CHAIRS[0].1], "the municipal co-chair from the applying party steps aside");
+    let mails = smtp.wait_for(1);
+    assert_eq!(answer(&app, &token_for(&mails, CO_CHAIRS[0].1), "approve").status, 200);
+    assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "approved");
+}
+
+#[test]
+fn guessing_tokens_from_one_address_is_slowed_down_with_429() {
+    let Some(db) = TestDb::new(Backend::Sqlite) else { return };
+    let app = spawn_configured(db, |_| (), |c| c.auth_failures_per_minute = 5);
+    for i in 0..5 {
+        assert_eq!(page(&app, &format!("{i:064x}")).status, 404);
+    }
+    let limited = page(&app, &"f".repeat(64));
+    assert_eq!(limited.status, 429);
+    assert!(limited.header("retry-after").is_some());
+}

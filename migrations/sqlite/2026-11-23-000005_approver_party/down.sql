@@ -1,0 +1,1 @@
+ALTER TABLE approvers DROP COLUMN party;

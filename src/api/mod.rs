@@ -9,6 +9,7 @@ pub mod auth;
 pub mod charters;
 pub mod clusters;
 pub mod decisions;
+pub mod distributions;
 pub mod error;
 pub mod grants;
 pub mod health;
@@ -70,6 +71,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_status)
         .service(status::pool_ledger)
         .service(decisions::reallocate)
+        .service(distributions::distribute)
         .service(charters::create_application)
         .service(applications::list_applications)
         .service(applications::get_application)

@@ -7,6 +7,7 @@ mod auth;
 mod backends;
 mod conventions;
 mod demo;
+mod distributions;
 mod email_approval;
 mod openapi;
 mod pools;

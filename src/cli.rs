@@ -243,9 +243,15 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         }
     }
     let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
-    let app = Application::build(db, listener, &config).map_err(|e| e.to_string())?;
-    println!("Klyngemidler on http://{} (API docs at /docs, backend {})", config.bind, Backend::of_url(database_url).as_str());
-    actix_web::rt::System::new().block_on(app.run_until_stopped()).map_err(|e| e.to_string())
+    let backend = Backend::of_url(database_url).as_str();
+    // Built inside the actix system: the app starts background tasks (the outbox worker).
+    actix_web::rt::System::new()
+        .block_on(async move {
+            let app = Application::build(db, listener, &config)?;
+            println!("Klyngemidler on http://{} (API docs at /docs, backend {backend})", config.bind);
+            app.run_until_stopped().await
+        })
+        .map_err(|e| e.to_string())
 }
 
 use crate::db::{Backend, StoreError};

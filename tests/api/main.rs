@@ -5,6 +5,7 @@ mod helpers;
 mod applications;
 mod auth;
 mod backends;
+mod binary;
 mod conventions;
 mod demo;
 mod distributions;

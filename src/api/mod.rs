@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod json;
 pub mod policy;
 pub mod pools;
+pub mod reports;
 pub mod status;
 pub mod users;
 
@@ -72,6 +73,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_ledger)
         .service(decisions::reallocate)
         .service(distributions::distribute)
+        .service(reports::model_simulation)
         .service(charters::create_application)
         .service(applications::list_applications)
         .service(applications::get_application)
@@ -136,6 +138,7 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
+        (name = "reports", description = "Reports for the evaluation of the allocation model"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),
         (name = "approvals", description = "Approval by e-mail link: approvers, requests, the outbox"),

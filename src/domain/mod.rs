@@ -11,6 +11,7 @@ pub mod money;
 pub mod pool;
 pub mod reference;
 pub mod share;
+pub mod simulation;
 pub mod values;
 pub mod workflow;
 

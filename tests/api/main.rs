@@ -14,6 +14,7 @@ mod openapi;
 mod pools;
 mod race;
 mod reference;
+mod reports;
 mod schema;
 mod smtp;
 mod trust;

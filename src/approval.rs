@@ -10,9 +10,9 @@ use crate::db::approvals::{self, LinkRow, NewLink, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep};
-use crate::db::{AnyConnection, StoreError, clusters, ledger, reference};
+use crate::db::{AnyConnection, StoreError, clusters, reference};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
-use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, Situation, WorkflowError};
+use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, WorkflowError};
 use crate::mail::templates::{self, Facts};
 use crate::secrets::{random_hex, sha256_hex};
 
@@ -182,14 +182,7 @@ pub fn open_request(
     let mut app = app.clone();
     match level {
         Level::Strategic => {
-            let balances = ledger::balances(conn, pool.id)?;
-            let situation = Situation {
-                policy: pool.pool.policy,
-                pool_state: pool.pool.state,
-                bucket: app.charter.bucket,
-                requested: app.charter.requested,
-                available: balances.available(app.charter.bucket),
-            };
+            let situation = steps::situation(conn, &app, pool)?;
             let t = workflow::apply(app.state, &situation, Event::RequestStrategicApproval)?;
             let step = NewStep { step: "strategic", outcome: "requested", amount: None, meeting_date: None, reference: "", note: "" };
             if !steps::save_transition(conn, &app, pool.id, &t, &step, "approval.requested", actor)? {
@@ -349,14 +342,7 @@ pub fn decide(
     let level = Level::parse(&live.request.level).ok_or_else(|| StoreError::Corrupt("bad level".into()))?;
     approvals::close_request(conn, live.request.id, outcome, now)?;
     approvals::void_pending(conn, live.request.id)?;
-    let balances = ledger::balances(conn, pool.id)?;
-    let situation = Situation {
-        policy: pool.pool.policy,
-        pool_state: pool.pool.state,
-        bucket: live.app.charter.bucket,
-        requested: live.app.charter.requested,
-        available: balances.available(live.app.charter.bucket),
-    };
+    let situation = steps::situation(conn, &live.app, pool)?;
     let event = Event::Decide { level, outcome: if approve { Outcome::Approved } else { Outcome::Rejected }, amount: None };
     let t = workflow::apply(live.app.state, &situation, event)?;
     let names: Vec<String> = links.iter().filter(|l| l.state == outcome).map(|l| l.approver_name.clone()).collect();

@@ -19,7 +19,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, applications, pools};
 use crate::domain::access::Action;
-use crate::domain::workflow::{self, Event, Level, Situation};
+use crate::domain::workflow::{self, Event, Level};
 
 impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
@@ -243,13 +243,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             if r.level == "strategic" && matches!(app.state, workflow::ApplicationState::Reserved { awaiting: Level::Strategic, .. }) {
                 let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-                let situation = Situation {
-                    policy: stored_pool.pool.policy,
-                    pool_state: stored_pool.pool.state,
-                    bucket: app.charter.bucket,
-                    requested: app.charter.requested,
-                    available: crate::db::ledger::balances(c, stored_pool.id)?.available(app.charter.bucket),
-                };
+                let situation = crate::db::steps::situation(c, &app, &stored_pool)?;
                 let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
                 let step = crate::db::steps::NewStep {
                     step: "strategic",

@@ -23,7 +23,7 @@ use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
 use crate::domain::values::{Name, PoolKey, parse_note};
-use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
+use crate::domain::workflow::{self, Event, Level, Outcome};
 
 /// A step as recorded, owned so the write closure can be retried.
 #[derive(Debug, Clone)]
@@ -57,14 +57,7 @@ async fn advance(
                 caller.require_not_contact(&app.charter.contact_email)?;
             }
             let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-            let balances = ledger::balances(c, stored_pool.id)?;
-            let situation = Situation {
-                policy: stored_pool.pool.policy,
-                pool_state: stored_pool.pool.state,
-                bucket: app.charter.bucket,
-                requested: app.charter.requested,
-                available: balances.available(app.charter.bucket),
-            };
+            let situation = steps::situation(c, &app, &stored_pool)?;
             let t = workflow::apply(app.state, &situation, event)?;
             let actor = caller.actor();
             let new_step = NewStep {

@@ -5,12 +5,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::applications::{StoredApplication, update_state};
-use super::pools::Actor;
+use super::pools::{Actor, StoredPool};
 use super::schema::application_steps;
 use super::{AnyConnection, StoreError};
 use crate::domain::grant::Grant;
 use crate::domain::money::Money;
-use crate::domain::workflow::{ApplicationState, Transition};
+use crate::domain::workflow::{ApplicationState, Situation, Transition};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct StepRow {
@@ -66,6 +66,20 @@ pub fn of(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>,
         .order(application_steps::id)
         .select(application_steps::all_columns)
         .load(conn)?)
+}
+
+/// What a decision on `app` is taken against: the pool's policy and state,
+/// and the money available in the application's bucket right now. Call it
+/// inside the write transaction that saves the decision.
+pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Situation, StoreError> {
+    let available = super::ledger::balances(conn, pool.id)?.available(app.charter.bucket);
+    Ok(Situation {
+        policy: pool.pool.policy,
+        pool_state: pool.pool.state,
+        bucket: app.charter.bucket,
+        requested: app.charter.requested,
+        available,
+    })
 }
 
 /// Saves what a workflow step decided, all in the caller's transaction: the

@@ -14,7 +14,7 @@ use crate::db::{AnyConnection, grants, ledger, reference};
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
+use crate::domain::workflow::{self, Event, Level, Outcome};
 
 #[derive(Clone, Copy)]
 enum Step {
@@ -210,14 +210,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
                 ledger::post(conn, pool.id, Some(id), &entry, actor.name, now)?;
                 continue;
             }
-            let balances = ledger::balances(conn, pool.id)?;
-            let situation = Situation {
-                policy: pool.pool.policy,
-                pool_state: pool.pool.state,
-                bucket: app.charter.bucket,
-                requested: app.charter.requested,
-                available: balances.available(app.charter.bucket),
-            };
+            let situation = steps::situation(conn, &app, &pool)?;
             let (event, name, outcome, action) = match *step {
                 Submit => (Event::Submit, "submitted", "submitted", "application.submitted"),
                 Recommend(ore) => {

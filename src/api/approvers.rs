@@ -13,7 +13,7 @@ use crate::db::approvals::{self as store, NewApprover};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::Action;
-use crate::domain::values::Name;
+use crate::domain::values::{Name, is_email_address};
 
 /// Someone who approves by e-mail link.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -104,8 +104,7 @@ pub async fn put_approvers(
         if let Err(e) = Name::parse(&a.name, 200) {
             errors.push(FieldError::new(format!("[{i}].name"), e));
         }
-        let ok = a.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) && !a.email.contains(char::is_whitespace);
-        if !ok {
+        if !is_email_address(&a.email) {
             errors.push(FieldError::new(format!("[{i}].email"), "is not an e-mail address"));
         }
         if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {

@@ -14,7 +14,7 @@ use crate::db::api_keys::{self as store, ApiKeyRow, UserRow, split_clusters};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::{Action, Role};
-use crate::domain::values::Name;
+use crate::domain::values::{Name, is_email_address};
 use crate::keys::{KeyError, issue_for};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,8 +102,7 @@ fn check_fields(name: Option<&str>, email: Option<&str>, clusters: Option<&[Stri
         }
     }
     if let Some(email) = email {
-        let ok = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) && !email.contains(char::is_whitespace);
-        if !ok {
+        if !is_email_address(email) {
             errors.push(FieldError::new("email", "is not an e-mail address"));
         }
     }

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::allocation::{AllocationModel, Bucket};
 use super::money::Money;
-use super::values::{Name, Year, parse_note};
+use super::values::{Name, Year, is_email_address, parse_note};
 
 /// What the money would pay for. Only development work is fundable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ impl Charter {
                 "cluster funds pay for development initiatives, not secretariat support (sekretariatsbetjening)",
             )),
         }
-        if !contact_email.is_empty() && !looks_like_email(&contact_email) {
+        if !contact_email.is_empty() && !is_email_address(&contact_email) {
             broken.push(violation("contact_email", "is not an e-mail address"));
         }
         if !ctx.parties.contains(&draft.applicant_party) {
@@ -219,12 +219,6 @@ impl Charter {
             Err(broken)
         }
     }
-}
-
-fn looks_like_email(text: &str) -> bool {
-    let mut parts = text.split('@');
-    matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
-        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !text.contains(char::is_whitespace))
 }
 
 /// Budget lines are per year, positive, and sum exactly to the amount asked.

@@ -106,6 +106,14 @@ pub fn parse_note(text: &str, max_chars: usize) -> Result<String, NameError> {
     Ok(text.trim().to_owned())
 }
 
+/// One `@`, something before it, and a dotted domain after it; no spaces.
+/// Enough to catch typing mistakes; delivery is the real test.
+pub fn is_email_address(text: &str) -> bool {
+    let mut parts = text.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
+        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !text.contains(char::is_whitespace))
+}
+
 /// A pool is named by its cluster and year: `vest-2022`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PoolKey {
@@ -160,6 +168,14 @@ mod tests {
         assert!(PoolKey::parse("vest").is_err());
         assert!(PoolKey::parse("vest-1800").is_err());
         assert!(PoolKey::parse("17").is_err());
+    }
+
+    #[test]
+    fn e_mail_addresses_need_one_at_and_a_dotted_domain() {
+        assert!(is_email_address("medformand.region.vest@example.org"));
+        for bad in ["", "nobody", "@example.org", "a@example", "a@.org", "a@example.", "a b@example.org", "a@b@example.org"] {
+            assert!(!is_email_address(bad), "{bad}");
+        }
     }
 
     #[test]

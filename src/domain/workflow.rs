@@ -236,19 +236,13 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
                 });
             }
             let amount = bounded(amount.unwrap_or(reserved), reserved, "amount reserved")?;
-            let mut entry = Entry::new(EntryKind::Commitment, memo("Granted by the co-chairs", amount));
-            let state = if amount >= situation.policy.political_threshold {
-                entry = Entry::new(EntryKind::ReservationRelease, memo("Approved by the co-chairs; awaiting political sign-off", amount));
-                S::Reserved { amount, awaiting: Level::Political }
-            } else {
-                entry = entry.transfer((Account::Pending, bucket), (Account::Committed, bucket), amount);
-                S::Approved { amount }
-            };
-            if let Some(rest) = reserved.checked_sub(amount).filter(|r| !r.is_zero()) {
-                entry = entry.transfer((Account::Pending, bucket), (Account::Available, bucket), rest);
+            if amount >= situation.policy.political_threshold {
+                // Stays reserved for the political level; only what was not approved goes back.
+                let unapproved = reserved.checked_sub(amount).filter(|r| !r.is_zero());
+                let entry = unapproved.map(|rest| give_back(bucket, rest, "Reservation partly given back: the co-chairs approved less"));
+                return Ok(Transition { state: S::Reserved { amount, awaiting: Level::Political }, entry, grant: None });
             }
-            let grant = matches!(state, S::Approved { .. }).then_some(amount);
-            Ok(Transition { state, entry: (!entry.postings().is_empty()).then_some(entry), grant })
+            Ok(commit_reserved(bucket, reserved, amount, "Granted by the co-chairs"))
         }
         (S::Reserved { amount: reserved, awaiting: Level::Political }, Event::Decide { level: Level::Political, outcome, amount }) => {
             if outcome == Outcome::Rejected {
@@ -259,15 +253,7 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
                 });
             }
             let amount = bounded(amount.unwrap_or(reserved), reserved, "amount reserved")?;
-            let mut entry = Entry::new(EntryKind::Commitment, memo("Granted with political sign-off", amount)).transfer(
-                (Account::Pending, bucket),
-                (Account::Committed, bucket),
-                amount,
-            );
-            if let Some(rest) = reserved.checked_sub(amount).filter(|r| !r.is_zero()) {
-                entry = entry.transfer((Account::Pending, bucket), (Account::Available, bucket), rest);
-            }
-            Ok(Transition { state: S::Approved { amount }, entry: Some(entry), grant: Some(amount) })
+            Ok(commit_reserved(bucket, reserved, amount, "Granted with political sign-off"))
         }
         (S::Submitted | S::Recommended { .. }, Event::Decide { level: Level::Political, .. }) => Err(WorkflowError::StrategicFirst),
         _ => Err(not_allowed()),
@@ -282,6 +268,17 @@ fn bounded(amount: Money, limit: Money, limit_name: &'static str) -> Result<Mone
     } else {
         Ok(amount)
     }
+}
+
+/// A grant of `amount` out of a reservation of `reserved`: the grant is
+/// committed and the part not granted goes back to available.
+fn commit_reserved(bucket: Bucket, reserved: Money, amount: Money, why: &str) -> Transition {
+    let mut entry =
+        Entry::new(EntryKind::Commitment, memo(why, amount)).transfer((Account::Pending, bucket), (Account::Committed, bucket), amount);
+    if let Some(rest) = reserved.checked_sub(amount).filter(|r| !r.is_zero()) {
+        entry = entry.transfer((Account::Pending, bucket), (Account::Available, bucket), rest);
+    }
+    Transition { state: ApplicationState::Approved { amount }, entry: Some(entry), grant: Some(amount) }
 }
 
 fn give_back(bucket: Bucket, amount: Money, why: &str) -> Entry {

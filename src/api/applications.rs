@@ -66,6 +66,24 @@ pub enum OriginDto {
     Ssu,
 }
 
+impl From<Origin> for OriginDto {
+    fn from(o: Origin) -> Self {
+        match o {
+            Origin::Cluster => OriginDto::Cluster,
+            Origin::Ssu => OriginDto::Ssu,
+        }
+    }
+}
+
+impl From<OriginDto> for Origin {
+    fn from(o: OriginDto) -> Self {
+        match o {
+            OriginDto::Cluster => Origin::Cluster,
+            OriginDto::Ssu => Origin::Ssu,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLineDto {
@@ -183,10 +201,7 @@ fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_i
         starts_on: c.starts_on,
         ends_on: c.ends_on,
         bucket: c.bucket.into(),
-        origin: match c.origin {
-            Origin::Cluster => OriginDto::Cluster,
-            Origin::Ssu => OriginDto::Ssu,
-        },
+        origin: c.origin.into(),
         contact_email: c.contact_email,
         criteria: c.criteria.into_iter().map(|a| CriterionAnswerDto { criterion: a.criterion, answer: a.answer }).collect(),
         status: app.state.name().to_owned(),

@@ -109,10 +109,7 @@ pub async fn request_approval(
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
     let dto: ApprovalRequestBody = json::parse(&req, &body)?;
-    let level = match dto.level {
-        LevelDto::Strategic => Level::Strategic,
-        LevelDto::Political => Level::Political,
-    };
+    let level = Level::from(dto.level);
     let settings = state.links.clone();
     let at = now();
     let out = state

@@ -37,10 +37,7 @@ pub struct ApproverDto {
 }
 
 fn level_name(l: LevelDto) -> &'static str {
-    match l {
-        LevelDto::Strategic => "strategic",
-        LevelDto::Political => "political",
-    }
+    crate::domain::workflow::Level::from(l).as_str()
 }
 
 fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<ApproverDto>), ApiError> {

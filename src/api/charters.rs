@@ -112,10 +112,7 @@ fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<Char
         starts_on: dto.starts_on,
         ends_on: dto.ends_on,
         bucket: dto.bucket.map(Bucket::from),
-        origin: match dto.origin.unwrap_or(OriginDto::Cluster) {
-            OriginDto::Cluster => Origin::Cluster,
-            OriginDto::Ssu => Origin::Ssu,
-        },
+        origin: dto.origin.map_or(Origin::Cluster, Origin::from),
         contact_email: dto.contact_email.unwrap_or_default(),
         criteria: dto
             .criteria
@@ -282,10 +279,7 @@ fn merge(c: &Charter, p: PatchApplication) -> CreateApplication {
         starts_on: p.starts_on.unwrap_or(c.starts_on),
         ends_on: p.ends_on.unwrap_or(c.ends_on),
         bucket: Some(p.bucket.unwrap_or(c.bucket.into())),
-        origin: Some(p.origin.unwrap_or(match c.origin {
-            Origin::Cluster => OriginDto::Cluster,
-            Origin::Ssu => OriginDto::Ssu,
-        })),
+        origin: Some(p.origin.unwrap_or(c.origin.into())),
         contact_email: Some(p.contact_email.unwrap_or_else(|| c.contact_email.clone())),
         criteria: Some(p.criteria.unwrap_or_else(|| {
             c.criteria.iter().map(|a| CriterionAnswerDto { criterion: a.criterion.clone(), answer: a.answer.clone() }).collect()

@@ -201,6 +201,15 @@ pub enum LevelDto {
     Political,
 }
 
+impl From<LevelDto> for Level {
+    fn from(l: LevelDto) -> Self {
+        match l {
+            LevelDto::Strategic => Level::Strategic,
+            LevelDto::Political => Level::Political,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeDto {
@@ -257,10 +266,8 @@ pub async fn decide(
         return Err(ApiError::Validation(errors));
     }
     let amount = amount.flatten();
-    let (level, level_name) = match dto.level {
-        LevelDto::Strategic => (Level::Strategic, "strategic"),
-        LevelDto::Political => (Level::Political, "political"),
-    };
+    let level = Level::from(dto.level);
+    let level_name = level.as_str();
     let (outcome, outcome_name) = match dto.outcome {
         OutcomeDto::Approved => (Outcome::Approved, "approved"),
         OutcomeDto::Rejected => (Outcome::Rejected, "rejected"),

@@ -34,6 +34,16 @@ pub enum PoolStateDto {
     Closed,
 }
 
+impl From<PoolStateDto> for PoolState {
+    fn from(s: PoolStateDto) -> Self {
+        match s {
+            PoolStateDto::Draft => PoolState::Draft,
+            PoolStateDto::Open => PoolState::Open,
+            PoolStateDto::Closed => PoolState::Closed,
+        }
+    }
+}
+
 impl From<PoolState> for PoolStateDto {
     fn from(s: PoolState) -> Self {
         match s {
@@ -202,16 +212,8 @@ pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let filter = PoolFilter {
-        cluster: query.cluster.clone(),
-        year,
-        state: query.state.map(|s| match s {
-            PoolStateDto::Draft => "draft".to_owned(),
-            PoolStateDto::Open => "open".to_owned(),
-            PoolStateDto::Closed => "closed".to_owned(),
-        }),
-        after,
-    };
+    let filter =
+        PoolFilter { cluster: query.cluster.clone(), year, state: query.state.map(|s| PoolState::from(s).as_str().to_owned()), after };
     let scope = caller.scope.clone();
     let rows = state.db.read(move |c| store::list(c, &scope, &filter, limit + 1).map_err(ApiError::from)).await?;
     let page = Page::from_rows(rows.iter().map(PoolDto::from).collect(), limit, |p| p.id.clone());

@@ -307,13 +307,6 @@ impl Db {
         actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
-    /// SQLite only: folds the WAL back into the database file.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        if self.backend == Backend::Sqlite {
-            self.write.get()?.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?;
-        }
-        Ok(())
-    }
 }
 
 /// Wraps a write so that, when the request carries an idempotency claim,

@@ -37,6 +37,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(web::PayloadConfig::new(max_body))
+                .app_data(web::QueryConfig::default().error_handler(api::json::query_error))
                 .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
                 .wrap(actix_web::middleware::from_fn(api::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))

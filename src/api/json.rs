@@ -54,11 +54,28 @@ pub fn field_error(path: &str, message: &str) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, message)])
 }
 
-/// Query-string errors from actix (`?year=abc`) as 422 naming the parameter.
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+/// Query-string errors from actix (`?state=bogus`) as 422 naming the parameter.
+/// serde names the field only when it is missing or unknown; for a bad
+/// value, the parameter is the one whose value the message quotes.
+pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
     let text = err.to_string();
     let message = text.strip_prefix("Query deserialize error: ").unwrap_or(&text);
     let named = ["missing field `", "unknown field `"].iter().find_map(|p| message.strip_prefix(p).and_then(|rest| rest.split('`').next()));
-    let field = named.unwrap_or("query");
+    let by_value = || {
+        req.query_string()
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(_, value)| !value.is_empty() && message.contains(&format!("`{value}`")))
+            .map(|(key, _)| key)
+    };
+    // With a single parameter there is no doubt which one it was.
+    let only = || {
+        let mut pairs = req.query_string().split('&').filter(|p| !p.is_empty());
+        match (pairs.next(), pairs.next()) {
+            (Some(pair), None) => pair.split('=').next(),
+            _ => None,
+        }
+    };
+    let field = named.or_else(by_value).or_else(only).unwrap_or("query");
     ApiError::field(field, message).into()
 }

@@ -306,7 +306,6 @@ impl Db {
         let f = claiming(f);
         actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
-
 }
 
 /// Wraps a write so that, when the request carries an idempotency claim,

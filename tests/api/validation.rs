@@ -108,3 +108,12 @@ api_test! {
         not_object.problem(422);
     }
 }
+
+api_test! {
+    fn a_bad_query_parameter_is_a_422_naming_it(app) {
+        let bad = app.get("/api/v1/pools?state=bogus");
+        assert_eq!(bad.invalid_fields(), ["state"]);
+        assert!(bad.json()["errors"][0]["message"].as_str().unwrap_or("").contains("draft"), "the allowed values are named");
+        assert_eq!(app.get("/api/v1/keys?user=abc").invalid_fields(), ["user"]);
+    }
+}

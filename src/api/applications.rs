@@ -283,10 +283,17 @@ pub async fn list_applications(
         .read(move |c| {
             let apps = store::list(c, &scope, &filter, limit + 1)?;
             let mut out = Vec::with_capacity(apps.len());
+            // Steps and grants of the whole page in two queries, not two per application.
+            let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
+            let mut steps: std::collections::HashMap<i64, Vec<crate::db::steps::StepRow>> = std::collections::HashMap::new();
+            for step in crate::db::steps::of_many(c, &ids)? {
+                steps.entry(step.application_id).or_default().push(step);
+            }
+            let grant_ids: std::collections::HashMap<i64, i64> = grants::ids_by_application(c, &ids)?.into_iter().collect();
             for app in apps {
-                let steps = crate::db::steps::of(c, app.id)?;
-                let grant_id = grants::for_application(c, app.id)?.map(|g| g.id);
-                out.push(to_dto(app, steps, grant_id));
+                let mine = steps.remove(&app.id).unwrap_or_default();
+                let grant_id = grant_ids.get(&app.id).copied();
+                out.push(to_dto(app, mine, grant_id));
             }
             Ok::<_, ApiError>(out)
         })

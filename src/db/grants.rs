@@ -125,6 +125,11 @@ pub fn list(
     rows.into_iter().map(to_domain).collect()
 }
 
+/// (application id, grant id) for those of `application_ids` that have a grant.
+pub fn ids_by_application(conn: &mut AnyConnection, application_ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(grants::table.filter(grants::application_id.eq_any(application_ids)).select((grants::application_id, grants::id)).load(conn)?)
+}
+
 /// Saves a grant's new figures; `false` when the version moved on.
 pub fn update(conn: &mut AnyConnection, stored: &StoredGrant, grant: &Grant, now: NaiveDateTime) -> Result<bool, StoreError> {
     let n = diesel::update(grants::table.filter(grants::id.eq(stored.id)).filter(grants::version.eq(stored.version)))

@@ -68,6 +68,15 @@ pub fn of(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>,
         .load(conn)?)
 }
 
+/// The steps of several applications at once (for a page of a list), in order.
+pub fn of_many(conn: &mut AnyConnection, application_ids: &[i64]) -> Result<Vec<StepRow>, StoreError> {
+    Ok(application_steps::table
+        .filter(application_steps::application_id.eq_any(application_ids))
+        .order((application_steps::application_id, application_steps::id))
+        .select(application_steps::all_columns)
+        .load(conn)?)
+}
+
 /// What a decision on `app` is taken against: the pool's policy and state,
 /// and the money available in the application's bucket right now. Call it
 /// inside the write transaction that saves the decision.

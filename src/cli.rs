@@ -91,6 +91,9 @@ pub struct ServeArgs {
     /// How often the outbox worker looks for mail to send, in milliseconds.
     #[arg(long, env = "OUTBOX_INTERVAL_MS", default_value_t = 2000)]
     pub outbox_interval_ms: u64,
+    /// Seconds a node holds mail it is sending before another node may retry it (keep it above the SMTP timeout of 10 s).
+    #[arg(long, env = "OUTBOX_LEASE_SECS", default_value_t = 60)]
+    pub outbox_lease_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,6 +231,8 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             smtp_url: args.smtp_url.clone(),
             from: args.smtp_from.clone(),
             interval: Duration::from_millis(args.outbox_interval_ms.max(100)),
+            lease: Duration::from_secs(args.outbox_lease_secs.max(1)),
+            worker_id: crate::mail::worker::default_worker_id(),
         },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
     };

@@ -251,6 +251,8 @@ pub struct OutboxRow {
     pub last_error: String,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    pub leased_by: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
 }
 
 /// Queues a mail in the caller's transaction: no mail for a rolled-back change, none lost.
@@ -270,26 +272,59 @@ pub fn queue_mail(conn: &mut AnyConnection, to: &str, subject: &str, text: &str,
         .map(|_| ())
 }
 
-pub fn due_mail(conn: &mut AnyConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+/// Claims up to `limit` due mails for `worker` until `lease_until`, and returns them.
+/// The UPDATE re-checks that each row is due: a row whose lease another worker
+/// holds is not, and on PostgreSQL the row lock makes a second claimer re-check
+/// that after the first commits (or fail serializably and retry) and skip it,
+/// so each mail is handed to one worker at a time (SQLite has one writer anyway).
+pub fn claim_due_mail(
+    conn: &mut AnyConnection,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let due = |now: NaiveDateTime| {
+        outbox::state.eq("queued").and(outbox::next_attempt_at.le(now)).and(outbox::lease_until.is_null().or(outbox::lease_until.le(now)))
+    };
+    let candidates: Vec<i64> = outbox::table.select(outbox::id).filter(due(now)).order(outbox::id).limit(limit).load(conn)?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(candidates)).filter(due(now)))
+        .set((outbox::leased_by.eq(worker), outbox::lease_until.eq(lease_until)))
+        .execute(conn)?;
     outbox::table
         .select(outbox::all_columns)
         .filter(outbox::state.eq("queued"))
-        .filter(outbox::next_attempt_at.le(now))
+        .filter(outbox::leased_by.eq(worker))
+        .filter(outbox::lease_until.eq(lease_until))
         .order(outbox::id)
-        .limit(limit)
         .load(conn)
 }
 
+/// Marks a mail sent and ends its lease.
 pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
-        .set((outbox::state.eq("sent"), outbox::sent_at.eq(now), outbox::attempts.eq(outbox::attempts + 1)))
+        .set((
+            outbox::state.eq("sent"),
+            outbox::sent_at.eq(now),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
         .map(|_| ())
 }
 
+/// Records a failed attempt, when to try again, and ends the lease.
 pub fn mail_failed(conn: &mut AnyConnection, id: i64, error: &str, next: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
-        .set((outbox::attempts.eq(outbox::attempts + 1), outbox::last_error.eq(error), outbox::next_attempt_at.eq(next)))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(error),
+            outbox::next_attempt_at.eq(next),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
         .map(|_| ())
 }

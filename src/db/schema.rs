@@ -312,6 +312,8 @@ diesel::table! {
         last_error -> Text,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        leased_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
     }
 }
 

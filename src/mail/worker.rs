@@ -1,6 +1,9 @@
 //! The outbox worker: sends reminders before links expire, and delivers
 //! queued mail by SMTP with retries and backoff. Runs in every server
-//! process; see README for running several nodes.
+//! process: a worker leases the mail it is about to send (see
+//! [`approvals::claim_due_mail`]), so with several nodes each mail goes out once.
+//! A node that dies between sending and recording leaves its lease to expire;
+//! the mail is then sent again (at least once, never twice by two live nodes).
 
 use std::time::Duration;
 
@@ -16,11 +19,28 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
     pub from: String,
     pub interval: Duration,
+    /// How long a worker holds mail it claimed before another worker may try it.
+    pub lease: Duration,
+    /// Names this process in the outbox's `leased_by`.
+    pub worker_id: String,
+}
+
+/// `host-pid-random`: unique per process, readable in the outbox.
+pub fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "node".into());
+    let random = crate::secrets::random_hex(4).unwrap_or_default();
+    format!("{host}-{}-{random}", std::process::id())
 }
 
 impl Default for MailSettings {
     fn default() -> Self {
-        MailSettings { smtp_url: None, from: "Klyngemidler <klyngemidler@example.org>".into(), interval: Duration::from_secs(2) }
+        MailSettings {
+            smtp_url: None,
+            from: "Klyngemidler <klyngemidler@example.org>".into(),
+            interval: Duration::from_secs(2),
+            lease: Duration::from_secs(60),
+            worker_id: default_worker_id(),
+        }
     }
 }
 
@@ -32,7 +52,7 @@ pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings) {
                 tracing::warn!(error = %e, "reminders failed");
             }
             if let Some(url) = &mail.smtp_url {
-                if let Err(e) = deliver(&db, url, &mail.from).await {
+                if let Err(e) = deliver(&db, url, &mail).await {
                     tracing::warn!(error = %e, "mail delivery round failed");
                 }
             }
@@ -61,9 +81,12 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
 }
 
 /// One round: every due mail gets one attempt.
-pub async fn deliver(db: &Db, smtp_url: &str, from: &str) -> Result<usize, StoreError> {
+pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result<usize, StoreError> {
     let now = crate::api::now();
-    let due = db.read(move |c| approvals::due_mail(c, now, 50).map_err(StoreError::from)).await?;
+    let until = now + chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
+    let worker = settings.worker_id.clone();
+    let due = db.write(move |c| approvals::claim_due_mail(c, &worker, now, until, 50).map_err(StoreError::from)).await?;
+    let from = settings.from.as_str();
     if due.is_empty() {
         return Ok(0);
     }

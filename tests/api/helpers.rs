@@ -62,6 +62,8 @@ pub struct TestDb {
     pub url: String,
     backend: Backend,
     name: String,
+    /// Whether dropping this removes the database (false for a second node's view of it).
+    owned: bool,
 }
 
 impl TestDb {
@@ -70,7 +72,7 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("klyngemidler-test-{}-{n}.db", std::process::id()));
-                Some(TestDb { url: path.to_string_lossy().into_owned(), backend, name: String::new() })
+                Some(TestDb { url: path.to_string_lossy().into_owned(), backend, name: String::new(), owned: true })
             }
             Backend::Postgres => {
                 let pg = match postgres() {
@@ -85,7 +87,7 @@ impl TestDb {
                 };
                 let name = format!("t_{}_{n}", std::process::id());
                 pg.create_database(&name);
-                Some(TestDb { url: pg.url(&name), backend, name })
+                Some(TestDb { url: pg.url(&name), backend, name, owned: true })
             }
         }
     }
@@ -93,10 +95,18 @@ impl TestDb {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// The same database for another server process; the first one removes it.
+    pub fn shared(&self) -> TestDb {
+        TestDb { url: self.url.clone(), backend: self.backend, name: self.name.clone(), owned: false }
+    }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         match self.backend {
             Backend::Sqlite => {
                 for suffix in ["", "-wal", "-shm"] {

@@ -1,0 +1,2 @@
+ALTER TABLE outbox DROP COLUMN lease_until;
+ALTER TABLE outbox DROP COLUMN leased_by;

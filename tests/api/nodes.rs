@@ -1,0 +1,121 @@
+//! Several server processes on one database, as behind a load balancer:
+//! clients alternate between two nodes racing decisions on the same pools,
+//! and two outbox workers share one outbox.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::applications::{charter, status, submitted, vest_2022};
+use crate::helpers::{Backend, TestApp, TestDb, spawn_configured};
+use crate::smtp::SmtpServer;
+
+/// Two nodes on one fresh database; `smtp` (if any) for both.
+fn two_nodes(backend: Backend, smtp: Option<String>) -> Option<(TestApp, TestApp)> {
+    let db = TestDb::new(backend)?;
+    let shared = db.shared();
+    let smtp_b = smtp.clone();
+    let a = spawn_configured(db, |_| (), move |c| c.mail.smtp_url = smtp);
+    let b = spawn_configured(shared, |_| (), move |c| c.mail.smtp_url = smtp_b);
+    Some((a, b))
+}
+
+fn racing_decisions_on_two_nodes(backend: Backend) {
+    let Some((a, b)) = two_nodes(backend, None) else { return };
+    vest_2022(&a, json!({"recommendation_required": false, "political_threshold": "999999999.00"}));
+    // Applications are created on both nodes, decisions race on both.
+    let ids: Vec<i64> = (0..48).map(|i| submitted(if i % 2 == 0 { &a } else { &b }, &charter("87155.30"))).collect();
+    let body = json!({"level": "strategic", "outcome": "approved", "meeting_date": "2022-10-20", "reference": "Referat"});
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let node = if i % 2 == 0 { &b } else { &a };
+                let body = body.clone();
+                s.spawn(move || node.post(&format!("/api/v1/applications/{id}/decision"), &body).status)
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("request thread")).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 38, "{statuses:?}");
+    for node in [&a, &b] {
+        let s = status(node);
+        assert_eq!(s["committed"], "871553.00", "{s}");
+        assert_eq!(s["available"], "0.00", "{s}");
+        for bucket in s["buckets"].as_array().expect("buckets") {
+            assert!(!bucket["available"].as_str().unwrap_or("-").starts_with('-'), "over-committed bucket: {bucket}");
+        }
+    }
+    let grants = b.get("/api/v1/grants?limit=100").json();
+    assert_eq!(grants["items"].as_array().map(Vec::len), Some(10));
+}
+
+#[test]
+fn two_nodes_racing_decisions_never_over_commit_on_postgres() {
+    racing_decisions_on_two_nodes(Backend::Postgres);
+}
+
+#[test]
+fn two_nodes_racing_decisions_never_over_commit_on_sqlite() {
+    racing_decisions_on_two_nodes(Backend::Sqlite);
+}
+
+fn two_outbox_workers_send_each_mail_once(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let Some((a, _b)) = two_nodes(backend, Some(smtp.url())) else { return };
+    let db = klyngemidler::db::Db::connect(&a.db.url, &klyngemidler::db::DbOptions::default()).expect("connect");
+    let n = 60;
+    // Queued in small batches while both workers poll (every 100 ms), so they race for each batch.
+    for batch in 0..6 {
+        db.write_sync(|c| {
+            let now = klyngemidler::api::now();
+            for i in 0..n / 6 {
+                let subject = format!("Testbrev nr. {}", batch * (n / 6) + i);
+                klyngemidler::db::approvals::queue_mail(c, "formand@example.org", &subject, "Tekst", "<p>Tekst</p>", now)?;
+            }
+            Ok::<_, klyngemidler::db::StoreError>(())
+        })
+        .expect("queue mail");
+        std::thread::sleep(Duration::from_millis(70));
+    }
+    let got = smtp.wait_for(n);
+    // Give a duplicate time to arrive, should there be one.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let got = if smtp.messages().len() > got.len() { smtp.messages() } else { got };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for message in &got {
+        let subject =
+            message.lines().find_map(|l| l.strip_prefix("Subject: ")).map(str::to_owned).unwrap_or_else(|| panic!("no subject: {message}"));
+        *seen.entry(subject).or_default() += 1;
+    }
+    assert_eq!(seen.len(), n, "every mail arrived: {seen:?}");
+    assert!(seen.values().all(|&count| count == 1), "a mail was sent twice: {seen:?}");
+    let leased_by: Vec<Option<String>> = db
+        .read_sync(|c| klyngemidler::db::approvals::outbox_list(c, 1000).map_err(klyngemidler::db::StoreError::from))
+        .expect("outbox")
+        .into_iter()
+        .map(|row| {
+            assert_eq!(row.state, "sent");
+            assert_eq!(row.attempts, 1);
+            row.leased_by
+        })
+        .collect();
+    let workers: std::collections::HashSet<_> = leased_by.iter().flatten().collect();
+    eprintln!("{n} mails sent once each by {} workers", workers.len());
+}
+
+#[test]
+fn two_outbox_workers_send_each_mail_exactly_once_on_postgres() {
+    two_outbox_workers_send_each_mail_once(Backend::Postgres);
+}
+
+#[test]
+fn two_outbox_workers_send_each_mail_exactly_once_on_sqlite() {
+    two_outbox_workers_send_each_mail_once(Backend::Sqlite);
+}

@@ -242,11 +242,29 @@ pub(super) fn application_response(dto: ApplicationDto, status: StatusCode) -> H
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ApplicationQuery {
     /// `{cluster}-{year}`.
+    #[param(pattern = "^[a-z](-?[a-z0-9])*-(20[0-9][0-9]|2100)$", max_length = 45)]
     pub pool: Option<String>,
     /// `draft`, `submitted`, `recommended`, `reserved`, `approved`, `rejected` or `withdrawn`.
+    #[param(value_type = Option<ApplicationStateParam>, inline)]
     pub status: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
+}
+
+/// The states an application can be listed by (documentation of `?status=`).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ApplicationStateParam {
+    Draft,
+    Submitted,
+    Recommended,
+    Reserved,
+    Approved,
+    Rejected,
+    Withdrawn,
 }
 
 const STATES: [&str; 7] = ["draft", "submitted", "recommended", "reserved", "approved", "rejected", "withdrawn"];

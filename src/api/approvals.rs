@@ -133,9 +133,21 @@ pub async fn request_approval(
     Ok(HttpResponse::build(StatusCode::CREATED).json(out))
 }
 
+/// The states an approval request can be listed by (documentation of `?status=`).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ApprovalStateParam {
+    Open,
+    Approved,
+    Rejected,
+    Revoked,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ApprovalQuery {
     /// `open`, `approved`, `rejected` or `revoked`.
+    #[param(value_type = Option<ApprovalStateParam>, inline)]
     pub status: Option<String>,
     pub application: Option<i64>,
 }

@@ -70,7 +70,9 @@ impl From<AuditRow> for AuditEventDto {
 pub struct AuditQuery {
     /// Only events about this subject, e.g. `pool:vest-2022`.
     pub subject: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

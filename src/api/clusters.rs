@@ -65,6 +65,7 @@ pub struct PatchCluster {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Page size, 1-500 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

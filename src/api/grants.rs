@@ -86,8 +86,11 @@ fn to_dto(conn: &mut AnyConnection, g: StoredGrant) -> Result<GrantDto, ApiError
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct GrantQuery {
     /// `{cluster}-{year}`.
+    #[param(pattern = "^[a-z](-?[a-z0-9])*-(20[0-9][0-9]|2100)$", max_length = 45)]
     pub pool: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

@@ -57,6 +57,10 @@ pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 }
 
 pub const DEFAULT_LIMIT: i64 = 100;
+/// The OpenAPI document's pattern for an id cursor (what [`id_cursor`] accepts).
+pub const ID_CURSOR_PATTERN: &str = "^[0-9]{1,18}$";
+/// The OpenAPI document's pattern for a pool key `{cluster}-{year}` (what `PoolKey::parse` accepts).
+pub const POOL_KEY_PATTERN: &str = "^[a-z](-?[a-z0-9])*-(20[0-9][0-9]|2100)$";
 pub const MAX_LIMIT: i64 = 500;
 
 /// Parses `limit` (1-500, default 100).

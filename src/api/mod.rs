@@ -19,6 +19,7 @@ pub mod json;
 pub mod policy;
 pub mod pools;
 pub mod reports;
+pub mod spec;
 pub mod status;
 pub mod users;
 
@@ -157,7 +158,8 @@ where
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = mount(actix_web::App::new().into_utoipa_app()).split_for_parts();
+    let (_, mut api) = mount(actix_web::App::new().into_utoipa_app()).split_for_parts();
+    spec::ProblemResponses.modify(&mut api);
     api
 }
 

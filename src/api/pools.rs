@@ -132,11 +132,14 @@ pub struct PatchPool {
 pub struct PoolQuery {
     /// Cluster slug.
     pub cluster: Option<String>,
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
     pub state: Option<PoolStateDto>,
     /// Page size, 1-500 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
+    #[param(pattern = "^[a-z](-?[a-z0-9])*-(20[0-9][0-9]|2100)$", max_length = 45)]
     pub cursor: Option<String>,
 }
 

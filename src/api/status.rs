@@ -59,7 +59,7 @@ impl From<Figures> for FiguresDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BucketDto {
+pub struct BucketStatusDto {
     /// `upfront`, `ad_hoc` or `rolling`.
     #[schema(example = "upfront")]
     pub name: String,
@@ -79,7 +79,7 @@ pub struct PoolStatusDto {
     pub allocation_model: AllocationModelDto,
     #[serde(flatten)]
     pub figures: FiguresDto,
-    pub buckets: Vec<BucketDto>,
+    pub buckets: Vec<BucketStatusDto>,
     /// Every target population. An application naming several counts
     /// equally towards each (largest remainder), so each column sums to the pool's.
     pub by_target_population: Vec<TargetPopulationUse>,
@@ -196,7 +196,7 @@ pub async fn pool_status(
         state: pool.state.into(),
         allocation_model: pool.model.into(),
         figures: status.overall.into(),
-        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketStatusDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
         by_target_population,
         by_party,
     };
@@ -243,7 +243,9 @@ fn signed(ore: i64) -> String {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LedgerQuery {
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

@@ -89,7 +89,8 @@ fn optional_note(req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(String::new());
     }
-    let dto: StepNote = json::parse(req, body)?;
+    // The document allows `null` for "no note", as it allows no body.
+    let dto: StepNote = json::parse::<Option<StepNote>>(req, body)?.unwrap_or_default();
     parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| ApiError::field("note", e))
 }
 

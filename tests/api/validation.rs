@@ -117,3 +117,17 @@ api_test! {
         assert_eq!(app.get("/api/v1/keys?user=abc").invalid_fields(), ["user"]);
     }
 }
+
+api_test! {
+    /// The document allows `null` as the optional note body of submit and withdraw (found by schemathesis).
+    fn a_null_body_is_no_note_for_submit_and_withdraw(app) {
+        crate::applications::vest_2022(app, json!({}));
+        let created = app.post("/api/v1/pools/vest-2022/applications", &crate::applications::charter("1000.00"));
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json()["id"].as_i64().expect("id");
+        let r = app.request("POST", &format!("/api/v1/applications/{id}/submit")).json(&Value::Null);
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.request("POST", &format!("/api/v1/applications/{id}/withdraw")).json(&Value::Null);
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}

@@ -5,6 +5,7 @@
 //! - an operation that reads a body can answer 400 (not JSON), 413 (too large)
 //!   and 415 (not `application/json`);
 //! - an operation with query parameters can answer 422 naming the parameter;
+//! - `If-Match` is required where it is asked for (without it: 428);
 //! - an optional query parameter is left out to mean "none": its schema does not
 //!   allow `null` (a query string cannot carry one).
 
@@ -50,6 +51,9 @@ fn shape(op: &mut Operation) {
     let mut has_query = false;
     for param in op.parameters.iter_mut().flatten() {
         let RefOr::T(param) = param else { continue };
+        if param.parameter_in == ParameterIn::Header && param.name.eq_ignore_ascii_case("If-Match") {
+            param.required = utoipa::openapi::Required::True;
+        }
         if param.parameter_in == ParameterIn::Query {
             has_query = true;
             if let Some(RefOr::T(schema)) = param.schema.as_mut() {

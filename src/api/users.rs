@@ -186,7 +186,7 @@ pub async fn get_user(state: web::Data<AppState>, caller: Caller, path: web::Pat
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), params(("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = PatchUser, security(("api_key" = [])),
     responses((status = 200, body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+        (status = 409, body = Problem, description = "Another user has this e-mail"), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/users/{id}")]
 pub async fn patch_user(
     state: web::Data<AppState>,
@@ -209,6 +209,9 @@ pub async fn patch_user(
             let mut after = before.clone();
             after.name = dto.name.clone().map_or(after.name, |n| n.trim().to_owned());
             after.email = dto.email.clone().map_or(after.email, |e| e.trim().to_lowercase());
+            if after.email != before.email && store::find_user_by_email(c, &after.email)?.is_some_and(|other| other.id != id) {
+                return Err(ApiError::Conflict { kind: "duplicate", detail: format!("a user with e-mail {} exists", after.email) });
+            }
             after.role = dto.role.map_or(after.role, |r| r.role().as_str().to_owned());
             after.clusters = dto.clusters.clone().map_or(after.clusters, |c| c.join(","));
             after.disabled_at = match dto.disabled {

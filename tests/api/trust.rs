@@ -315,3 +315,19 @@ api_test! {
         let _: Value = app.get("/api/v1/target-populations").json();
     }
 }
+
+api_test! {
+    /// Changing a user's e-mail to another user's is a 409, not a 500 from the unique index (found by schemathesis).
+    fn a_users_email_cannot_be_changed_to_another_users(app) {
+        let first = app.post("/api/v1/users", &json!({"name": "Sekretariat, Vest", "email": "sekretariat.vest@example.org", "role": "viewer"}));
+        assert_eq!(first.status, 201, "{}", first.text);
+        let second = app.post("/api/v1/users", &json!({"name": "Sekretariat, Nord", "email": "sekretariat.nord@example.org", "role": "viewer"}));
+        let id = second.json()["id"].as_i64().expect("id");
+        let taken = json!({"email": "Sekretariat.Vest@example.org"});
+        app.request("PATCH", &format!("/api/v1/users/{id}")).header("if-match", "*").json(&taken).problem(409);
+        app.post("/api/v1/users", &json!({"name": "Igen", "email": "sekretariat.vest@example.org", "role": "viewer"})).problem(409);
+        let own = json!({"email": "sekretariat.nord@example.org", "name": "Sekretariatet, Nord"});
+        let r = app.request("PATCH", &format!("/api/v1/users/{id}")).header("if-match", "*").json(&own);
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}

@@ -24,7 +24,7 @@ pub struct IfMatch(Option<String>);
 
 impl IfMatch {
     pub fn of(req: &HttpRequest) -> IfMatch {
-        IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").to_owned()))
+        IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").trim().to_owned()).filter(|v| !v.is_empty()))
     }
 
     pub fn is_absent(&self) -> bool {

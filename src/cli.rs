@@ -37,6 +37,18 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Fill the database with generated clusters, pools and granted applications (for benchmarks).
+    Generate {
+        #[arg(long, default_value_t = 21)]
+        clusters: u32,
+        #[arg(long, default_value_t = 10)]
+        years: u32,
+        /// Applications per pool; each leaves four ledger postings.
+        #[arg(long, default_value_t = 2000)]
+        applications: u32,
+        #[arg(long, default_value_t = 2016)]
+        first_year: i64,
+    },
     /// Check the audit trail.
     Audit {
         #[command(subcommand)]
@@ -210,6 +222,27 @@ fn execute(cli: Cli) -> Result<(), String> {
                 }
                 crate::db::audit::Verdict::Broken { id, reason } => Err(format!("audit trail broken at event {id}: {reason}")),
             }
+        }
+        Command::Generate { clusters, years, applications, first_year } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            let volume = crate::demo::generate::Volume { clusters, years, applications, first_year };
+            let started = std::time::Instant::now();
+            let total = u64::from(clusters) * u64::from(years);
+            let done = crate::demo::generate::generate(&db, volume, crate::api::now(), |g| {
+                if g.pools % 10 == 0 || g.pools == total {
+                    eprintln!("{}/{total} pools, {} applications, {:.0} s", g.pools, g.applications, started.elapsed().as_secs_f64());
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            println!(
+                "generated {} pools, {} applications, {} grants ({} ledger postings) in {:.0} s",
+                done.pools,
+                done.applications,
+                done.grants,
+                done.grants * 4,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Serve(args) => serve(&cli.database_url, args),
     }

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDateTime;
 
+pub mod generate;
 mod projects;
 
 use crate::db::pools::{self, Actor};

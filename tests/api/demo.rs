@@ -59,3 +59,34 @@ fn the_demo_loads_north_jutland_once_on_sqlite() {
 fn the_demo_loads_north_jutland_once_on_postgres() {
     demo_on(Backend::Postgres);
 }
+
+fn generated_data_reconciles(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else { return };
+    let app = spawn_app_on(db, |db| {
+        let volume = klyngemidler::demo::generate::Volume { clusters: 2, years: 2, applications: 25, first_year: 2020 };
+        let done = klyngemidler::demo::generate::generate(db, volume, klyngemidler::api::now(), |_| ()).expect("generate");
+        assert_eq!((done.pools, done.applications, done.grants), (4, 100, 100));
+    });
+    let status = app.get("/api/v1/pools/gen-02-2021/status").json();
+    assert_reconciles(&status);
+    assert_eq!(status["pending"], "0.00");
+    assert_ne!(status["committed"], "0.00");
+    let grants = app.get("/api/v1/grants?pool=gen-02-2021&limit=500").json();
+    assert_eq!(grants["items"].as_array().map(Vec::len), Some(25));
+    let verified = std::process::Command::new(env!("CARGO_BIN_EXE_klyngemidler"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &app.db.url)
+        .output()
+        .expect("run audit verify");
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+}
+
+#[test]
+fn generated_benchmark_data_reconciles_on_sqlite() {
+    generated_data_reconciles(Backend::Sqlite);
+}
+
+#[test]
+fn generated_benchmark_data_reconciles_on_postgres() {
+    generated_data_reconciles(Backend::Postgres);
+}

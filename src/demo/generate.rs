@@ -75,7 +75,7 @@ pub fn generate(db: &Db, volume: Volume, now: NaiveDateTime, mut progress: impl 
 fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey, n: u32, now: NaiveDateTime) -> Result<u64, DemoError> {
     let bad = |what: &str| DemoError::Data(format!("{key}: {what}"));
     let money = |ore: i64| Money::from_ore(ore).ok_or_else(|| bad("amount"));
-    let year = i32::try_from(key.year.get()).map_err(|_| bad("year"))?;
+    let year = key.year.get();
     let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| bad("date"));
     // Amounts from 10,000.00 to 59,999.99, cycling: the pool holds them all with 5 % to spare.
     let amount_of = |i: u32| 1_000_000 + i64::from(i) * 7_919 % 5_000_000;

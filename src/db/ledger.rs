@@ -84,6 +84,29 @@ pub fn post(
     Ok(entry_id)
 }
 
+#[derive(Debug, QueryableByName)]
+struct MarkRow {
+    #[diesel(sql_type = BigInt)]
+    postings: i64,
+    #[diesel(sql_type = BigInt)]
+    last_entry: i64,
+}
+
+/// How far a pool's ledger has grown: (number of postings, last entry id).
+/// Entries are never changed or removed, so equal marks mean equal balances;
+/// the count catches an entry committed after a later id (PostgreSQL
+/// sequences do not promise commit order). Read from the `(pool_id, entry_id)`
+/// index alone.
+pub fn mark(conn: &mut AnyConnection, pool_id: i64) -> Result<(i64, i64), StoreError> {
+    let row: MarkRow = diesel::sql_query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS postings, CAST(COALESCE(MAX(entry_id), 0) AS BIGINT) AS last_entry \
+         FROM postings WHERE pool_id = $1",
+    )
+    .bind::<BigInt, _>(pool_id)
+    .get_result(conn)?;
+    Ok((row.postings, row.last_entry))
+}
+
 /// The pool's balances per bucket, account and kind of entry.
 pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, StoreError> {
     // SUM over BIGINT is NUMERIC to diesel; the cast keeps it an integer of øre.

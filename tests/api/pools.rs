@@ -181,3 +181,24 @@ api_test! {
         app.get("/api/v1/pools?year=1800").invalid_fields().contains(&"year".to_owned()).then_some(()).expect("year named");
     }
 }
+
+api_test! {
+    /// The status ETag follows the ledger, not only the pool row: a grant changes it, a read does not.
+    fn the_status_etag_changes_with_every_money_movement(app) {
+        crate::applications::vest_2022(app, json!({"recommendation_required": false, "political_threshold": "999999999.00"}));
+        let etag_of = |app: &crate::helpers::TestApp| app.get("/api/v1/pools/vest-2022/status").header("etag").expect("etag").to_owned();
+        let before = etag_of(app);
+        assert_eq!(etag_of(app), before, "reads change nothing");
+        let id = crate::applications::submitted(app, &crate::applications::charter("1000.00"));
+        assert_eq!(etag_of(app), before, "a submitted application moves no money");
+        let decided = crate::applications::decide(app, id, "strategic", "approved", None);
+        assert_eq!(decided.status, 200, "{}", decided.text);
+        let after = etag_of(app);
+        assert_ne!(after, before, "a grant changes the status and its ETag");
+        let fresh = app.request("GET", "/api/v1/pools/vest-2022/status").header("if-none-match", &before).send();
+        assert_eq!(fresh.status, 200);
+        assert_eq!(fresh.json()["committed"], "1000.00");
+        let unchanged = app.request("GET", "/api/v1/pools/vest-2022/status").header("if-none-match", &format!("\"x\", {after}")).send();
+        assert_eq!(unchanged.status, 304);
+    }
+}

@@ -133,12 +133,12 @@ pub struct PartyUse {
 
 /// The breakdowns of a pool's application money.
 fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result<(Vec<TargetPopulationUse>, Vec<PartyUse>), ApiError> {
-    let money = ledger::use_by_application(conn, pool_id)?;
+    let money: std::collections::HashMap<i64, _> = ledger::use_by_application(conn, pool_id)?.into_iter().collect();
     let keys = applications::keys_in_pool(conn, pool_id)?;
     let mut by_population = Vec::new();
     let mut by_party = Vec::new();
     for (id, party, populations) in keys {
-        if let Some((_, u)) = money.iter().find(|(a, _)| *a == id) {
+        if let Some(u) = money.get(&id) {
             by_population.push((populations, *u));
             by_party.push((vec![party], *u));
         }

@@ -243,13 +243,18 @@ pub fn keys_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(i64, 
         .filter(applications::pool_id.eq(pool_id))
         .select((applications::id, parties::slug))
         .load(conn)?;
-    let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
+    // One join by pool, not `IN (…)` with every id (a new statement to parse per pool size).
     let pops: Vec<(i64, String)> = application_target_populations::table
-        .filter(application_target_populations::application_id.eq_any(&ids))
+        .inner_join(applications::table)
+        .filter(applications::pool_id.eq(pool_id))
         .order((application_target_populations::application_id, application_target_populations::position))
         .select((application_target_populations::application_id, application_target_populations::code))
         .load(conn)?;
-    Ok(apps.into_iter().map(|(id, party)| (id, party, pops.iter().filter(|(a, _)| *a == id).map(|(_, c)| c.clone()).collect())).collect())
+    let mut by_app: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::with_capacity(apps.len());
+    for (id, code) in pops {
+        by_app.entry(id).or_default().push(code);
+    }
+    Ok(apps.into_iter().map(|(id, party)| (id, party, by_app.remove(&id).unwrap_or_default())).collect())
 }
 
 fn write_children(conn: &mut AnyConnection, id: i64, charter: &Charter) -> Result<(), StoreError> {

@@ -321,5 +321,6 @@ diesel::joinable!(approval_links -> approval_requests (request_id));
 diesel::joinable!(approval_requests -> applications (application_id));
 diesel::joinable!(applications -> pools (pool_id));
 diesel::joinable!(applications -> parties (applicant_party_id));
+diesel::joinable!(application_target_populations -> applications (application_id));
 diesel::joinable!(grants -> applications (application_id));
 diesel::joinable!(disbursements -> grants (grant_id));

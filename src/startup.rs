@@ -51,7 +51,11 @@ impl Application {
                 .service(crate::web::approval::decide)
                 .default_service(web::to(api::fallback))
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // Handlers wait for the database on blocking threads; more of them than
+        // there are connections only queue for the pool, and each thread that
+        // ever ran costs memory (stack, malloc arena). actix's default is 512.
+        .worker_max_blocking_threads(config.db.pool_size as usize + 2);
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }

@@ -14,5 +14,6 @@ pub mod keys;
 pub mod mail;
 pub mod secrets;
 pub mod startup;
+pub mod tabular;
 pub mod telemetry;
 pub mod web;

@@ -8,18 +8,22 @@ pub mod audit;
 pub mod auth;
 pub mod charters;
 pub mod clusters;
+pub mod csv_stream;
 pub mod decisions;
 pub mod distributions;
 pub mod error;
+pub mod exports;
 pub mod grants;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod imports;
 pub mod json;
 pub mod policy;
 pub mod pools;
 pub mod reports;
 pub mod status;
+pub mod status_report;
 pub mod users;
 
 use std::sync::Arc;
@@ -63,6 +67,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(clusters::list_parties)
         .service(clusters::create_party)
         .service(clusters::list_target_populations)
+        .service(imports::put_population_counts)
+        .service(imports::get_population_counts)
         .service(pools::create_pool)
         .service(pools::list_pools)
         .service(pools::get_pool)
@@ -74,7 +80,13 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(decisions::reallocate)
         .service(distributions::distribute)
         .service(reports::model_simulation)
+        .service(status_report::status_report)
+        .service(exports::export_grants)
+        .service(exports::export_applications)
+        .service(exports::export_ledger)
+        .service(exports::export_audit_events)
         .service(charters::create_application)
+        .service(imports::import_applications)
         .service(applications::list_applications)
         .service(applications::get_application)
         .service(charters::patch_application)
@@ -138,7 +150,7 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
-        (name = "reports", description = "Reports for the evaluation of the allocation model"),
+        (name = "reports", description = "Reports: the year's status of every pool, CSV exports and imports, the evaluation of the allocation model"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),
         (name = "approvals", description = "Approval by e-mail link: approvers, requests, the outbox"),

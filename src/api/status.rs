@@ -164,6 +164,25 @@ fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result
     Ok((populations, parties))
 }
 
+/// A stored pool's status, read from its ledger.
+pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<PoolStatusDto, ApiError> {
+    let balances = ledger::balances(c, stored.id)?;
+    let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (by_target_population, by_party) = breakdowns(c, stored.id, stored.cluster_id)?;
+    let pool = &stored.pool;
+    Ok(PoolStatusDto {
+        pool: pool.key.to_string(),
+        cluster: pool.key.cluster.to_string(),
+        year: pool.key.year.get(),
+        state: pool.state.into(),
+        allocation_model: pool.model.into(),
+        figures: status.overall.into(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        by_target_population,
+        by_party,
+    })
+}
+
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
 /// `If-None-Match`, so dashboards can poll cheaply.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
@@ -178,28 +197,13 @@ pub async fn pool_status(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    let (stored, status, (by_target_population, by_party)) = state
+    let dto = state
         .db
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let balances = ledger::balances(c, stored.id)?;
-            let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let breakdowns = breakdowns(c, stored.id, stored.cluster_id)?;
-            Ok::<_, ApiError>((stored, status, breakdowns))
+            load_status(c, &stored)
         })
         .await?;
-    let pool = &stored.pool;
-    let dto = PoolStatusDto {
-        pool: pool.key.to_string(),
-        cluster: pool.key.cluster.to_string(),
-        year: pool.key.year.get(),
-        state: pool.state.into(),
-        allocation_model: pool.model.into(),
-        figures: status.overall.into(),
-        buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
-        by_target_population,
-        by_party,
-    };
     let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let etag = content_etag(&body);
     if not_modified(&req, &etag) {

@@ -162,6 +162,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     approval_requests,
     approval_links,
     outbox,
+    population_counts,
 );
 
 diesel::table! {
@@ -321,3 +322,17 @@ diesel::joinable!(applications -> pools (pool_id));
 diesel::joinable!(applications -> parties (applicant_party_id));
 diesel::joinable!(grants -> applications (application_id));
 diesel::joinable!(disbursements -> grants (grant_id));
+
+diesel::table! {
+    population_counts (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        year -> Integer,
+        target_population -> Text,
+        municipality -> Text,
+        count -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(population_counts -> clusters (cluster_id));

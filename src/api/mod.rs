@@ -19,6 +19,7 @@ pub mod http;
 pub mod idempotency;
 pub mod imports;
 pub mod json;
+pub mod metrics;
 pub mod policy;
 pub mod pools;
 pub mod reports;
@@ -46,6 +47,9 @@ pub struct AppState {
     pub db: Db,
     pub auth_limiter: auth::AuthLimiter,
     pub links: crate::approval::LinkSettings,
+    pub metrics: metrics::Metrics,
+    /// `/dashboard` without a key (`PUBLIC_DASHBOARD=true`).
+    pub public_dashboard: bool,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because
@@ -117,7 +121,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
 
 /// Routes outside `/api/v1`.
 pub fn configure_root(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz);
+    cfg.service(health::healthz).service(health::readyz).service(metrics::metrics);
 }
 
 struct BearerAuth;
@@ -208,6 +212,9 @@ impl RouteTable {
         // Pages served outside the OpenAPI document.
         routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
         routes.push((ResourceDef::new("/approvals/{token}"), vec![Method::GET, Method::HEAD, Method::POST]));
+        routes.push((ResourceDef::new("/dashboard"), vec![Method::GET, Method::HEAD]));
+        routes.push((ResourceDef::new("/dashboard/login"), vec![Method::POST]));
+        routes.push((ResourceDef::new("/dashboard/logout"), vec![Method::POST]));
         RouteTable(routes)
     }
 

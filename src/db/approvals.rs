@@ -297,3 +297,8 @@ pub fn mail_failed(conn: &mut AnyConnection, id: i64, error: &str, next: NaiveDa
 pub fn outbox_list(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     outbox::table.select(outbox::all_columns).order(outbox::id.desc()).limit(limit).load(conn)
 }
+
+/// Mails waiting to go out (queued, not yet sent).
+pub fn outbox_queued(conn: &mut AnyConnection) -> QueryResult<i64> {
+    outbox::table.filter(outbox::state.eq("queued")).count().get_result(conn)
+}

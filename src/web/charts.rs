@@ -35,7 +35,8 @@ pub fn stacked_bars(id: &str, title: &str, segments: &[(&str, &str)], bars: &[Ba
     let summary = bars
         .iter()
         .map(|b| {
-            let figures: Vec<String> = segments.iter().zip(&b.parts).map(|((name, _), m)| format!("{} {}", name.to_lowercase(), kroner(*m))).collect();
+            let figures: Vec<String> =
+                segments.iter().zip(&b.parts).map(|((name, _), m)| format!("{} {}", name.to_lowercase(), kroner(*m))).collect();
             format!("{}: {}", b.label, figures.join(", "))
         })
         .collect::<Vec<_>>()
@@ -88,11 +89,8 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// The table that says what the chart shows.
 pub fn table(caption: &str, first_column: &str, segments: &[(&str, &str)], bars: &[Bar]) -> String {
-    let mut html = format!(
-        "<table class=\"figures\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
-        esc(caption),
-        esc(first_column)
-    );
+    let mut html =
+        format!("<table class=\"figures\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>", esc(caption), esc(first_column));
     for (name, _) in segments {
         html.push_str(&format!("<th scope=\"col\" class=\"num\">{name}</th>"));
     }

@@ -56,15 +56,21 @@ fn load(c: &mut AnyConnection, scope: &ClusterScope, year: Option<i32>, cluster:
         let status = load_status(c, stored)?;
         let filter = ApplicationFilter { pool: Some(stored.pool.key.clone()), ..ApplicationFilter::default() };
         let apps = applications::list(c, scope, &filter, 10_000)?;
-        let mut decided: Vec<StoredApplication> =
-            apps.iter().filter(|a| matches!(a.state, ApplicationState::Approved { .. } | ApplicationState::Rejected { .. })).cloned().collect();
+        let mut decided: Vec<StoredApplication> = apps
+            .iter()
+            .filter(|a| matches!(a.state, ApplicationState::Approved { .. } | ApplicationState::Rejected { .. }))
+            .cloned()
+            .collect();
         decided.sort_by_key(|a| std::cmp::Reverse((a.decided_at, a.id)));
         decided.truncate(5);
         let waiting = apps
             .into_iter()
-            .filter(|a| matches!(a.state, ApplicationState::Submitted | ApplicationState::Recommended { .. } | ApplicationState::Reserved { .. }))
+            .filter(|a| {
+                matches!(a.state, ApplicationState::Submitted | ApplicationState::Recommended { .. } | ApplicationState::Reserved { .. })
+            })
             .collect();
-        let cluster_name = clusters.iter().find(|(s, _)| s == stored.pool.key.cluster.as_str()).map_or_else(|| status.cluster.clone(), |(_, n)| n.clone());
+        let cluster_name =
+            clusters.iter().find(|(s, _)| s == stored.pool.key.cluster.as_str()).map_or_else(|| status.cluster.clone(), |(_, n)| n.clone());
         views.push(PoolView { status, cluster_name, decided, waiting });
     }
     Ok(View { years, year, clusters, cluster, pools: views })
@@ -106,7 +112,11 @@ fn pool_section(i: usize, p: &PoolView) -> String {
     ));
     let buckets: Vec<Bar> = s.buckets.iter().map(|b| bar(capitalise(bucket_da(&b.name)), &b.figures)).collect();
     let caption = format!("Pengene i {} fordelt på spor", title);
-    out.push_str(&format!("<h3>Spor</h3>{}{}", stacked_bars(&format!("spor{i}"), &caption, &SEGMENTS, &buckets), table(&caption, "Spor", &SEGMENTS, &buckets)));
+    out.push_str(&format!(
+        "<h3>Spor</h3>{}{}",
+        stacked_bars(&format!("spor{i}"), &caption, &SEGMENTS, &buckets),
+        table(&caption, "Spor", &SEGMENTS, &buckets)
+    ));
     let populations: Vec<Bar> = s
         .by_target_population
         .iter()
@@ -145,12 +155,16 @@ fn list(apps: &[StoredApplication], empty: &str, dated: bool) -> String {
 }
 
 fn picker(view: &View) -> String {
-    let mut out = String::from("<form class=\"picker\" method=\"get\" action=\"/dashboard\"><label for=\"year\">År</label><select id=\"year\" name=\"year\">");
+    let mut out = String::from(
+        "<form class=\"picker\" method=\"get\" action=\"/dashboard\"><label for=\"year\">År</label><select id=\"year\" name=\"year\">",
+    );
     for y in &view.years {
         let selected = if Some(*y) == view.year { " selected" } else { "" };
         out.push_str(&format!("<option value=\"{y}\"{selected}>{y}</option>"));
     }
-    out.push_str("</select><label for=\"cluster\">Klynge</label><select id=\"cluster\" name=\"cluster\"><option value=\"\">Alle klynger</option>");
+    out.push_str(
+        "</select><label for=\"cluster\">Klynge</label><select id=\"cluster\" name=\"cluster\"><option value=\"\">Alle klynger</option>",
+    );
     for (slug, name) in &view.clusters {
         let selected = if view.cluster.as_deref() == Some(slug) { " selected" } else { "" };
         out.push_str(&format!("<option value=\"{}\"{selected}>{}</option>", esc(slug), esc(name)));

@@ -77,7 +77,8 @@ pub fn sign_in_page(message: Option<&str>) -> HttpResponse {
 }
 
 pub fn too_many(retry_after: u64) -> HttpResponse {
-    let mut res = html(StatusCode::TOO_MANY_REQUESTS, page("For mange forsøg", "<p>Der er prøvet for mange ugyldige nøgler. Vent et minut.</p>"));
+    let mut res =
+        html(StatusCode::TOO_MANY_REQUESTS, page("For mange forsøg", "<p>Der er prøvet for mange ugyldige nøgler. Vent et minut.</p>"));
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
         res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
     }

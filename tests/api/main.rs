@@ -17,6 +17,7 @@ mod reference;
 mod reports;
 mod schema;
 mod smtp;
+mod spreadsheets;
 mod trust;
 mod validation;
 mod wal;

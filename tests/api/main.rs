@@ -10,6 +10,7 @@ mod conventions;
 mod demo;
 mod distributions;
 mod email_approval;
+mod metrics;
 mod openapi;
 mod pools;
 mod race;

@@ -201,7 +201,7 @@ fn render(view: &View, signed_in: bool) -> String {
     body.push_str("<p class=\"hint\">Beløb i kroner. Tallene kommer fra puljernes regnskab og stemmer til øren med API'et (/api/v1/reports/status).</p>");
     format!(
         "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>Overblik over klyngemidler {year}</title><style>{STYLE}</style></head>\
+         <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>Overblik over klyngemidler {year}</title><style>{STYLE}</style></head>\
          <body><main>{body}</main></body></html>"
     )
 }

@@ -89,7 +89,9 @@ pub fn parse(text: &str) -> Result<Vec<Sample>, String> {
                     if !["counter", "gauge", "histogram", "summary", "untyped"].contains(kind) || !is_name(name, true) {
                         return Err(format!("line {n}: bad TYPE"));
                     }
-                    if types.insert((*name).to_owned(), (*kind).to_owned()).is_some() || seen.iter().any(|s| s.starts_with(&format!("{name}{{"))) {
+                    if types.insert((*name).to_owned(), (*kind).to_owned()).is_some()
+                        || seen.iter().any(|s| s.starts_with(&format!("{name}{{")))
+                    {
                         return Err(format!("line {n}: TYPE for {name} twice or after its samples"));
                     }
                 }

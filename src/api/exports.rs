@@ -202,15 +202,19 @@ const LEDGER_COLUMNS: [Column; 11] = [
 pub async fn export_ledger(state: web::Data<AppState>, caller: Caller, query: web::Query<ExportQuery>) -> Result<HttpResponse, ApiError> {
     let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
-        let rows = exports::postings(c, &scope, pool.as_ref(), after, PAGE_ROWS)?;
+        // The pool names are read with every page: a page is one snapshot, and a pool may appear meanwhile.
+        let keys = exports::pool_keys(c, &scope, pool.as_ref())?;
+        let ids: Vec<i64> = keys.iter().map(|(id, _)| *id).collect();
+        let rows = exports::postings(c, &ids, after, PAGE_ROWS)?;
         for p in &rows {
+            let pool = keys.iter().find(|(id, _)| *id == p.pool_id).map(|(_, k)| k.as_str()).unwrap_or_default();
             write_record(
                 out,
                 d,
                 &[
                     p.posting_id.to_string(),
                     p.entry_id.to_string(),
-                    format!("{}-{}", p.cluster, p.year),
+                    pool.to_owned(),
                     time(p.created_at),
                     p.kind.clone(),
                     p.application_id.map(|id| id.to_string()).unwrap_or_default(),

@@ -12,6 +12,7 @@ mod dashboard;
 mod demo;
 mod distributions;
 mod email_approval;
+mod export_memory;
 mod metrics;
 mod openapi;
 mod pools;

@@ -244,3 +244,28 @@ api_test! {
         assert_eq!(app.request("PUT", "/api/v1/clusters/vest/population-counts/2022").key(Some(&viewer)).header("content-type", "text/csv").send_raw(Some(good.as_bytes())).status, 403);
     }
 }
+
+api_test! {
+    /// Uploaded counts are the population key when a distribution names none.
+    fn a_distribution_without_populations_uses_the_stored_counts(app) {
+        app.cluster("vest");
+        app.cluster("nord");
+        let upload = |cluster: &str, csv: &str| {
+            let r = app.request("PUT", &format!("/api/v1/clusters/{cluster}/population-counts/2024")).header("content-type", "text/csv").send_raw(Some(csv.as_bytes()));
+            assert_eq!(r.status, 200, "{}", r.text);
+        };
+        // Populations overlap, so a municipality counts with its broadest group: Thisted 43,000 + Morsø 20,670.
+        upload("vest", "target_population;municipality;count\r\nchronic_disease;Thisted;43000\r\nvulnerable_elderly;Thisted;9000\r\nchronic_disease;Morsø;20670\r\n");
+        upload("nord", "target_population,municipality,count\r\nchronic_disease,Hjørring,162227\r\n");
+        let r = app.post("/api/v1/distributions", &json!({"year": 2024, "amount": "1000000.00", "key": "population"}));
+        assert_eq!(r.status, 200, "{}", r.text);
+        let d = r.json();
+        assert_eq!(d["total_population"], 63_670 + 162_227);
+        let vest = d["parts"].as_array().expect("parts").iter().find(|p| p["cluster"] == "vest").cloned().expect("vest");
+        assert_eq!(vest["population"], 63_670);
+        // 1,000,000.00 × 63,670 / 225,897 = 281,854.12…
+        assert_eq!(vest["amount"], "281854.12");
+        let none = app.post("/api/v1/distributions", &json!({"year": 2030, "amount": "1.00", "key": "population"}));
+        assert_eq!(none.invalid_fields(), ["populations"]);
+    }
+}

@@ -48,6 +48,7 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
     path.replace("{cluster}", if own { "vest" } else { "nord" })
         .replace("{pool}", if own { "vest-2022" } else { "nord-2022" })
         .replace("{id}", &id.to_string())
+        .replace("{year}", "2022")
 }
 
 api_test! {
@@ -71,7 +72,7 @@ api_test! {
                 let permission = op["x-permission"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-permission"));
                 let action = klyngemidler::domain::access::Action::parse(permission).expect("known permission");
                 let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/");
-                let needs_all_clusters = permission == "manage_users" || path == "/api/v1/audit-events";
+                let needs_all_clusters = permission == "manage_users" || path == "/api/v1/audit-events" || path == "/api/v1/exports/audit-events";
                 for own in [true, false] {
                     if !own && !cluster_bound {
                         continue;

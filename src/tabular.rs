@@ -57,14 +57,32 @@ pub const fn col(name: &'static str, name_da: &'static str) -> Column {
     Column { name, name_da }
 }
 
-/// Appends one record (CRLF-terminated, fields quoted when needed).
+/// Would Excel take this cell for a formula (`=`, `+`, `@`, or `-` not
+/// starting a number)? Applicants write titles, so a title like
+/// `=HYPERLINK(…)` must stay text in the Excel dialect.
+fn looks_like_formula(f: &str) -> bool {
+    let mut chars = f.chars();
+    match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// Appends one record (CRLF-terminated, fields quoted when needed). In the
+/// Excel dialect a cell that would start a formula gets a leading `'`.
 pub fn write_record<S: AsRef<str>>(out: &mut Vec<u8>, dialect: Dialect, fields: &[S]) {
     let sep = dialect.separator();
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(sep);
         }
-        let f = field.as_ref();
+        let guarded;
+        let mut f = field.as_ref();
+        if dialect == Dialect::ExcelDa && looks_like_formula(f) {
+            guarded = format!("'{f}");
+            f = &guarded;
+        }
         let needs_quotes = f.bytes().any(|b| b == sep || b == b'"' || b == b'\n' || b == b'\r') || f.starts_with(' ') || f.ends_with(' ');
         if needs_quotes {
             out.push(b'"');
@@ -202,6 +220,17 @@ mod tests {
             assert_eq!(table.header, ["title", "purpose"]);
             assert_eq!(table.rows, vec![(2, vec!["Ældre; \"skrøbelige\", i Thy".to_owned(), "linje 1\nlinje 2".to_owned()])]);
         }
+    }
+
+    #[test]
+    fn excel_never_sees_a_formula_but_negative_amounts_stay_numbers() {
+        let mut out = Vec::new();
+        write_record(&mut out, Dialect::ExcelDa, &["=HYPERLINK(\"http://example.org\")", "-123,45", "-x", "@SUM(A1)", "Tryg"]);
+        let expected = r#""'=HYPERLINK(""http://example.org"")";-123,45;'-x;'@SUM(A1);Tryg"#;
+        assert_eq!(String::from_utf8(out).expect("utf-8"), format!("{expected}\r\n"));
+        let mut plain = Vec::new();
+        write_record(&mut plain, Dialect::Rfc4180, &["=1+1"]);
+        assert_eq!(plain, b"=1+1\r\n", "RFC 4180 keeps the data as it is");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod approvers;
 pub mod audit;
 pub mod auth;
+pub mod carry_overs;
 pub mod charters;
 pub mod clusters;
 pub mod decisions;
@@ -72,6 +73,11 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_status)
         .service(status::pool_ledger)
         .service(decisions::reallocate)
+        .service(carry_overs::propose)
+        .service(carry_overs::list)
+        .service(carry_overs::get_carry_over)
+        .service(carry_overs::decide)
+        .service(carry_overs::request_approval)
         .service(distributions::distribute)
         .service(reports::model_simulation)
         .service(charters::create_application)
@@ -138,6 +144,7 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
+        (name = "year end", description = "Carry-over of what is left to a later year (after political sign-off), and distribution by population"),
         (name = "reports", description = "Reports for the evaluation of the allocation model"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),

@@ -6,6 +6,7 @@ mod applications;
 mod auth;
 mod backends;
 mod binary;
+mod carry_overs;
 mod conventions;
 mod demo;
 mod distributions;

@@ -12,6 +12,7 @@ pub mod clusters;
 pub mod decisions;
 pub mod distributions;
 pub mod error;
+pub mod evaluation;
 pub mod grants;
 pub mod health;
 pub mod http;
@@ -80,6 +81,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(carry_overs::request_approval)
         .service(distributions::distribute)
         .service(reports::model_simulation)
+        .service(evaluation::model_evaluation)
         .service(charters::create_application)
         .service(applications::list_applications)
         .service(applications::get_application)

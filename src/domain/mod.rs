@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod application;
 pub mod breakdown;
 pub mod carry_over;
+pub mod evaluation;
 pub mod grant;
 pub mod ledger;
 pub mod money;

@@ -11,6 +11,7 @@ mod conventions;
 mod demo;
 mod distributions;
 mod email_approval;
+mod evaluation;
 mod openapi;
 mod pools;
 mod race;

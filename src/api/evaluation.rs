@@ -189,7 +189,7 @@ fn to_csv(report: &ModelEvaluation) -> String {
         };
         let bucket = |name: &str| p.buckets.iter().find(|b| b.name == name).map_or_else(|| "0.00".to_owned(), |b| b.committed.clone());
         let opt = |d: Option<i64>| d.map(|v| v.to_string()).unwrap_or_default();
-        let state = serde_json::to_value(&p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let mut row = vec![
             p.pool.clone(),
             p.cluster.clone(),

@@ -1,10 +1,9 @@
 //! The political level signs off a carry-over by e-mail link: the same
 //! requests, links and mail as for applications, with its own facts.
 
-use super::{ApprovalError, Decided, LinkSettings, send_link};
+use super::{ApprovalError, Asked, Decided, LinkSettings, send_request};
 use crate::carry_over::{self as service, Answer};
 use crate::db::approvals::{self, RequestRow, Subject};
-use crate::db::audit::{self, AuditEvent};
 use crate::db::carry_overs::CarryOverRow;
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::{AnyConnection, StoreError, clusters};
@@ -65,28 +64,10 @@ pub fn open_carry_over_request(
     if approvers.is_empty() {
         return Err(ApprovalError::NoApprovers("political"));
     }
-    let request = approvals::insert_request(conn, Subject::CarryOver(row.id), "political", row.version, actor.name, actor.at)?;
     let facts = carry_over_facts(conn, row, source)?;
-    for a in &approvers {
-        send_link(conn, &request, &a.name, &a.email, &facts, settings, false, actor.at)?;
-    }
-    audit::record(
-        conn,
-        &AuditEvent {
-            at: actor.at,
-            actor: actor.name,
-            action: "approval.links_sent",
-            subject: format!("carry_over:{}", row.id),
-            before: None,
-            after: Some(serde_json::json!({
-                "request": request.id,
-                "level": "political",
-                "approvers": approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
-            })),
-            request_id: actor.request_id,
-        },
-    )?;
-    Ok(request)
+    let asked =
+        Asked { subject: Subject::CarryOver(row.id), level: "political", version: row.version, approvers: &approvers, recused: &[] };
+    send_request(conn, &asked, &facts, actor, settings)
 }
 
 /// Every political approver approved (or one rejected): the carry-over is concluded.

@@ -126,7 +126,7 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
 
 /// Creates a link for one approver and queues the mail carrying it.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn send_link(
+fn send_link(
     conn: &mut AnyConnection,
     request: &RequestRow,
     name: &str,
@@ -205,24 +205,56 @@ pub fn open_request(
             }
         }
     }
-    let request = approvals::insert_request(conn, Subject::Application(app.id), level.as_str(), app.version, actor.name, actor.at)?;
     let facts = facts(conn, &app, pool)?;
-    for a in &approvers {
-        send_link(conn, &request, &a.name, &a.email, &facts, settings, false, actor.at)?;
+    let asked = Asked {
+        subject: Subject::Application(app.id),
+        level: level.as_str(),
+        version: app.version,
+        approvers: &approvers,
+        recused: &recused,
+    };
+    send_request(conn, &asked, &facts, actor, settings)
+}
+
+/// Who is asked about what.
+pub(crate) struct Asked<'a> {
+    pub subject: Subject,
+    pub level: &'a str,
+    /// The subject's version now; a later change voids the links.
+    pub version: i64,
+    pub approvers: &'a [approvals::ApproverRow],
+    pub recused: &'a [approvals::ApproverRow],
+}
+
+/// Opens the request, mails every approver a link, and records it.
+pub(crate) fn send_request(
+    conn: &mut AnyConnection,
+    asked: &Asked<'_>,
+    facts: &Facts,
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<RequestRow, ApprovalError> {
+    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, actor.at)?;
+    for a in asked.approvers {
+        send_link(conn, &request, &a.name, &a.email, facts, settings, false, actor.at)?;
     }
+    let subject = match asked.subject {
+        Subject::Application(id) => format!("application:{id}"),
+        Subject::CarryOver(id) => format!("carry_over:{id}"),
+    };
     audit::record(
         conn,
         &AuditEvent {
             at: actor.at,
             actor: actor.name,
             action: "approval.links_sent",
-            subject: format!("application:{}", app.id),
+            subject,
             before: None,
             after: Some(serde_json::json!({
                 "request": request.id,
-                "level": level.as_str(),
-                "approvers": approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
-                "recused": recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "level": asked.level,
+                "approvers": asked.approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "recused": asked.recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
             })),
             request_id: actor.request_id,
         },

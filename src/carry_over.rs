@@ -59,16 +59,34 @@ fn target_of(
     })
 }
 
+/// What a proposal came to: a new carry-over, or the open one it repeats.
+pub enum Proposed {
+    New(CarryOverRow),
+    /// The same proposal again (a retry): nothing written.
+    Again(CarryOverRow),
+}
+
+/// Whether `open` is what `proposal` asks for: a retry of the same proposal.
+fn repeats(open: &CarryOverRow, proposal: &Proposal, why: &Recommendation<'_>) -> bool {
+    proposal.amount.is_none_or(|a| a.ore() == open.amount_ore)
+        && proposal.bucket.is_none_or(|b| b.as_str() == open.bucket)
+        && why.reference == open.recommendation_reference
+}
+
 /// Proposes carrying what is left (or `proposal.amount`) of the closed
-/// `source` pool to `proposal.to_year`, and holds it there.
+/// `source` pool to `proposal.to_year`, and holds it there. The same
+/// proposal again finds the open one; another one is refused while it is open.
 pub fn propose(
     conn: &mut AnyConnection,
     source: &StoredPool,
     proposal: &Proposal,
     why: &Recommendation<'_>,
     actor: Actor<'_>,
-) -> Result<CarryOverRow, CarryOverFailure> {
+) -> Result<Proposed, CarryOverFailure> {
     if let Some(open) = store::open_of(conn, source.id, proposal.to_year.get())? {
+        if repeats(&open, proposal, why) {
+            return Ok(Proposed::Again(open));
+        }
         return Err(CarryOverFailure::AlreadyOpen(open.id));
     }
     let balances = ledger::balances(conn, source.id)?;
@@ -112,7 +130,7 @@ pub fn propose(
             request_id: actor.request_id,
         },
     )?;
-    Ok(row)
+    Ok(Proposed::New(row))
 }
 
 /// How the political level's answer was given.

@@ -15,7 +15,7 @@ use super::error::{ApiError, FieldError, Problem};
 use super::policy::AllocationModelDto;
 use super::pools::{money, not_found, pool_key};
 use super::{AppState, json, now, utc};
-use crate::carry_over::{self as service, Answer, CarryOverFailure, Recommendation};
+use crate::carry_over::{self as service, Answer, CarryOverFailure, Proposed, Recommendation};
 use crate::db::carry_overs::{self as store, CarryOverRow};
 use crate::db::pools::{self, Actor};
 use crate::db::{AnyConnection, approvals};
@@ -154,9 +154,14 @@ fn carry_over_dto(c: &mut AnyConnection, row: CarryOverRow, source: &PoolKey) ->
 /// Proposes carrying what is left of a closed pool to a later year. The
 /// amount is held on the pool (shown as `pending`, and as
 /// `carried_in_pending` on the target) until the political level decides.
+/// The same proposal again (same reference, and amount and bucket if given)
+/// answers 200 with the open carry-over and writes nothing; another proposal
+/// for that year is a 409 while one is open.
 #[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
     tag = "year end", params(("pool" = String, Path)), request_body = CarryOverRequest, security(("api_key" = [])),
-    responses((status = 201, body = CarryOverDto, headers(("Location" = String))), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = CarryOverDto, headers(("Location" = String))),
+        (status = 200, body = CarryOverDto, description = "The same proposal again: the open carry-over, nothing written"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Pool not closed, target pool closed, nothing (or not that much) available, or a carry-over to that year already open"),
         (status = 422, body = Problem)))]
@@ -198,11 +203,15 @@ pub async fn propose(
             let actor = caller.actor();
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             let why = Recommendation { reference: &reference, date: dto.recommendation_date, note: &note, target_model };
-            let row = service::propose(c, &source, &proposal, &why, actor)?;
-            carry_over_dto(c, row, &source.pool.key)
+            let (row, status) = match service::propose(c, &source, &proposal, &why, actor)? {
+                Proposed::New(row) => (row, StatusCode::CREATED),
+                Proposed::Again(row) => (row, StatusCode::OK),
+            };
+            Ok::<_, ApiError>((carry_over_dto(c, row, &source.pool.key)?, status))
         })
         .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).insert_header((header::LOCATION, format!("/api/v1/carry-overs/{}", out.id))).json(out))
+    let (out, status) = out;
+    Ok(HttpResponse::build(status).insert_header((header::LOCATION, format!("/api/v1/carry-overs/{}", out.id))).json(out))
 }
 
 /// A pool's carry-overs, oldest first.

@@ -64,8 +64,11 @@ api_test! {
         let s = status_of(app, "vest-2022");
         assert_eq!((s["available"].as_str(), s["pending"].as_str(), s["carried_out"].as_str()), (Some("0.00"), Some("871553.00"), Some("0.00")));
         assert_eq!(app.get("/api/v1/pools/vest-2023").status, 404, "the target pool is created only on approval");
-        let again = propose(app, "vest-2022", json!({"recommendation_reference": RECOMMENDED})).problem(409);
-        assert_eq!(again["type"], "urn:klyngemidler:problem:carry-over-open");
+        let retry = propose(app, "vest-2022", json!({"recommendation_reference": RECOMMENDED, "recommendation_date": "2022-12-15"}));
+        assert_eq!((retry.status, retry.json()["id"].as_i64()), (200, Some(id)), "the same proposal again is the open one");
+        let other = propose(app, "vest-2022", json!({"recommendation_reference": "Et andet referat"})).problem(409);
+        assert_eq!(other["type"], "urn:klyngemidler:problem:carry-over-open");
+        assert_eq!(status_of(app, "vest-2022")["pending"], "871553.00", "held once");
 
         let approved = political(app, id, "approved");
         assert_eq!(approved.status, 200, "{}", approved.text);

@@ -52,7 +52,7 @@ api_test! {
 }
 
 api_test! {
-    /// Eight political approvals of one carry-over race (and eight proposals for one pool): it moves once.
+    /// Eight proposals for one pool race (one is held), then eight political approvals: it moves once.
     fn concurrent_sign_offs_of_one_carry_over_move_the_money_once(app) {
         vest_2022(app, json!({}));
         app.request("POST", "/api/v1/pools/vest-2022/close").send();
@@ -63,6 +63,7 @@ api_test! {
             handles.into_iter().map(|h| h.join().expect("thread")).collect()
         });
         assert_eq!(proposals.iter().filter(|s| **s == 201).count(), 1, "{proposals:?}");
+        assert_eq!(proposals.iter().filter(|s| **s == 200).count(), 7, "the others are the same proposal again: {proposals:?}");
         let id = app.get("/api/v1/pools/vest-2022/carry-overs").json()[0]["id"].as_i64().expect("id");
         let body = json!({"level": "political", "outcome": "approved", "meeting_date": "2023-01-26", "reference": "Referat"});
         let answers: Vec<u16> = std::thread::scope(|s| {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod approval;
+pub mod carry_over;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -6,12 +6,14 @@ pub mod approvals;
 pub mod approvers;
 pub mod audit;
 pub mod auth;
+pub mod carry_overs;
 pub mod charters;
 pub mod clusters;
 pub mod csv_stream;
 pub mod decisions;
 pub mod distributions;
 pub mod error;
+pub mod evaluation;
 pub mod exports;
 pub mod grants;
 pub mod health;
@@ -82,6 +84,11 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_status)
         .service(status::pool_ledger)
         .service(decisions::reallocate)
+        .service(carry_overs::propose)
+        .service(carry_overs::list)
+        .service(carry_overs::get_carry_over)
+        .service(carry_overs::decide)
+        .service(carry_overs::request_approval)
         .service(distributions::distribute)
         .service(reports::model_simulation)
         .service(status_report::status_report)
@@ -89,6 +96,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(exports::export_applications)
         .service(exports::export_ledger)
         .service(exports::export_audit_events)
+        .service(evaluation::model_evaluation)
         .service(charters::create_application)
         .service(imports::import_applications)
         .service(applications::list_applications)
@@ -154,6 +162,7 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
+        (name = "year end", description = "Carry-over of what is left to a later year (after political sign-off), and distribution by population"),
         (name = "reports", description = "Reports: the year's status of every pool, CSV exports and imports, the evaluation of the allocation model"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),

@@ -11,7 +11,7 @@ use super::http::{Page, content_etag, id_cursor, limit, not_modified};
 use super::policy::AllocationModelDto;
 use super::pools::{PoolStateDto, not_found, pool_key};
 use super::{AppState, utc};
-use crate::db::{AnyConnection, StoreError, applications, ledger, pools, reference};
+use crate::db::{AnyConnection, StoreError, applications, carry_overs, ledger, pools, reference};
 use crate::domain::breakdown::{Use, by_key};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
@@ -79,6 +79,10 @@ pub struct PoolStatusDto {
     pub allocation_model: AllocationModelDto,
     #[serde(flatten)]
     pub figures: FiguresDto,
+    /// Proposed carry-overs into this pool that await political sign-off.
+    /// Not yet part of `carried_in` or `available`; shown so nobody plans with it too early.
+    #[schema(example = "0.00")]
+    pub carried_in_pending: String,
     pub buckets: Vec<BucketDto>,
     /// Every target population. An application naming several counts
     /// equally towards each (largest remainder), so each column sums to the pool's.
@@ -169,6 +173,7 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
     let balances = ledger::balances(c, stored.id)?;
     let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let (by_target_population, by_party) = breakdowns(c, stored.id, stored.cluster_id)?;
+    let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
     let pool = &stored.pool;
     Ok(PoolStatusDto {
         pool: pool.key.to_string(),
@@ -177,6 +182,7 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
         state: pool.state.into(),
         allocation_model: pool.model.into(),
         figures: status.overall.into(),
+        carried_in_pending: incoming.to_string(),
         buckets: status.buckets.into_iter().map(|(b, f)| BucketDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
         by_target_population,
         by_party,

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod applications;
 pub mod approvals;
 pub mod audit;
+pub mod carry_overs;
 pub mod clusters;
 pub mod connection;
 pub mod exports;

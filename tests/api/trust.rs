@@ -201,7 +201,12 @@ fn tamper(backend: Backend) {
     let raw = |sql: &str| -> Result<usize, String> {
         use diesel::{Connection, RunQueryDsl};
         match backend {
-            Backend::Sqlite => diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(&url).map_err(|e| e.to_string())?),
+            Backend::Sqlite => {
+                // The server may be writing (a key's last use): wait for the lock instead of failing at once.
+                let mut c = diesel::SqliteConnection::establish(&url).map_err(|e| e.to_string())?;
+                diesel::sql_query("PRAGMA busy_timeout = 10000").execute(&mut c).map_err(|e| e.to_string())?;
+                diesel::sql_query(sql).execute(&mut c)
+            }
             Backend::Postgres => diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&url).map_err(|e| e.to_string())?),
         }
         .map_err(|e| e.to_string())

@@ -19,7 +19,7 @@ pub struct Bar {
 }
 
 const WIDTH: i64 = 640;
-const LABEL: i64 = 240;
+const LABEL: i64 = 285;
 const ROW: i64 = 34;
 
 /// Pixel width of `part` of `of` on a track `track` wide (integer arithmetic).

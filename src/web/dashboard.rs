@@ -10,11 +10,14 @@ use super::charts::{Bar, HELD, SEGMENTS, stacked_bars, table};
 use super::login::{Access, access, html, sign_in_page};
 use crate::api::AppState;
 use crate::api::error::ApiError;
+use crate::api::policy::AllocationModelDto;
 use crate::api::status::{FiguresDto, PoolStatusDto, load_status};
 use crate::db::applications::{self, ApplicationFilter, StoredApplication};
-use crate::db::{AnyConnection, clusters, pools};
+use crate::db::{AnyConnection, carry_overs, clusters, pools};
 use crate::domain::access::ClusterScope;
+use crate::domain::carry_over::CarryOverState;
 use crate::domain::money::Money;
+use crate::domain::share::Share;
 use crate::domain::workflow::{ApplicationState, Level};
 use crate::mail::templates::bucket_da;
 use crate::mail::{esc, kroner};
@@ -30,6 +33,8 @@ struct PoolView {
     cluster_name: String,
     decided: Vec<StoredApplication>,
     waiting: Vec<StoredApplication>,
+    /// Carry-overs of this pool awaiting political sign-off: (to year, amount).
+    carry_overs: Vec<(i32, Money)>,
 }
 
 struct View {
@@ -71,7 +76,13 @@ fn load(c: &mut AnyConnection, scope: &ClusterScope, year: Option<i32>, cluster:
             .collect();
         let cluster_name =
             clusters.iter().find(|(s, _)| s == stored.pool.key.cluster.as_str()).map_or_else(|| status.cluster.clone(), |(_, n)| n.clone());
-        views.push(PoolView { status, cluster_name, decided, waiting });
+        let mut carry_overs = Vec::new();
+        for row in carry_overs::of_pool(c, stored.id)? {
+            if row.state()? == CarryOverState::Proposed {
+                carry_overs.push((row.to_year, row.amount()?));
+            }
+        }
+        views.push(PoolView { status, cluster_name, decided, waiting, carry_overs });
     }
     Ok(View { years, year, clusters, cluster, pools: views })
 }
@@ -101,6 +112,7 @@ fn pool_section(i: usize, p: &PoolView) -> String {
     let id = format!("pulje-{}", esc(&s.pool));
     let title = format!("{} {}", p.cluster_name, s.year);
     let mut out = format!("<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{}</h2>", esc(&title));
+    out.push_str(&format!("<p class=\"hint\">{} · {}</p>", state_of_pool(s), model_da(&s.allocation_model)));
     out.push_str(&format!(
         "<dl class=\"totals\"><div><dt>Ramme</dt><dd>{}</dd></div><div><dt>Bevilget</dt><dd>{}</dd></div>\
          <div><dt>Reserveret</dt><dd>{}</dd></div><div><dt>Disponibelt</dt><dd>{}</dd></div><div><dt>Udbetalt</dt><dd>{}</dd></div></dl>",
@@ -110,6 +122,19 @@ fn pool_section(i: usize, p: &PoolView) -> String {
         kroner(money(&s.figures.available)),
         kroner(money(&s.figures.disbursed)),
     ));
+    let carried = [
+        ("Overført fra tidligere år", &s.figures.carried_in),
+        ("Overført til senere år", &s.figures.carried_out),
+        ("Foreslået overført hertil", &s.carried_in_pending),
+    ];
+    let carried: Vec<String> = carried
+        .iter()
+        .filter(|(_, v)| !money(v).is_zero())
+        .map(|(name, v)| format!("<div><dt>{name}</dt><dd>{}</dd></div>", kroner(money(v))))
+        .collect();
+    if !carried.is_empty() {
+        out.push_str(&format!("<dl class=\"totals\">{}</dl>", carried.concat()));
+    }
     let buckets: Vec<Bar> = s.buckets.iter().map(|b| bar(capitalise(bucket_da(&b.name)), &b.figures)).collect();
     let caption = format!("Pengene i {} fordelt på spor", title);
     out.push_str(&format!(
@@ -131,9 +156,47 @@ fn pool_section(i: usize, p: &PoolView) -> String {
     out.push_str("<div class=\"lists\"><div><h3>Seneste afgørelser</h3>");
     out.push_str(&list(&p.decided, "Ingen afgørelser endnu.", true));
     out.push_str("</div><div><h3>Venter på godkendelse</h3>");
-    out.push_str(&list(&p.waiting, "Intet venter.", false));
+    let carry: String = p
+        .carry_overs
+        .iter()
+        .map(|(year, amount)| {
+            format!("<li><strong>Overførsel til {year}</strong> – {} holdt tilbage, venter på det politiske niveau</li>", kroner(*amount))
+        })
+        .collect();
+    if carry.is_empty() {
+        out.push_str(&list(&p.waiting, "Intet venter.", false));
+    } else {
+        out.push_str(&format!("<ul>{carry}</ul>"));
+        if !p.waiting.is_empty() {
+            out.push_str(&list(&p.waiting, "", false));
+        }
+    }
     out.push_str("</div></div></section>");
     out
+}
+
+fn state_of_pool(s: &PoolStatusDto) -> &'static str {
+    match serde_json::to_value(s.state).ok().as_ref().and_then(|v| v.as_str()) {
+        Some("open") => "Åben for ansøgninger",
+        Some("closed") => "Lukket",
+        _ => "Kladde (ikke åbnet endnu)",
+    }
+}
+
+fn model_da(m: &AllocationModelDto) -> String {
+    match m {
+        AllocationModelDto::Upfront => "Alt fordelt ved årets start".into(),
+        AllocationModelDto::Rolling => "Løbende tildeling".into(),
+        AllocationModelDto::Split { upfront_share } => {
+            let ppm = Share::parse(upfront_share).map(|s| s.ppm()).unwrap_or(0);
+            // Percent with a decimal comma, from parts per million (no floats).
+            let pct = |p: u32| match p % 10_000 {
+                0 => (p / 10_000).to_string(),
+                rest => format!("{},{}", p / 10_000, format!("{rest:04}").trim_end_matches('0')),
+            };
+            format!("{} % ved årets start, {} % til ad hoc-projekter", pct(ppm), pct(1_000_000 - ppm))
+        }
+    }
 }
 
 fn capitalise(text: &str) -> String {

@@ -3,7 +3,7 @@
 //! from elsewhere; every chart has a table with the same figures.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, route, web};
 use serde::Deserialize;
 
 use super::charts::{Bar, HELD, SEGMENTS, stacked_bars, table};
@@ -270,7 +270,7 @@ fn render(view: &View, signed_in: bool) -> String {
 }
 
 /// The dashboard for the picked year (default: the latest with pools) and cluster (default: all).
-#[get("/dashboard")]
+#[route("/dashboard", method = "GET", method = "HEAD")]
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, query: web::Query<Picker>) -> HttpResponse {
     let scope = match access(&state, &req).await {
         Ok(Access::Granted(scope)) => scope,

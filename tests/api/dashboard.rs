@@ -118,9 +118,13 @@ fn signing_in(backend: Backend) {
     let page = app.request("GET", "/dashboard?year=2022").key(None).header("cookie", &pair).send();
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("id=\"pulje-vest-2022\""));
-    assert!(page.text.contains("Overførsel til 2023</strong> – 871.553,00 kr. holdt tilbage, venter på det politiske niveau"), "the carry-over waits");
+    assert!(
+        page.text.contains("Overførsel til 2023</strong> – 871.553,00 kr. holdt tilbage, venter på det politiske niveau"),
+        "the carry-over waits"
+    );
     assert!(!page.text.contains("id=\"pulje-nord-2022\""), "a key for Vest shows Vest only");
     assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(app.request("HEAD", "/dashboard").key(None).header("cookie", &pair).send().status, 200);
     let picked = app.request("GET", "/dashboard?year=2022&cluster=nord").key(None).header("cookie", &pair).send();
     assert!(!picked.text.contains("id=\"pulje-nord-2022\""), "nor by picking another cluster");
     let out = form(&app, "/dashboard/logout", "");

@@ -48,7 +48,7 @@ pub fn parse_year(raw: Option<&str>) -> Result<Year, ApiError> {
     text.parse::<i64>().ok().and_then(|y| Year::new(y).ok()).ok_or_else(|| ApiError::field("year", "must be a year from 2000 to 2100"))
 }
 
-const COLUMNS: [Column; 14] = [
+const COLUMNS: [Column; 15] = [
     col("pool", "pulje"),
     col("cluster", "klynge"),
     col("year", "år"),
@@ -63,6 +63,7 @@ const COLUMNS: [Column; 14] = [
     col("released", "frigivet"),
     col("available", "disponibelt"),
     col("carried_out", "overført ud"),
+    col("carried_in_pending", "foreslået overført ind"),
 ];
 
 fn model_text(m: &AllocationModelDto) -> String {
@@ -79,16 +80,18 @@ pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
     write_header(&mut out, d, &COLUMNS);
     for p in &report.pools {
         let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        let line = |bucket: &str, f: &FiguresDto| {
+        let line = |bucket: &str, f: &FiguresDto, incoming: &str| {
             let amounts = [&f.total, &f.carried_in, &f.committed, &f.pending, &f.disbursed, &f.released, &f.available, &f.carried_out];
             let mut fields = vec![p.pool.clone(), p.cluster.clone(), p.year.to_string(), state.clone(), model_text(&p.allocation_model)];
             fields.push(bucket.to_owned());
             fields.extend(amounts.iter().map(|a| d.amount(a)));
+            fields.push(d.amount(incoming));
             fields
         };
-        write_record(&mut out, d, &line("all", &p.figures));
+        // What is proposed to come in is known per pool, not per bucket.
+        write_record(&mut out, d, &line("all", &p.figures, &p.carried_in_pending));
         for b in &p.buckets {
-            write_record(&mut out, d, &line(&b.name, &b.figures));
+            write_record(&mut out, d, &line(&b.name, &b.figures, ""));
         }
     }
     out

@@ -1,6 +1,6 @@
 //! `GET /api/v1/reports/model-evaluation?year=`: how each pool's allocation
 //! model worked over a year, for the strategic level's Q3 evaluation. JSON,
-//! or CSV for finance staff (`Accept: text/csv` or `?format=csv`).
+//! or CSV for finance staff (`Accept: text/csv` or `?format=csv`; `?dialect=excel-da` for Danish Excel).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::auth::Caller;
+use super::csv_stream::{dialect, wants_csv};
 use super::error::{ApiError, Problem};
 use super::policy::AllocationModelDto;
 use super::pools::PoolStateDto;
@@ -18,6 +19,7 @@ use crate::domain::access::Action;
 use crate::domain::evaluation::{evaluate, per_mille};
 use crate::domain::ledger::PoolStatus;
 use crate::domain::values::Year;
+use crate::tabular::{Column, Dialect, col, write_record};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EvaluationQuery {
@@ -25,6 +27,8 @@ pub struct EvaluationQuery {
     pub year: i64,
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
     pub format: Option<String>,
+    /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers).
+    pub dialect: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,15 +84,6 @@ pub struct ModelEvaluation {
     pub pools: Vec<PoolEvaluation>,
 }
 
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
-    match format {
-        Some("csv") => Ok(true),
-        Some("json") => Ok(false),
-        Some(_) => Err(ApiError::field("format", "must be json or csv")),
-        None => Ok(req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv"))),
-    }
-}
-
 /// Per pool of the year: model and share, committed by month, days from
 /// submission to decision, upfront against ad-hoc use, released and carried over.
 #[utoipa::path(tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
@@ -105,6 +100,7 @@ pub async fn model_evaluation(
     caller.require(Action::Read)?;
     let year = Year::new(query.year).map_err(|e| ApiError::field("year", e))?;
     let csv = wants_csv(&req, query.format.as_deref())?;
+    let dialect = dialect(query.dialect.as_deref())?;
     let scope = caller.scope.clone();
     let pools = state
         .db
@@ -125,7 +121,7 @@ pub async fn model_evaluation(
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"model-evaluation-{}.csv\"", report.year)))
-            .body(to_csv(&report)));
+            .body(to_csv(&report, dialect)));
     }
     Ok(HttpResponse::Ok().json(report))
 }
@@ -170,25 +166,47 @@ fn pool_evaluation(pool: &crate::domain::pool::Pool, status: &PoolStatus, e: &cr
     }
 }
 
-/// RFC 4180, `.` decimals, one row per pool. Every value is a slug, a
-/// number or a fixed word, so nothing needs quoting.
-fn to_csv(report: &ModelEvaluation) -> String {
-    let mut out = String::from(
-        "pool,cluster,year,state,model,upfront_share,total,carried_in,committed,pending,released,carried_over,available,\
-         upfront_committed,ad_hoc_committed,rolling_committed,decisions,median_days_to_decision,max_days_to_decision,committed_after_year",
-    );
-    for m in 1..=12 {
-        out.push_str(&format!(",committed_{m:02}"));
-    }
-    out.push_str("\r\n");
+const COLUMNS: [Column; 20] = [
+    col("pool", "pulje"),
+    col("cluster", "klynge"),
+    col("year", "år"),
+    col("state", "tilstand"),
+    col("model", "fordelingsmodel"),
+    col("upfront_share", "andel ved årets start"),
+    col("total", "ramme"),
+    col("carried_in", "overført ind"),
+    col("committed", "bevilget"),
+    col("pending", "reserveret"),
+    col("released", "frigivet"),
+    col("carried_over", "overført"),
+    col("available", "disponibelt"),
+    col("upfront_committed", "bevilget ved årets start"),
+    col("ad_hoc_committed", "bevilget ad hoc"),
+    col("rolling_committed", "bevilget løbende"),
+    col("decisions", "afgørelser"),
+    col("median_days_to_decision", "median dage til afgørelse"),
+    col("max_days_to_decision", "maks. dage til afgørelse"),
+    col("committed_after_year", "bevilget efter året"),
+];
+
+/// One row per pool, in either CSV dialect (amounts and the share with a
+/// decimal comma in `excel-da`), then a column per month of the year.
+fn to_csv(report: &ModelEvaluation, d: Dialect) -> Vec<u8> {
+    let mut out = d.preamble().to_vec();
+    let months: Vec<String> =
+        (1..=12).map(|m| if d == Dialect::ExcelDa { format!("bevilget {m:02}") } else { format!("committed_{m:02}") }).collect();
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| if d == Dialect::ExcelDa { c.name_da } else { c.name }.to_owned()).collect();
+    header.extend(months);
+    write_record(&mut out, d, &header);
     for p in &report.pools {
         let (model, share) = match &p.allocation_model {
-            AllocationModelDto::Split { upfront_share } => ("split", upfront_share.clone()),
+            AllocationModelDto::Split { upfront_share } => ("split", d.amount(upfront_share)),
             AllocationModelDto::Upfront => ("upfront", String::new()),
             AllocationModelDto::Rolling => ("rolling", String::new()),
         };
-        let bucket = |name: &str| p.buckets.iter().find(|b| b.name == name).map_or_else(|| "0.00".to_owned(), |b| b.committed.clone());
-        let opt = |d: Option<i64>| d.map(|v| v.to_string()).unwrap_or_default();
+        let bucket =
+            |name: &str| d.amount(&p.buckets.iter().find(|b| b.name == name).map_or_else(|| "0.00".to_owned(), |b| b.committed.clone()));
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let mut row = vec![
             p.pool.clone(),
@@ -197,24 +215,23 @@ fn to_csv(report: &ModelEvaluation) -> String {
             state,
             model.to_owned(),
             share,
-            p.total.clone(),
-            p.carried_in.clone(),
-            p.committed.clone(),
-            p.pending.clone(),
-            p.released.clone(),
-            p.carried_over.clone(),
-            p.available.clone(),
+            d.amount(&p.total),
+            d.amount(&p.carried_in),
+            d.amount(&p.committed),
+            d.amount(&p.pending),
+            d.amount(&p.released),
+            d.amount(&p.carried_over),
+            d.amount(&p.available),
             bucket("upfront"),
             bucket("ad_hoc"),
             bucket("rolling"),
             p.decisions.to_string(),
             opt(p.median_days_to_decision),
             opt(p.max_days_to_decision),
-            p.committed_after_year.clone(),
+            d.amount(&p.committed_after_year),
         ];
-        row.extend(p.committed_by_month.iter().map(|m| m.committed.clone()));
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        row.extend(p.committed_by_month.iter().map(|m| d.amount(&m.committed)));
+        write_record(&mut out, d, &row);
     }
     out
 }

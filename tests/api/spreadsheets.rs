@@ -269,3 +269,18 @@ api_test! {
         assert_eq!(none.invalid_fields(), ["populations"]);
     }
 }
+
+api_test! {
+    /// The model evaluation opens in Danish Excel too, with the same amounts as its JSON.
+    fn the_model_evaluation_comes_in_the_excel_dialect(app) {
+        vest_with_grants(app);
+        let json = app.get("/api/v1/reports/model-evaluation?year=2022").json();
+        let r = app.get("/api/v1/reports/model-evaluation?year=2022&format=csv&dialect=excel-da");
+        assert_eq!(r.status, 200, "{}", r.text);
+        let rows = read_csv(r.text.trim_start_matches('\u{feff}'), ';');
+        assert_eq!(rows[0][..3], ["pulje", "klynge", "år"]);
+        assert_eq!(rows[0][8], "bevilget");
+        assert_eq!(danish_ore(&rows[1][8]), ore(&json["pools"][0]["committed"]));
+        assert_eq!(rows[1][8], "223456,78", "123,456.78 + 0.01 + 99,999.99");
+    }
+}

@@ -69,7 +69,7 @@ pub fn stacked_bars(id: &str, title: &str, segments: &[(&str, &str)], bars: &[Ba
     }
     // The legend, as text in the picture too.
     let ly = bars.len() as i64 * ROW + 18;
-    let mut lx = LABEL;
+    let mut lx = 0;
     for (name, colour) in segments {
         svg.push_str(&format!(
             "<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"#1a1a1a\">{name}</text>",

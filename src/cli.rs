@@ -100,6 +100,9 @@ pub struct ServeArgs {
     /// Approvers are not asked about applications from the party they belong to.
     #[arg(long, env = "APPROVER_RECUSAL", default_value_t = false)]
     pub approver_recusal: bool,
+    /// Show `/dashboard` to anyone, without a viewer key: it shows aggregate figures of public money.
+    #[arg(long, env = "PUBLIC_DASHBOARD", default_value_t = false)]
+    pub public_dashboard: bool,
     /// How often the outbox worker looks for mail to send, in milliseconds.
     #[arg(long, env = "OUTBOX_INTERVAL_MS", default_value_t = 2000)]
     pub outbox_interval_ms: u64,
@@ -268,6 +271,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             worker_id: crate::mail::worker::default_worker_id(),
         },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
+        public_dashboard: args.public_dashboard,
     };
     let db = connect(database_url, &config.db)?;
     if args.demo {

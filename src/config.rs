@@ -15,6 +15,8 @@ pub struct ServeConfig {
     /// Failed key look-ups per client address and minute before 429.
     pub auth_failures_per_minute: u32,
     pub db: DbOptions,
+    /// Serve `/dashboard` without a key: its figures are aggregates of public money.
+    pub public_dashboard: bool,
     pub links: crate::approval::LinkSettings,
     pub mail: crate::mail::worker::MailSettings,
 }
@@ -26,6 +28,7 @@ impl Default for ServeConfig {
             workers: None,
             max_body_bytes: 256 * 1024,
             auth_failures_per_minute: 20,
+            public_dashboard: false,
             db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
             links: crate::approval::LinkSettings::default(),
             mail: crate::mail::worker::MailSettings::default(),

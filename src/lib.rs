@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod approval;
+pub mod carry_over;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -14,5 +15,6 @@ pub mod keys;
 pub mod mail;
 pub mod secrets;
 pub mod startup;
+pub mod tabular;
 pub mod telemetry;
 pub mod web;

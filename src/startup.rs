@@ -30,6 +30,8 @@ impl Application {
             db,
             auth_limiter: api::auth::AuthLimiter::new(config.auth_failures_per_minute),
             links: config.links.clone(),
+            metrics: api::metrics::Metrics::default(),
+            public_dashboard: config.public_dashboard,
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {
@@ -42,6 +44,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(api::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+                .wrap(actix_web::middleware::from_fn(api::metrics::record))
                 .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
                 .into_utoipa_app();
             let (app, _) = api::mount(app).split_for_parts();
@@ -49,6 +52,9 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(crate::web::approval::show)
                 .service(crate::web::approval::decide)
+                .service(crate::web::dashboard::show)
+                .service(crate::web::login::login)
+                .service(crate::web::login::logout)
                 .default_service(web::to(api::fallback))
         })
         .listen(listener)?

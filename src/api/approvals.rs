@@ -27,6 +27,7 @@ impl From<ApprovalError> for ApiError {
             ApprovalError::Workflow(w) => w.into(),
             ApprovalError::Store(s) => ApiError::Store(s),
             ApprovalError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
+            ApprovalError::CarryOver(c) => c.into(),
             ApprovalError::NotByEmail(_) | ApprovalError::NoApprovers(_) | ApprovalError::AllRecused(_) | ApprovalError::AlreadyOpen(_) => {
                 ApiError::Conflict { kind: "approval-request", detail: e.to_string() }
             }
@@ -49,7 +50,10 @@ pub struct LinkStateDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApprovalRequestDto {
     pub id: i64,
-    pub application_id: i64,
+    /// The application asked about (absent for a carry-over).
+    pub application_id: Option<i64>,
+    /// The carry-over asked about (absent for an application).
+    pub carry_over_id: Option<i64>,
     pub level: String,
     /// `open`, `approved`, `rejected` or `revoked`.
     pub status: String,
@@ -59,7 +63,7 @@ pub struct ApprovalRequestDto {
     pub links: Vec<LinkStateDto>,
 }
 
-fn request_dto(c: &mut AnyConnection, r: RequestRow) -> Result<ApprovalRequestDto, ApiError> {
+pub(super) fn request_dto(c: &mut AnyConnection, r: RequestRow) -> Result<ApprovalRequestDto, ApiError> {
     let links = store::links_of(c, r.id)?
         .into_iter()
         .map(|l| LinkStateDto {
@@ -74,6 +78,7 @@ fn request_dto(c: &mut AnyConnection, r: RequestRow) -> Result<ApprovalRequestDt
     Ok(ApprovalRequestDto {
         id: r.id,
         application_id: r.application_id,
+        carry_over_id: r.carry_over_id,
         level: r.level,
         status: r.state,
         requested_by: r.requested_by,
@@ -173,7 +178,7 @@ pub async fn list_approvals(
         .read(move |c| {
             let mut out = Vec::new();
             for r in store::requests(c, status.as_deref(), application)? {
-                let Some(pool) = applications::pool_of(c, r.application_id)? else { continue };
+                let Ok((_, pool)) = approval::Loaded::of(c, &r) else { continue };
                 if scope.covers(pool.cluster.as_str()) {
                     out.push(request_dto(c, r)?);
                 }
@@ -185,9 +190,16 @@ pub async fn list_approvals(
 }
 
 async fn request_pool(state: &AppState, caller: &Caller, id: i64) -> Result<crate::domain::values::PoolKey, ApiError> {
-    let app_id = state.db.read(move |c| store::find_request(c, id).map_err(ApiError::from)).await?.map(|r| r.application_id);
-    let app_id = app_id.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
-    pool_of(state, caller, app_id).await
+    let key = state
+        .db
+        .read(move |c| match store::find_request(c, id)? {
+            Some(r) => Ok::<_, ApiError>(Some(approval::Loaded::of(c, &r)?.1)),
+            None => Ok(None),
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
+    caller.require_cluster(key.cluster.as_str())?;
+    Ok(key)
 }
 
 /// New links for the approvers who have not answered; their old links stop working.
@@ -208,16 +220,17 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
             if r.state != "open" {
                 return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
             }
-            let app = applications::find(c, r.application_id)?.ok_or_else(|| ApiError::NotFound("no application".into()))?;
-            let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-            let n = approval::reissue(c, &r, &app, &stored_pool, None, false, &settings, at)?;
+            let (subject, key) = approval::Loaded::of(c, &r)?;
+            let stored_pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let facts = subject.facts(c, &stored_pool)?;
+            let n = approval::reissue(c, &r, &facts, None, false, &settings, at)?;
             audit::record(
                 c,
                 &AuditEvent {
                     at,
                     actor: &caller.actor(),
                     action: "approval.resent",
-                    subject: format!("application:{}", app.id),
+                    subject: subject.audit_subject(),
                     before: None,
                     after: Some(serde_json::json!({"request": id, "links": n})),
                     request_id: caller.request_id.as_deref(),
@@ -247,12 +260,19 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
                 return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
             }
             store::void_pending(c, id)?;
-            let app = applications::find(c, r.application_id)?.ok_or_else(|| ApiError::NotFound("no application".into()))?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            if r.level == "strategic" && matches!(app.state, workflow::ApplicationState::Reserved { awaiting: Level::Strategic, .. }) {
+            let (subject, _) = approval::Loaded::of(c, &r)?;
+            let reserved = match &subject {
+                approval::Loaded::Application(app) => Some(app),
+                approval::Loaded::CarryOver(_) => None,
+            }
+            .filter(|app| {
+                r.level == "strategic" && matches!(app.state, workflow::ApplicationState::Reserved { awaiting: Level::Strategic, .. })
+            });
+            if let Some(app) = reserved {
                 let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-                let situation = crate::db::steps::situation(c, &app, &stored_pool)?;
+                let situation = crate::db::steps::situation(c, app, &stored_pool)?;
                 let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
                 let step = crate::db::steps::NewStep {
                     step: "strategic",
@@ -262,7 +282,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
                     reference: "",
                     note: "",
                 };
-                crate::db::steps::save_transition(c, &app, stored_pool.id, &t, &step, "approval.revoked", who)?;
+                crate::db::steps::save_transition(c, app, stored_pool.id, &t, &step, "approval.revoked", who)?;
             } else {
                 audit::record(
                     c,
@@ -270,7 +290,7 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
                         at,
                         actor: &actor,
                         action: "approval.revoked",
-                        subject: format!("application:{}", app.id),
+                        subject: subject.audit_subject(),
                         before: None,
                         after: Some(serde_json::json!({"request": id})),
                         request_id: caller.request_id.as_deref(),

@@ -85,7 +85,7 @@ pub struct PatchApplication {
 }
 
 /// The charter's fields as they arrive, before the rules: money parsed, enums mapped.
-fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<CharterDraft> {
+pub(super) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<CharterDraft> {
     let requested = money("requested_amount", &dto.requested_amount, errors);
     let budget = dto.budget.map(|lines| {
         lines
@@ -123,12 +123,12 @@ fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<Char
     })
 }
 
-fn violations(list: Vec<Violation>) -> ApiError {
+pub(super) fn violations(list: Vec<Violation>) -> ApiError {
     ApiError::Validation(list.into_iter().map(|v| FieldError::new(v.field, v.message)).collect())
 }
 
 /// Checks a draft against the pool and its cluster; returns the charter and the party's row id.
-fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, draft: CharterDraft) -> Result<(Charter, i64), ApiError> {
+pub(super) fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, draft: CharterDraft) -> Result<(Charter, i64), ApiError> {
     let parties = reference::parties_of(conn, pool.cluster_id, None)?;
     let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
     let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
@@ -142,11 +142,38 @@ fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, draft: Char
     Ok((charter, party_id))
 }
 
-fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
+pub(super) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
     match pool.pool.state {
         crate::domain::pool::PoolState::Open => Ok(()),
         other => Err(WorkflowError::PoolNotOpen(other.as_str()).into()),
     }
+}
+
+/// Saves a checked charter as a new draft, with its audit event (inside the write transaction).
+pub(super) fn save_new(
+    c: &mut AnyConnection,
+    pool: &pools::StoredPool,
+    party_id: i64,
+    charter: &Charter,
+    caller: &Caller,
+    at: chrono::NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let id = store::insert(c, pool.id, party_id, charter, at)?;
+    audit::record(
+        c,
+        &AuditEvent {
+            at,
+            actor: &caller.actor(),
+            action: "application.created",
+            subject: format!("application:{id}"),
+            before: None,
+            after: Some(
+                serde_json::json!({"pool": pool.pool.key.to_string(), "title": charter.title, "requested_amount": charter.requested.to_string()}),
+            ),
+            request_id: caller.request_id.as_deref(),
+        },
+    )?;
+    Ok(id)
 }
 
 /// Registers a project charter as a draft application in an open pool.
@@ -180,16 +207,7 @@ pub async fn create_application(
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
             let (charter, party_id) = check_charter(c, &pool, draft.clone())?;
-            let id = store::insert(c, pool.id, party_id, &charter, at)?;
-            audit::record(c, &AuditEvent {
-                at,
-                actor: &caller.actor(),
-                action: "application.created",
-                subject: format!("application:{id}"),
-                before: None,
-                after: Some(serde_json::json!({"pool": key.to_string(), "title": charter.title, "requested_amount": charter.requested.to_string()})),
-                request_id: caller.request_id.as_deref(),
-            })?;
+            let id = save_new(c, &pool, party_id, &charter, &caller, at)?;
             load_dto(c, id)
         })
         .await?;

@@ -12,7 +12,7 @@ use super::pools::money;
 use super::{AppState, json, now};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self as store, Actor};
-use crate::db::{StoreError, clusters};
+use crate::db::{StoreError, clusters, population};
 use crate::domain::access::Action;
 use crate::domain::money::allocate;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
@@ -50,7 +50,10 @@ pub struct DistributionRequest {
     #[schema(example = "80000000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub amount: String,
     pub key: DistributionKey,
-    /// The population of each cluster that shares the amount.
+    /// The population of each cluster that shares the amount. Left out (or
+    /// empty): the population counts stored for `year`
+    /// (`PUT /api/v1/clusters/{cluster}/population-counts/{year}`), per cluster.
+    #[serde(default)]
     pub populations: Vec<ClusterPopulation>,
     /// Create each cluster's pool for `year` (as a draft) with its part.
     pub create_pools: Option<CreatePools>,
@@ -97,8 +100,14 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
     let mut errors = Vec::new();
     let year = Year::new(dto.year).map_err(|e| errors.push(FieldError::new("year", e))).ok();
     let amount = money("amount", &dto.amount, &mut errors);
+    let mut dto = dto;
+    if let (true, Some(y)) = (dto.populations.is_empty(), year) {
+        let stored = state.db.read(move |c| population::cluster_totals(c, y.get())).await?;
+        dto.populations = stored.into_iter().map(|(cluster, population)| ClusterPopulation { cluster, population }).collect();
+    }
     if dto.populations.is_empty() {
-        errors.push(FieldError::new("populations", "name at least one cluster and its population"));
+        errors
+            .push(FieldError::new("populations", "name at least one cluster and its population, or upload population counts for the year"));
     }
     let mut slugs = Vec::new();
     for (i, p) in dto.populations.iter().enumerate() {

@@ -23,11 +23,22 @@ pub struct FieldError {
     /// Dotted path of the field in the request, e.g. `allocation_model.upfront_share`.
     pub field: String,
     pub message: String,
+    /// With CSV imports: the data row (1 = the first line after the header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// With CSV imports: the column, as named in the header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl std::fmt::Display) -> FieldError {
-        FieldError { field: field.into(), message: message.to_string() }
+        FieldError { field: field.into(), message: message.to_string(), row: None, column: None }
+    }
+
+    /// A bad cell of an uploaded CSV file: `rows[3].requested_amount`.
+    pub fn in_row(row: usize, column: &str, message: impl std::fmt::Display) -> FieldError {
+        FieldError { field: format!("rows[{row}].{column}"), message: message.to_string(), row: Some(row), column: Some(column.to_owned()) }
     }
 }
 

@@ -6,21 +6,28 @@ pub mod approvals;
 pub mod approvers;
 pub mod audit;
 pub mod auth;
+pub mod carry_overs;
 pub mod charters;
 pub mod clusters;
+pub mod csv_stream;
 pub mod decisions;
 pub mod distributions;
 pub mod error;
+pub mod evaluation;
+pub mod exports;
 pub mod grants;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod imports;
 pub mod json;
+pub mod metrics;
 pub mod policy;
 pub mod pools;
 pub mod reports;
 pub mod spec;
 pub mod status;
+pub mod status_report;
 pub mod users;
 
 use std::sync::Arc;
@@ -43,6 +50,9 @@ pub struct AppState {
     pub db: Db,
     pub auth_limiter: auth::AuthLimiter,
     pub links: crate::approval::LinkSettings,
+    pub metrics: metrics::Metrics,
+    /// `/dashboard` without a key (`PUBLIC_DASHBOARD=true`).
+    pub public_dashboard: bool,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because
@@ -64,6 +74,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(clusters::list_parties)
         .service(clusters::create_party)
         .service(clusters::list_target_populations)
+        .service(imports::put_population_counts)
+        .service(imports::get_population_counts)
         .service(pools::create_pool)
         .service(pools::list_pools)
         .service(pools::get_pool)
@@ -73,9 +85,21 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(status::pool_status)
         .service(status::pool_ledger)
         .service(decisions::reallocate)
+        .service(carry_overs::propose)
+        .service(carry_overs::list)
+        .service(carry_overs::get_carry_over)
+        .service(carry_overs::decide)
+        .service(carry_overs::request_approval)
         .service(distributions::distribute)
         .service(reports::model_simulation)
+        .service(status_report::status_report)
+        .service(exports::export_grants)
+        .service(exports::export_applications)
+        .service(exports::export_ledger)
+        .service(exports::export_audit_events)
+        .service(evaluation::model_evaluation)
         .service(charters::create_application)
+        .service(imports::import_applications)
         .service(applications::list_applications)
         .service(applications::get_application)
         .service(charters::patch_application)
@@ -106,7 +130,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
 
 /// Routes outside `/api/v1`.
 pub fn configure_root(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz);
+    cfg.service(health::healthz).service(health::readyz).service(metrics::metrics);
 }
 
 struct BearerAuth;
@@ -139,7 +163,8 @@ impl Modify for BearerAuth {
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
         (name = "grants", description = "Grants, disbursements and releases"),
-        (name = "reports", description = "Reports for the evaluation of the allocation model"),
+        (name = "year end", description = "Carry-over of what is left to a later year (after political sign-off), and distribution by population"),
+        (name = "reports", description = "Reports: the year's status of every pool, CSV exports and imports, the evaluation of the allocation model"),
         (name = "audit", description = "Who did what: a hash-chained, append-only trail"),
         (name = "users", description = "Users and their API keys (admin)"),
         (name = "approvals", description = "Approval by e-mail link: approvers, requests, the outbox"),
@@ -198,6 +223,9 @@ impl RouteTable {
         // Pages served outside the OpenAPI document.
         routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
         routes.push((ResourceDef::new("/approvals/{token}"), vec![Method::GET, Method::HEAD, Method::POST]));
+        routes.push((ResourceDef::new("/dashboard"), vec![Method::GET, Method::HEAD]));
+        routes.push((ResourceDef::new("/dashboard/login"), vec![Method::POST]));
+        routes.push((ResourceDef::new("/dashboard/logout"), vec![Method::POST]));
         RouteTable(routes)
     }
 

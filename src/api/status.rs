@@ -11,7 +11,7 @@ use super::http::{Page, content_etag, id_cursor, limit};
 use super::policy::AllocationModelDto;
 use super::pools::{PoolStateDto, not_found, pool_key};
 use super::{AppState, utc};
-use crate::db::{AnyConnection, StoreError, applications, ledger, pools, reference};
+use crate::db::{AnyConnection, StoreError, applications, carry_overs, ledger, pools, reference};
 use crate::domain::breakdown::{Use, by_key};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
@@ -79,6 +79,10 @@ pub struct PoolStatusDto {
     pub allocation_model: AllocationModelDto,
     #[serde(flatten)]
     pub figures: FiguresDto,
+    /// Proposed carry-overs into this pool that await political sign-off.
+    /// Not yet part of `carried_in` or `available`; shown so nobody plans with it too early.
+    #[schema(example = "0.00")]
+    pub carried_in_pending: String,
     pub buckets: Vec<BucketStatusDto>,
     /// Every target population. An application naming several counts
     /// equally towards each (largest remainder), so each column sums to the pool's.
@@ -164,6 +168,27 @@ fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result
     Ok((populations, parties))
 }
 
+/// A stored pool's status, read from its ledger.
+pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<PoolStatusDto, ApiError> {
+    let balances = ledger::balances(c, stored.id)?;
+    let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (by_target_population, by_party) = breakdowns(c, stored.id, stored.cluster_id)?;
+    let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
+    let pool = &stored.pool;
+    Ok(PoolStatusDto {
+        pool: pool.key.to_string(),
+        cluster: pool.key.cluster.to_string(),
+        year: pool.key.year.get(),
+        state: pool.state.into(),
+        allocation_model: pool.model.into(),
+        figures: status.overall.into(),
+        carried_in_pending: incoming.to_string(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketStatusDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        by_target_population,
+        by_party,
+    })
+}
+
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
 /// `If-None-Match`, so dashboards can poll cheaply.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
@@ -179,38 +204,22 @@ pub async fn pool_status(
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    // The ETag names the pool's version and how far its ledger has grown, so an
-    // unchanged status is answered 304 without summing a single posting.
+    // The ETag names what the status is made of, so an unchanged status is
+    // answered 304 without summing a single posting.
     let read = state
         .db
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let (postings, last_entry) = ledger::mark(c, stored.id)?;
-            let etag = status_etag(&stored, postings, last_entry);
+            let etag = status_etag(c, &stored)?;
             if if_none_match.as_deref().is_some_and(|v| etag_listed(v, &etag)) {
                 return Ok::<_, ApiError>(Err(etag));
             }
-            let balances = ledger::balances(c, stored.id)?;
-            let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let breakdowns = breakdowns(c, stored.id, stored.cluster_id)?;
-            Ok(Ok((stored, status, breakdowns, etag)))
+            Ok(Ok((load_status(c, &stored)?, etag)))
         })
         .await?;
-    let (stored, status, (by_target_population, by_party), etag) = match read {
+    let (dto, etag) = match read {
         Ok(found) => found,
         Err(etag) => return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish()),
-    };
-    let pool = &stored.pool;
-    let dto = PoolStatusDto {
-        pool: pool.key.to_string(),
-        cluster: pool.key.cluster.to_string(),
-        year: pool.key.year.get(),
-        state: pool.state.into(),
-        allocation_model: pool.model.into(),
-        figures: status.overall.into(),
-        buckets: status.buckets.into_iter().map(|(b, f)| BucketStatusDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
-        by_target_population,
-        by_party,
     };
     let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Ok(HttpResponse::Ok()
@@ -220,12 +229,16 @@ pub async fn pool_status(
         .body(body))
 }
 
-/// What a pool's status is made of: the pool row (state, model) and its ledger.
-/// Party names and target populations in the breakdowns do not change once
-/// money is attached (only drafts can be edited, and drafts hold no money).
-fn status_etag(stored: &pools::StoredPool, postings: i64, last_entry: i64) -> String {
-    let fingerprint = format!("{}|{}|{postings}|{last_entry}", stored.id, stored.updated_at.and_utc().timestamp_micros());
-    content_etag(fingerprint.as_bytes())
+/// What a pool's status is made of: the pool row (state, model), how far its
+/// ledger has grown (entries are never changed or removed) and the carry-overs
+/// awaiting sign-off into it. Party names and target populations in the
+/// breakdowns do not change once money is attached (only drafts can be edited).
+fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<String, ApiError> {
+    let (postings, last_entry) = ledger::mark(c, stored.id)?;
+    let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
+    let fingerprint =
+        format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());
+    Ok(content_etag(fingerprint.as_bytes()))
 }
 
 fn etag_listed(header_value: &str, etag: &str) -> bool {

@@ -62,13 +62,42 @@ pub fn replace_approvers(conn: &mut AnyConnection, cluster_id: i64, list: &[NewA
 #[derive(Debug, Clone, Queryable)]
 pub struct RequestRow {
     pub id: i64,
-    pub application_id: i64,
+    /// Set when the request is about an application ...
+    pub application_id: Option<i64>,
     pub level: String,
     pub state: String,
     pub application_version: i64,
     pub requested_by: String,
     pub created_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// ... or when it is about a carry-over.
+    pub carry_over_id: Option<i64>,
+}
+
+impl RequestRow {
+    pub fn subject(&self) -> Option<Subject> {
+        match (self.application_id, self.carry_over_id) {
+            (Some(a), None) => Some(Subject::Application(a)),
+            (None, Some(c)) => Some(Subject::CarryOver(c)),
+            _ => None,
+        }
+    }
+}
+
+/// What an approval request asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Application(i64),
+    CarryOver(i64),
+}
+
+impl Subject {
+    fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Subject::Application(id) => (Some(id), None),
+            Subject::CarryOver(id) => (None, Some(id)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -91,15 +120,17 @@ pub struct LinkRow {
 
 pub fn insert_request(
     conn: &mut AnyConnection,
-    application_id: i64,
+    subject: Subject,
     level: &str,
     version: i64,
     by: &str,
     now: NaiveDateTime,
 ) -> QueryResult<RequestRow> {
+    let (application_id, carry_over_id) = subject.columns();
     let mut rows: Vec<RequestRow> = diesel::insert_into(approval_requests::table)
         .values((
             approval_requests::application_id.eq(application_id),
+            approval_requests::carry_over_id.eq(carry_over_id),
             approval_requests::level.eq(level),
             approval_requests::state.eq("open"),
             approval_requests::application_version.eq(version),
@@ -115,13 +146,13 @@ pub fn find_request(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Req
     approval_requests::table.select(approval_requests::all_columns).filter(approval_requests::id.eq(id)).first(conn).optional()
 }
 
-pub fn open_request_of(conn: &mut AnyConnection, application_id: i64) -> QueryResult<Option<RequestRow>> {
-    approval_requests::table
-        .select(approval_requests::all_columns)
-        .filter(approval_requests::application_id.eq(application_id))
-        .filter(approval_requests::state.eq("open"))
-        .first(conn)
-        .optional()
+pub fn open_request_of(conn: &mut AnyConnection, subject: Subject) -> QueryResult<Option<RequestRow>> {
+    let q = approval_requests::table.select(approval_requests::all_columns).into_boxed();
+    let q = match subject {
+        Subject::Application(id) => q.filter(approval_requests::application_id.eq(id)),
+        Subject::CarryOver(id) => q.filter(approval_requests::carry_over_id.eq(id)),
+    };
+    q.filter(approval_requests::state.eq("open")).first(conn).optional()
 }
 
 pub fn requests(conn: &mut AnyConnection, state: Option<&str>, application_id: Option<i64>) -> QueryResult<Vec<RequestRow>> {
@@ -331,4 +362,9 @@ pub fn mail_failed(conn: &mut AnyConnection, id: i64, error: &str, next: NaiveDa
 
 pub fn outbox_list(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     outbox::table.select(outbox::all_columns).order(outbox::id.desc()).limit(limit).load(conn)
+}
+
+/// Mails waiting to go out (queued, not yet sent).
+pub fn outbox_queued(conn: &mut AnyConnection) -> QueryResult<i64> {
+    outbox::table.filter(outbox::state.eq("queued")).count().get_result(conn)
 }

@@ -20,6 +20,7 @@ pub struct EntryRow {
     pub actor: String,
     pub created_at: NaiveDateTime,
     pub application_id: Option<i64>,
+    pub carry_over_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -54,6 +55,29 @@ pub fn post(
     actor: &str,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {
+    insert_entry(conn, pool_id, (application_id, None), entry, actor, now)
+}
+
+/// Writes an entry of a carry-over (its hold, release or execution).
+pub fn post_carry_over(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    carry_over_id: i64,
+    entry: &Entry,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    insert_entry(conn, pool_id, (None, Some(carry_over_id)), entry, actor, now)
+}
+
+fn insert_entry(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    (application_id, carry_over_id): (Option<i64>, Option<i64>),
+    entry: &Entry,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
     if !entry.is_balanced() {
         return Err(StoreError::Corrupt(format!("refusing an unbalanced {} entry", entry.kind().as_str())));
     }
@@ -65,6 +89,7 @@ pub fn post(
             ledger_entries::actor.eq(actor),
             ledger_entries::created_at.eq(now),
             ledger_entries::application_id.eq(application_id),
+            ledger_entries::carry_over_id.eq(carry_over_id),
         ))
         .returning(ledger_entries::id)
         .get_results(conn)?;

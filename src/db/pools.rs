@@ -89,6 +89,16 @@ pub fn find(conn: &mut AnyConnection, key: &PoolKey) -> Result<Option<StoredPool
     row.map(|(row, slug)| to_domain(row, slug)).transpose()
 }
 
+pub fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredPool>, StoreError> {
+    let row: Option<(PoolRow, String)> = pools::table
+        .inner_join(clusters::table)
+        .filter(pools::id.eq(id))
+        .select((pools::all_columns, clusters::slug))
+        .first(conn)
+        .optional()?;
+    row.map(|(row, slug)| to_domain(row, slug)).transpose()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PoolFilter {
     pub cluster: Option<String>,

@@ -107,6 +107,7 @@ diesel::table! {
         actor -> Text,
         created_at -> Timestamp,
         application_id -> Nullable<BigInt>,
+        carry_over_id -> Nullable<BigInt>,
     }
 }
 
@@ -162,6 +163,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     approval_requests,
     approval_links,
     outbox,
+    population_counts,
+    carry_overs,
 );
 
 diesel::table! {
@@ -270,13 +273,14 @@ diesel::table! {
 diesel::table! {
     approval_requests (id) {
         id -> BigInt,
-        application_id -> BigInt,
+        application_id -> Nullable<BigInt>,
         level -> Text,
         state -> Text,
         application_version -> BigInt,
         requested_by -> Text,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        carry_over_id -> Nullable<BigInt>,
     }
 }
 
@@ -324,3 +328,43 @@ diesel::joinable!(applications -> parties (applicant_party_id));
 diesel::joinable!(application_target_populations -> applications (application_id));
 diesel::joinable!(grants -> applications (application_id));
 diesel::joinable!(disbursements -> grants (grant_id));
+
+diesel::table! {
+    population_counts (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        year -> Integer,
+        target_population -> Text,
+        municipality -> Text,
+        count -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(population_counts -> clusters (cluster_id));
+
+diesel::table! {
+    carry_overs (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        source_pool_id -> BigInt,
+        to_year -> Integer,
+        bucket -> Text,
+        amount_ore -> BigInt,
+        state -> Text,
+        recommendation_reference -> Text,
+        recommendation_date -> Nullable<Date>,
+        target_model_kind -> Nullable<Text>,
+        target_upfront_share_ppm -> Nullable<Integer>,
+        note -> Text,
+        proposed_by -> Text,
+        proposed_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_channel -> Nullable<Text>,
+        meeting_date -> Nullable<Date>,
+        decision_reference -> Text,
+        target_pool_id -> Nullable<BigInt>,
+        version -> BigInt,
+    }
+}

@@ -139,3 +139,39 @@ pub fn save_transition(
     )?;
     Ok(true)
 }
+
+/// Every submitted application of a pool as the model evaluation needs it:
+/// when it was submitted, when it was finally decided, and what it got.
+pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<crate::domain::evaluation::Decided>, StoreError> {
+    use super::schema::{applications, grants};
+    use crate::domain::allocation::Bucket;
+    let submitted: Vec<(i64, Option<NaiveDateTime>)> = applications::table
+        .filter(applications::pool_id.eq(pool_id))
+        .filter(applications::submitted_at.is_not_null())
+        .select((applications::id, applications::submitted_at))
+        .order(applications::id)
+        .load(conn)?;
+    let ids: Vec<i64> = submitted.iter().map(|(id, _)| *id).collect();
+    let steps = of_many(conn, &ids)?;
+    let granted: Vec<(i64, String, i64)> = grants::table
+        .filter(grants::pool_id.eq(pool_id))
+        .select((grants::application_id, grants::bucket, grants::amount_ore))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(submitted.len());
+    for (id, at) in submitted {
+        let first_submitted = steps.iter().find(|s| s.application_id == id && s.step == "submitted").map(|s| s.recorded_at);
+        let Some(submitted_at) = first_submitted.or(at) else { continue };
+        let decided_on = steps
+            .iter()
+            .filter(|s| s.application_id == id && (s.step == "strategic" || s.step == "political"))
+            .filter(|s| s.outcome == "approved" || s.outcome == "rejected")
+            .map(|s| s.meeting_date.unwrap_or(s.recorded_at.date()))
+            .next_back();
+        let granted = granted
+            .iter()
+            .find(|(a, _, _)| *a == id)
+            .and_then(|(_, bucket, ore)| Some((Bucket::parse(bucket)?, crate::domain::money::Money::from_ore(*ore)?)));
+        out.push(crate::domain::evaluation::Decided { submitted_on: submitted_at.date(), decided_on, granted });
+    }
+    Ok(out)
+}

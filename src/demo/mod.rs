@@ -8,9 +8,11 @@ use chrono::NaiveDateTime;
 pub mod generate;
 mod projects;
 
+use crate::carry_over::Recommendation;
 use crate::db::pools::{self, Actor};
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
+use crate::domain::carry_over::Proposal;
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::share::Share;
@@ -103,7 +105,9 @@ pub fn load_if_empty(db: &Db, now: NaiveDateTime) -> Result<Option<String>, Demo
         for cluster in &CLUSTERS {
             load_cluster(conn, cluster, now)?;
         }
+        vest_2023(conn, now)?;
         projects::load(conn, now)?;
+        vest_year_end(conn, now)?;
         Ok(Some(keys::issue(conn, "admin", &[], "Demo administrator", None, now)?))
     })
 }
@@ -144,6 +148,45 @@ fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime
     let stored = pools::save_new(conn, row.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
     pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
+    Ok(())
+}
+
+fn vest_key(year: i64) -> Result<PoolKey, DemoError> {
+    let bad = || DemoError::Data(format!("vest-{year}"));
+    Ok(PoolKey { cluster: Slug::parse("vest").map_err(|_| bad())?, year: Year::new(year).map_err(|_| bad())? })
+}
+
+/// Vest 2023: still rolling, open, with its projects. The amount is illustrative (the same as 2022).
+fn vest_2023(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
+    let vest = clusters::find(conn, "vest")?.ok_or_else(|| DemoError::Data("no vest".into()))?;
+    let amount = Money::from_ore(VEST_2022_ORE).ok_or_else(|| DemoError::Data("amount".into()))?;
+    let note = "Illustrativt beløb: samme som 2022. Overførslen af restmidlerne fra 2022 afventer politisk godkendelse.".to_owned();
+    let (pool, funding) =
+        Pool::create(NewPool { key: vest_key(2023)?, amount, model: AllocationModel::Rolling, policy: ApprovalPolicy::default(), note });
+    let actor = Actor { name: "demo", request_id: None, at: now };
+    let stored = pools::save_new(conn, vest.id, &pool, &funding, actor)?;
+    let opened = pool.open().map_err(|e| DemoError::Data(e.to_string()))?;
+    pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
+    Ok(())
+}
+
+/// As in the minutes: Vest's 2022 money was not used; the pool is closed and
+/// the strategic level has proposed carrying all 871,553.00 over to 2023,
+/// which now awaits the political level's sign-off.
+fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
+    let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
+    let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
+    let closed = stored.pool.close().map_err(|e| DemoError::Data(e.to_string()))?;
+    let stored =
+        pools::save_change(conn, &stored, &closed, None, "pool.closed", actor)?.ok_or_else(|| DemoError::Data("vest-2022".into()))?;
+    let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| DemoError::Data(e.to_string()))?, bucket: None };
+    let why = Recommendation {
+        reference: "Referat fra 13. møde på faglig strategisk niveau, pkt. 4, indstilling 4: godkendt og indstillet til politisk niveau",
+        date: None,
+        note: "Driftsforum indstillede 13. september, at midlerne overføres til 2023, da de igangsatte projekter er tæt på afslutning eller i drift.",
+        target_model: None,
+    };
+    crate::carry_over::propose(conn, &stored, &proposal, &why, actor).map_err(|e| DemoError::Data(e.to_string()))?;
     Ok(())
 }
 

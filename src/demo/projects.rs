@@ -26,6 +26,8 @@ enum Step {
 
 struct Project {
     cluster: &'static str,
+    /// The pool's year.
+    year: i32,
     title: &'static str,
     party: &'static str,
     populations: &'static [&'static str],
@@ -46,20 +48,22 @@ use Step::*;
 const PROJECTS: [Project; 7] = [
     Project {
         cluster: "vest",
+        year: 2023,
         title: "Tidlig opsporing af de sårbare ældre i Thisted og Morsø",
         party: "thisted-kommune",
         populations: &["vulnerable_elderly"],
         purpose: "Hjemmeplejen, de praktiserende læger og hospitalet bruger samme opsporingsredskab og deler observationer, så tegn på forværring hos sårbare ældre opdages tidligt.",
         goals: "Færre forebyggelige indlæggelser og genindlæggelser blandt borgere over 75 år; fælles sprog om tidlige tegn på tværs af sektorer.",
         amount: 15_000_000,
-        budget: &[(2022, 4_000_000), (2023, 11_000_000)],
-        starts_on: (2022, 10, 1),
-        ends_on: (2023, 12, 31),
+        budget: &[(2023, 4_000_000), (2024, 11_000_000)],
+        starts_on: (2023, 4, 1),
+        ends_on: (2024, 12, 31),
         origin: Origin::Cluster,
         steps: &[Submit, Recommend(Some(14_000_000)), Decide(Level::Strategic, Outcome::Approved)],
     },
     Project {
         cluster: "vest",
+        year: 2023,
         title: "Sammenhængende forløb for borgere med KOL",
         party: "region-nordjylland",
         populations: &["chronic_disease", "acute_area"],
@@ -67,13 +71,14 @@ const PROJECTS: [Project; 7] = [
         goals: "Kortere tid fra udskrivelse til første opfølgning; færre akutte genindlæggelser inden for 30 dage.",
         amount: 8_500_000,
         budget: &[],
-        starts_on: (2022, 11, 1),
-        ends_on: (2022, 12, 31),
+        starts_on: (2023, 4, 1),
+        ends_on: (2023, 12, 31),
         origin: Origin::Cluster,
         steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Approved), Disburse(3_000_000)],
     },
     Project {
         cluster: "vest",
+        year: 2023,
         title: "Én indgang for unge i mistrivsel",
         party: "morso-kommune",
         populations: &["young_mental_distress"],
@@ -81,13 +86,14 @@ const PROJECTS: [Project; 7] = [
         goals: "Kortere ventetid på første samtale; færre unge der sendes videre mellem sektorerne uden hjælp.",
         amount: 6_000_000,
         budget: &[],
-        starts_on: (2022, 12, 1),
-        ends_on: (2022, 12, 31),
+        starts_on: (2023, 9, 1),
+        ends_on: (2023, 12, 31),
         origin: Origin::Cluster,
         steps: &[Submit],
     },
     Project {
         cluster: "midt",
+        year: 2022,
         title: "Opfølgende hjemmebesøg efter udskrivelse",
         party: "aalborg-kommune",
         populations: &["vulnerable_elderly"],
@@ -102,6 +108,7 @@ const PROJECTS: [Project; 7] = [
     },
     Project {
         cluster: "midt",
+        year: 2022,
         title: "Samarbejde om borgere med psykiske lidelser og misbrug",
         party: "region-nordjylland",
         populations: &["mental_illness"],
@@ -116,6 +123,7 @@ const PROJECTS: [Project; 7] = [
     },
     Project {
         cluster: "nord",
+        year: 2022,
         title: "Telemedicinsk opfølgning for borgere med hjertesvigt",
         party: "hjorring-kommune",
         populations: &["chronic_disease"],
@@ -130,6 +138,7 @@ const PROJECTS: [Project; 7] = [
     },
     Project {
         cluster: "syd",
+        year: 2022,
         title: "Akutfunktion i eget hjem",
         party: "rebild-kommune",
         populations: &["acute_area"],
@@ -157,7 +166,16 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
     let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
     for p in &PROJECTS {
         let bad = |what: &str| DemoError::Data(format!("{}: {what}", p.title));
-        let key = PoolKey { cluster: Slug::parse(p.cluster).map_err(|_| bad("slug"))?, year: Year::new(2022).map_err(|_| bad("year"))? };
+        let key = PoolKey {
+            cluster: Slug::parse(p.cluster).map_err(|_| bad("slug"))?,
+            year: Year::new(i64::from(p.year)).map_err(|_| bad("year"))?,
+        };
+        // The meeting that decided: 20 October 2022, or 15 March 2023 for the 2023 pool.
+        let (meeting_on, minutes) = if p.year == 2022 {
+            ((2022, 10, 20), "Referat fra klyngestyregruppen 20.10.2022, pkt. 4")
+        } else {
+            ((2023, 3, 15), "Referat fra faglig strategisk niveau 15.03.2023, pkt. 3")
+        };
         let pool = pools::find(conn, &key)?.ok_or_else(|| bad("no pool"))?;
         let parties = reference::parties_of(conn, pool.cluster_id, None)?;
         let slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
@@ -206,7 +224,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
                 let stored = grants::for_application(conn, id)?.ok_or_else(|| bad("no grant"))?;
                 let (changed, entry) = stored.grant.disburse(money(*ore)?).map_err(|e| bad(&e.to_string()))?;
                 grants::update(conn, &stored, &changed, now)?;
-                grants::insert_disbursement(conn, stored.id, money(*ore)?, date((2022, 12, 1))?, "Demo-bilag", actor.name, now)?;
+                grants::insert_disbursement(conn, stored.id, money(*ore)?, date((p.year, 12, 1))?, "Demo-bilag", actor.name, now)?;
                 ledger::post(conn, pool.id, Some(id), &entry, actor.name, now)?;
                 continue;
             }
@@ -224,8 +242,8 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
                 ),
                 Disburse(_) => continue,
             };
-            let meeting = matches!(step, Recommend(_) | Decide(..)).then(|| date((2022, 10, 20))).transpose()?;
-            let reference = if matches!(step, Decide(..)) { "Referat fra klyngestyregruppen 20.10.2022, pkt. 4" } else { "" };
+            let meeting = matches!(step, Recommend(_) | Decide(..)).then(|| date(meeting_on)).transpose()?;
+            let reference = if matches!(step, Decide(..)) { minutes } else { "" };
             let t = workflow::apply(app.state, &situation, event).map_err(|e| bad(&e.to_string()))?;
             let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "" };
             steps::save_transition(conn, &app, pool.id, &t, &new_step, action, actor)?;

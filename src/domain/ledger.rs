@@ -71,10 +71,16 @@ pub enum EntryKind {
     Disbursement,
     /// Unused money given back from a grant (counted as `released`).
     Release,
+    /// What is left, held on a closed pool while a carry-over awaits political sign-off.
+    CarryOverHold,
+    /// A held carry-over given back (the political level rejected it).
+    CarryOverRelease,
+    /// An approved carry-over: out of one year's pool, into a later one.
+    CarryOver,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 8] = [
+    pub const ALL: [EntryKind; 11] = [
         EntryKind::Funding,
         EntryKind::FundingRevision,
         EntryKind::Reallocation,
@@ -83,6 +89,9 @@ impl EntryKind {
         EntryKind::Commitment,
         EntryKind::Disbursement,
         EntryKind::Release,
+        EntryKind::CarryOverHold,
+        EntryKind::CarryOverRelease,
+        EntryKind::CarryOver,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +104,9 @@ impl EntryKind {
             EntryKind::Commitment => "commitment",
             EntryKind::Disbursement => "disbursement",
             EntryKind::Release => "release",
+            EntryKind::CarryOverHold => "carry_over_hold",
+            EntryKind::CarryOverRelease => "carry_over_release",
+            EntryKind::CarryOver => "carry_over",
         }
     }
 

@@ -5,6 +5,8 @@ pub mod access;
 pub mod allocation;
 pub mod application;
 pub mod breakdown;
+pub mod carry_over;
+pub mod evaluation;
 pub mod grant;
 pub mod ledger;
 pub mod money;

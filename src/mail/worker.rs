@@ -11,7 +11,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::approval::{self, LinkSettings};
-use crate::db::{Db, StoreError, applications, approvals, pools};
+use crate::db::{Db, StoreError, approvals, pools};
 
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -68,11 +68,11 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
         let due = approvals::due_for_reminder(c, now + chrono::Duration::hours(links.reminder_hours), now)?;
         for link in due {
             let Some(request) = approvals::find_request(c, link.request_id)? else { continue };
-            let Some(app) = applications::find(c, request.application_id)? else { continue };
-            let Some(pool) = pools::find(c, &app.pool)? else { continue };
+            let Ok((subject, key)) = approval::Loaded::of(c, &request) else { continue };
+            let Some(pool) = pools::find(c, &key)? else { continue };
             if request.state == "open" {
-                approval::reissue(c, &request, &app, &pool, Some(link.id), true, &links, now)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let facts = subject.facts(c, &pool)?;
+                approval::reissue(c, &request, &facts, Some(link.id), true, &links, now).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             }
         }
         Ok::<_, StoreError>(())

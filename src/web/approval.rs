@@ -88,8 +88,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
                 Ok(live) => live,
                 Err(problem) => return Ok(Err(problem)),
             };
-            let pool = pools::find(c, &live.app.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
-            let facts = approval::facts(c, &live.app, &pool)?;
+            let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
+            let facts = live.subject.facts(c, &pool)?;
             Ok::<_, StoreError>(Ok((live, facts, token)))
         })
         .await;
@@ -192,7 +192,7 @@ pub async fn decide(
     let at = now();
     let probe = {
         let token = token.clone();
-        state.db.read(move |c| approval::live_link(c, &token, at).map(|r| r.map(|l| l.app.pool))).await
+        state.db.read(move |c| approval::live_link(c, &token, at).map(|r| r.map(|l| l.pool))).await
     };
     let pool_key = match probe {
         Ok(Ok(key)) => key,
@@ -214,7 +214,7 @@ pub async fn decide(
             if !constant_time_eq(live.link.nonce.as_bytes(), nonce.as_bytes()) {
                 return Ok(Answer::BadNonce);
             }
-            let pool = pools::find(c, &live.app.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
+            let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
             let evidence = Evidence { comment: &comment, client_ip: &client_ip, user_agent: &user_agent };
             match approval::decide(c, &live, &pool, approve, &evidence, &settings, at) {
                 Ok(d) => Ok(Answer::Done(d, approve)),
@@ -235,7 +235,8 @@ pub async fn decide(
                 Decided::Waiting => "Der ventes stadig på svar fra de øvrige godkendere.".to_owned(),
                 Decided::LevelDone { state: "approved" } => "Alle har godkendt, og bevillingen er nu givet.".to_owned(),
                 Decided::LevelDone { state: "reserved" } => "Alle har godkendt. Sagen går nu videre til det politiske niveau.".to_owned(),
-                Decided::LevelDone { state: "rejected" } => "Ansøgningen er afvist, og de reserverede midler er frigivet.".to_owned(),
+                Decided::LevelDone { state: "rejected" } => "Sagen er afvist, og de reserverede midler er frigivet.".to_owned(),
+                Decided::LevelDone { state: "executed" } => "Alle har godkendt, og midlerne er nu overført til det nye år.".to_owned(),
                 Decided::LevelDone { state } => format!("Ansøgningen har nu status: {state}."),
             };
             html(StatusCode::OK, page("Tak", &format!("<p>Din {what} er registreret.</p><p>{}</p>", esc(&next))))

@@ -1,8 +1,12 @@
-//! Pages for people: the approval page approvers reach from their e-mail.
+//! Pages for people: the approval page approvers reach from their e-mail,
+//! and the dashboard.
 //! Plain server-rendered HTML in Danish, readable on a phone, no scripts and
 //! nothing loaded from elsewhere.
 
 pub mod approval;
+pub mod charts;
+pub mod dashboard;
+pub mod login;
 
 use crate::mail::esc;
 

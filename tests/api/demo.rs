@@ -19,13 +19,24 @@ fn demo_on(backend: Backend) {
     let vest = app.get("/api/v1/pools/vest-2022").json();
     assert_eq!(vest["amount"], "871553.00", "from the minutes");
     assert_eq!(vest["allocation_model"]["kind"], "rolling", "no model decided in 2022 means rolling");
-    assert_eq!(vest["state"], "open");
+    assert_eq!(vest["state"], "closed", "year end");
+    // The minutes: all of it proposed for carry-over to 2023, awaiting the political level.
+    let carry = app.get("/api/v1/pools/vest-2022/carry-overs").json();
+    assert_eq!(carry[0]["state"], "proposed");
+    assert_eq!(carry[0]["amount"], "871553.00");
+    assert_eq!(carry[0]["to_year"], 2023);
+    let held = app.get("/api/v1/pools/vest-2022/status").json();
+    assert_eq!(
+        (held["available"].as_str(), held["pending"].as_str(), held["carried_out"].as_str()),
+        (Some("0.00"), Some("871553.00"), Some("0.00"))
+    );
+    assert_reconciles(&held);
     let nord = app.get("/api/v1/pools/nord-2022").json();
     assert_eq!(nord["amount"], "2220660.10", "871,553 / 63,670 × 162,227 inhabitants");
     assert!(nord["note"].as_str().unwrap_or("").contains("Illustrativt"), "other clusters are marked illustrative");
     let midt = app.get("/api/v1/pools/midt-2022/status").json();
     assert_eq!(midt["buckets"].as_array().map(Vec::len), Some(2), "Midt runs 70/30");
-    for pool in ["nord-2022", "midt-2022", "syd-2022", "vest-2022"] {
+    for pool in ["nord-2022", "midt-2022", "syd-2022", "vest-2022", "vest-2023"] {
         assert_reconciles(&app.get(&format!("/api/v1/pools/{pool}/status")).json());
     }
     let parties = app.get("/api/v1/clusters/vest/parties").json();
@@ -41,7 +52,9 @@ fn demo_on(backend: Backend) {
     states.sort_unstable();
     states.dedup();
     assert_eq!(states, ["approved", "draft", "recommended", "rejected", "reserved", "submitted"]);
-    let vest = app.get("/api/v1/pools/vest-2022/status").json();
+    let vest = app.get("/api/v1/pools/vest-2023/status").json();
+    assert_eq!(vest["carried_in_pending"], "871553.00", "what 2022 may bring once the political level agrees");
+    assert_eq!(vest["carried_in"], "0.00");
     assert_eq!(vest["pending"], "140000.00", "awaiting political sign-off");
     assert_eq!(vest["committed"], "85000.00");
     assert_eq!(vest["disbursed"], "30000.00");

@@ -57,6 +57,11 @@ pub fn run(backend: Backend, scenario: fn(&TestApp)) {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// A number not used before in this test process (for file names).
+pub fn unique() -> u32 {
+    COUNTER.fetch_add(1, Ordering::SeqCst)
+}
+
 /// A fresh database of the given backend: its URL and what removes it.
 pub struct TestDb {
     pub url: String,

@@ -50,3 +50,30 @@ api_test! {
         assert_eq!(s["available"], "71553.00");
     }
 }
+
+api_test! {
+    /// Eight proposals for one pool race (one is held), then eight political approvals: it moves once.
+    fn concurrent_sign_offs_of_one_carry_over_move_the_money_once(app) {
+        vest_2022(app, json!({}));
+        app.request("POST", "/api/v1/pools/vest-2022/close").send();
+        let proposals: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| app.post("/api/v1/pools/vest-2022/carry-overs", &json!({"recommendation_reference": "Referat"})).status))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        assert_eq!(proposals.iter().filter(|s| **s == 201).count(), 1, "{proposals:?}");
+        assert_eq!(proposals.iter().filter(|s| **s == 200).count(), 7, "the others are the same proposal again: {proposals:?}");
+        let id = app.get("/api/v1/pools/vest-2022/carry-overs").json()[0]["id"].as_i64().expect("id");
+        let body = json!({"level": "political", "outcome": "approved", "meeting_date": "2023-01-26", "reference": "Referat"});
+        let answers: Vec<u16> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| app.post(&format!("/api/v1/carry-overs/{id}/decision"), &body).status)).collect();
+            handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        assert_eq!(answers.iter().filter(|s| **s == 200).count(), 1, "{answers:?}");
+        assert_eq!(answers.iter().filter(|s| **s == 409).count(), 7, "{answers:?}");
+        let target = app.get("/api/v1/pools/vest-2023/status").json();
+        assert_eq!(target["carried_in"], "871553.00");
+        assert_eq!(app.get("/api/v1/pools/vest-2022/status").json()["carried_out"], "871553.00");
+    }
+}

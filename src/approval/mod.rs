@@ -5,13 +5,20 @@
 
 use chrono::NaiveDateTime;
 
+mod carry_over;
+
+pub use carry_over::{carry_over_facts, open_carry_over_request};
+
+use crate::carry_over::CarryOverFailure;
 use crate::db::applications::{self, StoredApplication};
-use crate::db::approvals::{self, LinkRow, NewLink, RequestRow};
+use crate::db::approvals::{self, LinkRow, NewLink, RequestRow, Subject};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::carry_overs::{self, CarryOverRow};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep};
 use crate::db::{AnyConnection, StoreError, clusters, reference};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
+use crate::domain::values::PoolKey;
 use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, WorkflowError};
 use crate::mail::templates::{self, Facts};
 use crate::secrets::{random_hex, sha256_hex};
@@ -42,8 +49,10 @@ pub enum ApprovalError {
     NoApprovers(&'static str),
     #[error("every {0} approver belongs to the applying party and must step aside")]
     AllRecused(&'static str),
-    #[error("an approval request for this application is already open (request {0})")]
+    #[error("an approval request for this is already open (request {0})")]
     AlreadyOpen(i64),
+    #[error(transparent)]
+    CarryOver(#[from] CarryOverFailure),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     #[error("the operating system gave no randomness")]
@@ -160,7 +169,7 @@ pub fn open_request(
     actor: Actor<'_>,
     settings: &LinkSettings,
 ) -> Result<RequestRow, ApprovalError> {
-    if let Some(open) = approvals::open_request_of(conn, app.id)? {
+    if let Some(open) = approvals::open_request_of(conn, Subject::Application(app.id))? {
         return Err(ApprovalError::AlreadyOpen(open.id));
     }
     let by_email = match level {
@@ -196,24 +205,56 @@ pub fn open_request(
             }
         }
     }
-    let request = approvals::insert_request(conn, app.id, level.as_str(), app.version, actor.name, actor.at)?;
     let facts = facts(conn, &app, pool)?;
-    for a in &approvers {
-        send_link(conn, &request, &a.name, &a.email, &facts, settings, false, actor.at)?;
+    let asked = Asked {
+        subject: Subject::Application(app.id),
+        level: level.as_str(),
+        version: app.version,
+        approvers: &approvers,
+        recused: &recused,
+    };
+    send_request(conn, &asked, &facts, actor, settings)
+}
+
+/// Who is asked about what.
+pub(crate) struct Asked<'a> {
+    pub subject: Subject,
+    pub level: &'a str,
+    /// The subject's version now; a later change voids the links.
+    pub version: i64,
+    pub approvers: &'a [approvals::ApproverRow],
+    pub recused: &'a [approvals::ApproverRow],
+}
+
+/// Opens the request, mails every approver a link, and records it.
+pub(crate) fn send_request(
+    conn: &mut AnyConnection,
+    asked: &Asked<'_>,
+    facts: &Facts,
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<RequestRow, ApprovalError> {
+    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, actor.at)?;
+    for a in asked.approvers {
+        send_link(conn, &request, &a.name, &a.email, facts, settings, false, actor.at)?;
     }
+    let subject = match asked.subject {
+        Subject::Application(id) => format!("application:{id}"),
+        Subject::CarryOver(id) => format!("carry_over:{id}"),
+    };
     audit::record(
         conn,
         &AuditEvent {
             at: actor.at,
             actor: actor.name,
             action: "approval.links_sent",
-            subject: format!("application:{}", app.id),
+            subject,
             before: None,
             after: Some(serde_json::json!({
                 "request": request.id,
-                "level": level.as_str(),
-                "approvers": approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
-                "recused": recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "level": asked.level,
+                "approvers": asked.approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "recused": asked.recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
             })),
             request_id: actor.request_id,
         },
@@ -227,19 +268,17 @@ pub fn open_request(
 pub fn reissue(
     conn: &mut AnyConnection,
     request: &RequestRow,
-    app: &StoredApplication,
-    pool: &StoredPool,
+    facts: &Facts,
     only: Option<i64>,
     reminder: bool,
     settings: &LinkSettings,
     now: NaiveDateTime,
 ) -> Result<usize, ApprovalError> {
-    let facts = facts(conn, app, pool)?;
     let pending: Vec<LinkRow> =
         approvals::links_of(conn, request.id)?.into_iter().filter(|l| l.state == "pending" && only.is_none_or(|id| id == l.id)).collect();
     for link in &pending {
         approvals::decide_link(conn, link.id, "void", "", "", "", now)?;
-        send_link(conn, request, &link.approver_name, &link.approver_email, &facts, settings, reminder, now)?;
+        send_link(conn, request, &link.approver_name, &link.approver_email, facts, settings, reminder, now)?;
     }
     Ok(pending.len())
 }
@@ -253,11 +292,61 @@ pub enum LinkProblem {
     Expired,
 }
 
+/// What a request asks about, loaded.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Application(StoredApplication),
+    CarryOver(CarryOverRow),
+}
+
+impl Loaded {
+    /// Loads the subject of a request and the key of the pool it belongs to.
+    pub fn of(conn: &mut AnyConnection, request: &RequestRow) -> Result<(Loaded, PoolKey), StoreError> {
+        let gone = || StoreError::Corrupt(format!("approval request {} without its subject", request.id));
+        match request.subject().ok_or_else(gone)? {
+            Subject::Application(id) => {
+                let app = applications::find(conn, id)?.ok_or_else(gone)?;
+                let key = app.pool.clone();
+                Ok((Loaded::Application(app), key))
+            }
+            Subject::CarryOver(id) => {
+                let row = carry_overs::find(conn, id)?.ok_or_else(gone)?;
+                let key = carry_overs::source_key(conn, id)?.ok_or_else(gone)?;
+                Ok((Loaded::CarryOver(row), key))
+            }
+        }
+    }
+
+    fn version(&self) -> i64 {
+        match self {
+            Loaded::Application(a) => a.version,
+            Loaded::CarryOver(c) => c.version,
+        }
+    }
+
+    /// `application:7` or `carry_over:3`, as in the audit trail.
+    pub fn audit_subject(&self) -> String {
+        match self {
+            Loaded::Application(a) => format!("application:{}", a.id),
+            Loaded::CarryOver(c) => format!("carry_over:{}", c.id),
+        }
+    }
+
+    /// What the approver is shown, in the mail and on the page.
+    pub fn facts(&self, conn: &mut AnyConnection, pool: &StoredPool) -> Result<Facts, StoreError> {
+        match self {
+            Loaded::Application(app) => facts(conn, app, pool),
+            Loaded::CarryOver(row) => carry_over_facts(conn, row, pool),
+        }
+    }
+}
+
 /// A link that may be used now, with what it is about.
 pub struct LiveLink {
     pub link: LinkRow,
     pub request: RequestRow,
-    pub app: StoredApplication,
+    pub subject: Loaded,
+    pub pool: PoolKey,
 }
 
 /// Finds the link of a token and checks it may still be used. Changes nothing.
@@ -275,12 +364,12 @@ pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> R
         return Ok(Err(LinkProblem::Expired));
     }
     let request = approvals::find_request(conn, link.request_id)?.ok_or_else(|| StoreError::Corrupt("link without request".into()))?;
-    let app = applications::find(conn, request.application_id)?.ok_or_else(|| StoreError::Corrupt("request without application".into()))?;
-    // Bound to the application as it was asked about: any later change voids it.
-    if request.state != "open" || app.version != request.application_version {
+    let (subject, pool) = Loaded::of(conn, &request)?;
+    // Bound to the application (or carry-over) as it was asked about: any later change voids it.
+    if request.state != "open" || subject.version() != request.application_version {
         return Ok(Err(LinkProblem::Void));
     }
-    Ok(Ok(LiveLink { link, request, app }))
+    Ok(Ok(LiveLink { link, request, subject, pool }))
 }
 
 /// Evidence of the decision: where it came from.
@@ -322,7 +411,7 @@ pub fn decide(
             at: now,
             actor: actor.name,
             action: if approve { "approval.link_approved" } else { "approval.link_rejected" },
-            subject: format!("application:{}", live.app.id),
+            subject: live.subject.audit_subject(),
             before: None,
             after: Some(serde_json::json!({
                 "request": live.request.id,
@@ -342,20 +431,24 @@ pub fn decide(
     let level = Level::parse(&live.request.level).ok_or_else(|| StoreError::Corrupt("bad level".into()))?;
     approvals::close_request(conn, live.request.id, outcome, now)?;
     approvals::void_pending(conn, live.request.id)?;
-    let situation = steps::situation(conn, &live.app, pool)?;
-    let event = Event::Decide { level, outcome: if approve { Outcome::Approved } else { Outcome::Rejected }, amount: None };
-    let t = workflow::apply(live.app.state, &situation, event)?;
     let names: Vec<String> = links.iter().filter(|l| l.state == outcome).map(|l| l.approver_name.clone()).collect();
+    let app = match &live.subject {
+        Loaded::Application(app) => app,
+        Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor),
+    };
+    let situation = steps::situation(conn, app, pool)?;
+    let event = Event::Decide { level, outcome: if approve { Outcome::Approved } else { Outcome::Rejected }, amount: None };
+    let t = workflow::apply(app.state, &situation, event)?;
     let note = format!("Pr. e-mail-link: {}", names.join(", "));
     let step =
         NewStep { step: level.as_str(), outcome, amount: None, meeting_date: None, reference: "Godkendelse pr. e-mail-link", note: &note };
-    if !steps::save_transition(conn, &live.app, pool.id, &t, &step, "approval.level_decided", actor)? {
+    if !steps::save_transition(conn, app, pool.id, &t, &step, "approval.level_decided", actor)? {
         return Err(StoreError::Corrupt("the application changed during the decision".into()).into());
     }
     // The next step starts by itself.
     if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
         if pool.pool.policy.political == PoliticalMode::Email {
-            let app = applications::find(conn, live.app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
+            let app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
             open_request(conn, &app, pool, Level::Political, actor, settings)?;
         }
     }

@@ -236,8 +236,7 @@ pub async fn pool_status(
 fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<String, ApiError> {
     let (postings, last_entry) = ledger::mark(c, stored.id)?;
     let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
-    let fingerprint =
-        format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());
+    let fingerprint = format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());
     Ok(content_etag(fingerprint.as_bytes()))
 }
 

@@ -244,3 +244,24 @@ fn the_political_level_signs_off_a_carry_over_by_mail_on_sqlite() {
 fn the_political_level_signs_off_a_carry_over_by_mail_on_postgres() {
     run_sign_off_by_mail(Backend::Postgres);
 }
+
+api_test! {
+    /// The target pool's status ETag follows carry-overs awaiting sign-off into it (not only its own ledger),
+    /// so a dashboard polling with If-None-Match sees `carried_in_pending` change.
+    fn a_proposed_carry_over_changes_the_target_pools_status_etag(app) {
+        vest_2022(app, json!({}));
+        let r = app.post("/api/v1/pools", &json!({"cluster": "vest", "year": 2023, "amount": "100.00", "allocation_model": {"kind": "rolling"}}));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let before = app.get("/api/v1/pools/vest-2023/status");
+        let etag = before.header("etag").expect("etag").to_owned();
+        assert_eq!(before.json()["carried_in_pending"], "0.00");
+        close(app, "vest-2022");
+        let proposed = propose(app, "vest-2022", json!({"recommendation_reference": RECOMMENDED}));
+        assert_eq!(proposed.status, 201, "{}", proposed.text);
+        let after = app.request("GET", "/api/v1/pools/vest-2023/status").header("if-none-match", &etag).send();
+        assert_eq!(after.status, 200, "the status changed: {}", after.text);
+        assert_eq!(after.json()["carried_in_pending"], "871553.00");
+        let again = app.request("GET", "/api/v1/pools/vest-2023/status").header("if-none-match", after.header("etag").expect("etag")).send();
+        assert_eq!(again.status, 304);
+    }
+}

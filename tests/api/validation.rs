@@ -131,3 +131,14 @@ api_test! {
         assert_eq!(r.status, 200, "{}", r.text);
     }
 }
+
+api_test! {
+    /// An empty If-Match is no If-Match: 428, not a 412 naming a stale ETag (found by schemathesis).
+    fn an_empty_if_match_is_a_missing_if_match(app) {
+        app.cluster("vest");
+        let r = app.request("PATCH", "/api/v1/clusters/vest").header("if-match", "").json(&json!({"name": "Sundhedsklynge Vest"}));
+        r.problem(428);
+        let r = app.request("PATCH", "/api/v1/clusters/vest").header("if-match", "*").json(&json!({"name": "Sundhedsklynge Vest"}));
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}

@@ -135,10 +135,12 @@ pub fn mark(conn: &mut AnyConnection, pool_id: i64) -> Result<(i64, i64), StoreE
 /// The pool's balances per bucket, account and kind of entry.
 pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, StoreError> {
     // SUM over BIGINT is NUMERIC to diesel; the cast keeps it an integer of øre.
+    // `e.pool_id = $1` too (an entry and its postings share the pool): without it
+    // PostgreSQL hashes every entry of every pool (90 ms on 1.7 million postings; 7 ms with).
     let rows: Vec<BalanceRow> = diesel::sql_query(
         "SELECT p.bucket, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
          FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
-         WHERE p.pool_id = $1 GROUP BY p.bucket, p.account, e.kind",
+         WHERE p.pool_id = $1 AND e.pool_id = $1 GROUP BY p.bucket, p.account, e.kind",
     )
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;
@@ -195,7 +197,7 @@ pub fn use_by_application(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<
     let rows: Vec<ApplicationBalanceRow> = diesel::sql_query(
         "SELECT e.application_id, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
          FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
-         WHERE p.pool_id = $1 AND e.application_id IS NOT NULL GROUP BY e.application_id, p.account, e.kind",
+         WHERE p.pool_id = $1 AND e.pool_id = $1 AND e.application_id IS NOT NULL GROUP BY e.application_id, p.account, e.kind",
     )
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;

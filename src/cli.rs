@@ -103,6 +103,9 @@ pub struct ServeArgs {
     /// Show `/dashboard` to anyone, without a viewer key: it shows aggregate figures of public money.
     #[arg(long, env = "PUBLIC_DASHBOARD", default_value_t = false)]
     pub public_dashboard: bool,
+    /// Load balancers whose `X-Forwarded-For` names the client, comma-separated IP addresses (default: none).
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// How often the outbox worker looks for mail to send, in milliseconds.
     #[arg(long, env = "OUTBOX_INTERVAL_MS", default_value_t = 2000)]
     pub outbox_interval_ms: u64,
@@ -272,6 +275,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
         public_dashboard: args.public_dashboard,
+        trusted_proxies: crate::api::client::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?,
     };
     let db = connect(database_url, &config.db)?;
     if args.demo {

@@ -32,6 +32,7 @@ impl Application {
             links: config.links.clone(),
             metrics: api::metrics::Metrics::default(),
             public_dashboard: config.public_dashboard,
+            proxies: config.trusted_proxies.clone(),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

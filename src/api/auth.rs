@@ -114,7 +114,7 @@ impl FromRequest for Caller {
         let presented = req.headers().contains_key(header::AUTHORIZATION);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
-        let ip = req.peer_addr().map(|a| a.ip());
+        let ip = state.as_ref().and_then(|s| s.proxies.client_ip(req));
         Box::pin(async move {
             let Some(state) = state else { return Err(ApiError::Unauthorized) };
             if let Some(retry_after) = ip.and_then(|ip| state.auth_limiter.blocked(ip)) {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod carry_overs;
 pub mod charters;
+pub mod client;
 pub mod clusters;
 pub mod csv_stream;
 pub mod decisions;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// `/dashboard` without a key (`PUBLIC_DASHBOARD=true`).
     pub public_dashboard: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    pub proxies: client::TrustedProxies,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because

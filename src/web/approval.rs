@@ -56,16 +56,17 @@ fn too_many(retry_after: u64) -> HttpResponse {
 
 /// Unknown tokens count as failed attempts from the client's address, like bad API keys.
 fn guard(state: &AppState, req: &HttpRequest) -> Option<HttpResponse> {
-    let ip = req.peer_addr()?.ip();
+    let ip = state.proxies.client_ip(req)?;
     state.auth_limiter.blocked(ip).map(too_many)
 }
 
 fn note_unknown(state: &AppState, req: &HttpRequest, problem: LinkProblem) {
     if problem == LinkProblem::Unknown {
-        if let Some(addr) = req.peer_addr() {
-            state.auth_limiter.failed(addr.ip());
+        let ip = state.proxies.client_ip(req);
+        if let Some(ip) = ip {
+            state.auth_limiter.failed(ip);
         }
-        tracing::warn!(client = %req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(), "unknown approval token");
+        tracing::warn!(client = %ip.map(|a| a.to_string()).unwrap_or_default(), "unknown approval token");
     }
 }
 
@@ -186,7 +187,7 @@ pub async fn decide(
     };
     let comment: String = form.comment.trim().chars().take(2000).collect();
     let nonce = form.nonce.clone();
-    let client_ip = req.connection_info().realip_remote_addr().unwrap_or("").to_owned();
+    let client_ip = state.proxies.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_default();
     let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(500).collect::<String>();
     // Which pool to lock: read first (never changes), decide under the lock.
     let at = now();

@@ -112,7 +112,7 @@ fn set_cookie(state: &AppState, value: &str, max_age_seconds: u32) -> String {
 /// Checks the key and sets the cookie; 303 back to the dashboard.
 #[post("/dashboard/login")]
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
-    let ip = req.peer_addr().map(|a| a.ip());
+    let ip = state.proxies.client_ip(&req);
     if let Some(retry) = ip.and_then(|ip| state.auth_limiter.blocked(ip)) {
         return too_many(retry);
     }

@@ -366,3 +366,41 @@ fn guessing_tokens_from_one_address_is_slowed_down_with_429() {
     assert_eq!(limited.status, 429);
     assert!(limited.header("retry-after").is_some());
 }
+
+/// The approver's address in the evidence: `X-Forwarded-For` only counts when it comes from a trusted proxy.
+fn evidence_ip(trusted: &str) -> String {
+    let smtp = SmtpServer::start();
+    let Some(db) = TestDb::new(Backend::Sqlite) else { return String::new() };
+    let (url, trusted) = (smtp.url(), trusted.to_owned());
+    let app = spawn_configured(
+        db,
+        |_| (),
+        move |c| {
+            c.mail.smtp_url = Some(url);
+            c.trusted_proxies = klyngemidler::api::client::TrustedProxies::parse(&trusted).expect("proxies");
+        },
+    );
+    let id = setup(&app, "999999.00");
+    ask(&app, id, "strategic");
+    let mails = smtp.wait_for(2);
+    let token = token_for(&mails, CO_CHAIRS[0].1);
+    let n = nonce(&page(&app, &token).text);
+    let form = format!("decision=approve&comment=&nonce={n}");
+    let r = app
+        .request("POST", &format!("/approvals/{token}"))
+        .key(None)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.66, 198.51.100.7")
+        .send_raw(Some(form.as_bytes()));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let audit = app.get(&format!("/api/v1/audit-events?subject=application:{id}")).json();
+    let evidence =
+        audit["items"].as_array().expect("items").iter().find(|e| e["action"] == "approval.link_approved").cloned().expect("evidence");
+    evidence["after"]["client_ip"].as_str().unwrap_or("").to_owned()
+}
+
+#[test]
+fn a_forwarded_address_counts_in_the_evidence_only_behind_a_trusted_proxy() {
+    assert_eq!(evidence_ip(""), "127.0.0.1", "a client cannot write its own address into the evidence");
+    assert_eq!(evidence_ip("127.0.0.1"), "198.51.100.7", "behind the trusted balancer: the address it saw (the rightmost)");
+}

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::db::approvals;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::carry_overs::{self as store, CarryOverRow, Decision, NewCarryOver};
 use crate::db::ledger;
@@ -191,6 +192,11 @@ pub fn conclude(
         target_pool_id,
     };
     let saved = store::decide(conn, row, &decision)?.ok_or(CarryOverFailure::Changed)?;
+    // A request by e-mail still open for it is answered now (a meeting decided): its links stop working.
+    if let Some(open) = approvals::open_request_of(conn, approvals::Subject::CarryOver(row.id))? {
+        approvals::close_request(conn, open.id, "revoked", actor.at)?;
+        approvals::void_pending(conn, open.id)?;
+    }
     audit::record(
         conn,
         &AuditEvent {

@@ -16,9 +16,9 @@ use super::policy::AllocationModelDto;
 use super::pools::{money, not_found, pool_key};
 use super::{AppState, json, now, utc};
 use crate::carry_over::{self as service, Answer, CarryOverFailure, Proposed, Recommendation};
+use crate::db::AnyConnection;
 use crate::db::carry_overs::{self as store, CarryOverRow};
 use crate::db::pools::{self, Actor};
-use crate::db::{AnyConnection, approvals};
 use crate::domain::access::Action;
 use crate::domain::carry_over::{CarryOverError, Proposal};
 use crate::domain::values::{Name, PoolKey, Year, parse_note};
@@ -312,11 +312,6 @@ pub async fn decide(
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             let answer = Answer { approve, channel: "meeting", meeting_date: Some(dto.meeting_date), reference: &reference };
             let saved = service::conclude(c, &row, &answer, actor)?;
-            // A request by e-mail still open for it is answered now; its links stop working.
-            if let Some(open) = approvals::open_request_of(c, approvals::Subject::CarryOver(id))? {
-                approvals::close_request(c, open.id, "revoked", at)?;
-                approvals::void_pending(c, open.id)?;
-            }
             carry_over_dto(c, saved, &key)
         })
         .await?;

@@ -182,17 +182,13 @@ pub(crate) fn send_request(
     for a in asked.approvers {
         send_link(conn, &request, &a.name, &a.email, facts, settings, false, actor.at)?;
     }
-    let subject = match asked.subject {
-        Subject::Application(id) => format!("application:{id}"),
-        Subject::CarryOver(id) => format!("carry_over:{id}"),
-    };
     audit::record(
         conn,
         &AuditEvent {
             at: actor.at,
             actor: actor.name,
             action: "approval.links_sent",
-            subject,
+            subject: asked.subject.audit_subject(),
             before: None,
             after: Some(serde_json::json!({
                 "request": request.id,

@@ -103,9 +103,10 @@ impl Loaded {
     /// `application:7` or `carry_over:3`, as in the audit trail.
     pub fn audit_subject(&self) -> String {
         match self {
-            Loaded::Application(a) => format!("application:{}", a.id),
-            Loaded::CarryOver(c) => format!("carry_over:{}", c.id),
+            Loaded::Application(a) => Subject::Application(a.id),
+            Loaded::CarryOver(c) => Subject::CarryOver(c.id),
         }
+        .audit_subject()
     }
 
     /// What the approver is shown, in the mail and on the page.

@@ -92,6 +92,14 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// `application:7` or `carry_over:3`, as in the audit trail.
+    pub fn audit_subject(self) -> String {
+        match self {
+            Subject::Application(id) => format!("application:{id}"),
+            Subject::CarryOver(id) => format!("carry_over:{id}"),
+        }
+    }
+
     fn columns(self) -> (Option<i64>, Option<i64>) {
         match self {
             Subject::Application(id) => (Some(id), None),

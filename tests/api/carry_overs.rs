@@ -189,9 +189,10 @@ api_test! {
     }
 }
 
-fn run_sign_off_by_mail(backend: Backend) {
+/// Vest 2022 closed with a carry-over proposed, a political level of two that signs off by mail, and the request sent.
+fn asked_by_mail(backend: Backend) -> Option<(SmtpServer, TestApp, i64)> {
     let smtp = SmtpServer::start();
-    let Some(db) = TestDb::new(backend) else { return };
+    let db = TestDb::new(backend)?;
     let url = smtp.url();
     let app = spawn_configured(db, |_| (), move |c| c.mail.smtp_url = Some(url));
     vest_2022(&app, json!({"political": "email"}));
@@ -206,6 +207,11 @@ fn run_sign_off_by_mail(backend: Backend) {
     let asked = app.request("POST", &format!("/api/v1/carry-overs/{id}/approval-requests")).send();
     assert_eq!(asked.status, 201, "{}", asked.text);
     assert_eq!(asked.json()["carry_over_id"], id);
+    Some((smtp, app, id))
+}
+
+fn run_sign_off_by_mail(backend: Backend) {
+    let Some((smtp, app, id)) = asked_by_mail(backend) else { return };
     app.request("POST", &format!("/api/v1/carry-overs/{id}/approval-requests")).send().problem(409);
 
     let mails = smtp.wait_for(2);
@@ -264,4 +270,16 @@ api_test! {
         let again = app.request("GET", "/api/v1/pools/vest-2023/status").header("if-none-match", after.header("etag").expect("etag")).send();
         assert_eq!(again.status, 304);
     }
+}
+
+#[test]
+fn a_meeting_decision_voids_the_links_of_an_open_request_by_mail() {
+    let Some((smtp, app, id)) = asked_by_mail(Backend::Sqlite) else { return };
+    let mails = smtp.wait_for(2);
+    let token = links(mails.iter().find(|m| m.contains("udvalgsformand.vest@example.org")).expect("mail")).pop().expect("link");
+    assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 200);
+    assert_eq!(political(&app, id, "approved").status, 200);
+    assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 410, "the meeting decided: the link is void");
+    let requests = app.get("/api/v1/approvals?status=revoked").json();
+    assert_eq!(requests[0]["carry_over_id"], id);
 }

@@ -42,6 +42,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(web::QueryConfig::default().error_handler(api::json::query_error))
                 .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
+                .wrap(actix_web::middleware::from_fn(api::json::refuse_control_characters_in_query))
                 .wrap(actix_web::middleware::from_fn(api::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -57,16 +57,26 @@ pub const fn col(name: &'static str, name_da: &'static str) -> Column {
     Column { name, name_da }
 }
 
-/// Would Excel take this cell for a formula (`=`, `+`, `@`, or `-` not
-/// starting a number)? Applicants write titles, so a title like
-/// `=HYPERLINK(…)` must stay text in the Excel dialect.
+/// Would Excel take this cell for a formula (`=`, `+`, `@`, a tab or CR,
+/// or `-` unless the whole cell is a negative number)? Applicants write
+/// titles, so a title like `=HYPERLINK(…)` or `-1+cmd|' /C calc'!A0` must
+/// stay text in the Excel dialect, while a signed amount stays a number.
 fn looks_like_formula(f: &str) -> bool {
-    let mut chars = f.chars();
-    match chars.next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit()),
+    match f.as_bytes().first() {
+        Some(b'=' | b'+' | b'@' | b'\t' | b'\r') => true,
+        Some(b'-') => !is_plain_number(&f[1..]),
         _ => false,
     }
+}
+
+/// Digits with at most one decimal mark (`.` or `,`) between digits: `123`, `1234,50`.
+fn is_plain_number(text: &str) -> bool {
+    let (whole, fraction) = match text.split_once(['.', ',']) {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && fraction.is_none_or(digits)
 }
 
 /// Appends one record (CRLF-terminated, fields quoted when needed). In the
@@ -228,6 +238,9 @@ mod tests {
         write_record(&mut out, Dialect::ExcelDa, &["=HYPERLINK(\"http://example.org\")", "-123,45", "-x", "@SUM(A1)", "Tryg"]);
         let expected = r#""'=HYPERLINK(""http://example.org"")";-123,45;'-x;'@SUM(A1);Tryg"#;
         assert_eq!(String::from_utf8(out).expect("utf-8"), format!("{expected}\r\n"));
+        let mut dde = Vec::new();
+        write_record(&mut dde, Dialect::ExcelDa, &["-1+cmd|' /C calc'!A0", "-2", "-1.5", "-1,5,5", "-"]);
+        assert_eq!(String::from_utf8(dde).expect("utf-8"), "'-1+cmd|' /C calc'!A0;-2;-1.5;'-1,5,5;'-\r\n");
         let mut plain = Vec::new();
         write_record(&mut plain, Dialect::Rfc4180, &["=1+1"]);
         assert_eq!(plain, b"=1+1\r\n", "RFC 4180 keeps the data as it is");

@@ -19,7 +19,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, applications, pools};
 use crate::domain::access::Action;
-use crate::domain::workflow::{self, Event, Level};
+use crate::domain::workflow::Level;
 
 impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
@@ -55,7 +55,7 @@ pub struct ApprovalRequestDto {
     /// The carry-over asked about (absent for an application).
     pub carry_over_id: Option<i64>,
     pub level: String,
-    /// `open`, `approved`, `rejected` or `revoked`.
+    /// `open`, `approved`, `rejected`, `revoked` or `pool_closed`.
     pub status: String,
     pub requested_by: String,
     pub created_at: DateTime<Utc>,
@@ -147,11 +147,13 @@ pub enum ApprovalStateParam {
     Approved,
     Rejected,
     Revoked,
+    /// Ended because the pool was closed while it was open.
+    PoolClosed,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ApprovalQuery {
-    /// `open`, `approved`, `rejected` or `revoked`.
+    /// `open`, `approved`, `rejected`, `revoked` or `pool_closed`.
     #[param(value_type = Option<ApprovalStateParam>, inline)]
     pub status: Option<String>,
     pub application: Option<i64>,
@@ -167,8 +169,8 @@ pub async fn list_approvals(
     query: web::Query<ApprovalQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(s) = &query.status {
-        if !["open", "approved", "rejected", "revoked"].contains(&s.as_str()) {
-            return Err(ApiError::field("status", "must be open, approved, rejected or revoked"));
+        if !["open", "approved", "rejected", "revoked", "pool_closed"].contains(&s.as_str()) {
+            return Err(ApiError::field("status", "must be open, approved, rejected, revoked or pool_closed"));
         }
     }
     let (status, application) = (query.status.clone(), query.application);
@@ -256,46 +258,10 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
         .db
         .write_in_pool(&pool, move |c| {
             let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
-            if !store::close_request(c, id, "revoked", at)? {
-                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
-            }
-            store::void_pending(c, id)?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            let (subject, _) = approval::Loaded::of(c, &r)?;
-            let reserved = match &subject {
-                approval::Loaded::Application(app) => Some(app),
-                approval::Loaded::CarryOver(_) => None,
-            }
-            .filter(|app| {
-                r.level == "strategic" && matches!(app.state, workflow::ApplicationState::Reserved { awaiting: Level::Strategic, .. })
-            });
-            if let Some(app) = reserved {
-                let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-                let situation = crate::db::steps::situation(c, app, &stored_pool)?;
-                let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
-                let step = crate::db::steps::NewStep {
-                    step: "strategic",
-                    outcome: "revoked",
-                    amount: None,
-                    meeting_date: None,
-                    reference: "",
-                    note: "",
-                };
-                crate::db::steps::save_transition(c, app, stored_pool.id, &t, &step, "approval.revoked", who)?;
-            } else {
-                audit::record(
-                    c,
-                    &AuditEvent {
-                        at,
-                        actor: &actor,
-                        action: "approval.revoked",
-                        subject: subject.audit_subject(),
-                        before: None,
-                        after: Some(serde_json::json!({"request": id})),
-                        request_id: caller.request_id.as_deref(),
-                    },
-                )?;
+            if !approval::revoke_request(c, &r, approval::Why::Revoked, who)? {
+                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
             }
             let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound("request vanished".into()))?;
             request_dto(c, r)

@@ -47,6 +47,15 @@ impl Caller {
         Ok(())
     }
 
+    /// For what would widen a cluster-scoped key's reach (a new cluster it could not see).
+    pub fn require_all_clusters(&self, what: &str) -> Result<(), ApiError> {
+        if self.scope == ClusterScope::All {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("{what} needs a key that covers all clusters")))
+        }
+    }
+
     pub fn require_cluster(&self, cluster_slug: &str) -> Result<(), ApiError> {
         if self.scope.covers(cluster_slug) {
             Ok(())
@@ -66,27 +75,30 @@ impl Caller {
     }
 }
 
-/// Counts failed key look-ups per client address in a sliding minute.
+/// Counts failed look-ups (API keys, approval links, dashboard sign-ins) per
+/// client address in a sliding minute. It only ever answers a *failed*
+/// attempt: a valid key or link is checked first and always passes, so
+/// someone else's guessing from the same address (or from behind the same
+/// proxy) never locks anybody out. Beyond the limit a failure is answered
+/// 429 with `Retry-After`, after a short pause that slows a guesser down.
 pub struct AuthLimiter {
     max_failures: u32,
     window: Duration,
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
 }
 
+/// How long a failed attempt beyond the limit waits before its 429.
+pub const SLOWDOWN: Duration = Duration::from_millis(250);
+
 impl AuthLimiter {
     pub fn new(max_failures_per_minute: u32) -> AuthLimiter {
         AuthLimiter { max_failures: max_failures_per_minute, window: Duration::from_secs(60), failures: Mutex::new(HashMap::new()) }
     }
 
-    /// Seconds to wait when this address has failed too often.
-    pub fn blocked(&self, ip: IpAddr) -> Option<u64> {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, since) = map.get(&ip)?;
-        let elapsed = since.elapsed();
-        (*count >= self.max_failures && elapsed < self.window).then(|| (self.window - elapsed).as_secs().max(1))
-    }
-
-    pub fn failed(&self, ip: IpAddr) {
+    /// Records a failed attempt from `ip` (when known). Returns the seconds
+    /// to wait when this address has now failed more often than allowed.
+    pub fn failed(&self, ip: Option<IpAddr>) -> Option<u64> {
+        let ip = ip?;
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| since.elapsed() < self.window);
@@ -95,7 +107,17 @@ impl AuthLimiter {
         if entry.1.elapsed() >= self.window {
             *entry = (0, Instant::now());
         }
-        entry.0 += 1;
+        entry.0 = entry.0.saturating_add(1);
+        let elapsed = entry.1.elapsed();
+        (entry.0 > self.max_failures).then(|| (self.window.saturating_sub(elapsed)).as_secs().max(1))
+    }
+
+    /// Records a failure and, beyond the limit, waits [`SLOWDOWN`] and
+    /// returns the `Retry-After` seconds for a 429.
+    pub async fn failed_and_slowed(&self, ip: Option<IpAddr>) -> Option<u64> {
+        let retry = self.failed(ip)?;
+        actix_web::rt::time::sleep(SLOWDOWN).await;
+        Some(retry)
     }
 }
 
@@ -117,23 +139,20 @@ impl FromRequest for Caller {
         let ip = state.as_ref().and_then(|s| s.proxies.client_ip(req));
         Box::pin(async move {
             let Some(state) = state else { return Err(ApiError::Unauthorized) };
-            if let Some(retry_after) = ip.and_then(|ip| state.auth_limiter.blocked(ip)) {
-                return Err(ApiError::TooManyRequests { retry_after });
-            }
-            let fail = |why: &str| {
+            let fail = async |why: &str| {
                 if presented {
-                    if let Some(ip) = ip {
-                        state.auth_limiter.failed(ip);
-                    }
                     tracing::warn!(client = ?ip, reason = why, "authentication failed");
+                    if let Some(retry_after) = state.auth_limiter.failed_and_slowed(ip).await {
+                        return ApiError::TooManyRequests { retry_after };
+                    }
                 }
                 ApiError::Unauthorized
             };
-            let Some(token) = token else { return Err(fail("no bearer token")) };
+            let Some(token) = token else { return Err(fail("no bearer token").await) };
             let hash = sha256_hex(&token);
             let now = super::now();
             let found = state.db.read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from)).await?;
-            let Some((key, user)) = found else { return Err(fail("unknown, revoked or expired key")) };
+            let Some((key, user)) = found else { return Err(fail("unknown, revoked or expired key").await) };
             let role = Role::parse(&key.role).ok_or(ApiError::Unauthorized)?;
             let scope = if key.clusters.is_empty() {
                 ClusterScope::All

@@ -14,6 +14,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self as store, Actor};
 use crate::db::{StoreError, clusters, population};
 use crate::domain::access::Action;
+use crate::domain::money::Money;
 use crate::domain::money::allocate;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::values::{PoolKey, Slug, Year};
@@ -100,6 +101,9 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
     let mut errors = Vec::new();
     let year = Year::new(dto.year).map_err(|e| errors.push(FieldError::new("year", e))).ok();
     let amount = money("amount", &dto.amount, &mut errors);
+    if amount.is_some_and(Money::is_zero) {
+        errors.push(FieldError::new("amount", "must be more than 0.00: there is nothing to share out"));
+    }
     let mut dto = dto;
     if let (true, Some(y)) = (dto.populations.is_empty(), year) {
         let stored = state.db.read(move |c| population::cluster_totals(c, y.get())).await?;

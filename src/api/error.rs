@@ -256,7 +256,9 @@ impl From<GrantError> for ApiError {
     fn from(e: GrantError) -> Self {
         match e {
             GrantError::ZeroAmount => ApiError::field("amount", e),
-            GrantError::ExceedsRemaining { .. } => ApiError::Conflict { kind: "exceeds-grant", detail: e.to_string() },
+            GrantError::ExceedsRemaining { .. } | GrantError::NothingLeft => {
+                ApiError::Conflict { kind: "exceeds-grant", detail: e.to_string() }
+            }
         }
     }
 }

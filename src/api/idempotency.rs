@@ -24,6 +24,16 @@ use crate::secrets::sha256_hex;
 
 pub const HEADER: &str = "idempotency-key";
 
+/// Put in a response's extensions by a handler whose body holds a secret
+/// (a new API key): the record keeps no body, and a replay answers 409
+/// `key-already-issued` naming what was created, because a secret is shown
+/// once and never rests in the database.
+#[derive(Debug, Clone)]
+pub struct SecretBody {
+    /// What a replay says was created, e.g. "API key 12".
+    pub created: String,
+}
+
 enum Begin {
     Proceed,
     Replay(Box<store::IdempotencyRow>),
@@ -63,8 +73,15 @@ pub async fn middleware(
     };
     let at = now();
     let found = state.db.read(move |c| api_keys::find_live(c, &token_hash, at).map_err(StoreError::from)).await;
+    // The owner is the user *with the permissions of this key*: a replay never
+    // answers a caller whose key has another role or other clusters than the
+    // one that made the first request (that caller goes to the handler, which
+    // checks its permission afresh).
     let owner = match found {
-        Ok(Some((k, user))) => user.map_or(format!("key:{}", k.id), |u| format!("user:{}", u.id)),
+        Ok(Some((k, user))) => {
+            let who = user.map_or(format!("key:{}", k.id), |u| format!("user:{}", u.id));
+            format!("{who}:{}:{}", k.role, k.clusters)
+        }
         Ok(None) => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
         Err(e) => return Ok(req.into_response(problem(e.into()))),
     };
@@ -118,8 +135,12 @@ pub async fn middleware(
     let (req, res) = response.into_parts();
     let status = res.status();
     let headers = res.headers().clone();
+    let secret = res.extensions().get::<SecretBody>().cloned();
     let body = body::to_bytes(res.into_body()).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&body).into_owned();
+    let text = match &secret {
+        Some(s) => serde_json::to_string(&already_issued(&s.created)).unwrap_or_default(),
+        None => String::from_utf8_lossy(&body).into_owned(),
+    };
     let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (content_type, location, etag) = (header_text(header::CONTENT_TYPE), header_text(header::LOCATION), header_text(header::ETAG));
     let saved = {
@@ -129,6 +150,15 @@ pub async fn middleware(
             .write(move |c| {
                 if status.is_server_error() {
                     store::forget(c, &owner, &key)?;
+                } else if secret.is_some() {
+                    let response = SavedResponse {
+                        status: StatusCode::CONFLICT.as_u16(),
+                        content_type: Some(super::error::PROBLEM_JSON),
+                        location: location.as_deref(),
+                        etag: None,
+                        body: &text,
+                    };
+                    store::finish(c, &owner, &key, &response, at)?;
                 } else {
                     let response = SavedResponse {
                         status: status.as_u16(),
@@ -151,6 +181,18 @@ pub async fn middleware(
         rebuilt.insert_header((name.clone(), value.clone()));
     }
     Ok(ServiceResponse::new(req, rebuilt.body(body)))
+}
+
+/// What a replay of a request that created a secret answers (the stored body).
+fn already_issued(created: &str) -> super::error::Problem {
+    let e = ApiError::Conflict {
+        kind: "key-already-issued",
+        detail: format!(
+            "this Idempotency-Key already created {created}; its secret is shown only once and is not kept. \
+             If it was lost, revoke that key and create a new one"
+        ),
+    };
+    e.problem()
 }
 
 fn replay(row: &store::IdempotencyRow) -> HttpResponse {

@@ -115,8 +115,8 @@ pub async fn put_population_counts(
                         format!("'{code}' is not a target population; use one of {}", codes.join(", ")),
                     ));
                 }
-                if municipality.is_empty() || municipality.chars().count() > 100 {
-                    errors.push(FieldError::in_row(row, "municipality", "must be a name of 1 to 100 characters"));
+                if let Err(e) = crate::domain::values::Name::parse(municipality, 100) {
+                    errors.push(FieldError::in_row(row, "municipality", format!("must be a name of 1 to 100 characters: it {e}")));
                 }
                 let n = count.parse::<i64>().ok().filter(|n| (0..=100_000_000).contains(n));
                 if n.is_none() {

@@ -16,8 +16,8 @@ pub fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, A
             return Err(ApiError::UnsupportedMediaType(format!("send the body as application/json (got {essence})")));
         }
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -25,6 +25,8 @@ pub fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, A
         }
         field_error(&path, &inner.to_string())
     })?;
+    // Nothing may follow the JSON value but whitespace: `{…}xyz` is not a body we understand.
+    de.end().map_err(|_| ApiError::BadRequest("the body has text after the JSON value; send exactly one JSON object".into()))?;
     Ok(value)
 }
 
@@ -78,4 +80,51 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) 
     };
     let field = named.or_else(by_value).or_else(only).unwrap_or("query");
     ApiError::field(field, message).into()
+}
+
+/// Middleware: a query string whose values hold a control character (`%00`
+/// to `%1F`, `%7F`) is refused with a 422 naming the parameter, before any
+/// handler reads it. No parameter of ours is free text that needs one, and
+/// PostgreSQL cannot take a NUL even in a filter.
+pub async fn refuse_control_characters_in_query(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if let Some(name) = parameter_with_control_character(req.query_string()) {
+        let e = ApiError::field(name, "must not contain control characters (such as NUL or line breaks)");
+        return Ok(req.into_response(actix_web::ResponseError::error_response(&e)));
+    }
+    next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_boxed_body)
+}
+
+/// The name of the first parameter whose name or value has a percent-encoded control character.
+fn parameter_with_control_character(query: &str) -> Option<String> {
+    let has_control = |text: &str| {
+        let bytes = text.as_bytes();
+        bytes.iter().any(|b| b.is_ascii_control())
+            || bytes.windows(3).any(|w| {
+                w[0] == b'%' && {
+                    let hex = |b: u8| (b as char).to_digit(16);
+                    matches!((hex(w[1]), hex(w[2])), (Some(h), Some(l)) if h * 16 + l < 0x20 || h * 16 + l == 0x7f)
+                }
+            })
+    };
+    query.split('&').find(|pair| has_control(pair)).map(|pair| {
+        let name = pair.split('=').next().unwrap_or("query");
+        if has_control(name) || name.is_empty() { "query".to_owned() } else { name.chars().take(40).collect() }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_or_line_break_in_a_parameter_is_named() {
+        assert_eq!(parameter_with_control_character("subject=pool%3Avest-2022&limit=5"), None);
+        assert_eq!(parameter_with_control_character("limit=5&subject=a%00b").as_deref(), Some("subject"));
+        assert_eq!(parameter_with_control_character("subject=a%0d%0Ab").as_deref(), Some("subject"));
+        assert_eq!(parameter_with_control_character("%00=1").as_deref(), Some("query"));
+        assert_eq!(parameter_with_control_character("title=%C3%86ldre%20%E2%80%AE"), None);
+    }
 }

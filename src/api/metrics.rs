@@ -76,6 +76,24 @@ fn labels(route: &str, method: &str, status: u16) -> String {
     format!("route=\"{}\",method=\"{}\",status=\"{status}\"", escape(route), escape(method))
 }
 
+/// The method as a metrics label: the standard methods by name, anything a
+/// client made up as `other`, so nobody can grow the label set (and memory).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 /// Middleware: counts every request under its route pattern.
 pub async fn record(
     req: ServiceRequest,
@@ -83,7 +101,7 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method()).to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await;
     let status = match &res {

@@ -282,7 +282,8 @@ pub async fn patch_pool(
         .write(move |c| {
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             if_match.check(stored.pool.version)?;
-            let (changed, entry) = stored.pool.revise(changes.clone())?;
+            let balances = crate::db::ledger::balances(c, stored.id)?;
+            let (changed, entry) = stored.pool.revise(changes.clone(), &balances)?;
             let actor = caller.actor();
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             store::save_change(c, &stored, &changed, entry.as_ref(), "pool.updated", actor)?
@@ -326,12 +327,34 @@ pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Pa
     transition(state, caller, path.into_inner(), "pool.opened", Pool::open).await
 }
 
-/// Closes an open pool at year end: no new applications or decisions.
+/// Closes an open pool at year end: no new applications or decisions. Open
+/// e-mail approval requests about it (and carry-over requests into it) end
+/// with it: their links show "Puljen er lukket", and a strategic
+/// reservation made for such a request is given back.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
     responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open")))]
 #[post("/pools/{pool}/close")]
 pub async fn close_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    transition(state, caller, path.into_inner(), "pool.closed", Pool::close).await
+    caller.require(Action::ManagePools)?;
+    let key = pool_key(&caller, &path.into_inner())?;
+    let at = now();
+    // Under the pool's lock: ending a strategic e-mail request gives its reservation back.
+    let saved = state
+        .db
+        .write_in_pool(&key.clone(), move |c| {
+            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let changed = stored.pool.close()?;
+            let actor = caller.actor();
+            let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            // Every open approval request about this pool ends with it, so no
+            // approver holds a link that could only fail.
+            crate::approval::revoke_requests_of_closing_pool(c, &stored, actor)?;
+            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            store::save_change(c, &stored, &changed, None, "pool.closed", actor)?
+                .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
+        })
+        .await?;
+    Ok(pool_response(&saved, StatusCode::OK))
 }

@@ -297,9 +297,12 @@ pub async fn list_keys(state: web::Data<AppState>, caller: Caller, query: web::Q
     Ok(HttpResponse::Ok().json(keys.into_iter().map(KeyDto::from).collect::<Vec<_>>()))
 }
 
-/// Issues a key to a user. The key is in this response only.
+/// Issues a key to a user. The key is in this response only: a retry with the
+/// same `Idempotency-Key` answers 409 `key-already-issued` naming the key, not the key.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), request_body = CreateKey, security(("api_key" = [])),
-    responses((status = 201, body = NewKeyDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = NewKeyDto), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem, description = "A retry of a request that already issued its key (Idempotency-Key)"),
+        (status = 422, body = Problem)))]
 #[post("/keys")]
 pub async fn create_key(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
@@ -327,7 +330,10 @@ pub async fn create_key(state: web::Data<AppState>, caller: Caller, req: HttpReq
             Ok::<_, ApiError>((row, key))
         })
         .await?;
-    Ok(HttpResponse::Created().json(NewKeyDto { key, details: row.into() }))
+    let created = format!("API key {}", row.id);
+    let mut res = HttpResponse::Created().json(NewKeyDto { key, details: row.into() });
+    res.extensions_mut().insert(super::idempotency::SecretBody { created });
+    Ok(res)
 }
 
 /// Revokes a key at once.

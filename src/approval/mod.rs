@@ -6,9 +6,11 @@
 use chrono::NaiveDateTime;
 
 mod carry_over;
+mod revoke;
 mod subject;
 
 pub use carry_over::{carry_over_facts, open_carry_over_request};
+pub use revoke::{Why, revoke_request, revoke_requests_of_closing_pool};
 pub use subject::{Loaded, facts};
 
 use crate::carry_over::CarryOverFailure;
@@ -230,6 +232,8 @@ pub enum LinkProblem {
     Used,
     Void,
     Expired,
+    /// The pool was closed while the request was open.
+    PoolClosed,
 }
 
 /// A link that may be used now, with what it is about.
@@ -248,7 +252,10 @@ pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> R
     };
     match link.state.as_str() {
         "approved" | "rejected" => return Ok(Err(LinkProblem::Used)),
-        "void" => return Ok(Err(LinkProblem::Void)),
+        "void" => {
+            let closed = approvals::find_request(conn, link.request_id)?.is_some_and(|r| r.state == "pool_closed");
+            return Ok(Err(if closed { LinkProblem::PoolClosed } else { LinkProblem::Void }));
+        }
         _ => {}
     }
     if link.expires_at <= now {

@@ -174,6 +174,23 @@ pub fn requests(conn: &mut AnyConnection, state: Option<&str>, application_id: O
     q.load(conn)
 }
 
+/// Open requests about the pool's applications, or about carry-overs out of
+/// it or into it (a carry-over names its target by cluster and year).
+pub fn open_requests_touching_pool(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64, year: i32) -> QueryResult<Vec<RequestRow>> {
+    use super::schema::{applications, carry_overs};
+    let apps: Vec<i64> = applications::table.select(applications::id).filter(applications::pool_id.eq(pool_id)).load(conn)?;
+    let carry: Vec<i64> = carry_overs::table
+        .select(carry_overs::id)
+        .filter(carry_overs::source_pool_id.eq(pool_id).or(carry_overs::cluster_id.eq(cluster_id).and(carry_overs::to_year.eq(year))))
+        .load(conn)?;
+    approval_requests::table
+        .select(approval_requests::all_columns)
+        .filter(approval_requests::state.eq("open"))
+        .filter(approval_requests::application_id.eq_any(apps).or(approval_requests::carry_over_id.eq_any(carry)))
+        .order(approval_requests::id)
+        .load(conn)
+}
+
 /// Closes an open request; `false` when it was not open any more.
 pub fn close_request(conn: &mut AnyConnection, id: i64, state: &str, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq("open")))
@@ -342,13 +359,29 @@ pub fn claim_due_mail(
         .load(conn)
 }
 
-/// Marks a mail sent and ends its lease.
-pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+/// Marks a mail sent, ends its lease, and keeps the bodies as given (with
+/// the links' tokens redacted by the caller).
+pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime, text_body: &str, html_body: &str) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
             outbox::state.eq("sent"),
+            outbox::text_body.eq(text_body),
+            outbox::html_body.eq(html_body),
             outbox::sent_at.eq(now),
             outbox::attempts.eq(outbox::attempts + 1),
+            outbox::lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Gives a mail up for good (its address cannot be sent to): `undeliverable`, never retried.
+pub fn mail_undeliverable(conn: &mut AnyConnection, id: i64, error: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)))
+        .set((
+            outbox::state.eq("undeliverable"),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::last_error.eq(error),
             outbox::lease_until.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)

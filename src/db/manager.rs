@@ -44,7 +44,7 @@ impl CustomizeConnection<AnyConnection, r2d2::Error> for OnAcquire {
         let sql = match conn {
             // busy_timeout first: setting WAL on a fresh file takes a lock.
             AnyConnection::Sqlite(_) => {
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
             }
             AnyConnection::Postgresql(_) => "SET TIME ZONE 'UTC'",
         };

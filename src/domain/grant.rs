@@ -19,6 +19,8 @@ pub enum GrantError {
     ZeroAmount,
     #[error("the grant has {remaining} left to pay or release; {asked} is more than that")]
     ExceedsRemaining { remaining: Money, asked: Money },
+    #[error("the grant has nothing left to release: all of it is disbursed or released already")]
+    NothingLeft,
 }
 
 impl Grant {
@@ -56,7 +58,11 @@ impl Grant {
 
     /// Gives unused money back to the pool's available figure; `None` releases all that is left.
     pub fn release(&self, amount: Option<Money>, reason: &str) -> Result<(Grant, Entry), GrantError> {
-        let amount = amount.unwrap_or(self.remaining());
+        let amount = match amount {
+            Some(asked) => asked,
+            None if self.remaining().is_zero() => return Err(GrantError::NothingLeft),
+            None => self.remaining(),
+        };
         self.check(amount)?;
         let entry = Entry::new(EntryKind::Release, format!("Released: {amount} ({reason})")).transfer(
             (Account::Committed, self.bucket),
@@ -75,6 +81,13 @@ mod tests {
 
     fn m(s: &str) -> Money {
         Money::parse(s).expect("amount")
+    }
+
+    #[test]
+    fn releasing_all_twice_is_a_conflict_not_a_bad_amount() {
+        let g = Grant::new(Bucket::Rolling, m("100.00"));
+        let (g, _) = g.release(None, "done").expect("first release");
+        assert_eq!(g.release(None, "again"), Err(GrantError::NothingLeft));
     }
 
     #[test]

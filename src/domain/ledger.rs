@@ -209,6 +209,11 @@ impl Balances {
         Bucket::ALL.into_iter().filter(|b| Account::ALL.into_iter().any(|a| self.balance(*b, a) != 0)).collect()
     }
 
+    /// What was carried into a bucket from earlier years (a contra account: its balance is negative).
+    pub fn carried_in(&self, bucket: Bucket) -> Money {
+        Money::from_ore(-self.balance(bucket, Account::CarriedIn)).unwrap_or(Money::ZERO)
+    }
+
     /// The money still free in a bucket.
     pub fn available(&self, bucket: Bucket) -> Money {
         Money::from_ore(self.balance(bucket, Account::Available)).unwrap_or(Money::ZERO)

@@ -14,7 +14,7 @@ pub struct Money(i64);
 pub enum MoneyError {
     #[error("is empty; write an amount such as \"871553.00\"")]
     Empty,
-    #[error("must not be negative")]
+    #[error("must not be negative; write the amount without a sign, e.g. \"150000.00\"")]
     Negative,
     #[error("has more than two decimals; amounts are exact to the øre")]
     TooManyDecimals,
@@ -28,19 +28,35 @@ impl Money {
     /// The largest amount a client may state: 999,999,999,999.99.
     pub const MAX: Money = Money(99_999_999_999_999);
     pub const ZERO: Money = Money(0);
+    /// The longest text [`Money::parse`] reads (leading zeros included).
+    pub const MAX_TEXT: usize = 64;
 
     /// Parses `"871553.00"` (or `"871553"`, `"871553.5"`): digits, an optional
     /// `.` and at most two decimals. No sign, exponent, spaces or separators.
+    /// One pass, no recursion, and nothing is looked at beyond the first
+    /// [`Money::MAX_TEXT`] bytes, so any text a client sends costs the same.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
-        if text.is_empty() {
-            return Err(MoneyError::Empty);
+        Money::parse_up_to(text, Money::MAX)
+    }
+
+    /// Reads back a figure this service computed and printed (a pool's total
+    /// plus what was carried in may pass [`Money::MAX`]); the same grammar,
+    /// bounded only by what an `i64` of øre holds.
+    pub fn parse_figure(text: &str) -> Result<Money, MoneyError> {
+        Money::parse_up_to(text, Money(i64::MAX))
+    }
+
+    fn parse_up_to(text: &str, max: Money) -> Result<Money, MoneyError> {
+        let bytes = text.as_bytes();
+        match bytes.first() {
+            None => return Err(MoneyError::Empty),
+            Some(b'-') => return Err(MoneyError::Negative),
+            Some(b) if !b.is_ascii_digit() => return Err(MoneyError::NotADecimal),
+            Some(_) => {}
         }
-        if let Some(rest) = text.strip_prefix('-') {
-            return match Money::parse(rest) {
-                Ok(m) if m.0 == 0 => Ok(m),
-                Ok(_) | Err(MoneyError::Negative) => Err(MoneyError::Negative),
-                Err(e) => Err(e),
-            };
+        if bytes.len() > Money::MAX_TEXT {
+            let digits = bytes[..Money::MAX_TEXT].iter().all(u8::is_ascii_digit);
+            return Err(if digits { MoneyError::TooLarge } else { MoneyError::NotADecimal });
         }
         let (whole, fraction) = match text.split_once('.') {
             Some((w, f)) => (w, f),
@@ -54,7 +70,7 @@ impl Money {
             return Err(MoneyError::TooManyDecimals);
         }
         let whole = whole.trim_start_matches('0');
-        if whole.len() > 12 {
+        if whole.len() > 17 {
             return Err(MoneyError::TooLarge);
         }
         let kroner: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::NotADecimal)? };
@@ -62,8 +78,8 @@ impl Money {
         for (i, b) in fraction.bytes().enumerate() {
             ore += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
         }
-        let total = kroner * 100 + ore;
-        if total > Money::MAX.0 {
+        let total = kroner.checked_mul(100).and_then(|k| k.checked_add(ore)).ok_or(MoneyError::TooLarge)?;
+        if total > max.0 {
             return Err(MoneyError::TooLarge);
         }
         Ok(Money(total))
@@ -149,7 +165,30 @@ mod tests {
         assert_eq!(m("871553").to_string(), "871553.00");
         assert_eq!(m("0.5").to_string(), "0.50");
         assert_eq!(m("999999999999.99"), Money::MAX);
-        assert_eq!(m("-0.00"), Money::ZERO);
+        assert_eq!(m("000000000000000000000000000000001.00").to_string(), "1.00");
+    }
+
+    #[test]
+    fn figures_above_the_input_limit_read_back_exactly() {
+        assert_eq!(Money::parse_figure("1871553000000.00").map(Money::ore), Ok(187_155_300_000_000));
+        assert_eq!(Money::parse("1871553000000.00"), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse_figure("99999999999999999999.00"), Err(MoneyError::TooLarge));
+    }
+
+    #[test]
+    fn a_signed_zero_is_not_an_amount() {
+        for signed in ["-0", "--0", "-0.00", "-1", "-"] {
+            assert_eq!(Money::parse(signed), Err(MoneyError::Negative), "{signed}");
+        }
+    }
+
+    #[test]
+    fn thirty_thousand_minus_signs_are_refused_at_once() {
+        let hostile = format!("{}1", "-".repeat(30_000));
+        assert_eq!(Money::parse(&hostile), Err(MoneyError::Negative));
+        let long_number = "9".repeat(1_000_000);
+        assert_eq!(Money::parse(&long_number), Err(MoneyError::TooLarge));
+        assert_eq!(Money::parse(&format!("1{}", "x".repeat(100_000))), Err(MoneyError::NotADecimal));
     }
 
     #[test]
@@ -200,6 +239,21 @@ mod tests {
                     prop_assert!(p.ore() == exact_floor || p.ore() == exact_floor + 1);
                 }
             }
+        }
+
+        /// Any text up to 100 kB: an answer, never a panic or deep recursion
+        /// (proptest runs this on a test thread with a small stack).
+        #[test]
+        fn parsing_any_text_never_panics(text in proptest::string::string_regex("[-0-9.,a+ ]{0,2000}").expect("regex"), repeat in 1usize..50) {
+            let long = text.repeat(repeat);
+            let _ = Money::parse(&long);
+            let _ = Money::parse(&text);
+        }
+
+        #[test]
+        fn runs_of_minus_signs_of_any_length_are_negative(n in 1usize..100_000, tail in "[0-9.]{0,5}") {
+            let text = format!("{}{tail}", "-".repeat(n));
+            prop_assert_eq!(Money::parse(&text), Err(MoneyError::Negative));
         }
 
         #[test]

@@ -1,7 +1,7 @@
 //! Pools (pulje): one cluster, one calendar year, and the decisions on them.
 
 use super::allocation::{AllocationModel, Bucket};
-use super::ledger::{Account, Entry, EntryKind, FundsError, ensure_available};
+use super::ledger::{Account, Balances, Entry, EntryKind, FundsError, ensure_available};
 use super::money::Money;
 use super::values::{PoolKey, Year};
 
@@ -184,8 +184,10 @@ impl Pool {
 
     /// Changes a draft pool. When the amount or model changes, the returned
     /// entry reverses the old funding and posts the new one, so the ledger
-    /// keeps the history and the buckets match the new model exactly.
-    pub fn revise(&self, changes: PoolChanges) -> Result<(Pool, Option<Entry>), PoolError> {
+    /// keeps the history and the buckets match the new model exactly. Money
+    /// carried in to a bucket the new model does not have moves with it, to
+    /// the bucket carried money lands in under the new model.
+    pub fn revise(&self, changes: PoolChanges, balances: &Balances) -> Result<(Pool, Option<Entry>), PoolError> {
         if self.state != PoolState::Draft {
             return Err(PoolError::NotDraft { state: self.state.as_str() });
         }
@@ -207,10 +209,19 @@ impl Pool {
                 self.model.allot(self.amount).into_iter().fold(Entry::new(EntryKind::FundingRevision, memo), |entry, (bucket, part)| {
                     entry.transfer((Account::Available, bucket), (Account::Funding, bucket), part)
                 });
-            model
+            let funded = model
                 .allot(amount)
                 .into_iter()
-                .fold(reversal, |entry, (bucket, part)| entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part))
+                .fold(reversal, |entry, (bucket, part)| entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part));
+            let landing = super::carry_over::default_bucket(model);
+            Bucket::ALL.into_iter().filter(|b| !model.has_bucket(*b)).fold(funded, |entry, stranded| {
+                let carried = balances.carried_in(stranded);
+                entry.transfer((Account::Available, stranded), (Account::CarriedIn, stranded), carried).transfer(
+                    (Account::CarriedIn, landing),
+                    (Account::Available, landing),
+                    carried,
+                )
+            })
         });
         Ok((revised, entry))
     }
@@ -292,7 +303,8 @@ mod tests {
     fn revising_a_draft_reverses_the_old_funding_and_posts_the_new() {
         let (pool, entry) = vest_2022(AllocationModel::Rolling);
         let split = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
-        let (revised, revision) = pool.revise(PoolChanges { model: Some(split), ..PoolChanges::default() }).expect("draft can change");
+        let (revised, revision) =
+            pool.revise(PoolChanges { model: Some(split), ..PoolChanges::default() }, &Balances::default()).expect("draft can change");
         let revision = revision.expect("model changed, so money moves");
         assert!(revision.is_balanced());
         let mut balances = Balances::default();
@@ -307,9 +319,35 @@ mod tests {
     }
 
     #[test]
+    fn money_carried_in_moves_with_a_new_model_instead_of_staying_in_a_bucket_it_no_longer_has() {
+        let split = AllocationModel::Split { upfront_share: Share::parse("0.70").expect("share") };
+        let (pool, funding) = vest_2022(split);
+        let carried = Entry::new(EntryKind::CarryOver, "carried in from 2021").transfer(
+            (Account::CarriedIn, Bucket::AdHoc),
+            (Account::Available, Bucket::AdHoc),
+            m("871553.00"),
+        );
+        let mut balances = Balances::default();
+        balances.apply(&funding);
+        balances.apply(&carried);
+        let (revised, revision) = pool
+            .revise(PoolChanges { model: Some(AllocationModel::Rolling), ..PoolChanges::default() }, &balances)
+            .expect("draft can change");
+        let revision = revision.expect("money moves");
+        assert!(revision.is_balanced());
+        balances.apply(&revision);
+        let status = PoolStatus::from_balances(revised.model, &balances).expect("valid ledger");
+        assert_eq!(status.buckets.len(), 1, "only the rolling bucket has money: {:?}", status.buckets);
+        assert_eq!(status.buckets[0].0, Bucket::Rolling);
+        assert_eq!(status.buckets[0].1.carried_in, m("871553.00"));
+        assert_eq!(status.overall.available, m("1743106.00"));
+    }
+
+    #[test]
     fn a_note_only_revision_moves_no_money() {
         let (pool, _) = vest_2022(AllocationModel::Rolling);
-        let (_, entry) = pool.revise(PoolChanges { note: Some("x".into()), ..PoolChanges::default() }).expect("draft");
+        let (_, entry) =
+            pool.revise(PoolChanges { note: Some("x".into()), ..PoolChanges::default() }, &Balances::default()).expect("draft");
         assert!(entry.is_none());
     }
 
@@ -319,7 +357,7 @@ mod tests {
         assert_eq!(draft.close(), Err(PoolError::CannotClose { state: "draft" }));
         let open = draft.open().expect("draft opens");
         assert_eq!(open.open(), Err(PoolError::CannotOpen { state: "open" }));
-        assert_eq!(open.revise(PoolChanges::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
+        assert_eq!(open.revise(PoolChanges::default(), &Balances::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
         let closed = open.close().expect("open closes");
         assert_eq!(closed.state, PoolState::Closed);
         assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: "closed" }));

@@ -60,7 +60,7 @@ impl fmt::Display for Slug {
     }
 }
 
-/// A human-readable name or text line: trimmed, not empty, bounded.
+/// A human-readable name or text line: trimmed, not empty, bounded, one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);
 
@@ -70,12 +70,37 @@ pub enum NameError {
     Empty,
     #[error("must be at most {0} characters")]
     TooLong(usize),
-    #[error("must not contain control characters")]
+    #[error("must be one line of text, without control characters (such as line breaks, tabs or NUL)")]
     Control,
+    #[error("may hold line breaks and tabs, but no other control characters (such as NUL)")]
+    NoteControl,
+    #[error("must not contain characters that reverse or isolate the reading direction (U+202A-U+202E, U+2066-U+2069)")]
+    Direction,
+}
+
+/// What no text of ours may hold: control characters (NUL included; a
+/// multi-line text may have `\n` and `\t`) and the bidirectional overrides
+/// and isolates, which make a title or a reference read otherwise than it is
+/// stored. PostgreSQL cannot store NUL at all, so this rule is also what keeps
+/// both databases alike.
+fn check_characters(text: &str, multi_line: bool) -> Result<(), NameError> {
+    for c in text.chars() {
+        if c.is_control() && !(multi_line && (c == '\n' || c == '\t')) {
+            return Err(if multi_line { NameError::NoteControl } else { NameError::Control });
+        }
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+            return Err(NameError::Direction);
+        }
+    }
+    Ok(())
 }
 
 impl Name {
     pub fn parse(text: &str, max_chars: usize) -> Result<Name, NameError> {
+        // Bounded before any other work.
+        if text.len() > max_chars.saturating_mul(4).saturating_add(64) {
+            return Err(NameError::TooLong(max_chars));
+        }
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(NameError::Empty);
@@ -83,9 +108,7 @@ impl Name {
         if trimmed.chars().count() > max_chars {
             return Err(NameError::TooLong(max_chars));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err(NameError::Control);
-        }
+        check_characters(trimmed, false)?;
         Ok(Name(trimmed.to_owned()))
     }
 
@@ -98,20 +121,67 @@ impl Name {
     }
 }
 
-/// A free-text note that may be empty but is bounded.
+/// A free-text note that may be empty but is bounded. It may have several
+/// lines (`\r\n` is kept as `\n`) and tabs, no other control characters.
 pub fn parse_note(text: &str, max_chars: usize) -> Result<String, NameError> {
-    if text.chars().count() > max_chars {
+    if text.len() > max_chars.saturating_mul(4).saturating_add(64) || text.chars().count() > max_chars {
         return Err(NameError::TooLong(max_chars));
     }
-    Ok(text.trim().to_owned())
+    let text = text.trim().replace("\r\n", "\n");
+    check_characters(&text, true)?;
+    Ok(text)
 }
 
-/// One `@`, something before it, and a dotted domain after it; no spaces.
-/// Enough to catch typing mistakes; delivery is the real test.
+/// The text of a note for a one-line context (a mail's plain-text line, a
+/// log line): every line break and tab becomes a space, so a note can never
+/// forge a line of its own ("Godkend her: …").
+pub fn one_line(text: &str) -> String {
+    text.split(['\n', '\r', '\t']).filter(|part| !part.trim().is_empty()).map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// An e-mail address we can deliver to: a plain `local@domain` (no display
+/// name, comment or IP-literal domain), accepted by lettre's own address and
+/// mailbox parsers (the outbox worker's), with a dotted domain. Kept in lower case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not an e-mail address we can send to; write it as name@example.org, without a name, comment or brackets")]
+pub struct EmailAddressError;
+
+impl EmailAddress {
+    pub fn parse(text: &str) -> Result<EmailAddress, EmailAddressError> {
+        let text = text.trim();
+        if text.is_empty() || text.len() > 254 || text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(EmailAddressError);
+        }
+        let mut parts = text.split('@');
+        let shaped = matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with(['.', '[']) && !domain.ends_with('.')
+                && !text.contains(['<', '>', '(', ')', '"', ',', ';', '\\', '[', ']']));
+        if !shaped {
+            return Err(EmailAddressError);
+        }
+        let address: lettre::Address = text.parse().map_err(|_| EmailAddressError)?;
+        let mailbox: lettre::message::Mailbox = text.parse().map_err(|_| EmailAddressError)?;
+        if mailbox.name.is_some() || mailbox.email != address {
+            return Err(EmailAddressError);
+        }
+        Ok(EmailAddress(text.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Whether `text` is an [`EmailAddress`].
 pub fn is_email_address(text: &str) -> bool {
-    let mut parts = text.split('@');
-    matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
-        if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !text.contains(char::is_whitespace))
+    EmailAddress::parse(text).is_ok()
 }
 
 /// A pool is named by its cluster and year: `vest-2022`.
@@ -176,6 +246,37 @@ mod tests {
         for bad in ["", "nobody", "@example.org", "a@example", "a@.org", "a@example.", "a b@example.org", "a@b@example.org"] {
             assert!(!is_email_address(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn e_mail_addresses_lettre_cannot_send_to_are_refused() {
+        for bad in [
+            "a<b@c.org",
+            "x@[127.0.0.1]",
+            "(comment)a@example.org",
+            "a@example.org (comment)",
+            "Navn <a@example.org>",
+            "a\u{0}@example.org",
+            "\"a b\"@example.org",
+        ] {
+            assert_eq!(EmailAddress::parse(bad), Err(EmailAddressError), "{bad}");
+        }
+        assert_eq!(
+            EmailAddress::parse("Medformand.Vest@Example.org").map(EmailAddress::into_string),
+            Ok("medformand.vest@example.org".into())
+        );
+    }
+
+    #[test]
+    fn text_holds_no_nul_no_stray_controls_and_no_direction_overrides() {
+        assert_eq!(Name::parse("a\u{0}b", 10), Err(NameError::Control));
+        assert_eq!(Name::parse("two\nlines", 20), Err(NameError::Control));
+        assert_eq!(Name::parse("abc\u{202E}fdp.exe", 20), Err(NameError::Direction));
+        assert_eq!(parse_note("first\r\nsecond\tcolumn", 100), Ok("first\nsecond\tcolumn".into()));
+        assert_eq!(parse_note("a\u{0}b", 100), Err(NameError::NoteControl));
+        assert_eq!(parse_note("a\u{7}b", 100), Err(NameError::NoteControl));
+        assert_eq!(parse_note(&"x".repeat(1_000_000), 2000), Err(NameError::TooLong(2000)));
+        assert_eq!(one_line("ok\r\nGodkend her: http://evil.example.org\n"), "ok Godkend her: http://evil.example.org");
     }
 
     #[test]

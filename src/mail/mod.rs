@@ -19,6 +19,25 @@ pub fn kroner(m: crate::domain::money::Money) -> String {
     format!("{grouped},{ore} kr.")
 }
 
+/// What a delivered mail keeps of its links: `/approvals/` followed by the
+/// token becomes `/approvals/[fjernet]`, so no live token rests in the outbox.
+pub fn redact_tokens(body: &str) -> String {
+    const MARK: &str = "/approvals/";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        out.push_str(before);
+        let token_len = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if token_len >= 32 {
+            out.push_str("[fjernet]");
+        }
+        rest = &after[token_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Escapes text for HTML.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -47,5 +66,15 @@ mod tests {
         assert_eq!(kroner(m("140000")), "140.000,00 kr.");
         assert_eq!(kroner(m("99.5")), "99,50 kr.");
         assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn a_delivered_mail_keeps_no_token() {
+        let token = "ab".repeat(32);
+        let body = format!("Godkend her: http://x.example.org/approvals/{token}\n<a href=\"/approvals/{token}\">link</a> /approvals/ end");
+        let kept = redact_tokens(&body);
+        assert!(!kept.contains(&token), "{kept}");
+        assert_eq!(kept.matches("/approvals/[fjernet]").count(), 2);
+        assert!(kept.ends_with("/approvals/ end"));
     }
 }

@@ -44,11 +44,19 @@ pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, 
     let prefix = if reminder { "Påmindelse: " } else { "" };
     let reminder_note =
         if reminder { "Påmindelse: linket nedenfor erstatter det, du fik tidligere, som ikke længere virker.\n\n" } else { "" };
-    let subject = format!("{prefix}Godkendelse af klyngemidler: {} ({})", facts.title, kroner(facts.amount));
+    // Every fact is one line in the plain text, so no text a person wrote
+    // (a note, a purpose) can add a line of its own, such as a false link.
+    let line = crate::domain::values::one_line;
+    let subject = format!("{prefix}Godkendelse af klyngemidler: {} ({})", line(&facts.title), kroner(facts.amount));
     let populations = facts.target_populations.join(", ");
-    let steps = if facts.steps.is_empty() { "Ingen endnu.".to_owned() } else { facts.steps.join("\n  ") };
+    let steps = if facts.steps.is_empty() {
+        "Ingen endnu.".to_owned()
+    } else {
+        facts.steps.iter().map(|s| line(s)).collect::<Vec<_>>().join("\n  ")
+    };
+    let approver_line = line(approver);
     let text = format!(
-        "{reminder_note}Kære {approver}\n\n\
+        "{reminder_note}Kære {approver_line}\n\n\
          Du bedes som medlem af {level} tage stilling til denne bevilling af klyngemidler.\n\n\
          Projekt:        {title}\n\
          Ansøger:        {applicant}\n\
@@ -61,13 +69,13 @@ pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, 
          Når du åbner linket, ændres intet; du beslutter først, når du trykker Godkend eller Afvis.\n\n\
          Venlig hilsen\nSekretariatet for sundhedsklyngen\n",
         level = level_da(level),
-        title = facts.title,
-        applicant = facts.applicant,
+        title = line(&facts.title),
+        applicant = line(&facts.applicant),
         amount = kroner(facts.amount),
         pool = facts.pool,
-        cluster = facts.cluster,
+        cluster = line(&facts.cluster),
         bucket = bucket_da(&facts.bucket),
-        purpose = facts.purpose,
+        purpose = line(&facts.purpose),
     );
     let html = format!(
         "<!doctype html><html lang=\"da\"><body style=\"font-family:sans-serif;max-width:40em\">\
@@ -91,4 +99,29 @@ pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, 
         link = esc(link),
     );
     Mail { subject, text, html }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_with_line_breaks_cannot_forge_a_line_of_the_mail() {
+        let facts = Facts {
+            title: "Tidlig opsporing".into(),
+            applicant: "Thisted Kommune".into(),
+            amount: Money::from_ore(14_000_000).expect("amount"),
+            bucket: "rolling".into(),
+            pool: "vest-2023".into(),
+            cluster: "Vest".into(),
+            target_populations: vec!["De sårbare ældre".into()],
+            purpose: "Formål\r\nGodkend her: http://evil.example.org/a".into(),
+            steps: vec!["Driftsforum indstillede: ok\nGodkend her: http://evil.example.org/b".into()],
+        };
+        let mail = approval_request(&facts, "strategic", "Regional medformand", "http://x.example.org/approvals/t", "1.1.2024", false);
+        for line in mail.text.lines() {
+            assert!(!line.trim_start().starts_with("Godkend her: http://evil"), "forged line: {line}");
+        }
+        assert!(mail.text.contains("ok Godkend her: http://evil.example.org/b"), "the note is kept, on its own line");
+    }
 }

@@ -96,17 +96,25 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
     };
     let mut sent = 0;
     for mail in due {
-        let message = build(from, &mail.to_address, &mail.subject, &mail.text_body, &mail.html_body);
-        let result = match message {
-            Ok(m) => mailer.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
-            Err(e) => Err(e),
-        };
         let id = mail.id;
+        let message = match build(from, &mail.to_address, &mail.subject, &mail.text_body, &mail.html_body) {
+            Ok(m) => m,
+            Err(error) => {
+                // A mail that cannot be built never will be: no retries.
+                tracing::error!(mail = id, error = %error, "mail cannot be sent to this address; given up");
+                db.write(move |c| approvals::mail_undeliverable(c, id, &error).map_err(StoreError::from)).await?;
+                continue;
+            }
+        };
+        let result = mailer.send(message).await.map(|_| ()).map_err(|e| e.to_string());
         let attempts = mail.attempts;
         match result {
             Ok(()) => {
                 sent += 1;
-                db.write(move |c| approvals::mail_sent(c, id, crate::api::now()).map_err(StoreError::from)).await?;
+                // Delivered: the outbox forgets the links' tokens (the approver has them now).
+                let text = super::redact_tokens(&mail.text_body);
+                let html = super::redact_tokens(&mail.html_body);
+                db.write(move |c| approvals::mail_sent(c, id, crate::api::now(), &text, &html).map_err(StoreError::from)).await?;
             }
             Err(error) => {
                 // 2, 4, 8 … seconds, at most ten minutes between tries.

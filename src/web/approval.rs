@@ -36,6 +36,11 @@ fn problem_page(problem: LinkProblem) -> HttpResponse {
             "Linket gælder ikke længere",
             "Ansøgningen er ændret, eller anmodningen er trukket tilbage, efter linket blev sendt. Brug det nyeste link, du har fået, eller kontakt sekretariatet.",
         ),
+        LinkProblem::PoolClosed => (
+            StatusCode::GONE,
+            "Puljen er lukket",
+            "Puljen er lukket for året, og anmodningen er derfor trukket tilbage. Der er ikke truffet nogen afgørelse via linket. Kontakt sekretariatet, hvis sagen stadig skal afgøres.",
+        ),
         LinkProblem::Expired => {
             (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
         }
@@ -54,20 +59,18 @@ fn too_many(retry_after: u64) -> HttpResponse {
     res
 }
 
-/// Unknown tokens count as failed attempts from the client's address, like bad API keys.
-fn guard(state: &AppState, req: &HttpRequest) -> Option<HttpResponse> {
-    let ip = state.proxies.client_ip(req)?;
-    state.auth_limiter.blocked(ip).map(too_many)
-}
-
-fn note_unknown(state: &AppState, req: &HttpRequest, problem: LinkProblem) {
+/// An unknown token counts as a failed attempt from the client's address,
+/// like a bad API key; beyond the limit it is answered 429 (slowly). A valid
+/// link is never refused because of someone else's failures.
+async fn refused(state: &AppState, req: &HttpRequest, problem: LinkProblem) -> HttpResponse {
     if problem == LinkProblem::Unknown {
         let ip = state.proxies.client_ip(req);
-        if let Some(ip) = ip {
-            state.auth_limiter.failed(ip);
-        }
         tracing::warn!(client = %ip.map(|a| a.to_string()).unwrap_or_default(), "unknown approval token");
+        if let Some(retry) = state.auth_limiter.failed_and_slowed(ip).await {
+            return too_many(retry);
+        }
     }
+    problem_page(problem)
 }
 
 fn trouble_page() -> HttpResponse {
@@ -77,9 +80,6 @@ fn trouble_page() -> HttpResponse {
 /// Shows the application to the approver; writes nothing.
 #[route("/approvals/{token}", method = "GET", method = "HEAD")]
 pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    if let Some(blocked) = guard(&state, &req) {
-        return blocked;
-    }
     let token = path.into_inner();
     let at = now();
     let result = state
@@ -96,10 +96,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
         .await;
     let (live, facts, token) = match result {
         Ok(Ok(found)) => found,
-        Ok(Err(problem)) => {
-            note_unknown(&state, &req, problem);
-            return problem_page(problem);
-        }
+        Ok(Err(problem)) => return refused(&state, &req, problem).await,
         Err(e) => {
             tracing::error!(error = %e, "approval page failed");
             return trouble_page();
@@ -145,23 +142,38 @@ pub struct DecisionForm {
     pub nonce: String,
 }
 
+fn comment_problem_da(e: &crate::domain::values::NameError) -> &'static str {
+    use crate::domain::values::NameError;
+    match e {
+        NameError::TooLong(_) => "den er længere end 2.000 tegn",
+        NameError::Direction => "den indeholder tegn, der vender læseretningen",
+        NameError::Empty | NameError::Control | NameError::NoteControl => "den indeholder kontroltegn",
+    }
+}
+
 enum Answer {
     Problem(LinkProblem),
     BadNonce,
     Done(Option<Decided>, bool),
 }
 
-struct PageError(String);
+/// Why a decision through a link did not land. Storage trouble is retried by
+/// the write path when it is a serialization failure, otherwise the approver
+/// sees "try again" (503); a refusal of the domain is final (409).
+enum PageError {
+    Store(StoreError),
+    Refused(String),
+}
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        PageError(e.to_string())
+        PageError::Store(e)
     }
 }
 
 impl TxError for PageError {
     fn is_retryable(&self) -> bool {
-        false
+        matches!(self, PageError::Store(e) if e.is_serialization_failure())
     }
 }
 
@@ -173,9 +185,6 @@ pub async fn decide(
     path: web::Path<String>,
     form: Result<web::Form<DecisionForm>, actix_web::Error>,
 ) -> HttpResponse {
-    if let Some(blocked) = guard(&state, &req) {
-        return blocked;
-    }
     let token = path.into_inner();
     let Ok(form) = form else {
         return html(StatusCode::BAD_REQUEST, page("Formularen kunne ikke læses", "<p>Gå tilbage til linket i e-mailen og prøv igen.</p>"));
@@ -185,7 +194,13 @@ pub async fn decide(
         "reject" => false,
         _ => return html(StatusCode::BAD_REQUEST, page("Vælg Godkend eller Afvis", "<p>Gå tilbage og vælg en af knapperne.</p>")),
     };
-    let comment: String = form.comment.trim().chars().take(2000).collect();
+    let comment = match crate::domain::values::parse_note(&form.comment, 2000) {
+        Ok(comment) => comment,
+        Err(e) => {
+            let text = format!("Bemærkningen kan ikke gemmes: {}. Gå tilbage og ret den.", comment_problem_da(&e));
+            return html(StatusCode::UNPROCESSABLE_ENTITY, page("Bemærkningen kan ikke bruges", &format!("<p>{}</p>", esc(&text))));
+        }
+    };
     let nonce = form.nonce.clone();
     let client_ip = state.proxies.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_default();
     let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(500).collect::<String>();
@@ -197,10 +212,7 @@ pub async fn decide(
     };
     let pool_key = match probe {
         Ok(Ok(key)) => key,
-        Ok(Err(problem)) => {
-            note_unknown(&state, &req, problem);
-            return problem_page(problem);
-        }
+        Ok(Err(problem)) => return refused(&state, &req, problem).await,
         Err(_) => return trouble_page(),
     };
     let settings = state.links.clone();
@@ -217,10 +229,12 @@ pub async fn decide(
             }
             let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
             let evidence = Evidence { comment: &comment, client_ip: &client_ip, user_agent: &user_agent };
+            // A refusal rolls the link's use back with the rest: the transaction
+            // ends in an error, and the page says why.
             match approval::decide(c, &live, &pool, approve, &evidence, &settings, at) {
                 Ok(d) => Ok(Answer::Done(d, approve)),
-                Err(approval::ApprovalError::Store(e)) => Err(PageError(e.to_string())),
-                Err(e) => Err(PageError(e.to_string())),
+                Err(approval::ApprovalError::Store(e)) => Err(PageError::Store(e)),
+                Err(e) => Err(PageError::Refused(e.to_string())),
             }
         })
         .await;
@@ -242,11 +256,25 @@ pub async fn decide(
             };
             html(StatusCode::OK, page("Tak", &format!("<p>Din {what} er registreret.</p><p>{}</p>", esc(&next))))
         }
-        Err(PageError(e)) => {
+        Err(PageError::Refused(why)) => refused_page(&why),
+        Err(PageError::Store(e)) => {
             tracing::error!(error = %e, "approval decision failed");
             trouble_page()
         }
     }
+}
+
+/// The case can no longer be decided through this link: a 409 that says so, not "try again".
+fn refused_page(why: &str) -> HttpResponse {
+    tracing::info!(reason = why, "approval through a link refused");
+    html(
+        StatusCode::CONFLICT,
+        page(
+            "Sagen kan ikke afgøres via linket",
+            "<p>Sagen kan ikke længere afgøres via dette link, fordi den er ændret (f.eks. er puljen lukket, eller sagen er afgjort på et møde). \
+             Intet er registreret. Kontakt sekretariatet.</p>",
+        ),
+    )
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

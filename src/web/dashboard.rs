@@ -87,8 +87,9 @@ fn load(c: &mut AnyConnection, scope: &ClusterScope, year: Option<i32>, cluster:
     Ok(View { years, year, clusters, cluster, pools: views })
 }
 
+/// A figure of the status, read back (it may pass the input limit: a pool plus a carry-over).
 fn money(text: &str) -> Money {
-    Money::parse(text).unwrap_or_default()
+    Money::parse_figure(text).unwrap_or_default()
 }
 
 fn bar(label: String, f: &FiguresDto) -> Bar {

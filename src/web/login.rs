@@ -109,13 +109,33 @@ fn set_cookie(state: &AppState, value: &str, max_age_seconds: u32) -> String {
     format!("{COOKIE}={value}; Path=/dashboard; Max-Age={max_age_seconds}; HttpOnly; SameSite=Strict{secure}")
 }
 
+/// Whether a sign-in or sign-out form came from our own pages. A browser
+/// sends `Origin` (and `Sec-Fetch-Site`) with every form POST; another site's
+/// form must not sign a visitor in to a key of the attacker's choosing, nor
+/// out. A request without either header is not from a browser, and passes.
+fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| site == "cross-site" || site == "same-site") {
+        return false;
+    }
+    let Some(origin) = header("origin") else { return true };
+    let ours = state.links.public_base_url.trim_end_matches('/');
+    let host = req.connection_info().host().to_owned();
+    origin == ours || origin == format!("http://{host}") || origin == format!("https://{host}")
+}
+
+fn foreign_origin() -> HttpResponse {
+    tracing::warn!("dashboard sign-in or sign-out from another site refused");
+    html(StatusCode::FORBIDDEN, page("Ikke tilladt", "<p>Log ind og ud skal ske fra selve oversigten. Åbn oversigten og prøv igen.</p>"))
+}
+
 /// Checks the key and sets the cookie; 303 back to the dashboard.
 #[post("/dashboard/login")]
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
-    let ip = state.proxies.client_ip(&req);
-    if let Some(retry) = ip.and_then(|ip| state.auth_limiter.blocked(ip)) {
-        return too_many(retry);
+    if !same_origin(&state, &req) {
+        return foreign_origin();
     }
+    let ip = state.proxies.client_ip(&req);
     let key = form.key.trim();
     let plausible = !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let found = if plausible { scope_of_key(&state, key).await } else { Ok(None) };
@@ -125,10 +145,10 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form
             .insert_header((SET_COOKIE, set_cookie(&state, key, 8 * 3600)))
             .finish(),
         Ok(None) => {
-            if let Some(ip) = ip {
-                state.auth_limiter.failed(ip);
-            }
             tracing::warn!(client = ?ip, "dashboard sign-in with an unknown key");
+            if let Some(retry) = state.auth_limiter.failed_and_slowed(ip).await {
+                return too_many(retry);
+            }
             sign_in_page(Some("Nøglen blev ikke genkendt. Kontrollér den, og prøv igen."))
         }
         Err(e) => {
@@ -140,6 +160,9 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form
 
 /// Forgets the cookie.
 #[post("/dashboard/logout")]
-pub async fn logout(state: web::Data<AppState>) -> HttpResponse {
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if !same_origin(&state, &req) {
+        return foreign_origin();
+    }
     HttpResponse::SeeOther().insert_header((LOCATION, "/dashboard")).insert_header((SET_COOKIE, set_cookie(&state, "", 0))).finish()
 }

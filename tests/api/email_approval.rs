@@ -6,19 +6,19 @@ use crate::applications::{charter, status};
 use crate::helpers::{Backend, TestApp, TestDb, logs, spawn_configured};
 use crate::smtp::{SmtpServer, links};
 
-const CO_CHAIRS: [(&str, &str); 2] = [
+pub(crate) const CO_CHAIRS: [(&str, &str); 2] = [
     ("Regional medformand, Vest", "medformand.region.vest@example.org"),
     ("Kommunal medformand, Vest", "medformand.kommune.vest@example.org"),
 ];
 const POLITICIAN: (&str, &str) = ("Formand for sundhedsklyngeudvalget, Vest", "udvalgsformand.vest@example.org");
 
-fn app_with_mail(backend: Backend, smtp_url: Option<String>) -> Option<TestApp> {
+pub(crate) fn app_with_mail(backend: Backend, smtp_url: Option<String>) -> Option<TestApp> {
     let db = TestDb::new(backend)?;
     Some(spawn_configured(db, |_| (), move |c| c.mail.smtp_url = smtp_url))
 }
 
 /// Vest with two co-chairs and one political approver; a pool where both levels approve by e-mail.
-fn setup(app: &TestApp, threshold: &str) -> i64 {
+pub(crate) fn setup(app: &TestApp, threshold: &str) -> i64 {
     crate::applications::vest_2022(
         app,
         json!({"recommendation_required": false, "strategic": "co_chairs_email", "political": "email", "political_threshold": threshold}),
@@ -35,7 +35,7 @@ fn setup(app: &TestApp, threshold: &str) -> i64 {
     crate::applications::submitted(app, &charter("150000.00"))
 }
 
-fn ask(app: &TestApp, id: i64, level: &str) -> Value {
+pub(crate) fn ask(app: &TestApp, id: i64, level: &str) -> Value {
     let r = app.post(&format!("/api/v1/applications/{id}/approval-requests"), &json!({"level": level}));
     assert_eq!(r.status, 201, "{}", r.text);
     r.json()
@@ -47,11 +47,11 @@ fn nonce(page: &str) -> String {
     page[at..].chars().take_while(|c| *c != '"').collect()
 }
 
-fn page(app: &TestApp, token: &str) -> crate::helpers::Resp {
+pub(crate) fn page(app: &TestApp, token: &str) -> crate::helpers::Resp {
     app.request("GET", &format!("/approvals/{token}")).key(None).send()
 }
 
-fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpers::Resp {
+pub(crate) fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpers::Resp {
     let shown = page(app, token);
     let n = if shown.status == 200 { nonce(&shown.text) } else { "x".repeat(32) };
     let form = format!("decision={decision}&comment=Set+og+godkendt&nonce={n}");
@@ -61,7 +61,7 @@ fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpers::Resp {
         .send_raw(Some(form.as_bytes()))
 }
 
-fn token_for(mails: &[String], email: &str) -> String {
+pub(crate) fn token_for(mails: &[String], email: &str) -> String {
     let mail = mails.iter().rev().find(|m| m.contains(email)).unwrap_or_else(|| panic!("no mail to {email}"));
     links(mail).pop().expect("a link in the mail")
 }

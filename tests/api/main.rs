@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod hardening;
+
 mod applications;
 mod auth;
 mod backends;

@@ -315,3 +315,60 @@ fn after_the_e_mail_approval_the_sqlite_database_holds_no_live_token_and_no_raw_
     assert!(!holds(&app.admin_key), "the admin key rests in the database");
     assert_eq!(page(&app, &tokens[1]).status, 200, "the live link still works: only its hash is kept");
 }
+
+api_test! {
+    /// Finding 7: a title that starts like a negative number but is a formula stays text in Danish Excel.
+    fn a_title_that_hides_a_formula_behind_a_minus_stays_text_in_excel(app) {
+        vest_2022(app, json!({"recommendation_required": false}));
+        let mut body = charter("1000.00");
+        body["title"] = json!("-1+cmd|' /C calc'!A0");
+        assert_eq!(app.post("/api/v1/pools/vest-2022/applications", &body).status, 201);
+        let export = app.get("/api/v1/exports/applications?dialect=excel-da").text;
+        let lines = crate::spreadsheets::read_csv(export.trim_start_matches('\u{feff}'), ';');
+        assert!(lines.iter().any(|l| l.iter().any(|cell| cell == "'-1+cmd|' /C calc'!A0")), "{export}");
+        assert!(!lines.iter().any(|l| l.iter().any(|cell| cell.starts_with("-1+cmd"))), "{export}");
+    }
+}
+
+api_test! {
+    /// Finding 8: a pool plus what was carried in may pass 999,999,999,999.99; the dashboard shows the sum, not 0,00 kr.
+    fn the_dashboard_shows_figures_above_the_input_limit(app) {
+        vest_2022(app, json!({"recommendation_required": false}));
+        let big = app.post("/api/v1/pools", &json!({"cluster": "vest", "year": 2023, "amount": "999999999999.99", "allocation_model": {"kind": "rolling"}}));
+        assert_eq!(big.status, 201, "{}", big.text);
+        assert_eq!(app.request("POST", "/api/v1/pools/vest-2022/close").send().status, 200);
+        let id = app.post("/api/v1/pools/vest-2022/carry-overs", &json!({"recommendation_reference": "Referat 15.12.2022, pkt. 3"})).json()["id"].as_i64().expect("id");
+        let decided = app.post(&format!("/api/v1/carry-overs/{id}/decision"), &json!({"level": "political", "outcome": "approved", "meeting_date": "2023-01-26", "reference": "Sundhedsklyngeudvalget 26.01.2023"}));
+        assert_eq!(decided.status, 200, "{}", decided.text);
+        let login = app
+            .request("POST", "/dashboard/login")
+            .key(None)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send_raw(Some(format!("key={}", app.admin_key).as_bytes()));
+        let cookie = login.header("set-cookie").expect("cookie").split(';').next().expect("pair").to_owned();
+        let page = app.request("GET", "/dashboard?year=2023").key(None).header("cookie", &cookie).send();
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("1.000.000.871.552,99"), "the sum of the pool and the carry-over is shown");
+    }
+}
+
+api_test! {
+    /// Finding 8: another site's form cannot sign a visitor in or out of the dashboard.
+    fn dashboard_sign_in_and_out_from_another_site_are_refused(app) {
+        let form = |path: &str, origin: Option<&str>, body: &str| {
+            let mut req = app.request("POST", path).key(None).header("content-type", "application/x-www-form-urlencoded");
+            if let Some(o) = origin {
+                req = req.header("origin", o);
+            }
+            req.send_raw(Some(body.as_bytes()))
+        };
+        let key = format!("key={}", app.admin_key);
+        assert_eq!(form("/dashboard/login", Some("http://evil.example.org"), &key).status, 403);
+        assert_eq!(form("/dashboard/logout", Some("http://evil.example.org"), "").status, 403);
+        let own = app.address.clone();
+        assert_eq!(form("/dashboard/login", Some(&own), &key).status, 303, "our own page signs in");
+        assert_eq!(form("/dashboard/logout", Some(&own), "").status, 303);
+        let cross = app.request("POST", "/dashboard/login").key(None).header("content-type", "application/x-www-form-urlencoded").header("sec-fetch-site", "cross-site").send_raw(Some(key.as_bytes()));
+        assert_eq!(cross.status, 403);
+    }
+}

@@ -164,13 +164,13 @@ fn connect(url: &str, options: &DbOptions) -> Result<Db, String> {
 fn execute(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Openapi => {
-            print!("{}", crate::api::openapi_json());
+            print!("{}", crate::http::openapi_json());
             Ok(())
         }
         Command::Migrate => connect(&cli.database_url, &DbOptions::default()).map(|_| ()),
         Command::Keys { command: KeysCommand::Create { role, clusters, name, expires_in_days, email } } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;
-            let now = crate::api::now();
+            let now = crate::http::now();
             let expires = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
             let key = db
                 .write_sync(|c| crate::keys::issue_with_email(c, &role, &clusters, &name, email.as_deref(), expires, now))
@@ -191,7 +191,7 @@ fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Keys { command: KeysCommand::Revoke { id } } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;
-            let now = crate::api::now();
+            let now = crate::http::now();
             let revoked = db
                 .write_sync(|c| {
                     let done = crate::db::api_keys::revoke(c, id, now)?;
@@ -234,7 +234,7 @@ fn execute(cli: Cli) -> Result<(), String> {
             let volume = crate::demo::generate::Volume { clusters, years, applications, first_year };
             let started = std::time::Instant::now();
             let total = u64::from(clusters) * u64::from(years);
-            let done = crate::demo::generate::generate(&db, volume, crate::api::now(), |g| {
+            let done = crate::demo::generate::generate(&db, volume, crate::http::now(), |g| {
                 if g.pools % 10 == 0 || g.pools == total {
                     eprintln!("{}/{total} pools, {} applications, {:.0} s", g.pools, g.applications, started.elapsed().as_secs_f64());
                 }
@@ -260,7 +260,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         workers: args.workers,
         max_body_bytes: args.max_body_bytes,
         auth_failures_per_minute: args.auth_failures_per_minute,
-        links: crate::approval::LinkSettings {
+        links: crate::approvals::service::LinkSettings {
             public_base_url: args.public_base_url.clone().unwrap_or_else(|| format!("http://{}", args.bind)),
             link_days: args.approval_link_days.clamp(1, 365),
             reminder_hours: args.approval_reminder_hours.max(0),
@@ -275,11 +275,11 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
         public_dashboard: args.public_dashboard,
-        trusted_proxies: crate::api::client::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?,
+        trusted_proxies: crate::http::client::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?,
     };
     let db = connect(database_url, &config.db)?;
     if args.demo {
-        match crate::demo::load_if_empty(&db, crate::api::now()).map_err(|e| e.to_string())? {
+        match crate::demo::load_if_empty(&db, crate::http::now()).map_err(|e| e.to_string())? {
             Some(key) => {
                 println!("Loaded the North Jutland demo (four clusters, 2022 pools).");
                 println!("Admin API key (shown once):");

@@ -18,8 +18,8 @@ pub struct ServeConfig {
     /// Serve `/dashboard` without a key: its figures are aggregates of public money.
     pub public_dashboard: bool,
     /// Proxies whose `X-Forwarded-For` is believed; none by default.
-    pub trusted_proxies: crate::api::client::TrustedProxies,
-    pub links: crate::approval::LinkSettings,
+    pub trusted_proxies: crate::http::client::TrustedProxies,
+    pub links: crate::approvals::service::LinkSettings,
     pub mail: crate::mail::worker::MailSettings,
 }
 
@@ -31,9 +31,9 @@ impl Default for ServeConfig {
             max_body_bytes: 256 * 1024,
             auth_failures_per_minute: 20,
             public_dashboard: false,
-            trusted_proxies: crate::api::client::TrustedProxies::default(),
+            trusted_proxies: crate::http::client::TrustedProxies::default(),
             db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
-            links: crate::approval::LinkSettings::default(),
+            links: crate::approvals::service::LinkSettings::default(),
             mail: crate::mail::worker::MailSettings::default(),
         }
     }

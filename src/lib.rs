@@ -1,20 +1,28 @@
 //! Klyngemidler: cluster funds for Danish health clusters.
 //!
 //! See ARCHITECTURE.md for the map. In short: `domain` is pure, `db` stores,
-//! `api` speaks HTTP, `startup` wires them, `cli` is the command line.
+//! each capability folder (`pools`, `applications`, `grants`, `year_end`,
+//! `approvals`, `reports`, `admin`) has its HTTP part and its service,
+//! `http` holds the shared HTTP machinery, `startup` wires them, `cli` is the
+//! command line.
 
-pub mod api;
-pub mod approval;
-pub mod carry_over;
+pub mod admin;
+pub mod applications;
+pub mod approvals;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod grants;
+pub mod http;
 pub mod keys;
 pub mod mail;
+pub mod pools;
+pub mod reports;
 pub mod secrets;
 pub mod startup;
 pub mod tabular;
 pub mod telemetry;
 pub mod web;
+pub mod year_end;

@@ -10,9 +10,9 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, AppState, RouteTable};
 use crate::config::ServeConfig;
 use crate::db::Db;
+use crate::http::{AppState, RouteTable};
 
 pub struct Application {
     port: u16,
@@ -23,14 +23,14 @@ impl Application {
     /// Wires the app to the listener. The database must be migrated.
     pub fn build(db: Db, listener: TcpListener, config: &ServeConfig) -> std::io::Result<Application> {
         let port = listener.local_addr()?.port();
-        let openapi = api::openapi();
+        let openapi = crate::http::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
         crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone());
         let state = web::Data::new(AppState {
             db,
-            auth_limiter: api::auth::AuthLimiter::new(config.auth_failures_per_minute),
+            auth_limiter: crate::http::auth::AuthLimiter::new(config.auth_failures_per_minute),
             links: config.links.clone(),
-            metrics: api::metrics::Metrics::default(),
+            metrics: crate::http::metrics::Metrics::default(),
             public_dashboard: config.public_dashboard,
             proxies: config.trusted_proxies.clone(),
         });
@@ -40,16 +40,16 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(web::PayloadConfig::new(max_body))
-                .app_data(web::QueryConfig::default().error_handler(api::json::query_error))
-                .wrap(actix_web::middleware::from_fn(api::idempotency::middleware))
-                .wrap(actix_web::middleware::from_fn(api::json::refuse_control_characters_in_query))
-                .wrap(actix_web::middleware::from_fn(api::security_headers))
-                .wrap(ErrorHandlers::new().default_handler(api::problem_json_errors))
+                .app_data(web::QueryConfig::default().error_handler(crate::http::json::query_error))
+                .wrap(actix_web::middleware::from_fn(crate::http::idempotency::middleware))
+                .wrap(actix_web::middleware::from_fn(crate::http::json::refuse_control_characters_in_query))
+                .wrap(actix_web::middleware::from_fn(crate::http::security_headers))
+                .wrap(ErrorHandlers::new().default_handler(crate::http::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(actix_web::middleware::from_fn(api::metrics::record))
+                .wrap(actix_web::middleware::from_fn(crate::http::metrics::record))
                 .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
                 .into_utoipa_app();
-            let (app, _) = api::mount(app).split_for_parts();
+            let (app, _) = crate::http::mount(app).split_for_parts();
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
                 .service(web::redirect("/docs", "/docs/"))
                 .service(crate::web::approval::show)
@@ -57,7 +57,7 @@ impl Application {
                 .service(crate::web::dashboard::show)
                 .service(crate::web::login::login)
                 .service(crate::web::login::logout)
-                .default_service(web::to(api::fallback))
+                .default_service(web::to(crate::http::fallback))
         })
         .listen(listener)?
         // Handlers wait for the database on blocking threads; more of them than

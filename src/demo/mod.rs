@@ -8,7 +8,6 @@ use chrono::NaiveDateTime;
 pub mod generate;
 mod projects;
 
-use crate::carry_over::Recommendation;
 use crate::db::pools::{self, Actor};
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
@@ -18,6 +17,7 @@ use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::share::Share;
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::keys::{self, KeyError};
+use crate::year_end::service::Recommendation;
 
 struct DemoCluster {
     slug: &'static str,
@@ -186,7 +186,7 @@ fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), Dem
         note: "Driftsforum indstillede 13. september, at midlerne overføres til 2023, da de igangsatte projekter er tæt på afslutning eller i drift.",
         target_model: None,
     };
-    crate::carry_over::propose(conn, &stored, &proposal, &why, actor).map_err(|e| DemoError::Data(e.to_string()))?;
+    crate::year_end::service::propose(conn, &stored, &proposal, &why, actor).map_err(|e| DemoError::Data(e.to_string()))?;
     Ok(())
 }
 

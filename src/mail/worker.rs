@@ -10,7 +10,7 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::approval::{self, LinkSettings};
+use crate::approvals::service::{self as approval, LinkSettings};
 use crate::db::{Db, StoreError, approvals, pools};
 
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings) {
 async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
     let links = links.clone();
     db.write(move |c| {
-        let now = crate::api::now();
+        let now = crate::http::now();
         let due = approvals::due_for_reminder(c, now + chrono::Duration::hours(links.reminder_hours), now)?;
         for link in due {
             let Some(request) = approvals::find_request(c, link.request_id)? else { continue };
@@ -82,7 +82,7 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
 
 /// One round: every due mail gets one attempt.
 pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result<usize, StoreError> {
-    let now = crate::api::now();
+    let now = crate::http::now();
     let until = now + chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
     let worker = settings.worker_id.clone();
     let due = db.write(move |c| approvals::claim_due_mail(c, &worker, now, until, 50).map_err(StoreError::from)).await?;
@@ -114,13 +114,13 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
                 // Delivered: the outbox forgets the links' tokens (the approver has them now).
                 let text = super::redact_tokens(&mail.text_body);
                 let html = super::redact_tokens(&mail.html_body);
-                db.write(move |c| approvals::mail_sent(c, id, crate::api::now(), &text, &html).map_err(StoreError::from)).await?;
+                db.write(move |c| approvals::mail_sent(c, id, crate::http::now(), &text, &html).map_err(StoreError::from)).await?;
             }
             Err(error) => {
                 // 2, 4, 8 … seconds, at most ten minutes between tries.
                 let wait = 2i64.saturating_pow(u32::try_from(attempts + 1).unwrap_or(10).min(10)).min(600);
                 tracing::warn!(mail = id, attempts = attempts + 1, error = %error, "mail not delivered; will retry");
-                let next = crate::api::now() + chrono::Duration::seconds(wait);
+                let next = crate::http::now() + chrono::Duration::seconds(wait);
                 db.write(move |c| approvals::mail_failed(c, id, &error, next).map_err(StoreError::from)).await?;
             }
         }

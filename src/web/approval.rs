@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, route, web};
 use serde::Deserialize;
 
 use super::page;
-use crate::api::{AppState, now};
-use crate::approval::{self, Decided, Evidence, LinkProblem};
+use crate::approvals::service::{self as approval, Decided, Evidence, LinkProblem};
 use crate::db::{StoreError, TxError, pools};
+use crate::http::{AppState, now};
 use crate::mail::templates::{bucket_da, level_da};
 use crate::mail::{esc, kroner};
 

@@ -8,10 +8,6 @@ use serde::Deserialize;
 
 use super::charts::{Bar, HELD, SEGMENTS, stacked_bars, table};
 use super::login::{Access, access, html, sign_in_page};
-use crate::api::AppState;
-use crate::api::error::ApiError;
-use crate::api::policy::AllocationModelDto;
-use crate::api::status::{FiguresDto, PoolStatusDto, load_status};
 use crate::db::applications::{self, ApplicationFilter, StoredApplication};
 use crate::db::{AnyConnection, carry_overs, clusters, pools};
 use crate::domain::access::ClusterScope;
@@ -19,8 +15,12 @@ use crate::domain::carry_over::CarryOverState;
 use crate::domain::money::Money;
 use crate::domain::share::Share;
 use crate::domain::workflow::{ApplicationState, Level};
+use crate::http::AppState;
+use crate::http::error::ApiError;
 use crate::mail::templates::bucket_da;
 use crate::mail::{esc, kroner};
+use crate::pools::policy::AllocationModelDto;
+use crate::pools::status::{FiguresDto, PoolStatusDto, load_status};
 
 #[derive(Debug, Deserialize)]
 pub struct Picker {

@@ -11,9 +11,9 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
 use super::page;
-use crate::api::{AppState, now};
 use crate::db::{StoreError, api_keys};
 use crate::domain::access::{Action, ClusterScope, Role, permits};
+use crate::http::{AppState, now};
 use crate::mail::esc;
 use crate::secrets::sha256_hex;
 

@@ -85,7 +85,7 @@ fn violations(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut V
 fn demo_answers_match_the_document(backend: Backend) {
     let Some(db) = TestDb::new(backend) else { return };
     let app = spawn_app_on(db, |db| {
-        klyngemidler::demo::load_if_empty(db, klyngemidler::api::now()).expect("demo loads");
+        klyngemidler::demo::load_if_empty(db, klyngemidler::http::now()).expect("demo loads");
     });
     let spec = app.get("/openapi.json").json();
     let grant = app.get("/api/v1/grants?limit=1").json()["items"][0]["id"].as_i64().unwrap_or(1);

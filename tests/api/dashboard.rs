@@ -25,7 +25,7 @@ fn demo(backend: Backend, public: bool) -> Option<TestApp> {
     Some(spawn_configured(
         db,
         |db| {
-            klyngemidler::demo::load_if_empty(db, klyngemidler::api::now()).expect("demo loads");
+            klyngemidler::demo::load_if_empty(db, klyngemidler::http::now()).expect("demo loads");
         },
         |config| config.public_dashboard = public,
     ))

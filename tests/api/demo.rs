@@ -7,7 +7,7 @@ fn demo_on(backend: Backend) {
         return;
     };
     let app = spawn_app_on(db, |db| {
-        let now = klyngemidler::api::now();
+        let now = klyngemidler::http::now();
         let key = klyngemidler::demo::load_if_empty(db, now).expect("demo loads");
         assert!(key.is_some_and(|k| k.starts_with("kmk_")), "an admin key is printed");
         assert!(klyngemidler::demo::load_if_empty(db, now).expect("second load").is_none(), "never loaded twice");
@@ -77,7 +77,7 @@ fn generated_data_reconciles(backend: Backend) {
     let Some(db) = TestDb::new(backend) else { return };
     let app = spawn_app_on(db, |db| {
         let volume = klyngemidler::demo::generate::Volume { clusters: 2, years: 2, applications: 25, first_year: 2020 };
-        let done = klyngemidler::demo::generate::generate(db, volume, klyngemidler::api::now(), |_| ()).expect("generate");
+        let done = klyngemidler::demo::generate::generate(db, volume, klyngemidler::http::now(), |_| ()).expect("generate");
         assert_eq!((done.pools, done.applications, done.grants), (4, 100, 100));
     });
     let status = app.get("/api/v1/pools/gen-02-2021/status").json();

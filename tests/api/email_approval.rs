@@ -377,7 +377,7 @@ fn evidence_ip(trusted: &str) -> String {
         |_| (),
         move |c| {
             c.mail.smtp_url = Some(url);
-            c.trusted_proxies = klyngemidler::api::client::TrustedProxies::parse(&trusted).expect("proxies");
+            c.trusted_proxies = klyngemidler::http::client::TrustedProxies::parse(&trusted).expect("proxies");
         },
     );
     let id = setup(&app, "999999.00");

@@ -82,7 +82,7 @@ fn streams_flat(backend: Backend) {
     let key = {
         let db = Db::connect(&test_db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
         db.migrate().expect("migrate");
-        let now = klyngemidler::api::now();
+        let now = klyngemidler::http::now();
         klyngemidler::demo::load_if_empty(&db, now).expect("demo");
         fill(&db, backend);
         db.write_sync(|c| klyngemidler::keys::issue(c, "finance", &[], "Export test", None, now)).expect("key")

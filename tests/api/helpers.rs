@@ -154,7 +154,7 @@ pub fn spawn_configured(test_db: TestDb, prepare: impl FnOnce(&Db), configure: i
     let db = Db::connect(&test_db.url, &options).expect("connect to the test database");
     db.migrate().expect("migrate the test database");
     prepare(&db);
-    let now = klyngemidler::api::now();
+    let now = klyngemidler::http::now();
     let admin_key =
         db.write_sync(|c| klyngemidler::keys::issue(c, "admin", &[], "Test administrator", None, now)).expect("issue the admin key");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
@@ -334,7 +334,7 @@ impl TestApp {
     pub fn key_for(&self, role: &str, clusters: &[&str], email: Option<&str>) -> String {
         let db = Db::connect(&self.db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
         let clusters: Vec<String> = clusters.iter().map(|c| c.to_string()).collect();
-        let now = klyngemidler::api::now();
+        let now = klyngemidler::http::now();
         db.write_sync(|c| klyngemidler::keys::issue_with_email(c, role, &clusters, &format!("Test {role}"), email, None, now))
             .expect("issue key")
     }

@@ -71,7 +71,7 @@ fn two_outbox_workers_send_each_mail_once(backend: Backend) {
     // Queued in small batches while both workers poll (every 100 ms), so they race for each batch.
     for batch in 0..6 {
         db.write_sync(|c| {
-            let now = klyngemidler::api::now();
+            let now = klyngemidler::http::now();
             for i in 0..n / 6 {
                 let subject = format!("Testbrev nr. {}", batch * (n / 6) + i);
                 klyngemidler::db::approvals::queue_mail(c, "formand@example.org", &subject, "Tekst", "<p>Tekst</p>", now)?;

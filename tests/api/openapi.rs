@@ -4,7 +4,7 @@ use std::path::Path;
 
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
-    let generated = klyngemidler::api::openapi_json();
+    let generated = klyngemidler::http::openapi_json();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     if std::env::var("UPDATE_OPENAPI").as_deref() == Ok("1") {
         std::fs::write(&path, &generated).expect("write openapi/openapi.json");
@@ -18,7 +18,7 @@ fn the_committed_openapi_document_matches_the_code() {
 
 #[test]
 fn every_api_operation_declares_its_key_and_its_problems() {
-    let spec: serde_json::Value = serde_json::from_str(&klyngemidler::api::openapi_json()).expect("valid JSON");
+    let spec: serde_json::Value = serde_json::from_str(&klyngemidler::http::openapi_json()).expect("valid JSON");
     let paths = spec["paths"].as_object().expect("paths");
     assert!(paths.len() >= 12, "routes are collected from the route table");
     for (path, item) in paths {

@@ -1,0 +1,306 @@
+//! Project charters: registering an application and editing a draft. The
+//! whole charter is checked by the domain's rules every time.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::applications::http::{
+    ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, pool_of,
+};
+use crate::db::applications as store;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{AnyConnection, pools, reference};
+use crate::domain::access::Action;
+use crate::domain::allocation::Bucket;
+use crate::domain::application::{Charter, CharterContext, CharterDraft, CriterionAnswer, ExpenseKind, Origin, Violation};
+use crate::domain::workflow::{ApplicationState, WorkflowError};
+use crate::http::auth::Caller;
+use crate::http::conventions::{IfMatch, version_etag};
+use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::{AppState, json, now};
+use crate::pools::http::{money, not_found, pool_key};
+
+/// The project charter (projektkommissorium).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplication {
+    #[schema(example = "Tidlig opsporing af skrøbelige ældre")]
+    pub title: String,
+    /// Slug of a party of the pool's cluster.
+    #[schema(example = "thisted-kommune")]
+    pub applicant_party: String,
+    /// Codes from `/api/v1/target-populations`; at least one.
+    #[schema(example = json!(["vulnerable_elderly"]))]
+    pub target_populations: Vec<String>,
+    pub purpose: String,
+    pub goals: String,
+    pub organisation: Option<String>,
+    pub evaluation: Option<String>,
+    pub expense_kind: ExpenseKindDto,
+    #[schema(example = "150000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub requested_amount: String,
+    /// Per year, summing exactly to `requested_amount`. Left out: all of it in the year of `starts_on`.
+    pub budget: Option<Vec<BudgetLineDto>>,
+    #[schema(example = "2022-09-01")]
+    pub starts_on: NaiveDate,
+    #[schema(example = "2023-12-31")]
+    pub ends_on: NaiveDate,
+    /// Defaults from the model: `rolling`; `upfront`; in a split pool `ad_hoc` for SSU projects, else `upfront`.
+    pub bucket: Option<BucketDto>,
+    /// Default `cluster`.
+    pub origin: Option<OriginDto>,
+    /// The project's contact, an e-mail address.
+    #[schema(example = "projektleder@example.org")]
+    pub contact_email: Option<String>,
+    /// Answers to the pool's criteria.
+    pub criteria: Option<Vec<CriterionAnswerDto>>,
+}
+
+/// Changes to a draft; fields left out keep their value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchApplication {
+    pub title: Option<String>,
+    pub applicant_party: Option<String>,
+    pub target_populations: Option<Vec<String>>,
+    pub purpose: Option<String>,
+    pub goals: Option<String>,
+    pub organisation: Option<String>,
+    pub evaluation: Option<String>,
+    pub expense_kind: Option<ExpenseKindDto>,
+    #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub requested_amount: Option<String>,
+    pub budget: Option<Vec<BudgetLineDto>>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub bucket: Option<BucketDto>,
+    pub origin: Option<OriginDto>,
+    pub contact_email: Option<String>,
+    pub criteria: Option<Vec<CriterionAnswerDto>>,
+}
+
+/// The charter's fields as they arrive, before the rules: money parsed, enums mapped.
+pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<CharterDraft> {
+    let requested = money("requested_amount", &dto.requested_amount, errors);
+    let budget = dto.budget.map(|lines| {
+        lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| money(&format!("budget[{i}].amount"), &l.amount, errors).map(|m| (l.year, m)))
+            .collect::<Vec<_>>()
+    });
+    Some(CharterDraft {
+        title: dto.title,
+        applicant_party: dto.applicant_party,
+        target_populations: dto.target_populations,
+        purpose: dto.purpose,
+        goals: dto.goals,
+        organisation: dto.organisation.unwrap_or_default(),
+        evaluation: dto.evaluation.unwrap_or_default(),
+        expense_kind: match dto.expense_kind {
+            ExpenseKindDto::Development => ExpenseKind::Development,
+            ExpenseKindDto::Operations => ExpenseKind::Operations,
+            ExpenseKindDto::Secretariat => ExpenseKind::Secretariat,
+        },
+        requested: requested?,
+        budget,
+        starts_on: dto.starts_on,
+        ends_on: dto.ends_on,
+        bucket: dto.bucket.map(Bucket::from),
+        origin: dto.origin.map_or(Origin::Cluster, Origin::from),
+        contact_email: dto.contact_email.unwrap_or_default(),
+        criteria: dto
+            .criteria
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| CriterionAnswer { criterion: a.criterion, answer: a.answer })
+            .collect(),
+    })
+}
+
+pub(crate) fn violations(list: Vec<Violation>) -> ApiError {
+    ApiError::Validation(list.into_iter().map(|v| FieldError::new(v.field, v.message)).collect())
+}
+
+/// Checks a draft against the pool and its cluster; returns the charter and the party's row id.
+pub(crate) fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, draft: CharterDraft) -> Result<(Charter, i64), ApiError> {
+    let parties = reference::parties_of(conn, pool.cluster_id, None)?;
+    let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
+    let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
+    let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes };
+    let charter = Charter::check(draft, &ctx).map_err(violations)?;
+    let party_id = parties
+        .iter()
+        .find(|p| p.slug == charter.applicant_party)
+        .map(|p| p.id)
+        .ok_or_else(|| ApiError::field("applicant_party", "unknown party"))?;
+    Ok((charter, party_id))
+}
+
+pub(crate) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
+    match pool.pool.state {
+        crate::domain::pool::PoolState::Open => Ok(()),
+        other => Err(WorkflowError::PoolNotOpen(other.as_str()).into()),
+    }
+}
+
+/// Saves a checked charter as a new draft, with its audit event (inside the write transaction).
+pub(crate) fn save_new(
+    c: &mut AnyConnection,
+    pool: &pools::StoredPool,
+    party_id: i64,
+    charter: &Charter,
+    caller: &Caller,
+    at: chrono::NaiveDateTime,
+) -> Result<i64, ApiError> {
+    let id = store::insert(c, pool.id, party_id, charter, at)?;
+    audit::record(
+        c,
+        &AuditEvent {
+            at,
+            actor: &caller.actor(),
+            action: "application.created",
+            subject: format!("application:{id}"),
+            before: None,
+            after: Some(
+                serde_json::json!({"pool": pool.pool.key.to_string(), "title": charter.title, "requested_amount": charter.requested.to_string()}),
+            ),
+            request_id: caller.request_id.as_deref(),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Registers a project charter as a draft application in an open pool.
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body = CreateApplication,
+    security(("api_key" = [])),
+    responses((status = 201, body = ApplicationDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "The pool is not open"),
+        (status = 422, body = Problem)))]
+#[post("/pools/{pool}/applications")]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageApplications)?;
+    let key = pool_key(&caller, &path)?;
+    let dto: CreateApplication = json::parse(&req, &body)?;
+    let mut errors = Vec::new();
+    let draft = draft_of(dto, &mut errors);
+    let (Some(draft), true) = (draft, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let at = now();
+    let lock = key.clone();
+    let dto = state
+        .db
+        .write_in_pool(&lock, move |c| {
+            let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            require_open(&pool)?;
+            let (charter, party_id) = check_charter(c, &pool, draft.clone())?;
+            let id = save_new(c, &pool, party_id, &charter, &caller, at)?;
+            load_dto(c, id)
+        })
+        .await?;
+    Ok(application_response(dto, StatusCode::CREATED))
+}
+
+/// Edits a draft application. Needs `If-Match`; the whole charter is checked again.
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = PatchApplication,
+    security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not a draft"), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+#[patch("/applications/{id}")]
+pub async fn patch_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageApplications)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let patch: PatchApplication = json::parse(&req, &body)?;
+    let if_match = IfMatch::of(&req);
+    let at = now();
+    let dto = state
+        .db
+        .write_in_pool(&pool, move |c| {
+            let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+            if_match.check(app.version)?;
+            if app.state != ApplicationState::Draft {
+                return Err(WorkflowError::NotAllowed { verb: "edit", state: app.state.name() }.into());
+            }
+            let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
+            let merged = merge(&app.charter, patch.clone());
+            let mut errors = Vec::new();
+            let draft = draft_of(merged, &mut errors);
+            let (Some(draft), true) = (draft, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            let (charter, party_id) = check_charter(c, &stored_pool, draft)?;
+            if !store::update_charter(c, &app, party_id, &charter, at)? {
+                return Err(ApiError::PreconditionFailed { current: version_etag(app.version + 1) });
+            }
+            audit::record(
+                c,
+                &AuditEvent {
+                    at,
+                    actor: &caller.actor(),
+                    action: "application.updated",
+                    subject: format!("application:{id}"),
+                    before: Some(serde_json::json!({"title": app.charter.title, "requested_amount": app.charter.requested.to_string()})),
+                    after: Some(serde_json::json!({"title": charter.title, "requested_amount": charter.requested.to_string()})),
+                    request_id: caller.request_id.as_deref(),
+                },
+            )?;
+            load_dto(c, id)
+        })
+        .await?;
+    Ok(application_response(dto, StatusCode::OK))
+}
+
+/// The stored charter with the patch laid over it, as a create request.
+fn merge(c: &Charter, p: PatchApplication) -> CreateApplication {
+    CreateApplication {
+        title: p.title.unwrap_or_else(|| c.title.clone()),
+        applicant_party: p.applicant_party.unwrap_or_else(|| c.applicant_party.clone()),
+        target_populations: p.target_populations.unwrap_or_else(|| c.target_populations.clone()),
+        purpose: p.purpose.unwrap_or_else(|| c.purpose.clone()),
+        goals: p.goals.unwrap_or_else(|| c.goals.clone()),
+        organisation: Some(p.organisation.unwrap_or_else(|| c.organisation.clone())),
+        evaluation: Some(p.evaluation.unwrap_or_else(|| c.evaluation.clone())),
+        expense_kind: p.expense_kind.unwrap_or(ExpenseKindDto::Development),
+        requested_amount: p.requested_amount.unwrap_or_else(|| c.requested.to_string()),
+        // A budget that was left out (all in the first year) follows the amount and dates.
+        budget: match p.budget {
+            Some(lines) => Some(lines),
+            None if c.budget.len() == 1
+                && c.budget[0].amount == c.requested
+                && i64::from(c.budget[0].year.get()) == i64::from(c.starts_on.year()) =>
+            {
+                None
+            }
+            None => Some(c.budget.iter().map(|l| BudgetLineDto { year: i64::from(l.year.get()), amount: l.amount.to_string() }).collect()),
+        },
+        starts_on: p.starts_on.unwrap_or(c.starts_on),
+        ends_on: p.ends_on.unwrap_or(c.ends_on),
+        bucket: Some(p.bucket.unwrap_or(c.bucket.into())),
+        origin: Some(p.origin.unwrap_or(c.origin.into())),
+        contact_email: Some(p.contact_email.unwrap_or_else(|| c.contact_email.clone())),
+        criteria: Some(p.criteria.unwrap_or_else(|| {
+            c.criteria.iter().map(|a| CriterionAnswerDto { criterion: a.criterion.clone(), answer: a.answer.clone() }).collect()
+        })),
+    }
+}

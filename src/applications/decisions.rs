@@ -1,0 +1,373 @@
+//! The approval workflow over HTTP: submit, withdraw, the operations forum's
+//! recommendation, recorded decisions, and moving money between buckets.
+//! Each call is one transaction that saves the new state, the ledger entry
+//! it causes, the grant it creates, the step as evidence and an audit event.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::applications::http::{ApplicationDto, BucketDto, application_response, load_dto, pool_of};
+use crate::db::applications as store;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::Actor;
+use crate::db::steps::{self, NewStep};
+use crate::db::{ledger, pools};
+use crate::domain::access::Action;
+use crate::domain::allocation::Bucket;
+use crate::domain::money::Money;
+use crate::domain::values::{Name, PoolKey, parse_note};
+use crate::domain::workflow::{self, Event, Level, Outcome};
+use crate::http::auth::Caller;
+use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::{AppState, json, now, utc};
+use crate::pools::http::{money, not_found, pool_key};
+
+/// A step as recorded, owned so the write closure can be retried.
+#[derive(Debug, Clone)]
+struct Step {
+    step: &'static str,
+    outcome: &'static str,
+    amount: Option<Money>,
+    meeting_date: Option<NaiveDate>,
+    reference: String,
+    note: String,
+}
+
+/// Applies one workflow event to an application, in one transaction.
+async fn advance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: i64,
+    pool: PoolKey,
+    event: Event,
+    step: Step,
+    action: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    // Separation of duties: an application's contact records or gives none of its decisions.
+    let decides = matches!(event, Event::Recommend { .. } | Event::Decide { .. });
+    let at = now();
+    let dto = state
+        .db
+        .write_in_pool(&pool, move |c| {
+            let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+            if decides {
+                caller.require_not_contact(&app.charter.contact_email)?;
+            }
+            let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
+            let situation = steps::situation(c, &app, &stored_pool)?;
+            let t = workflow::apply(app.state, &situation, event)?;
+            let actor = caller.actor();
+            let new_step = NewStep {
+                step: step.step,
+                outcome: step.outcome,
+                amount: step.amount,
+                meeting_date: step.meeting_date,
+                reference: &step.reference,
+                note: &step.note,
+            };
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            if !steps::save_transition(c, &app, stored_pool.id, &t, &new_step, action, who)? {
+                return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the application changed meanwhile; retry".into() });
+            }
+            load_dto(c, id)
+        })
+        .await?;
+    Ok(application_response(dto, StatusCode::OK))
+}
+
+/// An optional note with a submission or withdrawal.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepNote {
+    pub note: Option<String>,
+}
+
+fn optional_note(req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(String::new());
+    }
+    // The document allows `null` for "no note", as it allows no body.
+    let dto: StepNote = json::parse::<Option<StepNote>>(req, body)?.unwrap_or_default();
+    parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| ApiError::field("note", e))
+}
+
+/// Submits a draft for the operations forum and the strategic level.
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not a draft, or the pool is not open"), (status = 422, body = Problem)))]
+#[post("/applications/{id}/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageApplications)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let note = optional_note(&req, &body)?;
+    let step = Step { step: "submitted", outcome: "submitted", amount: None, meeting_date: None, reference: String::new(), note };
+    advance(state, caller, id, pool, Event::Submit, step, "application.submitted").await
+}
+
+/// Withdraws an application; a reservation is given back in full.
+#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Already decided or withdrawn"), (status = 422, body = Problem)))]
+#[post("/applications/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::ManageApplications)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let note = optional_note(&req, &body)?;
+    let step = Step { step: "withdrawn", outcome: "withdrawn", amount: None, meeting_date: None, reference: String::new(), note };
+    advance(state, caller, id, pool, Event::Withdraw, step, "application.withdrawn").await
+}
+
+/// The operations forum's recommendation (indstilling).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationRequest {
+    /// At most the amount requested; default: the amount requested.
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub recommended_amount: Option<String>,
+    pub note: Option<String>,
+    #[schema(example = "2022-10-04")]
+    pub meeting_date: NaiveDate,
+}
+
+/// Records the operations forum's recommendation.
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "applications", params(("id" = i64, Path)), request_body = RecommendationRequest, security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not submitted, or the pool is not open"), (status = 422, body = Problem)))]
+#[post("/applications/{id}/recommendation")]
+pub async fn recommend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let dto: RecommendationRequest = json::parse(&req, &body)?;
+    let mut errors = Vec::new();
+    let amount = dto.recommended_amount.as_deref().map(|a| money("recommended_amount", a, &mut errors));
+    let note = parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| errors.push(FieldError::new("note", e))).unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let amount = amount.flatten();
+    let step = Step {
+        step: "recommendation",
+        outcome: "recommended",
+        amount,
+        meeting_date: Some(dto.meeting_date),
+        reference: String::new(),
+        note,
+    };
+    advance(state, caller, id, pool, Event::Recommend { amount }, step, "application.recommended")
+        .await
+        .map_err(|e| rename_amount(e, "recommended_amount"))
+}
+
+/// The workflow names its amount `amount`; requests may call it otherwise.
+fn rename_amount(e: ApiError, field: &str) -> ApiError {
+    match e {
+        ApiError::Validation(list) => ApiError::Validation(
+            list.into_iter().map(|f| if f.field == "amount" { FieldError::new(field, f.message) } else { f }).collect(),
+        ),
+        other => other,
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LevelDto {
+    Strategic,
+    Political,
+}
+
+impl From<LevelDto> for Level {
+    fn from(l: LevelDto) -> Self {
+        match l {
+            LevelDto::Strategic => Level::Strategic,
+            LevelDto::Political => Level::Political,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeDto {
+    Approved,
+    Rejected,
+}
+
+/// A decision taken in a meeting, recorded by the secretariat.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub level: LevelDto,
+    pub outcome: OutcomeDto,
+    /// What is granted; may be lower than asked. Default: the recommended
+    /// (or requested) amount for the strategic level, the reserved amount for the political.
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: Option<String>,
+    #[schema(example = "2022-10-20")]
+    pub meeting_date: NaiveDate,
+    /// Where the decision is minuted, e.g. "Referat 20.10.2022, pkt. 4".
+    #[schema(example = "Referat 20.10.2022, pkt. 4")]
+    pub reference: String,
+    pub note: Option<String>,
+}
+
+/// Records a decision of the strategic or political level. A strategic
+/// approval at or above the pool's political threshold reserves the money
+/// until the political level signs off; below it, the grant is made at once.
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "applications", params(("id" = i64, Path)), request_body = DecisionRequest, security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not allowed in this state, pool not open, or not enough money available (the problem says how much is)"),
+        (status = 422, body = Problem)))]
+#[post("/applications/{id}/decision")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let dto: DecisionRequest = json::parse(&req, &body)?;
+    let mut errors = Vec::new();
+    let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
+    let reference = Name::parse(&dto.reference, 500)
+        .map_err(|e| errors.push(FieldError::new("reference", e)))
+        .map(Name::into_string)
+        .unwrap_or_default();
+    let note = parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| errors.push(FieldError::new("note", e))).unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let amount = amount.flatten();
+    let level = Level::from(dto.level);
+    let level_name = level.as_str();
+    let (outcome, outcome_name) = match dto.outcome {
+        OutcomeDto::Approved => (Outcome::Approved, "approved"),
+        OutcomeDto::Rejected => (Outcome::Rejected, "rejected"),
+    };
+    let step = Step { step: level_name, outcome: outcome_name, amount: None, meeting_date: Some(dto.meeting_date), reference, note };
+    let action = match (level, outcome) {
+        (Level::Strategic, Outcome::Approved) => "application.strategic_approved",
+        (Level::Strategic, Outcome::Rejected) => "application.strategic_rejected",
+        (Level::Political, Outcome::Approved) => "application.political_approved",
+        (Level::Political, Outcome::Rejected) => "application.political_rejected",
+    };
+    advance(state, caller, id, pool, Event::Decide { level, outcome, amount }, step, action).await
+}
+
+/// A strategic decision to move available money between a pool's buckets.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReallocationRequest {
+    pub from_bucket: BucketDto,
+    pub to_bucket: BucketDto,
+    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: String,
+    pub meeting_date: NaiveDate,
+    #[schema(example = "Referat 01.03.2023, pkt. 2")]
+    pub reference: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReallocationDto {
+    pub pool: String,
+    pub from_bucket: BucketDto,
+    pub to_bucket: BucketDto,
+    pub amount: String,
+    pub meeting_date: NaiveDate,
+    pub reference: String,
+    /// The ledger entry that moved the money.
+    pub ledger_entry_id: i64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Moves available money between the buckets of an open pool (e.g. from
+/// `ad_hoc` to `upfront` in a 70/30 pool), as the strategic level decided.
+#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+    tag = "pools", params(("pool" = String, Path)), request_body = ReallocationRequest, security(("api_key" = [])),
+    responses((status = 201, body = ReallocationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Pool not open, or not enough available in the source bucket"), (status = 422, body = Problem)))]
+#[post("/pools/{pool}/reallocations")]
+pub async fn reallocate(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let key = pool_key(&caller, &path)?;
+    let dto: ReallocationRequest = json::parse(&req, &body)?;
+    let mut errors = Vec::new();
+    let amount = money("amount", &dto.amount, &mut errors);
+    let reference = Name::parse(&dto.reference, 500)
+        .map_err(|e| errors.push(FieldError::new("reference", e)))
+        .map(Name::into_string)
+        .unwrap_or_default();
+    let (Some(amount), true) = (amount, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let (from, to) = (Bucket::from(dto.from_bucket), Bucket::from(dto.to_bucket));
+    let at = now();
+    let lock = key.clone();
+    let meeting_date = dto.meeting_date;
+    let entry_id = state
+        .db
+        .write_in_pool(&lock, move |c| {
+            let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let balances = ledger::balances(c, pool.id)?;
+            let entry = pool.pool.reallocate(from, to, amount, balances.available(from))?;
+            let entry = entry.clone().with_memo(format!("{} ({reference}, {meeting_date})", entry.memo()));
+            let actor = caller.actor();
+            let entry_id = ledger::post(c, pool.id, None, &entry, &actor, at)?;
+            audit::record(c, &AuditEvent {
+                at,
+                actor: &actor,
+                action: "pool.reallocated",
+                subject: format!("pool:{key}"),
+                before: None,
+                after: Some(serde_json::json!({"from_bucket": from.as_str(), "to_bucket": to.as_str(), "amount": amount.to_string(), "meeting_date": meeting_date, "reference": reference})),
+                request_id: caller.request_id.as_deref(),
+            })?;
+            Ok::<_, ApiError>(entry_id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(ReallocationDto {
+        pool: lock.to_string(),
+        from_bucket: dto.from_bucket,
+        to_bucket: dto.to_bucket,
+        amount: amount.to_string(),
+        meeting_date: dto.meeting_date,
+        reference: dto.reference.trim().to_owned(),
+        ledger_entry_id: entry_id,
+        recorded_at: utc(at),
+    }))
+}

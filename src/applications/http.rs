@@ -1,0 +1,341 @@
+//! Applications (project charters): register, list, read and edit drafts.
+//! The workflow steps (submit, recommend, decide, …) are in `decisions`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, http::header, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::applications::{self as store, ApplicationFilter, StoredApplication};
+use crate::db::{AnyConnection, grants};
+use crate::domain::allocation::Bucket;
+use crate::domain::application::Origin;
+use crate::domain::values::PoolKey;
+use crate::domain::workflow::ApplicationState;
+use crate::http::auth::Caller;
+use crate::http::conventions::{Page, id_cursor, limit, version_etag};
+use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::{AppState, utc};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpenseKindDto {
+    /// Development initiatives for shared patients: the only fundable kind.
+    Development,
+    /// Running costs (drift): refused.
+    Operations,
+    /// Secretariat support: refused.
+    Secretariat,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BucketDto {
+    Upfront,
+    AdHoc,
+    Rolling,
+}
+
+impl From<BucketDto> for Bucket {
+    fn from(b: BucketDto) -> Self {
+        match b {
+            BucketDto::Upfront => Bucket::Upfront,
+            BucketDto::AdHoc => Bucket::AdHoc,
+            BucketDto::Rolling => Bucket::Rolling,
+        }
+    }
+}
+
+impl From<Bucket> for BucketDto {
+    fn from(b: Bucket) -> Self {
+        match b {
+            Bucket::Upfront => BucketDto::Upfront,
+            Bucket::AdHoc => BucketDto::AdHoc,
+            Bucket::Rolling => BucketDto::Rolling,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginDto {
+    /// Raised in the cluster.
+    Cluster,
+    /// Sent by the regional health-cooperation committee (SSU).
+    Ssu,
+}
+
+impl From<Origin> for OriginDto {
+    fn from(o: Origin) -> Self {
+        match o {
+            Origin::Cluster => OriginDto::Cluster,
+            Origin::Ssu => OriginDto::Ssu,
+        }
+    }
+}
+
+impl From<OriginDto> for Origin {
+    fn from(o: OriginDto) -> Self {
+        match o {
+            OriginDto::Cluster => Origin::Cluster,
+            OriginDto::Ssu => Origin::Ssu,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLineDto {
+    #[schema(example = 2023)]
+    pub year: i64,
+    #[schema(example = "100000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionAnswerDto {
+    #[schema(example = "Tværsektorielt: kommune, almen praksis og hospital")]
+    pub criterion: String,
+    pub answer: String,
+}
+
+/// One step taken: submission, recommendation, decisions, withdrawal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepDto {
+    #[schema(example = "strategic")]
+    pub step: String,
+    #[schema(example = "approved")]
+    pub outcome: String,
+    pub amount: Option<String>,
+    pub meeting_date: Option<NaiveDate>,
+    pub reference: String,
+    pub note: String,
+    pub actor: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationDto {
+    pub id: i64,
+    #[schema(example = "vest-2022")]
+    pub pool: String,
+    pub title: String,
+    pub applicant_party: String,
+    pub target_populations: Vec<String>,
+    pub purpose: String,
+    pub goals: String,
+    pub organisation: String,
+    pub evaluation: String,
+    pub expense_kind: ExpenseKindDto,
+    #[schema(example = "150000.00")]
+    pub requested_amount: String,
+    pub budget: Vec<BudgetLineDto>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub bucket: BucketDto,
+    pub origin: OriginDto,
+    pub contact_email: String,
+    pub criteria: Vec<CriterionAnswerDto>,
+    /// `draft`, `submitted`, `recommended`, `reserved`, `approved`, `rejected` or `withdrawn`.
+    #[schema(example = "reserved")]
+    pub status: String,
+    /// The operations forum's recommended amount, once recommended.
+    pub recommended_amount: Option<String>,
+    /// Money held while a decision is pending.
+    #[schema(example = "0.00")]
+    pub reserved_amount: String,
+    pub approved_amount: Option<String>,
+    /// While reserved: the level whose decision is awaited.
+    pub awaiting: Option<String>,
+    pub rejected_by: Option<String>,
+    pub grant_id: Option<i64>,
+    pub steps: Vec<StepDto>,
+    pub version: i64,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Everything the response shows, loaded in the transaction or read.
+pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationDto, ApiError> {
+    let app = store::find(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+    let steps = crate::db::steps::of(conn, id)?;
+    let grant_id = grants::for_application(conn, id)?.map(|g| g.id);
+    Ok(to_dto(app, steps, grant_id))
+}
+
+fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_id: Option<i64>) -> ApplicationDto {
+    let c = app.charter;
+    let (recommended, approved, awaiting, rejected_by) = match app.state {
+        ApplicationState::Recommended { amount } => (Some(amount.to_string()), None, None, None),
+        ApplicationState::Reserved { awaiting, .. } => (None, None, Some(awaiting.as_str().to_owned()), None),
+        ApplicationState::Approved { amount } => (None, Some(amount.to_string()), None, None),
+        ApplicationState::Rejected { by } => (None, None, None, Some(by.as_str().to_owned())),
+        _ => (None, None, None, None),
+    };
+    let recommended = recommended.or_else(|| {
+        steps
+            .iter()
+            .rev()
+            .find(|s| s.step == "recommendation")
+            .and_then(|s| s.amount_ore)
+            .and_then(crate::domain::money::Money::from_ore)
+            .map(|m| m.to_string())
+    });
+    ApplicationDto {
+        id: app.id,
+        pool: app.pool.to_string(),
+        title: c.title,
+        applicant_party: c.applicant_party,
+        target_populations: c.target_populations,
+        purpose: c.purpose,
+        goals: c.goals,
+        organisation: c.organisation,
+        evaluation: c.evaluation,
+        expense_kind: ExpenseKindDto::Development,
+        requested_amount: c.requested.to_string(),
+        budget: c.budget.iter().map(|l| BudgetLineDto { year: i64::from(l.year.get()), amount: l.amount.to_string() }).collect(),
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        bucket: c.bucket.into(),
+        origin: c.origin.into(),
+        contact_email: c.contact_email,
+        criteria: c.criteria.into_iter().map(|a| CriterionAnswerDto { criterion: a.criterion, answer: a.answer }).collect(),
+        status: app.state.name().to_owned(),
+        recommended_amount: recommended,
+        reserved_amount: app.state.reserved().to_string(),
+        approved_amount: approved,
+        awaiting,
+        rejected_by,
+        grant_id,
+        steps: steps
+            .into_iter()
+            .map(|s| StepDto {
+                step: s.step,
+                outcome: s.outcome,
+                amount: s.amount_ore.and_then(crate::domain::money::Money::from_ore).map(|m| m.to_string()),
+                meeting_date: s.meeting_date,
+                reference: s.reference,
+                note: s.note,
+                actor: s.actor,
+                recorded_at: utc(s.recorded_at),
+            })
+            .collect(),
+        version: app.version,
+        submitted_at: app.submitted_at.map(utc),
+        decided_at: app.decided_at.map(utc),
+        created_at: utc(app.created_at),
+        updated_at: utc(app.updated_at),
+    }
+}
+
+pub(crate) fn application_response(dto: ApplicationDto, status: StatusCode) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, version_etag(dto.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/applications/{}", dto.id)))
+        .json(dto)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ApplicationQuery {
+    /// `{cluster}-{year}`.
+    #[param(pattern = "^[a-z](-?[a-z0-9])*-(20[0-9][0-9]|2100)$", max_length = 45)]
+    pub pool: Option<String>,
+    /// `draft`, `submitted`, `recommended`, `reserved`, `approved`, `rejected` or `withdrawn`.
+    #[param(value_type = Option<ApplicationStateParam>, inline)]
+    pub status: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+}
+
+/// The states an application can be listed by (documentation of `?status=`).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ApplicationStateParam {
+    Draft,
+    Submitted,
+    Recommended,
+    Reserved,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+const STATES: [&str; 7] = ["draft", "submitted", "recommended", "reserved", "approved", "rejected", "withdrawn"];
+
+/// Lists applications, oldest first.
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "applications", params(ApplicationQuery), security(("api_key" = [])),
+    responses((status = 200, body = Page<ApplicationDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ApplicationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = Vec::new();
+    let limit = limit(query.limit.as_deref(), &mut errors);
+    let pool = query.pool.as_deref().and_then(|p| PoolKey::parse(p).map_err(|e| errors.push(FieldError::new("pool", e))).ok());
+    if let Some(s) = &query.status {
+        if !STATES.contains(&s.as_str()) {
+            errors.push(FieldError::new("status", format!("must be one of {}", STATES.join(", "))));
+        }
+    }
+    let after_id = id_cursor(query.cursor.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(pool) = &pool {
+        caller.require_cluster(pool.cluster.as_str())?;
+    }
+    let filter = ApplicationFilter { pool, state: query.status.clone(), after_id };
+    let scope = caller.scope.clone();
+    let items = state
+        .db
+        .read(move |c| {
+            let apps = store::list(c, &scope, &filter, limit + 1)?;
+            let mut out = Vec::with_capacity(apps.len());
+            // Steps and grants of the whole page in two queries, not two per application.
+            let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
+            let mut steps: std::collections::HashMap<i64, Vec<crate::db::steps::StepRow>> = std::collections::HashMap::new();
+            for step in crate::db::steps::of_many(c, &ids)? {
+                steps.entry(step.application_id).or_default().push(step);
+            }
+            let grant_ids: std::collections::HashMap<i64, i64> = grants::ids_by_application(c, &ids)?.into_iter().collect();
+            for app in apps {
+                let mine = steps.remove(&app.id).unwrap_or_default();
+                let grant_id = grant_ids.get(&app.id).copied();
+                out.push(to_dto(app, mine, grant_id));
+            }
+            Ok::<_, ApiError>(out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |a| a.id.to_string())))
+}
+
+/// The pool of an application, checked against the caller's clusters: what
+/// writes lock and scoped keys are checked on.
+pub(crate) async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, ApiError> {
+    let pool = state.db.read(move |c| store::pool_of(c, id).map_err(ApiError::from)).await?;
+    let pool = pool.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+    caller.require_cluster(pool.cluster.as_str())?;
+    Ok(pool)
+}
+
+/// One application with its charter, state and every step taken.
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "applications", params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 200, body = ApplicationDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/applications/{id}")]
+pub async fn get_application(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    pool_of(&state, &caller, id).await?;
+    let dto = state.db.read(move |c| load_dto(c, id)).await?;
+    Ok(application_response(dto, StatusCode::OK))
+}

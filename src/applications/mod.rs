@@ -1,0 +1,5 @@
+//! Applications: the project charter, its steps through the operations forum, the strategic and the political level.
+
+pub mod charters;
+pub mod decisions;
+pub mod http;

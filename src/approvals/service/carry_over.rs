@@ -1,0 +1,86 @@
+//! The political level signs off a carry-over by e-mail link: the same
+//! requests, links and mail as for applications, with its own facts.
+
+use super::{ApprovalError, Asked, Decided, LinkSettings, send_request};
+use crate::db::approvals::{self, RequestRow, Subject};
+use crate::db::carry_overs::CarryOverRow;
+use crate::db::pools::{Actor, StoredPool};
+use crate::db::{AnyConnection, StoreError, clusters};
+use crate::domain::carry_over::{CarryOverError, CarryOverState};
+use crate::domain::pool::PoliticalMode;
+use crate::mail::templates::Facts;
+use crate::year_end::service::{self as service, Answer};
+
+fn bucket_da(bucket: &str) -> &'static str {
+    match bucket {
+        "upfront" => "forhåndspuljen",
+        "ad_hoc" => "ad hoc-puljen",
+        _ => "den løbende pulje",
+    }
+}
+
+/// What the political approvers are shown about a carry-over.
+pub fn carry_over_facts(conn: &mut AnyConnection, row: &CarryOverRow, source: &StoredPool) -> Result<Facts, StoreError> {
+    let cluster = clusters::find(conn, source.pool.key.cluster.as_str())?.map_or(source.pool.key.cluster.to_string(), |c| c.name);
+    let from = source.pool.year().get();
+    let date = row.recommendation_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
+    Ok(Facts {
+        title: format!("Overførsel af restmidler fra {from} til {}", row.to_year),
+        applicant: "Fagligt strategisk niveau (indstilling)".into(),
+        amount: row.amount()?,
+        bucket: row.bucket.clone(),
+        pool: source.pool.key.to_string(),
+        cluster,
+        target_populations: vec!["Alle (restmidler)".into()],
+        purpose: format!(
+            "Det, der er tilbage i puljen {} efter årets afslutning, overføres til {}-puljens {}. Intet flyttes, før det politiske niveau har godkendt.",
+            source.pool.key,
+            row.to_year,
+            bucket_da(&row.bucket)
+        ),
+        steps: vec![format!("Fagligt strategisk niveau indstillede overførslen{date} – {}", row.recommendation_reference)],
+    })
+}
+
+/// Asks every political approver of the cluster to sign off the carry-over.
+pub fn open_carry_over_request(
+    conn: &mut AnyConnection,
+    row: &CarryOverRow,
+    source: &StoredPool,
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<RequestRow, ApprovalError> {
+    let state = row.state()?;
+    if state != CarryOverState::Proposed {
+        return Err(service::CarryOverFailure::Rule(CarryOverError::NotProposed { state: state.as_str() }).into());
+    }
+    if let Some(open) = approvals::open_request_of(conn, Subject::CarryOver(row.id))? {
+        return Err(ApprovalError::AlreadyOpen(open.id));
+    }
+    if source.pool.policy.political != PoliticalMode::Email {
+        return Err(ApprovalError::NotByEmail("political"));
+    }
+    let approvers = approvals::approvers_of(conn, source.cluster_id, Some("political"))?;
+    if approvers.is_empty() {
+        return Err(ApprovalError::NoApprovers("political"));
+    }
+    let facts = carry_over_facts(conn, row, source)?;
+    let asked =
+        Asked { subject: Subject::CarryOver(row.id), level: "political", version: row.version, approvers: &approvers, recused: &[] };
+    send_request(conn, &asked, &facts, actor, settings)
+}
+
+/// Every political approver approved (or one rejected): the carry-over is concluded.
+pub(crate) fn conclude_by_email(
+    conn: &mut AnyConnection,
+    row: &CarryOverRow,
+    approve: bool,
+    names: &[String],
+    actor: Actor<'_>,
+) -> Result<Option<Decided>, ApprovalError> {
+    let reference = format!("Godkendelse pr. e-mail-link: {}", names.join(", "));
+    let answer = Answer { approve, channel: "email", meeting_date: None, reference: &reference };
+    let saved = service::conclude(conn, row, &answer, actor)?;
+    let state = if saved.state == "executed" { "executed" } else { "rejected" };
+    Ok(Some(Decided::LevelDone { state }))
+}

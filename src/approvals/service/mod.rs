@@ -1,0 +1,354 @@
+//! Approval by e-mail link: opening a request (reserving the money and
+//! mailing each approver a personal link), and recording what an approver
+//! decides through that link. All of it runs inside the caller's write
+//! transaction, so links and mail exist only if the change committed.
+
+use chrono::NaiveDateTime;
+
+mod carry_over;
+mod revoke;
+mod subject;
+
+pub use carry_over::{carry_over_facts, open_carry_over_request};
+pub use revoke::{Why, revoke_request, revoke_requests_of_closing_pool};
+pub use subject::{Loaded, facts};
+
+use crate::db::applications::{self, StoredApplication};
+use crate::db::approvals::{self, LinkRow, NewLink, RequestRow, Subject};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::{Actor, StoredPool};
+use crate::db::steps::{self, NewStep};
+use crate::db::{AnyConnection, StoreError};
+use crate::domain::pool::{PoliticalMode, StrategicMode};
+use crate::domain::values::PoolKey;
+use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, WorkflowError};
+use crate::mail::templates::{self, Facts};
+use crate::secrets::{random_hex, sha256_hex};
+use crate::year_end::service::CarryOverFailure;
+
+/// Where links point and how long they live.
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    /// e.g. `https://klyngemidler.example.org` (no trailing slash).
+    pub public_base_url: String,
+    pub link_days: i64,
+    /// A reminder (with a fresh link) this many hours before a link expires.
+    pub reminder_hours: i64,
+    /// Approvers do not approve their own party's applications.
+    pub recusal: bool,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings { public_base_url: "http://127.0.0.1:8080".into(), link_days: 14, reminder_hours: 48, recusal: false }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    #[error("the pool's approval policy has the {0} level decide in meetings, not by e-mail")]
+    NotByEmail(&'static str),
+    #[error("the cluster has no {0} approvers; add them with PUT /api/v1/clusters/{{cluster}}/approvers")]
+    NoApprovers(&'static str),
+    #[error("every {0} approver belongs to the applying party and must step aside")]
+    AllRecused(&'static str),
+    #[error("an approval request for this is already open (request {0})")]
+    AlreadyOpen(i64),
+    #[error(transparent)]
+    CarryOver(#[from] CarryOverFailure),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error("the operating system gave no randomness")]
+    Random,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for ApprovalError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApprovalError::Store(e.into())
+    }
+}
+
+/// Creates a link for one approver and queues the mail carrying it.
+#[allow(clippy::too_many_arguments)]
+fn send_link(
+    conn: &mut AnyConnection,
+    request: &RequestRow,
+    name: &str,
+    email: &str,
+    facts: &Facts,
+    settings: &LinkSettings,
+    reminder: bool,
+    now: NaiveDateTime,
+) -> Result<(), ApprovalError> {
+    let token = random_hex(32).map_err(|_| ApprovalError::Random)?;
+    let nonce = random_hex(16).map_err(|_| ApprovalError::Random)?;
+    let expires_at = now + chrono::Duration::days(settings.link_days);
+    approvals::insert_link(
+        conn,
+        &NewLink {
+            request_id: request.id,
+            approver_name: name,
+            approver_email: email,
+            token_hash: &sha256_hex(&token),
+            nonce: &nonce,
+            expires_at,
+            reminded_at: reminder.then_some(now),
+        },
+        now,
+    )?;
+    let link = format!("{}/approvals/{token}", settings.public_base_url.trim_end_matches('/'));
+    let expires = expires_at.format("%-d.%-m.%Y kl. %H:%M UTC").to_string();
+    let mail = templates::approval_request(facts, &request.level, name, &link, &expires, reminder);
+    approvals::queue_mail(conn, email, &mail.subject, &mail.text, &mail.html, now)?;
+    Ok(())
+}
+
+/// Opens a request at `level` for the application and mails every approver of
+/// that level. Asking the strategic level reserves the money at once.
+pub fn open_request(
+    conn: &mut AnyConnection,
+    app: &StoredApplication,
+    pool: &StoredPool,
+    level: Level,
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<RequestRow, ApprovalError> {
+    if let Some(open) = approvals::open_request_of(conn, Subject::Application(app.id))? {
+        return Err(ApprovalError::AlreadyOpen(open.id));
+    }
+    let by_email = match level {
+        Level::Strategic => pool.pool.policy.strategic == StrategicMode::CoChairsEmail,
+        Level::Political => pool.pool.policy.political == PoliticalMode::Email,
+    };
+    if !by_email {
+        return Err(ApprovalError::NotByEmail(level.as_str()));
+    }
+    let all = approvals::approvers_of(conn, pool.cluster_id, Some(level.as_str()))?;
+    if all.is_empty() {
+        return Err(ApprovalError::NoApprovers(level.as_str()));
+    }
+    // Separation of duties: nobody approves their own party's application.
+    let (recused, approvers): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| settings.recusal && a.party == app.charter.applicant_party);
+    if approvers.is_empty() {
+        return Err(ApprovalError::AllRecused(level.as_str()));
+    }
+    let mut app = app.clone();
+    match level {
+        Level::Strategic => {
+            let situation = steps::situation(conn, &app, pool)?;
+            let t = workflow::apply(app.state, &situation, Event::RequestStrategicApproval)?;
+            let step = NewStep { step: "strategic", outcome: "requested", amount: None, meeting_date: None, reference: "", note: "" };
+            if !steps::save_transition(conn, &app, pool.id, &t, &step, "approval.requested", actor)? {
+                return Err(StoreError::Corrupt("the application changed during the request".into()).into());
+            }
+            app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
+        }
+        Level::Political => {
+            if !matches!(app.state, ApplicationState::Reserved { awaiting: Level::Political, .. }) {
+                return Err(WorkflowError::NotAllowed { verb: "ask the political level by e-mail about", state: app.state.name() }.into());
+            }
+        }
+    }
+    let facts = facts(conn, &app, pool)?;
+    let asked = Asked {
+        subject: Subject::Application(app.id),
+        level: level.as_str(),
+        version: app.version,
+        approvers: &approvers,
+        recused: &recused,
+    };
+    send_request(conn, &asked, &facts, actor, settings)
+}
+
+/// Who is asked about what.
+pub(crate) struct Asked<'a> {
+    pub subject: Subject,
+    pub level: &'a str,
+    /// The subject's version now; a later change voids the links.
+    pub version: i64,
+    pub approvers: &'a [approvals::ApproverRow],
+    pub recused: &'a [approvals::ApproverRow],
+}
+
+/// Opens the request, mails every approver a link, and records it.
+pub(crate) fn send_request(
+    conn: &mut AnyConnection,
+    asked: &Asked<'_>,
+    facts: &Facts,
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<RequestRow, ApprovalError> {
+    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, actor.at)?;
+    for a in asked.approvers {
+        send_link(conn, &request, &a.name, &a.email, facts, settings, false, actor.at)?;
+    }
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "approval.links_sent",
+            subject: asked.subject.audit_subject(),
+            before: None,
+            after: Some(serde_json::json!({
+                "request": request.id,
+                "level": asked.level,
+                "approvers": asked.approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "recused": asked.recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
+            })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(request)
+}
+
+/// New links for those who have not answered; the old ones are voided.
+/// `only` limits it to one link (reminders).
+#[allow(clippy::too_many_arguments)]
+pub fn reissue(
+    conn: &mut AnyConnection,
+    request: &RequestRow,
+    facts: &Facts,
+    only: Option<i64>,
+    reminder: bool,
+    settings: &LinkSettings,
+    now: NaiveDateTime,
+) -> Result<usize, ApprovalError> {
+    let pending: Vec<LinkRow> =
+        approvals::links_of(conn, request.id)?.into_iter().filter(|l| l.state == "pending" && only.is_none_or(|id| id == l.id)).collect();
+    for link in &pending {
+        approvals::decide_link(conn, link.id, "void", "", "", "", now)?;
+        send_link(conn, request, &link.approver_name, &link.approver_email, facts, settings, reminder, now)?;
+    }
+    Ok(pending.len())
+}
+
+/// Why a link cannot be used; each has its own Danish page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    Unknown,
+    Used,
+    Void,
+    Expired,
+    /// The pool was closed while the request was open.
+    PoolClosed,
+}
+
+/// A link that may be used now, with what it is about.
+pub struct LiveLink {
+    pub link: LinkRow,
+    pub request: RequestRow,
+    pub subject: Loaded,
+    pub pool: PoolKey,
+}
+
+/// Finds the link of a token and checks it may still be used. Changes nothing.
+pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> Result<Result<LiveLink, LinkProblem>, StoreError> {
+    let valid_shape = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(link) = (if valid_shape { approvals::link_by_token_hash(conn, &sha256_hex(token))? } else { None }) else {
+        return Ok(Err(LinkProblem::Unknown));
+    };
+    match link.state.as_str() {
+        "approved" | "rejected" => return Ok(Err(LinkProblem::Used)),
+        "void" => {
+            let closed = approvals::find_request(conn, link.request_id)?.is_some_and(|r| r.state == "pool_closed");
+            return Ok(Err(if closed { LinkProblem::PoolClosed } else { LinkProblem::Void }));
+        }
+        _ => {}
+    }
+    if link.expires_at <= now {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    let request = approvals::find_request(conn, link.request_id)?.ok_or_else(|| StoreError::Corrupt("link without request".into()))?;
+    let (subject, pool) = Loaded::of(conn, &request)?;
+    // Bound to the application (or carry-over) as it was asked about: any later change voids it.
+    if request.state != "open" || subject.version() != request.application_version {
+        return Ok(Err(LinkProblem::Void));
+    }
+    Ok(Ok(LiveLink { link, request, subject, pool }))
+}
+
+/// Evidence of the decision: where it came from.
+pub struct Evidence<'a> {
+    pub comment: &'a str,
+    pub client_ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// What came of an approver's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    /// Recorded; others still have to answer.
+    Waiting,
+    /// The level decided; the application moved on (to `state`).
+    LevelDone { state: &'static str },
+}
+
+/// Records an approver's decision through a live link, and moves the
+/// application on when the level is done: all approve, or one rejects.
+pub fn decide(
+    conn: &mut AnyConnection,
+    live: &LiveLink,
+    pool: &StoredPool,
+    approve: bool,
+    evidence: &Evidence<'_>,
+    settings: &LinkSettings,
+    now: NaiveDateTime,
+) -> Result<Option<Decided>, ApprovalError> {
+    let outcome = if approve { "approved" } else { "rejected" };
+    if !approvals::decide_link(conn, live.link.id, outcome, evidence.comment, evidence.client_ip, evidence.user_agent, now)? {
+        return Ok(None); // someone else used it first
+    }
+    let actor_name = format!("{} <{}> via e-mail-link", live.link.approver_name, live.link.approver_email);
+    let actor = Actor { name: &actor_name, request_id: None, at: now };
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: now,
+            actor: actor.name,
+            action: if approve { "approval.link_approved" } else { "approval.link_rejected" },
+            subject: live.subject.audit_subject(),
+            before: None,
+            after: Some(serde_json::json!({
+                "request": live.request.id,
+                "level": live.request.level,
+                "comment": evidence.comment,
+                "client_ip": evidence.client_ip,
+                "user_agent": evidence.user_agent,
+            })),
+            request_id: None,
+        },
+    )?;
+    let links = approvals::links_of(conn, live.request.id)?;
+    let all_approved = links.iter().all(|l| l.state == "approved");
+    if approve && !all_approved {
+        return Ok(Some(Decided::Waiting));
+    }
+    let level = Level::parse(&live.request.level).ok_or_else(|| StoreError::Corrupt("bad level".into()))?;
+    approvals::close_request(conn, live.request.id, outcome, now)?;
+    approvals::void_pending(conn, live.request.id)?;
+    let names: Vec<String> = links.iter().filter(|l| l.state == outcome).map(|l| l.approver_name.clone()).collect();
+    let app = match &live.subject {
+        Loaded::Application(app) => app,
+        Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor),
+    };
+    let situation = steps::situation(conn, app, pool)?;
+    let event = Event::Decide { level, outcome: if approve { Outcome::Approved } else { Outcome::Rejected }, amount: None };
+    let t = workflow::apply(app.state, &situation, event)?;
+    let note = format!("Pr. e-mail-link: {}", names.join(", "));
+    let step =
+        NewStep { step: level.as_str(), outcome, amount: None, meeting_date: None, reference: "Godkendelse pr. e-mail-link", note: &note };
+    if !steps::save_transition(conn, app, pool.id, &t, &step, "approval.level_decided", actor)? {
+        return Err(StoreError::Corrupt("the application changed during the decision".into()).into());
+    }
+    // The next step starts by itself.
+    if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
+        if pool.pool.policy.political == PoliticalMode::Email {
+            let app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
+            open_request(conn, &app, pool, Level::Political, actor, settings)?;
+        }
+    }
+    Ok(Some(Decided::LevelDone { state: t.state.name() }))
+}

@@ -1,0 +1,119 @@
+//! What an approval request is about (an application or a carry-over),
+//! loaded, and the facts an approver is shown about it.
+
+use super::carry_over_facts;
+use crate::db::applications::{self, StoredApplication};
+use crate::db::approvals::{RequestRow, Subject};
+use crate::db::carry_overs::{self, CarryOverRow};
+use crate::db::pools::StoredPool;
+use crate::db::{AnyConnection, StoreError, clusters, reference, steps};
+use crate::domain::values::PoolKey;
+use crate::domain::workflow::ApplicationState;
+use crate::mail::templates::Facts;
+
+/// The facts an approver needs, for the mail and the page.
+pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Facts, StoreError> {
+    let party =
+        reference::find_party(conn, pool.cluster_id, &app.charter.applicant_party)?.map_or(app.charter.applicant_party.clone(), |p| p.name);
+    let cluster = clusters::find(conn, pool.pool.key.cluster.as_str())?.map_or(pool.pool.key.cluster.to_string(), |c| c.name);
+    let catalogue = reference::target_populations(conn)?;
+    let populations = app
+        .charter
+        .target_populations
+        .iter()
+        .map(|code| catalogue.iter().find(|t| &t.code == code).map_or(code.clone(), |t| t.name_da.clone()))
+        .collect();
+    let steps = steps::of(conn, app.id)?
+        .into_iter()
+        .map(|s| {
+            let who = match s.step.as_str() {
+                "submitted" => "Ansøgningen blev indsendt",
+                "recommendation" => "Driftsforum indstillede",
+                "strategic" => "Fagligt strategisk niveau:",
+                "political" => "Politisk niveau:",
+                _ => "Trin:",
+            };
+            let amount = s
+                .amount_ore
+                .and_then(crate::domain::money::Money::from_ore)
+                .map(|m| format!(" {}", crate::mail::kroner(m)))
+                .unwrap_or_default();
+            let outcome = match (s.step.as_str(), s.outcome.as_str()) {
+                ("submitted", _) | ("recommendation", _) => String::new(),
+                (_, "approved") => " godkendt".into(),
+                (_, "rejected") => " afvist".into(),
+                (_, "requested") => " anmodet om godkendelse pr. e-mail".into(),
+                (_, other) => format!(" {other}"),
+            };
+            let date = s.meeting_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
+            let note = if s.note.is_empty() { String::new() } else { format!(" – {}", s.note) };
+            format!("{who}{outcome}{amount}{date}{note}")
+        })
+        .collect();
+    Ok(Facts {
+        title: app.charter.title.clone(),
+        applicant: party,
+        amount: match app.state {
+            ApplicationState::Reserved { amount, .. }
+            | ApplicationState::Recommended { amount }
+            | ApplicationState::Approved { amount } => amount,
+            _ => app.charter.requested,
+        },
+        bucket: app.charter.bucket.as_str().to_owned(),
+        pool: pool.pool.key.to_string(),
+        cluster,
+        target_populations: populations,
+        purpose: app.charter.purpose.clone(),
+        steps,
+    })
+}
+
+/// What a request asks about, loaded.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Application(StoredApplication),
+    CarryOver(CarryOverRow),
+}
+
+impl Loaded {
+    /// Loads the subject of a request and the key of the pool it belongs to.
+    pub fn of(conn: &mut AnyConnection, request: &RequestRow) -> Result<(Loaded, PoolKey), StoreError> {
+        let gone = || StoreError::Corrupt(format!("approval request {} without its subject", request.id));
+        match request.subject().ok_or_else(gone)? {
+            Subject::Application(id) => {
+                let app = applications::find(conn, id)?.ok_or_else(gone)?;
+                let key = app.pool.clone();
+                Ok((Loaded::Application(app), key))
+            }
+            Subject::CarryOver(id) => {
+                let row = carry_overs::find(conn, id)?.ok_or_else(gone)?;
+                let key = carry_overs::source_key(conn, id)?.ok_or_else(gone)?;
+                Ok((Loaded::CarryOver(row), key))
+            }
+        }
+    }
+
+    pub(crate) fn version(&self) -> i64 {
+        match self {
+            Loaded::Application(a) => a.version,
+            Loaded::CarryOver(c) => c.version,
+        }
+    }
+
+    /// `application:7` or `carry_over:3`, as in the audit trail.
+    pub fn audit_subject(&self) -> String {
+        match self {
+            Loaded::Application(a) => Subject::Application(a.id),
+            Loaded::CarryOver(c) => Subject::CarryOver(c.id),
+        }
+        .audit_subject()
+    }
+
+    /// What the approver is shown, in the mail and on the page.
+    pub fn facts(&self, conn: &mut AnyConnection, pool: &StoredPool) -> Result<Facts, StoreError> {
+        match self {
+            Loaded::Application(app) => facts(conn, app, pool),
+            Loaded::CarryOver(row) => carry_over_facts(conn, row, pool),
+        }
+    }
+}

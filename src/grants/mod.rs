@@ -1,0 +1,3 @@
+//! Grants: what was decided, paid out and released.
+
+pub mod http;

@@ -1,0 +1,322 @@
+//! What dashboards pull: a pool's figures, and the ledger behind them.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{AnyConnection, StoreError, applications, carry_overs, ledger, pools, reference};
+use crate::domain::breakdown::{Use, by_key};
+use crate::domain::ledger::{Figures, PoolStatus};
+use crate::domain::money::Money;
+use crate::http::auth::Caller;
+use crate::http::conventions::{Page, content_etag, id_cursor, limit};
+use crate::http::error::{ApiError, Problem};
+use crate::http::{AppState, utc};
+use crate::pools::http::{PoolStateDto, not_found, pool_key};
+use crate::pools::policy::AllocationModelDto;
+
+/// Money figures, as strings with two decimals. They reconcile:
+/// `total + carried_in = committed + pending + available + carried_out`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiguresDto {
+    #[schema(example = "871553.00")]
+    pub total: String,
+    #[schema(example = "0.00")]
+    pub carried_in: String,
+    /// Granted and not released (disbursed money included).
+    #[schema(example = "0.00")]
+    pub committed: String,
+    /// Reserved while a decision is pending.
+    #[schema(example = "0.00")]
+    pub pending: String,
+    /// Paid out of what is committed.
+    #[schema(example = "0.00")]
+    pub disbursed: String,
+    /// Given back from grants into available.
+    #[schema(example = "0.00")]
+    pub released: String,
+    #[schema(example = "871553.00")]
+    pub available: String,
+    #[schema(example = "0.00")]
+    pub carried_out: String,
+}
+
+impl From<Figures> for FiguresDto {
+    fn from(f: Figures) -> Self {
+        let s = |m: Money| m.to_string();
+        FiguresDto {
+            total: s(f.total),
+            carried_in: s(f.carried_in),
+            committed: s(f.committed),
+            pending: s(f.pending),
+            disbursed: s(f.disbursed),
+            released: s(f.released),
+            available: s(f.available),
+            carried_out: s(f.carried_out),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BucketStatusDto {
+    /// `upfront`, `ad_hoc` or `rolling`.
+    #[schema(example = "upfront")]
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: FiguresDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolStatusDto {
+    #[schema(example = "vest-2022")]
+    pub pool: String,
+    #[schema(example = "vest")]
+    pub cluster: String,
+    #[schema(example = 2022)]
+    pub year: i32,
+    pub state: PoolStateDto,
+    pub allocation_model: AllocationModelDto,
+    #[serde(flatten)]
+    pub figures: FiguresDto,
+    /// Proposed carry-overs into this pool that await political sign-off.
+    /// Not yet part of `carried_in` or `available`; shown so nobody plans with it too early.
+    #[schema(example = "0.00")]
+    pub carried_in_pending: String,
+    pub buckets: Vec<BucketStatusDto>,
+    /// Every target population. An application naming several counts
+    /// equally towards each (largest remainder), so each column sums to the pool's.
+    pub by_target_population: Vec<TargetPopulationUse>,
+    /// Parties whose applications hold money in the pool.
+    pub by_party: Vec<PartyUse>,
+}
+
+/// What applications hold, for one key of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UseDto {
+    #[schema(example = "140000.00")]
+    pub committed: String,
+    #[schema(example = "0.00")]
+    pub pending: String,
+    #[schema(example = "0.00")]
+    pub disbursed: String,
+    #[schema(example = "0.00")]
+    pub released: String,
+}
+
+impl From<Use> for UseDto {
+    fn from(u: Use) -> Self {
+        UseDto {
+            committed: u.committed.to_string(),
+            pending: u.pending.to_string(),
+            disbursed: u.disbursed.to_string(),
+            released: u.released.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetPopulationUse {
+    #[schema(example = "vulnerable_elderly")]
+    pub code: String,
+    #[schema(example = "De sårbare ældre")]
+    pub name_da: String,
+    #[serde(flatten)]
+    pub money: UseDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyUse {
+    #[schema(example = "thisted-kommune")]
+    pub party: String,
+    #[schema(example = "Thisted Kommune")]
+    pub name: String,
+    #[serde(flatten)]
+    pub money: UseDto,
+}
+
+/// The breakdowns of a pool's application money.
+fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result<(Vec<TargetPopulationUse>, Vec<PartyUse>), ApiError> {
+    let money: std::collections::HashMap<i64, _> = ledger::use_by_application(conn, pool_id)?.into_iter().collect();
+    let keys = applications::keys_in_pool(conn, pool_id)?;
+    let mut by_population = Vec::new();
+    let mut by_party = Vec::new();
+    for (id, party, populations) in keys {
+        if let Some(u) = money.get(&id) {
+            by_population.push((populations, *u));
+            by_party.push((vec![party], *u));
+        }
+    }
+    let population_sums = by_key(&by_population);
+    let catalogue = reference::target_populations(conn)?;
+    let populations = catalogue
+        .into_iter()
+        .map(|t| {
+            let u = population_sums.iter().find(|(code, _)| *code == t.code).map(|(_, u)| *u).unwrap_or_default();
+            TargetPopulationUse { code: t.code, name_da: t.name_da, money: u.into() }
+        })
+        .collect();
+    let names = reference::parties_of(conn, cluster_id, None)?;
+    let parties = by_key(&by_party)
+        .into_iter()
+        .filter(|(_, u)| !u.is_zero())
+        .map(|(slug, u)| {
+            let name = names.iter().find(|p| p.slug == slug).map(|p| p.name.clone()).unwrap_or_else(|| slug.clone());
+            PartyUse { party: slug, name, money: u.into() }
+        })
+        .collect();
+    Ok((populations, parties))
+}
+
+/// A stored pool's status, read from its ledger.
+pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<PoolStatusDto, ApiError> {
+    let balances = ledger::balances(c, stored.id)?;
+    let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (by_target_population, by_party) = breakdowns(c, stored.id, stored.cluster_id)?;
+    let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
+    let pool = &stored.pool;
+    Ok(PoolStatusDto {
+        pool: pool.key.to_string(),
+        cluster: pool.key.cluster.to_string(),
+        year: pool.key.year.get(),
+        state: pool.state.into(),
+        allocation_model: pool.model.into(),
+        figures: status.overall.into(),
+        carried_in_pending: incoming.to_string(),
+        buckets: status.buckets.into_iter().map(|(b, f)| BucketStatusDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
+        by_target_population,
+        by_party,
+    })
+}
+
+/// A pool's figures, overall and per bucket. Answers 304 to a matching
+/// `If-None-Match`, so dashboards can poll cheaply.
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
+    responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/pools/{pool}/status")]
+pub async fn pool_status(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = pool_key(&caller, &path)?;
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // The ETag names what the status is made of, so an unchanged status is
+    // answered 304 without summing a single posting.
+    let read = state
+        .db
+        .read(move |c| {
+            let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let etag = status_etag(c, &stored)?;
+            if if_none_match.as_deref().is_some_and(|v| etag_listed(v, &etag)) {
+                return Ok::<_, ApiError>(Err(etag));
+            }
+            Ok(Ok((load_status(c, &stored)?, etag)))
+        })
+        .await?;
+    let (dto, etag) = match read {
+        Ok(found) => found,
+        Err(etag) => return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish()),
+    };
+    let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .content_type("application/json")
+        .body(body))
+}
+
+/// What a pool's status is made of: the pool row (state, model), how far its
+/// ledger has grown (entries are never changed or removed) and the carry-overs
+/// awaiting sign-off into it. Party names and target populations in the
+/// breakdowns do not change once money is attached (only drafts can be edited).
+fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<String, ApiError> {
+    let (postings, last_entry) = ledger::mark(c, stored.id)?;
+    let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
+    let fingerprint = format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());
+    Ok(content_etag(fingerprint.as_bytes()))
+}
+
+fn etag_listed(header_value: &str, etag: &str) -> bool {
+    header_value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostingDto {
+    #[schema(example = "rolling")]
+    pub bucket: String,
+    /// `funding`, `carried_in`, `available`, `pending`, `committed`, `disbursed` or `carried_out`.
+    #[schema(example = "available")]
+    pub account: String,
+    /// Signed: money leaves the negative accounts and enters the positive ones.
+    #[schema(example = "871553.00")]
+    pub amount: String,
+}
+
+/// One balanced movement of money.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntryDto {
+    pub id: i64,
+    #[schema(example = "funding")]
+    pub kind: String,
+    pub memo: String,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+    pub postings: Vec<PostingDto>,
+}
+
+fn signed(ore: i64) -> String {
+    let text = Money::from_ore(ore.unsigned_abs() as i64).map(|m| m.to_string()).unwrap_or_default();
+    if ore < 0 { format!("-{text}") } else { text }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LedgerQuery {
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    #[param(pattern = "^[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+}
+
+/// Every money movement of a pool, oldest first. Each entry sums to zero.
+#[utoipa::path(extensions(("x-permission" = json!("read"))),
+    tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
+    responses((status = 200, body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[get("/pools/{pool}/ledger")]
+pub async fn pool_ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<LedgerQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let key = pool_key(&caller, &path)?;
+    let mut errors = Vec::new();
+    let limit = limit(query.limit.as_deref(), &mut errors);
+    let after = id_cursor(query.cursor.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let rows = state
+        .db
+        .read(move |c| {
+            let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            Ok::<_, ApiError>(ledger::entries(c, stored.id, after, limit + 1)?)
+        })
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|(e, ps)| LedgerEntryDto {
+            id: e.id,
+            kind: e.kind,
+            memo: e.memo,
+            actor: e.actor,
+            created_at: utc(e.created_at),
+            postings: ps.into_iter().map(|p| PostingDto { bucket: p.bucket, account: p.account, amount: signed(p.amount_ore) }).collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id.to_string())))
+}

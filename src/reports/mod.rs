@@ -1,0 +1,7 @@
+//! Reports for finance staff and politicians: every pool's status, the model evaluation and simulation, CSV exports and imports.
+
+pub mod evaluation;
+pub mod exports;
+pub mod imports;
+pub mod simulation;
+pub mod status;

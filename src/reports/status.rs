@@ -1,0 +1,135 @@
+//! `GET /api/v1/reports/status?year=`: every pool of a year in one
+//! document, for dashboards that poll (ETag, 304) and for Excel (CSV).
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{StoreError, pools};
+use crate::domain::access::{Action, ClusterScope};
+use crate::domain::values::Year;
+use crate::http::AppState;
+use crate::http::auth::Caller;
+use crate::http::conventions::{content_etag, not_modified};
+use crate::http::csv_stream::{content_type, dialect, wants_csv};
+use crate::http::error::{ApiError, Problem};
+use crate::pools::policy::AllocationModelDto;
+use crate::pools::status::{FiguresDto, PoolStatusDto, load_status};
+use crate::tabular::{Column, Dialect, col, write_header, write_record};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatusReportQuery {
+    /// The year, e.g. 2022.
+    pub year: Option<String>,
+    /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
+    pub format: Option<String>,
+    /// For CSV: `rfc4180` (default) or `excel-da`.
+    pub dialect: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusReport {
+    #[schema(example = 2022)]
+    pub year: i32,
+    /// Every pool of the year the key may see, by cluster.
+    pub pools: Vec<PoolStatusDto>,
+}
+
+/// Every pool of the year, read in one snapshot.
+pub fn load(conn: &mut crate::db::AnyConnection, scope: &ClusterScope, year: Year) -> Result<StatusReport, ApiError> {
+    let filter = pools::PoolFilter { year: Some(year.get()), ..pools::PoolFilter::default() };
+    let stored = pools::list(conn, scope, &filter, 10_000)?;
+    let pools = stored.iter().map(|p| load_status(conn, p)).collect::<Result<Vec<_>, _>>()?;
+    Ok(StatusReport { year: year.get(), pools })
+}
+
+pub fn parse_year(raw: Option<&str>) -> Result<Year, ApiError> {
+    let text = raw.ok_or_else(|| ApiError::field("year", "is required, e.g. year=2022"))?;
+    text.parse::<i64>().ok().and_then(|y| Year::new(y).ok()).ok_or_else(|| ApiError::field("year", "must be a year from 2000 to 2100"))
+}
+
+const COLUMNS: [Column; 15] = [
+    col("pool", "pulje"),
+    col("cluster", "klynge"),
+    col("year", "år"),
+    col("state", "tilstand"),
+    col("allocation_model", "fordelingsmodel"),
+    col("bucket", "spor"),
+    col("total", "ramme"),
+    col("carried_in", "overført ind"),
+    col("committed", "bevilget"),
+    col("pending", "reserveret"),
+    col("disbursed", "udbetalt"),
+    col("released", "frigivet"),
+    col("available", "disponibelt"),
+    col("carried_out", "overført ud"),
+    col("carried_in_pending", "foreslået overført ind"),
+];
+
+fn model_text(m: &AllocationModelDto) -> String {
+    match m {
+        AllocationModelDto::Upfront => "upfront".into(),
+        AllocationModelDto::Rolling => "rolling".into(),
+        AllocationModelDto::Split { upfront_share } => format!("split {upfront_share}"),
+    }
+}
+
+/// One line per pool (bucket `all`) and one per bucket.
+pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
+    let mut out = d.preamble().to_vec();
+    write_header(&mut out, d, &COLUMNS);
+    for p in &report.pools {
+        let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let line = |bucket: &str, f: &FiguresDto, incoming: &str| {
+            let amounts = [&f.total, &f.carried_in, &f.committed, &f.pending, &f.disbursed, &f.released, &f.available, &f.carried_out];
+            let mut fields = vec![p.pool.clone(), p.cluster.clone(), p.year.to_string(), state.clone(), model_text(&p.allocation_model)];
+            fields.push(bucket.to_owned());
+            fields.extend(amounts.iter().map(|a| d.amount(a)));
+            fields.push(d.amount(incoming));
+            fields
+        };
+        // What is proposed to come in is known per pool, not per bucket.
+        write_record(&mut out, d, &line("all", &p.figures, &p.carried_in_pending));
+        for b in &p.buckets {
+            write_record(&mut out, d, &line(&b.name, &b.figures, ""));
+        }
+    }
+    out
+}
+
+/// Every pool's status for a year in one document. Answers 304 to a
+/// matching `If-None-Match`. JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+#[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(StatusReportQuery, ("If-None-Match" = Option<String>, Header)),
+    security(("api_key" = [])),
+    responses((status = 200, body = StatusReport, headers(("ETag" = String)), content_type = "application/json"),
+        (status = 304, description = "Unchanged since the ETag given"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/reports/status")]
+pub async fn status_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<StatusReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::Read)?;
+    let year = parse_year(query.year.as_deref())?;
+    let csv_wanted = wants_csv(&req, query.format.as_deref())?;
+    let d = dialect(query.dialect.as_deref())?;
+    let scope = caller.scope.clone();
+    let report = state.db.read(move |c| load(c, &scope, year)).await?;
+    let (body, kind) = if csv_wanted {
+        (csv(&report, d), content_type(d))
+    } else {
+        (serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?, "application/json")
+    };
+    let etag = content_etag(&body);
+    if not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).insert_header((header::VARY, "Accept")).finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::VARY, "Accept"))
+        .content_type(kind)
+        .body(body))
+}

@@ -42,7 +42,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(web::QueryConfig::default().error_handler(crate::http::json::query_error))
                 .wrap(actix_web::middleware::from_fn(crate::http::idempotency::middleware))
-                .wrap(actix_web::middleware::from_fn(crate::http::json::refuse_control_characters_in_query))
+                .wrap(actix_web::middleware::from_fn(crate::http::json::refuse_control_characters_in_url))
                 .wrap(actix_web::middleware::from_fn(crate::http::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(crate::http::problem_json_errors))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -10,7 +10,7 @@ use crate::db::api_keys::{self as store, ApiKeyRow, UserRow, split_clusters};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::{Action, Role};
-use crate::domain::values::{Name, is_email_address};
+use crate::domain::values::{EmailAddress, Name, Slug};
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
@@ -102,12 +102,12 @@ fn check_fields(name: Option<&str>, email: Option<&str>, clusters: Option<&[Stri
         }
     }
     if let Some(email) = email {
-        if !is_email_address(email) {
-            errors.push(FieldError::new("email", "is not an e-mail address"));
+        if let Err(e) = EmailAddress::parse(email) {
+            errors.push(FieldError::new("email", e));
         }
     }
     for (i, slug) in clusters.unwrap_or_default().iter().enumerate() {
-        if clusters::find(c, slug)?.is_none() {
+        if Slug::parse(slug).is_err() || clusters::find(c, slug)?.is_none() {
             errors.push(FieldError::new(format!("clusters[{i}]"), format!("there is no cluster '{slug}'")));
         }
     }

@@ -13,7 +13,8 @@ use crate::applications::http::{
     ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, pool_of,
 };
 use crate::db::applications as store;
-use crate::db::audit::{self, AuditEvent};
+use crate::applications::service;
+use crate::db::pools::Actor;
 use crate::db::{AnyConnection, pools, reference};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
@@ -158,22 +159,8 @@ pub(crate) fn save_new(
     caller: &Caller,
     at: chrono::NaiveDateTime,
 ) -> Result<i64, ApiError> {
-    let id = store::insert(c, pool.id, party_id, charter, at)?;
-    audit::record(
-        c,
-        &AuditEvent {
-            at,
-            actor: &caller.actor(),
-            action: "application.created",
-            subject: format!("application:{id}"),
-            before: None,
-            after: Some(
-                serde_json::json!({"pool": pool.pool.key.to_string(), "title": charter.title, "requested_amount": charter.requested.to_string()}),
-            ),
-            request_id: caller.request_id.as_deref(),
-        },
-    )?;
-    Ok(id)
+    let actor = caller.actor();
+    Ok(service::register(c, pool, party_id, charter, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
 }
 
 /// Registers a project charter as a draft application in an open pool.
@@ -250,21 +237,11 @@ pub async fn patch_application(
                 return Err(ApiError::Validation(errors));
             };
             let (charter, party_id) = check_charter(c, &stored_pool, draft)?;
-            if !store::update_charter(c, &app, party_id, &charter, at)? {
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            if !service::revise(c, &app, party_id, &charter, who)? {
                 return Err(ApiError::PreconditionFailed { current: version_etag(app.version + 1) });
             }
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "application.updated",
-                    subject: format!("application:{id}"),
-                    before: Some(serde_json::json!({"title": app.charter.title, "requested_amount": app.charter.requested.to_string()})),
-                    after: Some(serde_json::json!({"title": charter.title, "requested_amount": charter.requested.to_string()})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
             load_dto(c, id)
         })
         .await?;

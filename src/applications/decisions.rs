@@ -13,13 +13,15 @@ use crate::applications::http::{ApplicationDto, BucketDto, application_response,
 use crate::db::applications as store;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
-use crate::db::steps::{self, NewStep};
+use crate::applications::service;
+use crate::db::steps::NewStep;
 use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
 use crate::domain::values::{Name, PoolKey, parse_note};
-use crate::domain::workflow::{self, Event, Level, Outcome};
+use crate::domain::step::{StepKind, StepOutcome};
+use crate::domain::workflow::{Event, Level, Outcome};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now, utc};
@@ -28,8 +30,8 @@ use crate::pools::http::{money, not_found, pool_key};
 /// A step as recorded, owned so the write closure can be retried.
 #[derive(Debug, Clone)]
 struct Step {
-    step: &'static str,
-    outcome: &'static str,
+    step: StepKind,
+    outcome: StepOutcome,
     amount: Option<Money>,
     meeting_date: Option<NaiveDate>,
     reference: String,
@@ -57,8 +59,6 @@ async fn advance(
                 caller.require_not_contact(&app.charter.contact_email)?;
             }
             let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
-            let situation = steps::situation(c, &app, &stored_pool)?;
-            let t = workflow::apply(app.state, &situation, event)?;
             let actor = caller.actor();
             let new_step = NewStep {
                 step: step.step,
@@ -69,9 +69,7 @@ async fn advance(
                 note: &step.note,
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            if !steps::save_transition(c, &app, stored_pool.id, &t, &new_step, action, who)? {
-                return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the application changed meanwhile; retry".into() });
-            }
+            service::advance(c, &app, &stored_pool, event, &new_step, action, who)?;
             load_dto(c, id)
         })
         .await?;
@@ -111,7 +109,7 @@ pub async fn submit(
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
-    let step = Step { step: "submitted", outcome: "submitted", amount: None, meeting_date: None, reference: String::new(), note };
+    let step = Step { step: StepKind::Submitted, outcome: StepOutcome::Submitted, amount: None, meeting_date: None, reference: String::new(), note };
     advance(state, caller, id, pool, Event::Submit, step, "application.submitted").await
 }
 
@@ -132,7 +130,7 @@ pub async fn withdraw(
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
-    let step = Step { step: "withdrawn", outcome: "withdrawn", amount: None, meeting_date: None, reference: String::new(), note };
+    let step = Step { step: StepKind::Withdrawn, outcome: StepOutcome::Withdrawn, amount: None, meeting_date: None, reference: String::new(), note };
     advance(state, caller, id, pool, Event::Withdraw, step, "application.withdrawn").await
 }
 
@@ -173,8 +171,8 @@ pub async fn recommend(
     }
     let amount = amount.flatten();
     let step = Step {
-        step: "recommendation",
-        outcome: "recommended",
+        step: StepKind::Recommendation,
+        outcome: StepOutcome::Recommended,
         amount,
         meeting_date: Some(dto.meeting_date),
         reference: String::new(),
@@ -268,12 +266,18 @@ pub async fn decide(
     }
     let amount = amount.flatten();
     let level = Level::from(dto.level);
-    let level_name = level.as_str();
-    let (outcome, outcome_name) = match dto.outcome {
-        OutcomeDto::Approved => (Outcome::Approved, "approved"),
-        OutcomeDto::Rejected => (Outcome::Rejected, "rejected"),
+    let outcome = match dto.outcome {
+        OutcomeDto::Approved => Outcome::Approved,
+        OutcomeDto::Rejected => Outcome::Rejected,
     };
-    let step = Step { step: level_name, outcome: outcome_name, amount: None, meeting_date: Some(dto.meeting_date), reference, note };
+    let step = Step {
+        step: StepKind::of_level(level),
+        outcome: StepOutcome::of_decision(outcome),
+        amount: None,
+        meeting_date: Some(dto.meeting_date),
+        reference,
+        note,
+    };
     let action = match (level, outcome) {
         (Level::Strategic, Outcome::Approved) => "application.strategic_approved",
         (Level::Strategic, Outcome::Rejected) => "application.strategic_rejected",

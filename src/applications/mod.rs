@@ -3,3 +3,4 @@
 pub mod charters;
 pub mod decisions;
 pub mod http;
+pub mod service;

@@ -9,7 +9,7 @@ use crate::db::approvals::{self as store, NewApprover};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::Action;
-use crate::domain::values::{Name, is_email_address};
+use crate::domain::values::{EmailAddress, Name, Slug};
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, content_etag, not_modified};
 use crate::http::error::{ApiError, FieldError, Problem};
@@ -101,8 +101,16 @@ pub async fn put_approvers(
         if let Err(e) = Name::parse(&a.name, 200) {
             errors.push(FieldError::new(format!("[{i}].name"), e));
         }
-        if !is_email_address(&a.email) {
-            errors.push(FieldError::new(format!("[{i}].email"), "is not an e-mail address"));
+        if let Err(e) = EmailAddress::parse(&a.email) {
+            errors.push(FieldError::new(format!("[{i}].email"), e));
+        }
+        if !a.side.is_empty() {
+            if let Err(e) = Name::parse(&a.side, 40) {
+                errors.push(FieldError::new(format!("[{i}].side"), e));
+            }
+        }
+        if !a.party.trim().is_empty() && Slug::parse(a.party.trim()).is_err() {
+            errors.push(FieldError::new(format!("[{i}].party"), format!("'{}' is not a party of the cluster", a.party)));
         }
         if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {
             errors.push(FieldError::new(format!("[{i}].email"), "appears twice at this level"));

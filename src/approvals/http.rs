@@ -25,6 +25,7 @@ impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
         match e {
             ApprovalError::Workflow(w) => w.into(),
+            ApprovalError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
             ApprovalError::Store(s) => ApiError::Store(s),
             ApprovalError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
             ApprovalError::CarryOver(c) => c.into(),

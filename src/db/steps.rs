@@ -1,16 +1,15 @@
-//! The steps taken on an application (the evidence of its approval), and
-//! saving a workflow transition with everything it causes.
+//! The steps taken on an application (the evidence of its approval).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::applications::{StoredApplication, update_state};
-use super::pools::{Actor, StoredPool};
+use super::applications::StoredApplication;
+use super::pools::StoredPool;
 use super::schema::application_steps;
 use super::{AnyConnection, StoreError};
-use crate::domain::grant::Grant;
 use crate::domain::money::Money;
-use crate::domain::workflow::{ApplicationState, Situation, Transition};
+use crate::domain::step::{StepKind, StepOutcome};
+use crate::domain::workflow::Situation;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct StepRow {
@@ -26,11 +25,22 @@ pub struct StepRow {
     pub recorded_at: NaiveDateTime,
 }
 
+impl StepRow {
+    /// The step's kind (`None` only for a row no version of this service wrote).
+    pub fn kind(&self) -> Option<StepKind> {
+        StepKind::parse(&self.step)
+    }
+
+    pub fn result(&self) -> Option<StepOutcome> {
+        StepOutcome::parse(&self.outcome)
+    }
+}
+
 /// One step taken on an application, as evidence.
 #[derive(Debug, Clone, Copy)]
 pub struct NewStep<'a> {
-    pub step: &'a str,
-    pub outcome: &'a str,
+    pub step: StepKind,
+    pub outcome: StepOutcome,
     pub amount: Option<Money>,
     pub meeting_date: Option<NaiveDate>,
     pub reference: &'a str,
@@ -47,8 +57,8 @@ pub fn record(
     diesel::insert_into(application_steps::table)
         .values((
             application_steps::application_id.eq(application_id),
-            application_steps::step.eq(step.step),
-            application_steps::outcome.eq(step.outcome),
+            application_steps::step.eq(step.step.as_str()),
+            application_steps::outcome.eq(step.outcome.as_str()),
             application_steps::amount_ore.eq(step.amount.map(Money::ore)),
             application_steps::meeting_date.eq(step.meeting_date),
             application_steps::reference.eq(step.reference),
@@ -91,55 +101,6 @@ pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &Store
     })
 }
 
-/// Saves what a workflow step decided, all in the caller's transaction: the
-/// new state, the money it moved, the grant it made, the step as evidence
-/// and an audit event. `Ok(false)` when the application changed meanwhile.
-pub fn save_transition(
-    conn: &mut AnyConnection,
-    app: &StoredApplication,
-    pool_id: i64,
-    t: &Transition,
-    step: &NewStep<'_>,
-    action: &str,
-    actor: Actor<'_>,
-) -> Result<bool, StoreError> {
-    if !update_state(conn, app, t.state, actor.at)? {
-        return Ok(false);
-    }
-    if let Some(entry) = &t.entry {
-        super::ledger::post(conn, pool_id, Some(app.id), entry, actor.name, actor.at)?;
-    }
-    if let Some(amount) = t.grant {
-        super::grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?;
-    }
-    let amount = step.amount.or(match t.state {
-        ApplicationState::Approved { amount } | ApplicationState::Reserved { amount, .. } | ApplicationState::Recommended { amount } => {
-            Some(amount)
-        }
-        _ => None,
-    });
-    record(conn, app.id, &NewStep { amount, ..*step }, actor.name, actor.at)?;
-    super::audit::record(
-        conn,
-        &super::audit::AuditEvent {
-            at: actor.at,
-            actor: actor.name,
-            action,
-            subject: format!("application:{}", app.id),
-            before: Some(serde_json::json!({"status": app.state.name(), "reserved_amount": app.state.reserved().to_string()})),
-            after: Some(serde_json::json!({
-                "status": t.state.name(),
-                "reserved_amount": t.state.reserved().to_string(),
-                "amount": amount.map(|m| m.to_string()),
-                "meeting_date": step.meeting_date,
-                "reference": step.reference,
-            })),
-            request_id: actor.request_id,
-        },
-    )?;
-    Ok(true)
-}
-
 /// Every submitted application of a pool as the model evaluation needs it:
 /// when it was submitted, when it was finally decided, and what it got.
 pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<crate::domain::evaluation::Decided>, StoreError> {
@@ -159,12 +120,13 @@ pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<cra
         .load(conn)?;
     let mut out = Vec::with_capacity(submitted.len());
     for (id, at) in submitted {
-        let first_submitted = steps.iter().find(|s| s.application_id == id && s.step == "submitted").map(|s| s.recorded_at);
+        let first_submitted =
+            steps.iter().find(|s| s.application_id == id && s.kind() == Some(StepKind::Submitted)).map(|s| s.recorded_at);
         let Some(submitted_at) = first_submitted.or(at) else { continue };
         let decided_on = steps
             .iter()
-            .filter(|s| s.application_id == id && (s.step == "strategic" || s.step == "political"))
-            .filter(|s| s.outcome == "approved" || s.outcome == "rejected")
+            .filter(|s| s.application_id == id && s.kind().is_some_and(StepKind::is_decision))
+            .filter(|s| s.result().is_some_and(StepOutcome::is_final))
             .map(|s| s.meeting_date.unwrap_or(s.recorded_at.date()))
             .next_back();
         let granted = granted

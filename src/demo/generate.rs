@@ -13,14 +13,17 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DemoError;
 use crate::db::pools::{self, Actor};
-use crate::db::steps::{self, NewStep};
-use crate::db::{Db, applications, audit, clusters, grants, ledger, reference};
+use crate::applications::service::advance_in;
+use crate::db::steps::NewStep;
+use crate::db::{Db, applications, clusters, grants, reference};
+use crate::domain::step::{StepKind, StepOutcome};
+use crate::grants::service::{Movement, move_money};
 use crate::domain::allocation::AllocationModel;
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{self, Event, Level, Outcome, Situation};
+use crate::domain::workflow::{Event, Level, Outcome, Situation};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Volume {
@@ -86,9 +89,9 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
     let (pool, funding) =
         Pool::create(NewPool { key: key.clone(), amount: money(needed + needed / 20)?, model: AllocationModel::Rolling, policy, note });
     let actor = Actor { name: "generator", request_id: None, at: now };
-    let stored = pools::save_new(conn, cluster_id, &pool, &funding, actor)?;
+    let stored = crate::pools::service::create(conn, cluster_id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
-    pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
+    crate::pools::service::change(conn, &stored, &opened, None, "pool.opened", actor)?;
     let stored = pools::find(conn, key)?.ok_or_else(|| bad("pool vanished"))?;
     let parties = reference::parties_of(conn, cluster_id, None)?;
     let slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
@@ -120,8 +123,8 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
         let id = applications::insert(conn, stored.id, party.id, &charter, now)?;
         let steps_taken = [
-            (Event::Submit, "submitted", "submitted"),
-            (Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None }, "strategic", "approved"),
+            (Event::Submit, StepKind::Submitted, StepOutcome::Submitted),
+            (Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None }, StepKind::Strategic, StepOutcome::Approved),
         ];
         for (event, name, outcome) in steps_taken {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("application vanished"))?;
@@ -132,39 +135,18 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
                 requested: app.charter.requested,
                 available,
             };
-            let t = workflow::apply(app.state, &situation, event).map_err(|e| bad(&e.to_string()))?;
-            let meeting = (name != "submitted").then(|| date(2, 15)).transpose()?;
+            let meeting = (name != StepKind::Submitted).then(|| date(2, 15)).transpose()?;
             let step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference: "Genereret referat", note: "" };
-            if !crate::db::applications::update_state(conn, &app, t.state, now)? {
-                return Err(bad("lost an update"));
-            }
-            if let Some(entry) = &t.entry {
-                ledger::post(conn, stored.id, Some(id), entry, actor.name, now)?;
-            }
+            let t = advance_in(conn, &app, stored.id, &situation, event, &step, "application.generated", actor)
+                .map_err(|e| bad(&e.to_string()))?;
             if let Some(amount) = t.grant {
-                grants::insert(conn, id, stored.id, &crate::domain::grant::Grant::new(app.charter.bucket, amount), now)?;
                 available = available.checked_sub(amount).ok_or_else(|| bad("over-committed"))?;
             }
-            steps::record(conn, id, &step, actor.name, now)?;
         }
         let grant = grants::for_application(conn, id)?.ok_or_else(|| bad("no grant"))?;
         let half = money(requested.ore() / 2)?;
-        let (changed, entry) = grant.grant.disburse(half).map_err(|e| bad(&e.to_string()))?;
-        grants::update(conn, &grant, &changed, now)?;
-        grants::insert_disbursement(conn, grant.id, half, date(6, 1)?, "Genereret bilag", actor.name, now)?;
-        ledger::post(conn, stored.id, Some(id), &entry, actor.name, now)?;
+        let movement = Movement::Disburse { amount: half, paid_on: date(6, 1)?, reference: "Genereret bilag".into() };
+        move_money(conn, &grant, &movement, actor).map_err(|e| bad(&e.to_string()))?;
     }
-    audit::record(
-        conn,
-        &audit::AuditEvent {
-            at: now,
-            actor: actor.name,
-            action: "pool.generated",
-            subject: format!("pool:{key}"),
-            before: None,
-            after: Some(serde_json::json!({"applications": n})),
-            request_id: None,
-        },
-    )?;
     Ok(u64::from(n))
 }

@@ -145,9 +145,9 @@ fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime
     let key = PoolKey { cluster: Slug::parse(demo.slug).map_err(|_| bad("slug"))?, year: Year::new(2022).map_err(|_| bad("year"))? };
     let (pool, funding) = Pool::create(NewPool { key, amount, model, policy: ApprovalPolicy::default(), note });
     let actor = Actor { name: "demo", request_id: None, at: now };
-    let stored = pools::save_new(conn, row.id, &pool, &funding, actor)?;
+    let stored = crate::pools::service::create(conn, row.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
-    pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
+    crate::pools::service::change(conn, &stored, &opened, None, "pool.opened", actor)?;
     Ok(())
 }
 
@@ -164,9 +164,9 @@ fn vest_2023(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoErr
     let (pool, funding) =
         Pool::create(NewPool { key: vest_key(2023)?, amount, model: AllocationModel::Rolling, policy: ApprovalPolicy::default(), note });
     let actor = Actor { name: "demo", request_id: None, at: now };
-    let stored = pools::save_new(conn, vest.id, &pool, &funding, actor)?;
+    let stored = crate::pools::service::create(conn, vest.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| DemoError::Data(e.to_string()))?;
-    pools::save_change(conn, &stored, &opened, None, "pool.opened", actor)?;
+    crate::pools::service::change(conn, &stored, &opened, None, "pool.opened", actor)?;
     Ok(())
 }
 
@@ -178,7 +178,7 @@ fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), Dem
     let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
     let closed = stored.pool.close().map_err(|e| DemoError::Data(e.to_string()))?;
     let stored =
-        pools::save_change(conn, &stored, &closed, None, "pool.closed", actor)?.ok_or_else(|| DemoError::Data("vest-2022".into()))?;
+        crate::pools::service::change(conn, &stored, &closed, None, "pool.closed", actor)?.ok_or_else(|| DemoError::Data("vest-2022".into()))?;
     let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| DemoError::Data(e.to_string()))?, bucket: None };
     let why = Recommendation {
         reference: "Referat fra 13. møde på faglig strategisk niveau, pkt. 4, indstilling 4: godkendt og indstillet til politisk niveau",

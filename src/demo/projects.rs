@@ -6,15 +6,17 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DemoError;
+use crate::applications::service::advance;
 use crate::db::applications;
-use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self, Actor};
-use crate::db::steps::{self, NewStep};
-use crate::db::{AnyConnection, grants, ledger, reference};
+use crate::db::steps::NewStep;
+use crate::db::{AnyConnection, grants, reference};
+use crate::domain::step::{StepKind, StepOutcome};
+use crate::grants::service::{Movement, move_money};
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{self, Event, Level, Outcome};
+use crate::domain::workflow::{Event, Level, Outcome};
 
 #[derive(Clone, Copy)]
 enum Step {
@@ -205,48 +207,36 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
         let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
         let party_id = parties.iter().find(|x| x.slug == p.party).map(|x| x.id).ok_or_else(|| bad("party"))?;
-        let id = applications::insert(conn, pool.id, party_id, &charter, now)?;
-        audit::record(
-            conn,
-            &AuditEvent {
-                at: now,
-                actor: actor.name,
-                action: "application.created",
-                subject: format!("application:{id}"),
-                before: None,
-                after: Some(serde_json::json!({"pool": key.to_string(), "title": charter.title})),
-                request_id: None,
-            },
-        )?;
+        let id = crate::applications::service::register(conn, &pool, party_id, &charter, actor)?;
         for step in p.steps {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("vanished"))?;
             if let Disburse(ore) = step {
                 let stored = grants::for_application(conn, id)?.ok_or_else(|| bad("no grant"))?;
-                let (changed, entry) = stored.grant.disburse(money(*ore)?).map_err(|e| bad(&e.to_string()))?;
-                grants::update(conn, &stored, &changed, now)?;
-                grants::insert_disbursement(conn, stored.id, money(*ore)?, date((p.year, 12, 1))?, "Demo-bilag", actor.name, now)?;
-                ledger::post(conn, pool.id, Some(id), &entry, actor.name, now)?;
+                let movement =
+                    Movement::Disburse { amount: money(*ore)?, paid_on: date((p.year, 12, 1))?, reference: "Demo-bilag".into() };
+                move_money(conn, &stored, &movement, actor).map_err(|e| bad(&e.to_string()))?;
                 continue;
             }
-            let situation = steps::situation(conn, &app, &pool)?;
             let (event, name, outcome, action) = match *step {
-                Submit => (Event::Submit, "submitted", "submitted", "application.submitted"),
-                Recommend(ore) => {
-                    (Event::Recommend { amount: ore.map(money).transpose()? }, "recommendation", "recommended", "application.recommended")
-                }
+                Submit => (Event::Submit, StepKind::Submitted, StepOutcome::Submitted, "application.submitted"),
+                Recommend(ore) => (
+                    Event::Recommend { amount: ore.map(money).transpose()? },
+                    StepKind::Recommendation,
+                    StepOutcome::Recommended,
+                    "application.recommended",
+                ),
                 Decide(level, outcome) => (
                     Event::Decide { level, outcome, amount: None },
-                    level.as_str(),
-                    if outcome == Outcome::Approved { "approved" } else { "rejected" },
+                    StepKind::of_level(level),
+                    StepOutcome::of_decision(outcome),
                     "application.decided",
                 ),
                 Disburse(_) => continue,
             };
             let meeting = matches!(step, Recommend(_) | Decide(..)).then(|| date(meeting_on)).transpose()?;
             let reference = if matches!(step, Decide(..)) { minutes } else { "" };
-            let t = workflow::apply(app.state, &situation, event).map_err(|e| bad(&e.to_string()))?;
             let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "" };
-            steps::save_transition(conn, &app, pool.id, &t, &new_step, action, actor)?;
+            advance(conn, &app, &pool, event, &new_step, action, actor).map_err(|e| bad(&e.to_string()))?;
         }
     }
     Ok(())

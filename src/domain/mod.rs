@@ -14,6 +14,7 @@ pub mod pool;
 pub mod reference;
 pub mod share;
 pub mod simulation;
+pub mod step;
 pub mod values;
 pub mod workflow;
 

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::applications::http::BucketDto;
-use crate::db::audit::{self, AuditEvent};
 use crate::db::grants::{self as store, StoredGrant};
-use crate::db::{AnyConnection, ledger};
+use crate::db::pools::Actor;
+use crate::grants::service::{self, Movement};
+use crate::db::AnyConnection;
 use crate::domain::access::Action;
 use crate::domain::values::{Name, PoolKey};
 use crate::http::auth::Caller;
@@ -168,11 +169,6 @@ pub struct ReleaseRequest {
     pub reason: String,
 }
 
-enum Movement {
-    Disburse { amount: crate::domain::money::Money, paid_on: NaiveDate, reference: String },
-    Release { amount: Option<crate::domain::money::Money>, reason: String },
-}
-
 async fn move_money(
     state: web::Data<AppState>,
     caller: Caller,
@@ -182,42 +178,12 @@ async fn move_money(
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let at = now();
-    let movement = std::sync::Arc::new(movement);
     let dto = state
         .db
         .write_in_pool(&pool, move |c| {
             let stored = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no grant {id}")))?;
             let actor = caller.actor();
-            let (changed, entry, action, details) = match movement.as_ref() {
-                Movement::Disburse { amount, paid_on, reference } => {
-                    let (g, e) = stored.grant.disburse(*amount)?;
-                    store::insert_disbursement(c, id, *amount, *paid_on, reference, &actor, at)?;
-                    (g, e, "grant.disbursed", serde_json::json!({"amount": amount.to_string(), "paid_on": paid_on, "reference": reference}))
-                }
-                Movement::Release { amount, reason } => {
-                    let (g, e) = stored.grant.release(*amount, reason)?;
-                    let released = g.released.checked_sub(stored.grant.released).unwrap_or_default();
-                    (g, e, "grant.released", serde_json::json!({"amount": released.to_string(), "reason": reason}))
-                }
-            };
-            if !store::update(c, &stored, &changed, at)? {
-                return Err(ApiError::Conflict { kind: "concurrent-change", detail: "the grant changed meanwhile; retry".into() });
-            }
-            ledger::post(c, stored.pool_id, Some(stored.application_id), &entry, &actor, at)?;
-            let figures = |g: &crate::domain::grant::Grant| serde_json::json!({"disbursed": g.disbursed.to_string(), "released": g.released.to_string()});
-            let mut after = figures(&changed);
-            if let (Some(a), Some(d)) = (after.as_object_mut(), details.as_object()) {
-                a.extend(d.clone());
-            }
-            audit::record(c, &AuditEvent {
-                at,
-                actor: &actor,
-                action,
-                subject: format!("grant:{id}"),
-                before: Some(figures(&stored.grant)),
-                after: Some(after),
-                request_id: caller.request_id.as_deref(),
-            })?;
+            service::move_money(c, &stored, &movement, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
             let reloaded = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no grant {id}")))?;
             to_dto(c, reloaded)
         })

@@ -252,6 +252,28 @@ impl From<WorkflowError> for ApiError {
     }
 }
 
+impl From<crate::applications::service::AdvanceError> for ApiError {
+    fn from(e: crate::applications::service::AdvanceError) -> Self {
+        use crate::applications::service::AdvanceError;
+        match e {
+            AdvanceError::Workflow(w) => w.into(),
+            AdvanceError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            AdvanceError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
+impl From<crate::grants::service::MovementError> for ApiError {
+    fn from(e: crate::grants::service::MovementError) -> Self {
+        use crate::grants::service::MovementError;
+        match e {
+            MovementError::Grant(g) => g.into(),
+            MovementError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            MovementError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
 impl From<GrantError> for ApiError {
     fn from(e: GrantError) -> Self {
         match e {

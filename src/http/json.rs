@@ -82,14 +82,19 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) 
     ApiError::field(field, message).into()
 }
 
-/// Middleware: a query string whose values hold a control character (`%00`
-/// to `%1F`, `%7F`) is refused with a 422 naming the parameter, before any
-/// handler reads it. No parameter of ours is free text that needs one, and
-/// PostgreSQL cannot take a NUL even in a filter.
-pub async fn refuse_control_characters_in_query(
+/// Middleware: a path or query string holding a control character (`%00`
+/// to `%1F`, `%7F`) is refused before any handler reads it: a path with one
+/// names nothing (404), a query parameter with one is a 422 naming the
+/// parameter. No identifier or parameter of ours needs one, and PostgreSQL
+/// cannot take a NUL even in a filter.
+pub async fn refuse_control_characters_in_url(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if parameter_with_control_character(req.uri().path()).is_some() {
+        let e = ApiError::NotFound("there is nothing at an address with control characters in it".into());
+        return Ok(req.into_response(actix_web::ResponseError::error_response(&e)));
+    }
     if let Some(name) = parameter_with_control_character(req.query_string()) {
         let e = ApiError::field(name, "must not contain control characters (such as NUL or line breaks)");
         return Ok(req.into_response(actix_web::ResponseError::error_response(&e)));

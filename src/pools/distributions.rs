@@ -159,7 +159,7 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
                     }
                     let note = format!("Fordelt efter befolkningstal: {} af i alt {} indbyggere.", populations.iter().find(|p| p.cluster == slug.as_str()).map_or(0, |p| p.population), total);
                     let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: *part, model, policy, note });
-                    store::save_new(c, *cluster_id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
+                    crate::pools::service::create(c, *cluster_id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
                     created.push(key.to_string());
                 }
             }

@@ -185,7 +185,7 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
                 });
             }
             let actor = caller.actor();
-            Ok(store::save_new(c, cluster.id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
+            Ok(crate::pools::service::create(c, cluster.id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
         })
         .await?;
     Ok(pool_response(&stored, StatusCode::CREATED))
@@ -286,7 +286,7 @@ pub async fn patch_pool(
             let (changed, entry) = stored.pool.revise(changes.clone(), &balances)?;
             let actor = caller.actor();
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            store::save_change(c, &stored, &changed, entry.as_ref(), "pool.updated", actor)?
+            crate::pools::service::change(c, &stored, &changed, entry.as_ref(), "pool.updated", actor)?
                 .ok_or_else(|| ApiError::PreconditionFailed { current: version_etag(stored.pool.version + 1) })
         })
         .await?;
@@ -310,7 +310,7 @@ async fn transition(
             let changed = decide(&stored.pool)?;
             let actor = caller.actor();
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            store::save_change(c, &stored, &changed, None, action, actor)?
+            crate::pools::service::change(c, &stored, &changed, None, action, actor)?
                 .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
         })
         .await?;
@@ -352,7 +352,7 @@ pub async fn close_pool(state: web::Data<AppState>, caller: Caller, path: web::P
             // approver holds a link that could only fail.
             crate::approvals::service::revoke_requests_of_closing_pool(c, &stored, actor)?;
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            store::save_change(c, &stored, &changed, None, "pool.closed", actor)?
+            crate::pools::service::change(c, &stored, &changed, None, "pool.closed", actor)?
                 .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
         })
         .await?;

@@ -4,3 +4,4 @@ pub mod distributions;
 pub mod http;
 pub mod policy;
 pub mod status;
+pub mod service;

@@ -170,7 +170,7 @@ pub fn conclude(
                     policy: source.pool.policy,
                     note: format!("Created by carry-over {} from {}", row.id, source.pool.key),
                 });
-                pools::save_new(conn, source.cluster_id, &pool, &funding, actor)?
+                crate::pools::service::create(conn, source.cluster_id, &pool, &funding, actor)?
             }
         };
         ledger::post_carry_over(conn, source.id, row.id, &x.out_of_source, actor.name, actor.at)?;

@@ -17,11 +17,13 @@ use crate::db::applications::{self, StoredApplication};
 use crate::db::approvals::{self, LinkRow, NewLink, RequestRow, Subject};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
-use crate::db::steps::{self, NewStep};
+use crate::applications::service::{AdvanceError, advance};
+use crate::db::steps::NewStep;
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::db::{AnyConnection, StoreError};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::values::PoolKey;
-use crate::domain::workflow::{self, ApplicationState, Event, Level, Outcome, WorkflowError};
+use crate::domain::workflow::{ApplicationState, Event, Level, Outcome, WorkflowError};
 use crate::mail::templates::{self, Facts};
 use crate::secrets::{random_hex, sha256_hex};
 use crate::year_end::service::CarryOverFailure;
@@ -58,10 +60,22 @@ pub enum ApprovalError {
     CarryOver(#[from] CarryOverFailure),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+    #[error("the application changed meanwhile; read it again and retry")]
+    Changed,
     #[error("the operating system gave no randomness")]
     Random,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<AdvanceError> for ApprovalError {
+    fn from(e: AdvanceError) -> Self {
+        match e {
+            AdvanceError::Workflow(w) => ApprovalError::Workflow(w),
+            AdvanceError::Changed => ApprovalError::Changed,
+            AdvanceError::Store(s) => ApprovalError::Store(s),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for ApprovalError {
@@ -137,12 +151,15 @@ pub fn open_request(
     let mut app = app.clone();
     match level {
         Level::Strategic => {
-            let situation = steps::situation(conn, &app, pool)?;
-            let t = workflow::apply(app.state, &situation, Event::RequestStrategicApproval)?;
-            let step = NewStep { step: "strategic", outcome: "requested", amount: None, meeting_date: None, reference: "", note: "" };
-            if !steps::save_transition(conn, &app, pool.id, &t, &step, "approval.requested", actor)? {
-                return Err(StoreError::Corrupt("the application changed during the request".into()).into());
-            }
+            let step = NewStep {
+                step: StepKind::Strategic,
+                outcome: StepOutcome::Requested,
+                amount: None,
+                meeting_date: None,
+                reference: "",
+                note: "",
+            };
+            advance(conn, &app, pool, Event::RequestStrategicApproval, &step, "approval.requested", actor)?;
             app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
         }
         Level::Political => {
@@ -334,15 +351,18 @@ pub fn decide(
         Loaded::Application(app) => app,
         Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor),
     };
-    let situation = steps::situation(conn, app, pool)?;
-    let event = Event::Decide { level, outcome: if approve { Outcome::Approved } else { Outcome::Rejected }, amount: None };
-    let t = workflow::apply(app.state, &situation, event)?;
+    let decision = if approve { Outcome::Approved } else { Outcome::Rejected };
+    let event = Event::Decide { level, outcome: decision, amount: None };
     let note = format!("Pr. e-mail-link: {}", names.join(", "));
-    let step =
-        NewStep { step: level.as_str(), outcome, amount: None, meeting_date: None, reference: "Godkendelse pr. e-mail-link", note: &note };
-    if !steps::save_transition(conn, app, pool.id, &t, &step, "approval.level_decided", actor)? {
-        return Err(StoreError::Corrupt("the application changed during the decision".into()).into());
-    }
+    let step = NewStep {
+        step: StepKind::of_level(level),
+        outcome: StepOutcome::of_decision(decision),
+        amount: None,
+        meeting_date: None,
+        reference: "Godkendelse pr. e-mail-link",
+        note: &note,
+    };
+    let t = advance(conn, app, pool, event, &step, "approval.level_decided", actor)?;
     // The next step starts by itself.
     if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
         if pool.pool.policy.political == PoliticalMode::Email {

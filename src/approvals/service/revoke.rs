@@ -6,9 +6,11 @@ use super::{ApprovalError, Loaded};
 use crate::db::approvals::{self, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self, Actor, StoredPool};
-use crate::db::steps::{self, NewStep};
+use crate::applications::service::advance;
+use crate::db::steps::NewStep;
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::db::{AnyConnection, StoreError};
-use crate::domain::workflow::{self, ApplicationState, Event, Level};
+use crate::domain::workflow::{ApplicationState, Event, Level};
 
 /// Why an open request ends early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +54,15 @@ pub fn revoke_request(conn: &mut AnyConnection, request: &RequestRow, why: Why, 
     .filter(|app| request.level == "strategic" && matches!(app.state, ApplicationState::Reserved { awaiting: Level::Strategic, .. }));
     if let Some(app) = reserved {
         let pool = pools::find(conn, &app.pool)?.ok_or_else(|| StoreError::Corrupt(format!("no pool {}", app.pool)))?;
-        let situation = steps::situation(conn, app, &pool)?;
-        let t = workflow::apply(app.state, &situation, Event::CancelStrategicRequest)?;
-        let step = NewStep { step: "strategic", outcome: "revoked", amount: None, meeting_date: None, reference: "", note: why.note() };
-        if !steps::save_transition(conn, app, pool.id, &t, &step, "approval.revoked", actor)? {
-            return Err(StoreError::Corrupt("the application changed while its request was revoked".into()).into());
-        }
+        let step = NewStep {
+            step: StepKind::Strategic,
+            outcome: StepOutcome::Revoked,
+            amount: None,
+            meeting_date: None,
+            reference: "",
+            note: why.note(),
+        };
+        advance(conn, app, &pool, Event::CancelStrategicRequest, &step, "approval.revoked", actor)?;
     } else {
         audit::record(
             conn,

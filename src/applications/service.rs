@@ -1,0 +1,140 @@
+//! Moving an application through the workflow: the only code that applies a
+//! workflow event and saves what it causes. A decision recorded from a
+//! meeting, an approver's answer through an e-mail link, a revoked request
+//! and the demo data all come through [`advance`].
+
+use crate::db::applications::{self as store, StoredApplication, update_state};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::{Actor, StoredPool};
+use crate::db::steps::{self, NewStep};
+use crate::db::{AnyConnection, StoreError, grants, ledger};
+use crate::domain::application::Charter;
+use crate::domain::grant::Grant;
+use crate::domain::workflow::{self, ApplicationState, Event, Situation, Transition, WorkflowError};
+
+/// Saves a checked charter as a new draft in `pool`, with its audit event.
+pub fn register(conn: &mut AnyConnection, pool: &StoredPool, party_id: i64, charter: &Charter, actor: Actor<'_>) -> Result<i64, StoreError> {
+    let id = store::insert(conn, pool.id, party_id, charter, actor.at)?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "application.created",
+            subject: format!("application:{id}"),
+            before: None,
+            after: Some(
+                serde_json::json!({"pool": pool.pool.key.to_string(), "title": charter.title, "requested_amount": charter.requested.to_string()}),
+            ),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(id)
+}
+
+/// Saves an edited charter of a draft; `false` when the application changed since it was read.
+pub fn revise(conn: &mut AnyConnection, app: &StoredApplication, party_id: i64, charter: &Charter, actor: Actor<'_>) -> Result<bool, StoreError> {
+    if !store::update_charter(conn, app, party_id, charter, actor.at)? {
+        return Ok(false);
+    }
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "application.updated",
+            subject: format!("application:{}", app.id),
+            before: Some(serde_json::json!({"title": app.charter.title, "requested_amount": app.charter.requested.to_string()})),
+            after: Some(serde_json::json!({"title": charter.title, "requested_amount": charter.requested.to_string()})),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(true)
+}
+
+/// Why an application could not take a step.
+#[derive(Debug, thiserror::Error)]
+pub enum AdvanceError {
+    /// The workflow does not allow it (state, pool, money).
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// Someone else changed the application since it was read.
+    #[error("the application changed meanwhile; read it again and retry")]
+    Changed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for AdvanceError {
+    fn from(e: diesel::result::Error) -> Self {
+        AdvanceError::Store(e.into())
+    }
+}
+
+/// Applies `event` to `app` against its pool as it is now (the money
+/// available in its bucket is read inside the caller's transaction), and
+/// saves, in that transaction: the new state, the ledger entry it causes,
+/// the grant it makes, the step as evidence, and an audit event.
+pub fn advance(
+    conn: &mut AnyConnection,
+    app: &StoredApplication,
+    pool: &StoredPool,
+    event: Event,
+    step: &NewStep<'_>,
+    action: &str,
+    actor: Actor<'_>,
+) -> Result<Transition, AdvanceError> {
+    let situation = steps::situation(conn, app, pool)?;
+    advance_in(conn, app, pool.id, &situation, event, step, action, actor)
+}
+
+/// [`advance`] against a situation the caller already knows (the bulk
+/// generator of benchmark data keeps track of what is available itself).
+#[allow(clippy::too_many_arguments)]
+pub fn advance_in(
+    conn: &mut AnyConnection,
+    app: &StoredApplication,
+    pool_id: i64,
+    situation: &Situation,
+    event: Event,
+    step: &NewStep<'_>,
+    action: &str,
+    actor: Actor<'_>,
+) -> Result<Transition, AdvanceError> {
+    let t = workflow::apply(app.state, situation, event)?;
+    if !update_state(conn, app, t.state, actor.at)? {
+        return Err(AdvanceError::Changed);
+    }
+    if let Some(entry) = &t.entry {
+        ledger::post(conn, pool_id, Some(app.id), entry, actor.name, actor.at)?;
+    }
+    if let Some(amount) = t.grant {
+        grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?;
+    }
+    let amount = step.amount.or(match t.state {
+        ApplicationState::Approved { amount } | ApplicationState::Reserved { amount, .. } | ApplicationState::Recommended { amount } => {
+            Some(amount)
+        }
+        _ => None,
+    });
+    steps::record(conn, app.id, &NewStep { amount, ..*step }, actor.name, actor.at)?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action,
+            subject: format!("application:{}", app.id),
+            before: Some(serde_json::json!({"status": app.state.name(), "reserved_amount": app.state.reserved().to_string()})),
+            after: Some(serde_json::json!({
+                "status": t.state.name(),
+                "reserved_amount": t.state.reserved().to_string(),
+                "amount": amount.map(|m| m.to_string()),
+                "meeting_date": step.meeting_date,
+                "reference": step.reference,
+            })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(t)
+}

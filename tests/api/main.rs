@@ -18,6 +18,7 @@ mod distributions;
 mod email_approval;
 mod evaluation;
 mod export_memory;
+mod hostile;
 mod metrics;
 mod nodes;
 mod openapi;

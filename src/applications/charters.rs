@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use crate::applications::http::{
     ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, pool_of,
 };
-use crate::db::applications as store;
 use crate::applications::service;
+use crate::db::applications as store;
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, pools, reference};
 use crate::domain::access::Action;

@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::applications::http::{ApplicationDto, BucketDto, application_response, load_dto, pool_of};
+use crate::applications::service;
 use crate::db::applications as store;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
-use crate::applications::service;
 use crate::db::steps::NewStep;
 use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
-use crate::domain::values::{Name, PoolKey, parse_note};
 use crate::domain::step::{StepKind, StepOutcome};
+use crate::domain::values::{Name, PoolKey, parse_note};
 use crate::domain::workflow::{Event, Level, Outcome};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
@@ -109,7 +109,14 @@ pub async fn submit(
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
-    let step = Step { step: StepKind::Submitted, outcome: StepOutcome::Submitted, amount: None, meeting_date: None, reference: String::new(), note };
+    let step = Step {
+        step: StepKind::Submitted,
+        outcome: StepOutcome::Submitted,
+        amount: None,
+        meeting_date: None,
+        reference: String::new(),
+        note,
+    };
     advance(state, caller, id, pool, Event::Submit, step, "application.submitted").await
 }
 
@@ -130,7 +137,14 @@ pub async fn withdraw(
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
     let note = optional_note(&req, &body)?;
-    let step = Step { step: StepKind::Withdrawn, outcome: StepOutcome::Withdrawn, amount: None, meeting_date: None, reference: String::new(), note };
+    let step = Step {
+        step: StepKind::Withdrawn,
+        outcome: StepOutcome::Withdrawn,
+        amount: None,
+        meeting_date: None,
+        reference: String::new(),
+        note,
+    };
     advance(state, caller, id, pool, Event::Withdraw, step, "application.withdrawn").await
 }
 

@@ -13,7 +13,13 @@ use crate::domain::grant::Grant;
 use crate::domain::workflow::{self, ApplicationState, Event, Situation, Transition, WorkflowError};
 
 /// Saves a checked charter as a new draft in `pool`, with its audit event.
-pub fn register(conn: &mut AnyConnection, pool: &StoredPool, party_id: i64, charter: &Charter, actor: Actor<'_>) -> Result<i64, StoreError> {
+pub fn register(
+    conn: &mut AnyConnection,
+    pool: &StoredPool,
+    party_id: i64,
+    charter: &Charter,
+    actor: Actor<'_>,
+) -> Result<i64, StoreError> {
     let id = store::insert(conn, pool.id, party_id, charter, actor.at)?;
     audit::record(
         conn,
@@ -33,7 +39,13 @@ pub fn register(conn: &mut AnyConnection, pool: &StoredPool, party_id: i64, char
 }
 
 /// Saves an edited charter of a draft; `false` when the application changed since it was read.
-pub fn revise(conn: &mut AnyConnection, app: &StoredApplication, party_id: i64, charter: &Charter, actor: Actor<'_>) -> Result<bool, StoreError> {
+pub fn revise(
+    conn: &mut AnyConnection,
+    app: &StoredApplication,
+    party_id: i64,
+    charter: &Charter,
+    actor: Actor<'_>,
+) -> Result<bool, StoreError> {
     if !store::update_charter(conn, app, party_id, charter, actor.at)? {
         return Ok(false);
     }

@@ -120,8 +120,7 @@ pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<cra
         .load(conn)?;
     let mut out = Vec::with_capacity(submitted.len());
     for (id, at) in submitted {
-        let first_submitted =
-            steps.iter().find(|s| s.application_id == id && s.kind() == Some(StepKind::Submitted)).map(|s| s.recorded_at);
+        let first_submitted = steps.iter().find(|s| s.application_id == id && s.kind() == Some(StepKind::Submitted)).map(|s| s.recorded_at);
         let Some(submitted_at) = first_submitted.or(at) else { continue };
         let decided_on = steps
             .iter()

@@ -12,18 +12,18 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DemoError;
-use crate::db::pools::{self, Actor};
 use crate::applications::service::advance_in;
+use crate::db::pools::{self, Actor};
 use crate::db::steps::NewStep;
 use crate::db::{Db, applications, clusters, grants, reference};
-use crate::domain::step::{StepKind, StepOutcome};
-use crate::grants::service::{Movement, move_money};
 use crate::domain::allocation::AllocationModel;
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::domain::workflow::{Event, Level, Outcome, Situation};
+use crate::grants::service::{Movement, move_money};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Volume {
@@ -124,7 +124,11 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
         let id = applications::insert(conn, stored.id, party.id, &charter, now)?;
         let steps_taken = [
             (Event::Submit, StepKind::Submitted, StepOutcome::Submitted),
-            (Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None }, StepKind::Strategic, StepOutcome::Approved),
+            (
+                Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None },
+                StepKind::Strategic,
+                StepOutcome::Approved,
+            ),
         ];
         for (event, name, outcome) in steps_taken {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("application vanished"))?;

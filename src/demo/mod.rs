@@ -177,8 +177,8 @@ fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), Dem
     let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
     let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
     let closed = stored.pool.close().map_err(|e| DemoError::Data(e.to_string()))?;
-    let stored =
-        crate::pools::service::change(conn, &stored, &closed, None, "pool.closed", actor)?.ok_or_else(|| DemoError::Data("vest-2022".into()))?;
+    let stored = crate::pools::service::change(conn, &stored, &closed, None, "pool.closed", actor)?
+        .ok_or_else(|| DemoError::Data("vest-2022".into()))?;
     let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| DemoError::Data(e.to_string()))?, bucket: None };
     let why = Recommendation {
         reference: "Referat fra 13. møde på faglig strategisk niveau, pkt. 4, indstilling 4: godkendt og indstillet til politisk niveau",

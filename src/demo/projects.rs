@@ -11,12 +11,12 @@ use crate::db::applications;
 use crate::db::pools::{self, Actor};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, grants, reference};
-use crate::domain::step::{StepKind, StepOutcome};
-use crate::grants::service::{Movement, move_money};
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
 use crate::domain::money::Money;
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::domain::workflow::{Event, Level, Outcome};
+use crate::grants::service::{Movement, move_money};
 
 #[derive(Clone, Copy)]
 enum Step {
@@ -212,8 +212,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
             let app = applications::find(conn, id)?.ok_or_else(|| bad("vanished"))?;
             if let Disburse(ore) = step {
                 let stored = grants::for_application(conn, id)?.ok_or_else(|| bad("no grant"))?;
-                let movement =
-                    Movement::Disburse { amount: money(*ore)?, paid_on: date((p.year, 12, 1))?, reference: "Demo-bilag".into() };
+                let movement = Movement::Disburse { amount: money(*ore)?, paid_on: date((p.year, 12, 1))?, reference: "Demo-bilag".into() };
                 move_money(conn, &stored, &movement, actor).map_err(|e| bad(&e.to_string()))?;
                 continue;
             }

@@ -15,7 +15,8 @@ pub enum StepKind {
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 5] = [StepKind::Submitted, StepKind::Withdrawn, StepKind::Recommendation, StepKind::Strategic, StepKind::Political];
+    pub const ALL: [StepKind; 5] =
+        [StepKind::Submitted, StepKind::Withdrawn, StepKind::Recommendation, StepKind::Strategic, StepKind::Political];
 
     pub fn as_str(self) -> &'static str {
         match self {

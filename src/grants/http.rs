@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::applications::http::BucketDto;
+use crate::db::AnyConnection;
 use crate::db::grants::{self as store, StoredGrant};
 use crate::db::pools::Actor;
-use crate::grants::service::{self, Movement};
-use crate::db::AnyConnection;
 use crate::domain::access::Action;
 use crate::domain::values::{Name, PoolKey};
+use crate::grants::service::{self, Movement};
 use crate::http::auth::Caller;
 use crate::http::conventions::{Page, id_cursor, limit};
 use crate::http::error::{ApiError, FieldError, Problem};

@@ -14,9 +14,16 @@ use crate::domain::money::Money;
 /// What to do with a grant's money.
 #[derive(Debug, Clone)]
 pub enum Movement {
-    Disburse { amount: Money, paid_on: NaiveDate, reference: String },
+    Disburse {
+        amount: Money,
+        paid_on: NaiveDate,
+        reference: String,
+    },
     /// `None`: everything neither paid out nor released yet.
-    Release { amount: Option<Money>, reason: String },
+    Release {
+        amount: Option<Money>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -185,7 +185,13 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
                 });
             }
             let actor = caller.actor();
-            Ok(crate::pools::service::create(c, cluster.id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
+            Ok(crate::pools::service::create(
+                c,
+                cluster.id,
+                &pool,
+                &funding,
+                Actor { name: &actor, request_id: caller.request_id.as_deref(), at },
+            )?)
         })
         .await?;
     Ok(pool_response(&stored, StatusCode::CREATED))

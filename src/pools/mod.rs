@@ -3,5 +3,5 @@
 pub mod distributions;
 pub mod http;
 pub mod policy;
-pub mod status;
 pub mod service;
+pub mod status;

@@ -11,13 +11,7 @@ use crate::domain::pool::Pool;
 
 /// Saves a new pool with its funding entry and audit event. Call inside a
 /// write transaction.
-pub fn create(
-    conn: &mut AnyConnection,
-    cluster_id: i64,
-    pool: &Pool,
-    funding: &Entry,
-    actor: Actor<'_>,
-) -> Result<StoredPool, StoreError> {
+pub fn create(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, funding: &Entry, actor: Actor<'_>) -> Result<StoredPool, StoreError> {
     let stored = insert(conn, cluster_id, pool, actor.at)?;
     ledger::post(conn, stored.id, None, funding, actor.name, actor.at)?;
     audit::record(

@@ -13,15 +13,15 @@ pub use carry_over::{carry_over_facts, open_carry_over_request};
 pub use revoke::{Why, revoke_request, revoke_requests_of_closing_pool};
 pub use subject::{Loaded, facts};
 
+use crate::applications::service::{AdvanceError, advance};
 use crate::db::applications::{self, StoredApplication};
 use crate::db::approvals::{self, LinkRow, NewLink, RequestRow, Subject};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
-use crate::applications::service::{AdvanceError, advance};
 use crate::db::steps::NewStep;
-use crate::domain::step::{StepKind, StepOutcome};
 use crate::db::{AnyConnection, StoreError};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, Event, Level, Outcome, WorkflowError};
 use crate::mail::templates::{self, Facts};

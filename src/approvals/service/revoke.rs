@@ -3,13 +3,13 @@
 //! The links die with it, and a strategic reservation goes back.
 
 use super::{ApprovalError, Loaded};
+use crate::applications::service::advance;
 use crate::db::approvals::{self, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self, Actor, StoredPool};
-use crate::applications::service::advance;
 use crate::db::steps::NewStep;
-use crate::domain::step::{StepKind, StepOutcome};
 use crate::db::{AnyConnection, StoreError};
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::workflow::{ApplicationState, Event, Level};
 
 /// Why an open request ends early.

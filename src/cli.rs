@@ -173,7 +173,7 @@ fn execute(cli: Cli) -> Result<(), String> {
             let now = crate::http::now();
             let expires = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
             let key = db
-                .write_sync(|c| crate::keys::issue_with_email(c, &role, &clusters, &name, email.as_deref(), expires, now))
+                .write_sync(|c| crate::admin::service::keys::issue_with_email(c, &role, &clusters, &name, email.as_deref(), expires, now))
                 .map_err(|e| e.to_string())?;
             println!("{key}");
             Ok(())
@@ -194,21 +194,8 @@ fn execute(cli: Cli) -> Result<(), String> {
             let now = crate::http::now();
             let revoked = db
                 .write_sync(|c| {
-                    let done = crate::db::api_keys::revoke(c, id, now)?;
-                    if done {
-                        crate::db::audit::record(
-                            c,
-                            &crate::db::audit::AuditEvent {
-                                at: now,
-                                actor: "command line",
-                                action: "api_key.revoked",
-                                subject: format!("api_key:{id}"),
-                                before: None,
-                                after: None,
-                                request_id: None,
-                            },
-                        )?;
-                    }
+                    let actor = crate::db::pools::Actor { name: "command line", request_id: None, at: now };
+                    let done = crate::admin::service::revoke_key(c, id, None, actor)?;
                     Ok::<_, StoreError>(done)
                 })
                 .map_err(|e| e.to_string())?;

@@ -16,7 +16,6 @@ pub mod demo;
 pub mod domain;
 pub mod grants;
 pub mod http;
-pub mod keys;
 pub mod mail;
 pub mod pools;
 pub mod reports;

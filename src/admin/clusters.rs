@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::audit::{self, AuditEvent};
+use crate::admin::service;
 use crate::db::clusters::{self as store, ClusterRow};
+use crate::db::pools::Actor;
 use crate::db::reference::{self, PartyRow, TargetPopulationRow};
 use crate::domain::access::Action;
 use crate::domain::reference::PartyKind;
@@ -129,23 +130,9 @@ pub async fn create_cluster(
     let row = state
         .db
         .write(move |c| {
-            if store::find(c, slug.as_str())?.is_some() {
-                return Err(ApiError::Conflict { kind: "duplicate", detail: format!("cluster '{slug}' already exists") });
-            }
-            let row = store::insert(c, slug.as_str(), &name, &region, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "cluster.created",
-                    subject: format!("cluster:{}", row.slug),
-                    before: None,
-                    after: Some(serde_json::json!({"name": row.name, "region": row.region})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
-            Ok(row)
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(service::create_cluster(c, slug.as_str(), &name, &region, who)?)
         })
         .await?;
     Ok(cluster_response(row, actix_web::http::StatusCode::CREATED))
@@ -201,20 +188,9 @@ pub async fn patch_cluster(
             let mut changed = current.clone();
             changed.name = name.clone().unwrap_or(changed.name);
             changed.region = region.clone().unwrap_or(changed.region);
-            let row = store::update(c, &changed, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "cluster.updated",
-                    subject: format!("cluster:{}", row.slug),
-                    before: Some(serde_json::json!({"name": current.name, "region": current.region})),
-                    after: Some(serde_json::json!({"name": row.name, "region": row.region})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
-            Ok::<_, ApiError>(row)
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(service::update_cluster(c, &current, &changed, who)?)
         })
         .await?;
     Ok(cluster_response(row, actix_web::http::StatusCode::OK))
@@ -336,26 +312,9 @@ pub async fn create_party(
         .db
         .write(move |c| {
             let cluster = store::find(c, &cluster_for_tx)?.ok_or_else(|| ApiError::NotFound("no such cluster".into()))?;
-            if reference::find_party(c, cluster.id, slug.as_str())?.is_some() {
-                return Err(ApiError::Conflict {
-                    kind: "duplicate",
-                    detail: format!("party '{slug}' already exists in '{}'", cluster.slug),
-                });
-            }
-            let row = reference::insert_party(c, cluster.id, slug.as_str(), &name, kind, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "party.created",
-                    subject: format!("party:{}/{}", cluster.slug, row.slug),
-                    before: None,
-                    after: Some(serde_json::json!({"name": row.name, "kind": row.kind})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
-            Ok(row)
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(service::create_party(c, &cluster, slug.as_str(), &name, kind, who)?)
         })
         .await?;
     Ok(HttpResponse::Created().json(party(row, &cluster_slug)))

@@ -2,4 +2,5 @@
 
 pub mod audit;
 pub mod clusters;
+pub mod service;
 pub mod users;

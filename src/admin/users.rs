@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::admin::service;
+use crate::admin::service::keys::{KeyError, issue_for};
 use crate::db::api_keys::{self as store, ApiKeyRow, UserRow, split_clusters};
-use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::Actor;
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::{Action, Role};
 use crate::domain::values::{EmailAddress, Name, Slug};
@@ -15,7 +17,6 @@ use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now, utc};
-use crate::keys::{KeyError, issue_for};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
@@ -114,22 +115,6 @@ fn check_fields(name: Option<&str>, email: Option<&str>, clusters: Option<&[Stri
     if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
 }
 
-fn record(
-    c: &mut AnyConnection,
-    caller: &Caller,
-    action: &str,
-    subject: String,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> Result<(), ApiError> {
-    let at = now();
-    audit::record(
-        c,
-        &AuditEvent { at, actor: &caller.actor(), action, subject, before, after: Some(after), request_id: caller.request_id.as_deref() },
-    )?;
-    Ok(())
-}
-
 /// Lists users.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), security(("api_key" = [])),
     responses((status = 200, body = Vec<UserDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -153,19 +138,9 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, req: HttpRe
         .write(move |c| {
             let clusters = dto.clusters.clone().unwrap_or_default();
             check_fields(Some(&dto.name), Some(&dto.email), Some(&clusters), c)?;
-            if store::find_user_by_email(c, &dto.email)?.is_some() {
-                return Err(ApiError::Conflict { kind: "duplicate", detail: format!("a user with e-mail {} exists", dto.email) });
-            }
-            let user = store::insert_user(c, dto.name.trim(), dto.email.trim(), dto.role.role().as_str(), &clusters, at)?;
-            record(
-                c,
-                &caller,
-                "user.created",
-                format!("user:{}", user.id),
-                None,
-                serde_json::json!({"email": user.email, "role": user.role, "clusters": clusters}),
-            )?;
-            Ok(user)
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(service::create_user(c, dto.name.trim(), dto.email.trim(), dto.role.role().as_str(), &clusters, who)?)
         })
         .await?;
     Ok(user_response(user, StatusCode::CREATED))
@@ -209,9 +184,6 @@ pub async fn patch_user(
             let mut after = before.clone();
             after.name = dto.name.clone().map_or(after.name, |n| n.trim().to_owned());
             after.email = dto.email.clone().map_or(after.email, |e| e.trim().to_lowercase());
-            if after.email != before.email && store::find_user_by_email(c, &after.email)?.is_some_and(|other| other.id != id) {
-                return Err(ApiError::Conflict { kind: "duplicate", detail: format!("a user with e-mail {} exists", after.email) });
-            }
             after.role = dto.role.map_or(after.role, |r| r.role().as_str().to_owned());
             after.clusters = dto.clusters.clone().map_or(after.clusters, |c| c.join(","));
             after.disabled_at = match dto.disabled {
@@ -219,9 +191,10 @@ pub async fn patch_user(
                 Some(false) => None,
                 None => before.disabled_at,
             };
-            let saved = store::update_user(c, &before, &after)?.ok_or_else(|| ApiError::PreconditionFailed { current: version_etag(before.version + 1) })?;
-            let snap = |u: &UserRow| serde_json::json!({"name": u.name, "email": u.email, "role": u.role, "clusters": split_clusters(&u.clusters), "disabled": u.disabled_at.is_some()});
-            record(c, &caller, "user.updated", format!("user:{id}"), Some(snap(&before)), snap(&saved))?;
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            let saved = service::update_user(c, &before, &after, who)?
+                .ok_or_else(|| ApiError::PreconditionFailed { current: version_etag(before.version + 1) })?;
             Ok::<_, ApiError>(saved)
         })
         .await?;
@@ -348,9 +321,8 @@ pub async fn revoke_key(state: web::Data<AppState>, caller: Caller, path: web::P
         .db
         .write(move |c| {
             let before = store::find_key(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no key {id}")))?;
-            if store::revoke(c, id, at)? {
-                record(c, &caller, "api_key.revoked", format!("api_key:{id}"), None, serde_json::json!({"name": before.name}))?;
-            }
+            let actor = caller.actor();
+            service::revoke_key(c, id, Some(&before.name), Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
             store::find_key(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no key {id}")))
         })
         .await?;

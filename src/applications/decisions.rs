@@ -12,10 +12,9 @@ use utoipa::ToSchema;
 use crate::applications::http::{ApplicationDto, BucketDto, application_response, load_dto, pool_of};
 use crate::applications::service;
 use crate::db::applications as store;
-use crate::db::audit::{self, AuditEvent};
+use crate::db::pools;
 use crate::db::pools::Actor;
 use crate::db::steps::NewStep;
-use crate::db::{ledger, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
@@ -26,6 +25,7 @@ use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now, utc};
 use crate::pools::http::{money, not_found, pool_key};
+use crate::pools::service::Reallocation;
 
 /// A step as recorded, owned so the write closure can be retried.
 #[derive(Debug, Clone)]
@@ -361,20 +361,10 @@ pub async fn reallocate(
         .db
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let balances = ledger::balances(c, pool.id)?;
-            let entry = pool.pool.reallocate(from, to, amount, balances.available(from))?;
-            let entry = entry.clone().with_memo(format!("{} ({reference}, {meeting_date})", entry.memo()));
             let actor = caller.actor();
-            let entry_id = ledger::post(c, pool.id, None, &entry, &actor, at)?;
-            audit::record(c, &AuditEvent {
-                at,
-                actor: &actor,
-                action: "pool.reallocated",
-                subject: format!("pool:{key}"),
-                before: None,
-                after: Some(serde_json::json!({"from_bucket": from.as_str(), "to_bucket": to.as_str(), "amount": amount.to_string(), "meeting_date": meeting_date, "reference": reference})),
-                request_id: caller.request_id.as_deref(),
-            })?;
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            let decision = Reallocation { from, to, amount, meeting_date, reference: reference.clone() };
+            let entry_id = crate::pools::service::reallocate(c, &pool, &decision, who)?;
             Ok::<_, ApiError>(entry_id)
         })
         .await?;

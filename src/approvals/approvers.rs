@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::applications::decisions::LevelDto;
 use crate::db::approvals::{self as store, NewApprover};
-use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::Actor;
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::Action;
 use crate::domain::values::{EmailAddress, Name, Slug};
@@ -151,19 +151,11 @@ pub async fn put_approvers(
                     party: a.party.trim(),
                 })
                 .collect();
-            store::replace_approvers(c, cluster_id, &rows)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "approvers.replaced",
-                    subject: format!("cluster:{slug}"),
-                    before: Some(serde_json::to_value(&before).unwrap_or_default()),
-                    after: Some(serde_json::to_value(&list).unwrap_or_default()),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
+            let before = serde_json::to_value(&before).unwrap_or_default();
+            let after = serde_json::to_value(&list).unwrap_or_default();
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            crate::approvals::service::replace_approvers(c, cluster_id, &slug, &rows, before, after, who)?;
             Ok(load_approvers(c, &slug)?.1)
         })
         .await?;

@@ -11,7 +11,6 @@ use crate::applications::decisions::LevelDto;
 use crate::applications::http::pool_of;
 use crate::approvals::service::{self as approval, ApprovalError};
 use crate::db::approvals::{self as store, RequestRow};
-use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, applications, pools};
 use crate::domain::access::Action;
@@ -223,22 +222,8 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
             if r.state != "open" {
                 return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
             }
-            let (subject, key) = approval::Loaded::of(c, &r)?;
-            let stored_pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let facts = subject.facts(c, &stored_pool)?;
-            let n = approval::reissue(c, &r, &facts, None, false, &settings, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "approval.resent",
-                    subject: subject.audit_subject(),
-                    before: None,
-                    after: Some(serde_json::json!({"request": id, "links": n})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
+            let actor = caller.actor();
+            approval::resend(c, &r, &settings, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
             request_dto(c, r)
         })
         .await?;

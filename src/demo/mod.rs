@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 pub mod generate;
 mod projects;
 
+use crate::admin::service::keys::{self, KeyError};
 use crate::db::pools::{self, Actor};
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
@@ -16,7 +17,6 @@ use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::share::Share;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::keys::{self, KeyError};
 use crate::year_end::service::Recommendation;
 
 struct DemoCluster {

@@ -274,6 +274,31 @@ impl From<crate::grants::service::MovementError> for ApiError {
     }
 }
 
+impl From<crate::admin::service::AdminError> for ApiError {
+    fn from(e: crate::admin::service::AdminError) -> Self {
+        use crate::admin::service::AdminError;
+        match e {
+            AdminError::Duplicate(detail) => ApiError::Conflict { kind: "duplicate", detail },
+            AdminError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
+impl From<crate::pools::service::PoolsError> for ApiError {
+    fn from(e: crate::pools::service::PoolsError) -> Self {
+        use crate::pools::service::PoolsError;
+        match e {
+            PoolsError::Pool(p) => p.into(),
+            PoolsError::Reallocation(r) => r.into(),
+            PoolsError::UnknownCluster { index, .. } => ApiError::field(format!("populations[{index}].cluster"), e),
+            PoolsError::Duplicate(detail) => ApiError::Conflict { kind: "duplicate", detail },
+            PoolsError::Approval(a) => (*a).into(),
+            PoolsError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            PoolsError::Store(s) => ApiError::Store(s),
+        }
+    }
+}
+
 impl From<GrantError> for ApiError {
     fn from(e: GrantError) -> Self {
         match e {

@@ -5,19 +5,19 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::audit::{self, AuditEvent};
-use crate::db::pools::{self as store, Actor};
-use crate::db::{StoreError, clusters, population};
+use crate::db::pools::Actor;
+use crate::db::population;
 use crate::domain::access::Action;
 use crate::domain::money::Money;
 use crate::domain::money::allocate;
-use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
-use crate::domain::values::{PoolKey, Slug, Year};
+use crate::domain::pool::ApprovalPolicy;
+use crate::domain::values::{Slug, Year};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now};
 use crate::pools::http::money;
 use crate::pools::policy::{AllocationModelDto, ApprovalPolicyDto};
+use crate::pools::service::Part;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -138,47 +138,21 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
     let total: i64 = dto.populations.iter().map(|p| p.population).sum();
     let creating = model.flatten().zip(policy.flatten());
     let at = now();
-    let (populations, slugs_for_tx, parts_for_tx) = (dto.populations.clone(), slugs.clone(), parts.clone());
+    let shares: Vec<Part> = slugs
+        .iter()
+        .zip(&parts)
+        .map(|(slug, amount)| Part {
+            cluster: slug.clone(),
+            population: dto.populations.iter().find(|p| p.cluster == slug.as_str()).map_or(0, |p| p.population),
+            amount: *amount,
+        })
+        .collect();
     let created = state
         .db
         .write(move |c| {
-            let mut ids = Vec::new();
-            for (i, slug) in slugs_for_tx.iter().enumerate() {
-                let Some(cluster) = clusters::find(c, slug.as_str())? else {
-                    return Err(ApiError::field(format!("populations[{i}].cluster"), format!("there is no cluster '{slug}'")));
-                };
-                ids.push(cluster.id);
-            }
             let actor = caller.actor();
-            let mut created = Vec::new();
-            if let Some((model, policy)) = creating {
-                for ((slug, cluster_id), part) in slugs_for_tx.iter().zip(&ids).zip(&parts_for_tx) {
-                    let key = PoolKey { cluster: slug.clone(), year };
-                    if store::find(c, &key)?.is_some() {
-                        return Err(ApiError::Conflict { kind: "duplicate", detail: format!("cluster '{slug}' already has a pool for {year}") });
-                    }
-                    let note = format!("Fordelt efter befolkningstal: {} af i alt {} indbyggere.", populations.iter().find(|p| p.cluster == slug.as_str()).map_or(0, |p| p.population), total);
-                    let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: *part, model, policy, note });
-                    crate::pools::service::create(c, *cluster_id, &pool, &funding, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
-                    created.push(key.to_string());
-                }
-            }
-            audit::record(c, &AuditEvent {
-                at,
-                actor: &actor,
-                action: "distribution.made",
-                subject: format!("distribution:{year}"),
-                before: None,
-                after: Some(serde_json::json!({
-                    "amount": amount.to_string(),
-                    "key": "population",
-                    "parts": slugs_for_tx.iter().zip(&parts_for_tx).map(|(s, p)| serde_json::json!({"cluster": s.as_str(), "amount": p.to_string()})).collect::<Vec<_>>(),
-                    "pools_created": created,
-                })),
-                request_id: caller.request_id.as_deref(),
-            })
-            .map_err(StoreError::from)?;
-            Ok::<_, ApiError>(created)
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(crate::pools::service::distribute(c, year, amount, &shares, creating, who)?)
         })
         .await?;
     let out = Distribution {

@@ -351,15 +351,9 @@ pub async fn close_pool(state: web::Data<AppState>, caller: Caller, path: web::P
         .db
         .write_in_pool(&key.clone(), move |c| {
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let changed = stored.pool.close()?;
             let actor = caller.actor();
-            let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            // Every open approval request about this pool ends with it, so no
-            // approver holds a link that could only fail.
-            crate::approvals::service::revoke_requests_of_closing_pool(c, &stored, actor)?;
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            crate::pools::service::change(c, &stored, &changed, None, "pool.closed", actor)?
-                .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(crate::pools::service::close(c, &stored, who)?)
         })
         .await?;
     Ok(pool_response(&saved, StatusCode::OK))

@@ -3,11 +3,16 @@
 //! only code that posts a pool's own ledger entries (funding, revisions,
 //! reallocations) and writes their audit events.
 
+use chrono::NaiveDate;
+
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool, insert, snapshot, update};
-use crate::db::{AnyConnection, StoreError, ledger};
+use crate::db::{AnyConnection, StoreError, clusters, ledger};
+use crate::domain::allocation::{AllocationModel, Bucket};
 use crate::domain::ledger::Entry;
-use crate::domain::pool::Pool;
+use crate::domain::money::Money;
+use crate::domain::pool::{ApprovalPolicy, NewPool, Pool, PoolError, ReallocationError};
+use crate::domain::values::{PoolKey, Slug, Year};
 
 /// Saves a new pool with its funding entry and audit event. Call inside a
 /// write transaction.
@@ -58,4 +63,133 @@ pub fn change(
         },
     )?;
     Ok(Some(saved))
+}
+
+/// Why a change to pools was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolsError {
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    #[error(transparent)]
+    Reallocation(#[from] ReallocationError),
+    /// `populations[index].cluster` names no cluster.
+    #[error("there is no cluster '{slug}'")]
+    UnknownCluster { index: usize, slug: String },
+    #[error("{0}")]
+    Duplicate(String),
+    #[error(transparent)]
+    Approval(Box<crate::approvals::service::ApprovalError>),
+    #[error("the pool changed meanwhile; retry")]
+    Changed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for PoolsError {
+    fn from(e: diesel::result::Error) -> Self {
+        PoolsError::Store(e.into())
+    }
+}
+
+/// Closes an open pool at year end. Every open e-mail approval request about
+/// it ends with it, in the same transaction (a strategic reservation goes back).
+pub fn close(conn: &mut AnyConnection, stored: &StoredPool, actor: Actor<'_>) -> Result<StoredPool, PoolsError> {
+    let changed = stored.pool.close()?;
+    crate::approvals::service::revoke_requests_of_closing_pool(conn, stored, actor).map_err(|e| PoolsError::Approval(Box::new(e)))?;
+    let stored = crate::db::pools::find(conn, &stored.pool.key)?.ok_or(PoolsError::Changed)?;
+    change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)
+}
+
+/// A strategic decision to move available money between the buckets of an open pool.
+#[derive(Debug, Clone)]
+pub struct Reallocation {
+    pub from: Bucket,
+    pub to: Bucket,
+    pub amount: Money,
+    pub meeting_date: NaiveDate,
+    pub reference: String,
+}
+
+/// Moves the money as the decision says; returns the ledger entry's id.
+pub fn reallocate(conn: &mut AnyConnection, pool: &StoredPool, decision: &Reallocation, actor: Actor<'_>) -> Result<i64, PoolsError> {
+    let Reallocation { from, to, amount, meeting_date, reference } = decision.clone();
+    let balances = ledger::balances(conn, pool.id)?;
+    let entry = pool.pool.reallocate(from, to, amount, balances.available(from))?;
+    let entry = entry.clone().with_memo(format!("{} ({reference}, {meeting_date})", entry.memo()));
+    let entry_id = ledger::post(conn, pool.id, None, &entry, actor.name, actor.at)?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "pool.reallocated",
+            subject: format!("pool:{}", pool.pool.key),
+            before: None,
+            after: Some(
+                serde_json::json!({"from_bucket": from.as_str(), "to_bucket": to.as_str(), "amount": amount.to_string(), "meeting_date": meeting_date, "reference": reference}),
+            ),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(entry_id)
+}
+
+/// One cluster's part of a distribution.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub cluster: Slug,
+    pub population: i64,
+    pub amount: Money,
+}
+
+/// Sharing `amount` of `year` out to clusters: the parts (already split to
+/// the øre) are recorded, and with `create_pools` each cluster's pool of the
+/// year is created from its part (all or none). Returns the pools created.
+pub fn distribute(
+    conn: &mut AnyConnection,
+    year: Year,
+    amount: Money,
+    parts: &[Part],
+    create_pools: Option<(AllocationModel, ApprovalPolicy)>,
+    actor: Actor<'_>,
+) -> Result<Vec<String>, PoolsError> {
+    let mut ids = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let Some(cluster) = clusters::find(conn, part.cluster.as_str())? else {
+            return Err(PoolsError::UnknownCluster { index, slug: part.cluster.to_string() });
+        };
+        ids.push(cluster.id);
+    }
+    let total: i64 = parts.iter().map(|p| p.population).sum();
+    let mut created = Vec::new();
+    if let Some((model, policy)) = create_pools {
+        for (part, cluster_id) in parts.iter().zip(&ids) {
+            let key = PoolKey { cluster: part.cluster.clone(), year };
+            if crate::db::pools::find(conn, &key)?.is_some() {
+                return Err(PoolsError::Duplicate(format!("cluster '{}' already has a pool for {year}", part.cluster)));
+            }
+            let note = format!("Fordelt efter befolkningstal: {} af i alt {total} indbyggere.", part.population);
+            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy, note });
+            create(conn, *cluster_id, &pool, &funding, actor)?;
+            created.push(key.to_string());
+        }
+    }
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "distribution.made",
+            subject: format!("distribution:{year}"),
+            before: None,
+            after: Some(serde_json::json!({
+                "amount": amount.to_string(),
+                "key": "population",
+                "parts": parts.iter().map(|p| serde_json::json!({"cluster": p.cluster.as_str(), "amount": p.amount.to_string()})).collect::<Vec<_>>(),
+                "pools_created": created,
+            })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(created)
 }

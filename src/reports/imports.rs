@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 use crate::applications::charters::{CreateApplication, check_charter, draft_of, require_open, save_new};
-use crate::db::audit::{self, AuditEvent};
+use crate::db::pools::Actor;
 use crate::db::population::{self, PopulationCount};
 use crate::db::{clusters, pools, reference};
 use crate::domain::access::Action;
@@ -134,19 +134,9 @@ pub async fn put_population_counts(
             if !errors.is_empty() {
                 return Err(ApiError::Validation(errors));
             }
-            population::replace(c, cluster.id, year.get(), &counts, at)?;
-            audit::record(
-                c,
-                &AuditEvent {
-                    at,
-                    actor: &caller.actor(),
-                    action: "population_counts.replaced",
-                    subject: format!("cluster:{slug}"),
-                    before: None,
-                    after: Some(json!({"year": year.get(), "rows": counts.len(), "total": counts.iter().map(|c| c.count).sum::<i64>()})),
-                    request_id: caller.request_id.as_deref(),
-                },
-            )?;
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            crate::reports::service::replace_population_counts(c, cluster.id, &slug, year, &counts, who)?;
             Ok::<_, ApiError>(counts)
         })
         .await?;

@@ -3,5 +3,6 @@
 pub mod evaluation;
 pub mod exports;
 pub mod imports;
+pub mod service;
 pub mod simulation;
 pub mod status;

@@ -85,7 +85,7 @@ fn streams_flat(backend: Backend) {
         let now = klyngemidler::http::now();
         klyngemidler::demo::load_if_empty(&db, now).expect("demo");
         fill(&db, backend);
-        db.write_sync(|c| klyngemidler::keys::issue(c, "finance", &[], "Export test", None, now)).expect("key")
+        db.write_sync(|c| klyngemidler::admin::service::keys::issue(c, "finance", &[], "Export test", None, now)).expect("key")
     };
     let (server, base) = serve(&test_db.url);
     let pid = server.0.id();

@@ -155,8 +155,9 @@ pub fn spawn_configured(test_db: TestDb, prepare: impl FnOnce(&Db), configure: i
     db.migrate().expect("migrate the test database");
     prepare(&db);
     let now = klyngemidler::http::now();
-    let admin_key =
-        db.write_sync(|c| klyngemidler::keys::issue(c, "admin", &[], "Test administrator", None, now)).expect("issue the admin key");
+    let admin_key = db
+        .write_sync(|c| klyngemidler::admin::service::keys::issue(c, "admin", &[], "Test administrator", None, now))
+        .expect("issue the admin key");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a random port");
     let port = listener.local_addr().expect("local address").port();
     let mut config = ServeConfig { workers: Some(2), max_body_bytes: 64 * 1024, ..ServeConfig::default() };
@@ -335,8 +336,10 @@ impl TestApp {
         let db = Db::connect(&self.db.url, &DbOptions { pool_size: 1, ..DbOptions::default() }).expect("connect");
         let clusters: Vec<String> = clusters.iter().map(|c| c.to_string()).collect();
         let now = klyngemidler::http::now();
-        db.write_sync(|c| klyngemidler::keys::issue_with_email(c, role, &clusters, &format!("Test {role}"), email, None, now))
-            .expect("issue key")
+        db.write_sync(|c| {
+            klyngemidler::admin::service::keys::issue_with_email(c, role, &clusters, &format!("Test {role}"), email, None, now)
+        })
+        .expect("issue key")
     }
 
     /// Creates a cluster with a few parties.

@@ -5,6 +5,7 @@ mod helpers;
 mod hardening;
 
 mod applications;
+mod architecture;
 mod auth;
 mod backends;
 mod binary;

@@ -287,6 +287,54 @@ pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> R
     Ok(Ok(LiveLink { link, request, subject, pool }))
 }
 
+/// New links for the approvers of an open request who have not answered;
+/// their old links stop working. Returns how many were sent.
+pub fn resend(conn: &mut AnyConnection, request: &RequestRow, settings: &LinkSettings, actor: Actor<'_>) -> Result<usize, ApprovalError> {
+    let (subject, key) = Loaded::of(conn, request)?;
+    let pool = crate::db::pools::find(conn, &key)?.ok_or_else(|| StoreError::Corrupt(format!("no pool {key}")))?;
+    let facts = subject.facts(conn, &pool)?;
+    let n = reissue(conn, request, &facts, None, false, settings, actor.at)?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "approval.resent",
+            subject: subject.audit_subject(),
+            before: None,
+            after: Some(serde_json::json!({"request": request.id, "links": n})),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(n)
+}
+
+/// Who approves for a cluster, replaced as a whole, with its audit event.
+pub fn replace_approvers(
+    conn: &mut AnyConnection,
+    cluster_id: i64,
+    cluster_slug: &str,
+    rows: &[approvals::NewApprover<'_>],
+    before: serde_json::Value,
+    after: serde_json::Value,
+    actor: Actor<'_>,
+) -> Result<(), StoreError> {
+    approvals::replace_approvers(conn, cluster_id, rows)?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "approvers.replaced",
+            subject: format!("cluster:{cluster_slug}"),
+            before: Some(before),
+            after: Some(after),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(())
+}
+
 /// Evidence of the decision: where it came from.
 pub struct Evidence<'a> {
     pub comment: &'a str,

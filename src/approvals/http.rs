@@ -14,6 +14,7 @@ use crate::db::approvals::{self as store, RequestRow};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, applications, pools};
 use crate::domain::access::Action;
+use crate::domain::approval::RequestState;
 use crate::domain::workflow::Level;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, Problem};
@@ -24,12 +25,14 @@ impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
         match e {
             ApprovalError::Workflow(w) => w.into(),
-            ApprovalError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            ApprovalError::Changed => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
+            }
             ApprovalError::Store(s) => ApiError::Store(s),
             ApprovalError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
             ApprovalError::CarryOver(c) => c.into(),
             ApprovalError::NotByEmail(_) | ApprovalError::NoApprovers(_) | ApprovalError::AllRecused(_) | ApprovalError::AlreadyOpen(_) => {
-                ApiError::Conflict { kind: "approval-request", detail: e.to_string() }
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ApprovalRequest, detail: e.to_string() }
             }
         }
     }
@@ -168,18 +171,20 @@ pub async fn list_approvals(
     caller: Caller,
     query: web::Query<ApprovalQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(s) = &query.status {
-        if !["open", "approved", "rejected", "revoked", "pool_closed"].contains(&s.as_str()) {
-            return Err(ApiError::field("status", "must be open, approved, rejected, revoked or pool_closed"));
-        }
-    }
-    let (status, application) = (query.status.clone(), query.application);
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(text) => Some(RequestState::parse(text).ok_or_else(|| {
+            let names: Vec<&str> = RequestState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::field("status", format!("must be one of {}", names.join(", ")))
+        })?),
+    };
+    let application = query.application;
     let scope = caller.scope.clone();
     let out = state
         .db
         .read(move |c| {
             let mut out = Vec::new();
-            for r in store::requests(c, status.as_deref(), application)? {
+            for r in store::requests(c, status, application)? {
                 let Ok((_, pool)) = approval::Loaded::of(c, &r) else { continue };
                 if scope.covers(pool.cluster.as_str()) {
                     out.push(request_dto(c, r)?);
@@ -219,8 +224,11 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
         .db
         .write_in_pool(&pool, move |c| {
             let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
-            if r.state != "open" {
-                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
+            if r.request_state()? != RequestState::Open {
+                return Err(ApiError::Conflict {
+                    kind: crate::http::error::ConflictKind::ApprovalRequest,
+                    detail: format!("the request is {}", r.state),
+                });
             }
             let actor = caller.actor();
             approval::resend(c, &r, &settings, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
@@ -247,7 +255,10 @@ pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             if !approval::revoke_request(c, &r, approval::Why::Revoked, who)? {
-                return Err(ApiError::Conflict { kind: "approval-request", detail: format!("the request is {}", r.state) });
+                return Err(ApiError::Conflict {
+                    kind: crate::http::error::ConflictKind::ApprovalRequest,
+                    detail: format!("the request is {}", r.state),
+                });
             }
             let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound("request vanished".into()))?;
             request_dto(c, r)

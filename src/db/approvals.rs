@@ -5,7 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::AnyConnection;
+use super::StoreError;
 use super::schema::{approval_links, approval_requests, approvers, outbox};
+use crate::domain::approval::{LinkState, RequestState};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ApproverRow {
@@ -75,6 +77,10 @@ pub struct RequestRow {
 }
 
 impl RequestRow {
+    pub fn request_state(&self) -> Result<RequestState, StoreError> {
+        RequestState::parse(&self.state).ok_or_else(|| StoreError::Corrupt(format!("approval request {}: state '{}'", self.id, self.state)))
+    }
+
     pub fn subject(&self) -> Option<Subject> {
         match (self.application_id, self.carry_over_id) {
             (Some(a), None) => Some(Subject::Application(a)),
@@ -126,6 +132,12 @@ pub struct LinkRow {
     pub created_at: NaiveDateTime,
 }
 
+impl LinkRow {
+    pub fn link_state(&self) -> Result<LinkState, StoreError> {
+        LinkState::parse(&self.state).ok_or_else(|| StoreError::Corrupt(format!("approval link {}: state '{}'", self.id, self.state)))
+    }
+}
+
 pub fn insert_request(
     conn: &mut AnyConnection,
     subject: Subject,
@@ -140,7 +152,7 @@ pub fn insert_request(
             approval_requests::application_id.eq(application_id),
             approval_requests::carry_over_id.eq(carry_over_id),
             approval_requests::level.eq(level),
-            approval_requests::state.eq("open"),
+            approval_requests::state.eq(RequestState::Open.as_str()),
             approval_requests::application_version.eq(version),
             approval_requests::requested_by.eq(by),
             approval_requests::created_at.eq(now),
@@ -160,13 +172,13 @@ pub fn open_request_of(conn: &mut AnyConnection, subject: Subject) -> QueryResul
         Subject::Application(id) => q.filter(approval_requests::application_id.eq(id)),
         Subject::CarryOver(id) => q.filter(approval_requests::carry_over_id.eq(id)),
     };
-    q.filter(approval_requests::state.eq("open")).first(conn).optional()
+    q.filter(approval_requests::state.eq(RequestState::Open.as_str())).first(conn).optional()
 }
 
-pub fn requests(conn: &mut AnyConnection, state: Option<&str>, application_id: Option<i64>) -> QueryResult<Vec<RequestRow>> {
+pub fn requests(conn: &mut AnyConnection, state: Option<RequestState>, application_id: Option<i64>) -> QueryResult<Vec<RequestRow>> {
     let mut q = approval_requests::table.select(approval_requests::all_columns).order(approval_requests::id).into_boxed();
     if let Some(s) = state {
-        q = q.filter(approval_requests::state.eq(s.to_owned()));
+        q = q.filter(approval_requests::state.eq(s.as_str()));
     }
     if let Some(a) = application_id {
         q = q.filter(approval_requests::application_id.eq(a));
@@ -185,18 +197,20 @@ pub fn open_requests_touching_pool(conn: &mut AnyConnection, pool_id: i64, clust
         .load(conn)?;
     approval_requests::table
         .select(approval_requests::all_columns)
-        .filter(approval_requests::state.eq("open"))
+        .filter(approval_requests::state.eq(RequestState::Open.as_str()))
         .filter(approval_requests::application_id.eq_any(apps).or(approval_requests::carry_over_id.eq_any(carry)))
         .order(approval_requests::id)
         .load(conn)
 }
 
 /// Closes an open request; `false` when it was not open any more.
-pub fn close_request(conn: &mut AnyConnection, id: i64, state: &str, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq("open")))
-        .set((approval_requests::state.eq(state), approval_requests::closed_at.eq(now)))
-        .execute(conn)
-        .map(|n| n == 1)
+pub fn close_request(conn: &mut AnyConnection, id: i64, state: RequestState, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq(RequestState::Open.as_str())),
+    )
+    .set((approval_requests::state.eq(state.as_str()), approval_requests::closed_at.eq(now)))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Moves a request to the application's new version (its own step changed it).
@@ -226,7 +240,7 @@ pub fn insert_link(conn: &mut AnyConnection, link: &NewLink<'_>, now: NaiveDateT
             approval_links::approver_email.eq(link.approver_email),
             approval_links::token_hash.eq(link.token_hash),
             approval_links::nonce.eq(link.nonce),
-            approval_links::state.eq("pending"),
+            approval_links::state.eq(LinkState::Pending.as_str()),
             approval_links::expires_at.eq(link.expires_at),
             approval_links::reminded_at.eq(link.reminded_at),
             approval_links::created_at.eq(now),
@@ -251,15 +265,15 @@ pub fn link_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> QueryRe
 pub fn decide_link(
     conn: &mut AnyConnection,
     id: i64,
-    state: &str,
+    state: LinkState,
     comment: &str,
     client_ip: &str,
     user_agent: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(approval_links::table.filter(approval_links::id.eq(id)).filter(approval_links::state.eq("pending")))
+    diesel::update(approval_links::table.filter(approval_links::id.eq(id)).filter(approval_links::state.eq(LinkState::Pending.as_str())))
         .set((
-            approval_links::state.eq(state),
+            approval_links::state.eq(state.as_str()),
             approval_links::comment.eq(comment),
             approval_links::client_ip.eq(client_ip),
             approval_links::user_agent.eq(user_agent),
@@ -271,16 +285,20 @@ pub fn decide_link(
 
 /// Voids every pending link of a request.
 pub fn void_pending(conn: &mut AnyConnection, request_id: i64) -> QueryResult<usize> {
-    diesel::update(approval_links::table.filter(approval_links::request_id.eq(request_id)).filter(approval_links::state.eq("pending")))
-        .set(approval_links::state.eq("void"))
-        .execute(conn)
+    diesel::update(
+        approval_links::table
+            .filter(approval_links::request_id.eq(request_id))
+            .filter(approval_links::state.eq(LinkState::Pending.as_str())),
+    )
+    .set(approval_links::state.eq(LinkState::Void.as_str()))
+    .execute(conn)
 }
 
 /// Pending links that expire before `before` and have had no reminder.
 pub fn due_for_reminder(conn: &mut AnyConnection, before: NaiveDateTime, now: NaiveDateTime) -> QueryResult<Vec<LinkRow>> {
     approval_links::table
         .select(approval_links::all_columns)
-        .filter(approval_links::state.eq("pending"))
+        .filter(approval_links::state.eq(LinkState::Pending.as_str()))
         .filter(approval_links::reminded_at.is_null())
         .filter(approval_links::expires_at.lt(before))
         .filter(approval_links::expires_at.gt(now))
@@ -292,6 +310,25 @@ pub fn mark_reminded(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> Q
         .set(approval_links::reminded_at.eq(now))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Where a mail in the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailState {
+    Queued,
+    Sent,
+    /// Its address cannot be sent to; never retried.
+    Undeliverable,
+}
+
+impl MailState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailState::Queued => "queued",
+            MailState::Sent => "sent",
+            MailState::Undeliverable => "undeliverable",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -319,7 +356,7 @@ pub fn queue_mail(conn: &mut AnyConnection, to: &str, subject: &str, text: &str,
             outbox::subject.eq(subject),
             outbox::text_body.eq(text),
             outbox::html_body.eq(html),
-            outbox::state.eq("queued"),
+            outbox::state.eq(MailState::Queued.as_str()),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
@@ -341,7 +378,10 @@ pub fn claim_due_mail(
     limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     let due = |now: NaiveDateTime| {
-        outbox::state.eq("queued").and(outbox::next_attempt_at.le(now)).and(outbox::lease_until.is_null().or(outbox::lease_until.le(now)))
+        outbox::state
+            .eq(MailState::Queued.as_str())
+            .and(outbox::next_attempt_at.le(now))
+            .and(outbox::lease_until.is_null().or(outbox::lease_until.le(now)))
     };
     let candidates: Vec<i64> = outbox::table.select(outbox::id).filter(due(now)).order(outbox::id).limit(limit).load(conn)?;
     if candidates.is_empty() {
@@ -352,7 +392,7 @@ pub fn claim_due_mail(
         .execute(conn)?;
     outbox::table
         .select(outbox::all_columns)
-        .filter(outbox::state.eq("queued"))
+        .filter(outbox::state.eq(MailState::Queued.as_str()))
         .filter(outbox::leased_by.eq(worker))
         .filter(outbox::lease_until.eq(lease_until))
         .order(outbox::id)
@@ -364,7 +404,7 @@ pub fn claim_due_mail(
 pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime, text_body: &str, html_body: &str) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
-            outbox::state.eq("sent"),
+            outbox::state.eq(MailState::Sent.as_str()),
             outbox::text_body.eq(text_body),
             outbox::html_body.eq(html_body),
             outbox::sent_at.eq(now),
@@ -379,7 +419,7 @@ pub fn mail_sent(conn: &mut AnyConnection, id: i64, now: NaiveDateTime, text_bod
 pub fn mail_undeliverable(conn: &mut AnyConnection, id: i64, error: &str) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
-            outbox::state.eq("undeliverable"),
+            outbox::state.eq(MailState::Undeliverable.as_str()),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::last_error.eq(error),
             outbox::lease_until.eq(None::<NaiveDateTime>),
@@ -407,5 +447,5 @@ pub fn outbox_list(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<Outb
 
 /// Mails waiting to go out (queued, not yet sent).
 pub fn outbox_queued(conn: &mut AnyConnection) -> QueryResult<i64> {
-    outbox::table.filter(outbox::state.eq("queued")).count().get_result(conn)
+    outbox::table.filter(outbox::state.eq(MailState::Queued.as_str())).count().get_result(conn)
 }

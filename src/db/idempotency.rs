@@ -7,6 +7,30 @@ use diesel::prelude::*;
 use super::AnyConnection;
 use super::schema::idempotency_keys;
 
+/// Where an idempotency record stands: the first request is running
+/// (`started`), its write committed but its answer is not saved yet
+/// (`committed`), or its answer is saved for replays (`done`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordState {
+    Started,
+    Committed,
+    Done,
+}
+
+impl RecordState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordState::Started => "started",
+            RecordState::Committed => "committed",
+            RecordState::Done => "done",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RecordState> {
+        [RecordState::Started, RecordState::Committed, RecordState::Done].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// The idempotency record of the request being served, if it has one.
 #[derive(Debug, Clone)]
 pub struct Claim {
@@ -57,7 +81,7 @@ pub fn start(conn: &mut AnyConnection, owner: &str, key: &str, fingerprint: &str
             idempotency_keys::owner.eq(owner),
             idempotency_keys::idem_key.eq(key),
             idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::state.eq("started"),
+            idempotency_keys::state.eq(RecordState::Started.as_str()),
             idempotency_keys::created_at.eq(now),
             idempotency_keys::updated_at.eq(now),
         ))
@@ -68,7 +92,7 @@ pub fn start(conn: &mut AnyConnection, owner: &str, key: &str, fingerprint: &str
 /// Marks that the request's write committed: called inside that write's transaction.
 pub fn mark_committed(conn: &mut AnyConnection, owner: &str, key: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(idempotency_keys::table.filter(idempotency_keys::owner.eq(owner).and(idempotency_keys::idem_key.eq(key))))
-        .set((idempotency_keys::state.eq("committed"), idempotency_keys::updated_at.eq(now)))
+        .set((idempotency_keys::state.eq(RecordState::Committed.as_str()), idempotency_keys::updated_at.eq(now)))
         .execute(conn)
         .map(|_| ())
 }
@@ -84,7 +108,7 @@ pub struct SavedResponse<'a> {
 pub fn finish(conn: &mut AnyConnection, owner: &str, key: &str, response: &SavedResponse<'_>, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(idempotency_keys::table.filter(idempotency_keys::owner.eq(owner).and(idempotency_keys::idem_key.eq(key))))
         .set((
-            idempotency_keys::state.eq("done"),
+            idempotency_keys::state.eq(RecordState::Done.as_str()),
             idempotency_keys::status.eq(i32::from(response.status)),
             idempotency_keys::content_type.eq(response.content_type),
             idempotency_keys::location.eq(response.location),
@@ -101,7 +125,7 @@ pub fn forget(conn: &mut AnyConnection, owner: &str, key: &str) -> QueryResult<(
     diesel::delete(
         idempotency_keys::table
             .filter(idempotency_keys::owner.eq(owner).and(idempotency_keys::idem_key.eq(key)))
-            .filter(idempotency_keys::state.eq("started")),
+            .filter(idempotency_keys::state.eq(RecordState::Started.as_str())),
     )
     .execute(conn)
     .map(|_| ())

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod allocation;
 pub mod application;
+pub mod approval;
 pub mod breakdown;
 pub mod carry_over;
 pub mod evaluation;

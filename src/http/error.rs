@@ -66,6 +66,73 @@ pub struct Problem {
     pub needed: Option<String>,
 }
 
+/// The kinds of conflict with the current state (409): each one problem
+/// `type`, one title and one shape (`type`, `title`, `status`, `detail`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    PoolState,
+    ApplicationState,
+    ApprovalRequest,
+    CarryOverOpen,
+    CarryOverState,
+    /// More than a pool has left to carry over.
+    CarryOverAmount,
+    ConcurrentChange,
+    Duplicate,
+    ExceedsGrant,
+    IdempotencyInProgress,
+    KeyAlreadyIssued,
+}
+
+impl ConflictKind {
+    pub const ALL: [ConflictKind; 11] = [
+        ConflictKind::PoolState,
+        ConflictKind::ApplicationState,
+        ConflictKind::ApprovalRequest,
+        ConflictKind::CarryOverOpen,
+        ConflictKind::CarryOverState,
+        ConflictKind::CarryOverAmount,
+        ConflictKind::ConcurrentChange,
+        ConflictKind::Duplicate,
+        ConflictKind::ExceedsGrant,
+        ConflictKind::IdempotencyInProgress,
+        ConflictKind::KeyAlreadyIssued,
+    ];
+
+    /// The last part of the problem's `type` URN.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::PoolState => "pool-state",
+            ConflictKind::ApplicationState => "application-state",
+            ConflictKind::ApprovalRequest => "approval-request",
+            ConflictKind::CarryOverOpen => "carry-over-open",
+            ConflictKind::CarryOverState => "carry-over-state",
+            ConflictKind::CarryOverAmount => "carry-over-amount",
+            ConflictKind::ConcurrentChange => "concurrent-change",
+            ConflictKind::Duplicate => "duplicate",
+            ConflictKind::ExceedsGrant => "exceeds-grant",
+            ConflictKind::IdempotencyInProgress => "idempotency-in-progress",
+            ConflictKind::KeyAlreadyIssued => "key-already-issued",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ConflictKind::PoolState => "The pool does not allow this now",
+            ConflictKind::ApplicationState => "The application does not allow this now",
+            ConflictKind::ApprovalRequest => "The approval request does not allow this",
+            ConflictKind::CarryOverOpen => "A carry-over is already open",
+            ConflictKind::CarryOverState => "The carry-over does not allow this now",
+            ConflictKind::CarryOverAmount => "More than is left to carry over",
+            ConflictKind::ConcurrentChange => "Changed by someone else meanwhile",
+            ConflictKind::Duplicate => "Already exists",
+            ConflictKind::ExceedsGrant => "More than the grant has left",
+            ConflictKind::IdempotencyInProgress => "The first request with this key is not finished",
+            ConflictKind::KeyAlreadyIssued => "The key was issued by the first request",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("the request has invalid fields")]
@@ -81,7 +148,7 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    Conflict { kind: &'static str, detail: String },
+    Conflict { kind: ConflictKind, detail: String },
     #[error("this update needs an If-Match header with the resource's current ETag")]
     PreconditionRequired,
     #[error("the resource has changed since it was read (ETag {current}); read it again and retry")]
@@ -107,7 +174,7 @@ impl ApiError {
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::Conflict { kind, .. } => (kind, "Conflict with the current state"),
+            ApiError::Conflict { kind, .. } => (kind.as_str(), kind.title()),
             ApiError::InsufficientFunds(_) => ("insufficient-funds", "Not enough money available"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
@@ -207,7 +274,7 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<PoolError> for ApiError {
     fn from(e: PoolError) -> Self {
-        ApiError::Conflict { kind: "pool-state", detail: e.to_string() }
+        ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() }
     }
 }
 
@@ -244,9 +311,11 @@ impl From<WorkflowError> for ApiError {
         match e {
             WorkflowError::Funds(f) => ApiError::InsufficientFunds(f),
             WorkflowError::ZeroAmount | WorkflowError::AmountTooHigh { .. } => ApiError::field("amount", e),
-            WorkflowError::PoolNotOpen(_) => ApiError::Conflict { kind: "pool-state", detail: e.to_string() },
+            WorkflowError::PoolNotOpen(_) => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() }
+            }
             WorkflowError::NotAllowed { .. } | WorkflowError::RecommendationRequired | WorkflowError::StrategicFirst => {
-                ApiError::Conflict { kind: "application-state", detail: e.to_string() }
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ApplicationState, detail: e.to_string() }
             }
         }
     }
@@ -257,7 +326,7 @@ impl From<crate::applications::service::AdvanceError> for ApiError {
         use crate::applications::service::AdvanceError;
         match e {
             AdvanceError::Workflow(w) => w.into(),
-            AdvanceError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            AdvanceError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
             AdvanceError::Store(s) => ApiError::Store(s),
         }
     }
@@ -268,7 +337,9 @@ impl From<crate::grants::service::MovementError> for ApiError {
         use crate::grants::service::MovementError;
         match e {
             MovementError::Grant(g) => g.into(),
-            MovementError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            MovementError::Changed => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
+            }
             MovementError::Store(s) => ApiError::Store(s),
         }
     }
@@ -278,7 +349,7 @@ impl From<crate::admin::service::AdminError> for ApiError {
     fn from(e: crate::admin::service::AdminError) -> Self {
         use crate::admin::service::AdminError;
         match e {
-            AdminError::Duplicate(detail) => ApiError::Conflict { kind: "duplicate", detail },
+            AdminError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
             AdminError::Store(s) => ApiError::Store(s),
         }
     }
@@ -291,9 +362,9 @@ impl From<crate::pools::service::PoolsError> for ApiError {
             PoolsError::Pool(p) => p.into(),
             PoolsError::Reallocation(r) => r.into(),
             PoolsError::UnknownCluster { index, .. } => ApiError::field(format!("populations[{index}].cluster"), e),
-            PoolsError::Duplicate(detail) => ApiError::Conflict { kind: "duplicate", detail },
+            PoolsError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
             PoolsError::Approval(a) => (*a).into(),
-            PoolsError::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            PoolsError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
             PoolsError::Store(s) => ApiError::Store(s),
         }
     }
@@ -304,7 +375,7 @@ impl From<GrantError> for ApiError {
         match e {
             GrantError::ZeroAmount => ApiError::field("amount", e),
             GrantError::ExceedsRemaining { .. } | GrantError::NothingLeft => {
-                ApiError::Conflict { kind: "exceeds-grant", detail: e.to_string() }
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ExceedsGrant, detail: e.to_string() }
             }
         }
     }

@@ -16,7 +16,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 
-use crate::db::idempotency::{self as store, CLAIM, Claim, SavedResponse};
+use crate::db::idempotency::{self as store, CLAIM, Claim, RecordState, SavedResponse};
 use crate::db::{StoreError, api_keys};
 use crate::http::error::{ApiError, FieldError};
 use crate::http::{AppState, now};
@@ -107,18 +107,18 @@ pub async fn middleware(
                         "Idempotency-Key",
                         "was used before with a different request; use a new key for a new request",
                     )])),
-                    Some(row) if row.state == "done" => Ok(Begin::Replay(Box::new(row))),
+                    Some(row) if RecordState::parse(&row.state) == Some(RecordState::Done) => Ok(Begin::Replay(Box::new(row))),
                     // Started long ago and never committed: the first attempt died before writing.
-                    Some(row) if row.state == "started" && at - row.updated_at > chrono::Duration::seconds(120) => {
+                    Some(row) if RecordState::parse(&row.state) == Some(RecordState::Started) && at - row.updated_at > chrono::Duration::seconds(120) => {
                         store::start(c, &owner, &key, &fingerprint, at)?;
                         Ok(Begin::Proceed)
                     }
-                    Some(row) if row.state == "committed" => Err(ApiError::Conflict {
-                        kind: "idempotency-in-progress",
+                    Some(row) if RecordState::parse(&row.state) == Some(RecordState::Committed) => Err(ApiError::Conflict {
+                        kind: crate::http::error::ConflictKind::IdempotencyInProgress,
                         detail: "the first request with this Idempotency-Key was saved but its answer is not ready; retry shortly or read the resource".into(),
                     }),
                     Some(_) => Err(ApiError::Conflict {
-                        kind: "idempotency-in-progress",
+                        kind: crate::http::error::ConflictKind::IdempotencyInProgress,
                         detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
                     }),
                 }
@@ -186,7 +186,7 @@ pub async fn middleware(
 /// What a replay of a request that created a secret answers (the stored body).
 fn already_issued(created: &str) -> crate::http::error::Problem {
     let e = ApiError::Conflict {
-        kind: "key-already-issued",
+        kind: crate::http::error::ConflictKind::KeyAlreadyIssued,
         detail: format!(
             "this Idempotency-Key already created {created}; its secret is shown only once and is not kept. \
              If it was lost, revoke that key and create a new one"

@@ -70,7 +70,7 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
             let Some(request) = approvals::find_request(c, link.request_id)? else { continue };
             let Ok((subject, key)) = approval::Loaded::of(c, &request) else { continue };
             let Some(pool) = pools::find(c, &key)? else { continue };
-            if request.state == "open" {
+            if request.request_state()? == crate::domain::approval::RequestState::Open {
                 let facts = subject.facts(c, &pool)?;
                 approval::reissue(c, &request, &facts, Some(link.id), true, &links, now).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             }

@@ -180,7 +180,7 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
             };
             if store::find(c, &pool.key)?.is_some() {
                 return Err(ApiError::Conflict {
-                    kind: "duplicate",
+                    kind: crate::http::error::ConflictKind::Duplicate,
                     detail: format!("cluster '{}' already has a pool for {}", pool.key.cluster, pool.key.year),
                 });
             }
@@ -316,8 +316,10 @@ async fn transition(
             let changed = decide(&stored.pool)?;
             let actor = caller.actor();
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            crate::pools::service::change(c, &stored, &changed, None, action, actor)?
-                .ok_or_else(|| ApiError::Conflict { kind: "concurrent-change", detail: "the pool changed meanwhile; retry".into() })
+            crate::pools::service::change(c, &stored, &changed, None, action, actor)?.ok_or_else(|| ApiError::Conflict {
+                kind: crate::http::error::ConflictKind::ConcurrentChange,
+                detail: "the pool changed meanwhile; retry".into(),
+            })
         })
         .await?;
     Ok(pool_response(&saved, StatusCode::OK))

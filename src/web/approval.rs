@@ -7,8 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, route, web};
 use serde::Deserialize;
 
 use super::page;
-use crate::approvals::service::{self as approval, Decided, Evidence, LinkProblem};
+use crate::approvals::service::{self as approval, Decided, Evidence, LevelOutcome};
 use crate::db::{StoreError, TxError, pools};
+use crate::domain::approval::LinkProblem;
 use crate::http::{AppState, now};
 use crate::mail::templates::{bucket_da, level_da};
 use crate::mail::{esc, kroner};
@@ -248,11 +249,12 @@ pub async fn decide(
             let what = if approved { "godkendelse" } else { "afvisning" };
             let next = match d {
                 Decided::Waiting => "Der ventes stadig på svar fra de øvrige godkendere.".to_owned(),
-                Decided::LevelDone { state: "approved" } => "Alle har godkendt, og bevillingen er nu givet.".to_owned(),
-                Decided::LevelDone { state: "reserved" } => "Alle har godkendt. Sagen går nu videre til det politiske niveau.".to_owned(),
-                Decided::LevelDone { state: "rejected" } => "Sagen er afvist, og de reserverede midler er frigivet.".to_owned(),
-                Decided::LevelDone { state: "executed" } => "Alle har godkendt, og midlerne er nu overført til det nye år.".to_owned(),
-                Decided::LevelDone { state } => format!("Ansøgningen har nu status: {state}."),
+                Decided::LevelDone(LevelOutcome::Granted) => "Alle har godkendt, og bevillingen er nu givet.".to_owned(),
+                Decided::LevelDone(LevelOutcome::ToPolitical) => {
+                    "Alle har godkendt. Sagen går nu videre til det politiske niveau.".to_owned()
+                }
+                Decided::LevelDone(LevelOutcome::Rejected) => "Sagen er afvist, og de reserverede midler er frigivet.".to_owned(),
+                Decided::LevelDone(LevelOutcome::CarriedOver) => "Alle har godkendt, og midlerne er nu overført til det nye år.".to_owned(),
             };
             html(StatusCode::OK, page("Tak", &format!("<p>Din {what} er registreret.</p><p>{}</p>", esc(&next))))
         }

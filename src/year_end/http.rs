@@ -27,8 +27,12 @@ impl From<CarryOverFailure> for ApiError {
     fn from(e: CarryOverFailure) -> Self {
         match e {
             CarryOverFailure::Rule(r) => r.into(),
-            CarryOverFailure::AlreadyOpen(_) => ApiError::Conflict { kind: "carry-over-open", detail: e.to_string() },
-            CarryOverFailure::Changed => ApiError::Conflict { kind: "concurrent-change", detail: e.to_string() },
+            CarryOverFailure::AlreadyOpen(_) => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::CarryOverOpen, detail: e.to_string() }
+            }
+            CarryOverFailure::Changed => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
+            }
             CarryOverFailure::Store(s) => ApiError::Store(s),
         }
     }
@@ -41,12 +45,14 @@ impl From<CarryOverError> for ApiError {
             CarryOverError::NotLater { .. } => ApiError::field("to_year", e),
             CarryOverError::NoSuchBucket { .. } => ApiError::field("bucket", e),
             CarryOverError::SourceNotClosed { .. } | CarryOverError::TargetClosed { .. } => {
-                ApiError::Conflict { kind: "pool-state", detail: e.to_string() }
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() }
             }
             CarryOverError::NothingLeft | CarryOverError::MoreThanAvailable { .. } => {
-                ApiError::Conflict { kind: "insufficient-funds", detail: e.to_string() }
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::CarryOverAmount, detail: e.to_string() }
             }
-            CarryOverError::NotProposed { .. } => ApiError::Conflict { kind: "carry-over-state", detail: e.to_string() },
+            CarryOverError::NotProposed { .. } => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::CarryOverState, detail: e.to_string() }
+            }
         }
     }
 }

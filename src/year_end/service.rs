@@ -194,7 +194,7 @@ pub fn conclude(
     let saved = store::decide(conn, row, &decision)?.ok_or(CarryOverFailure::Changed)?;
     // A request by e-mail still open for it is answered now (a meeting decided): its links stop working.
     if let Some(open) = approvals::open_request_of(conn, approvals::Subject::CarryOver(row.id))? {
-        approvals::close_request(conn, open.id, "revoked", actor.at)?;
+        approvals::close_request(conn, open.id, crate::domain::approval::RequestState::Revoked, actor.at)?;
         approvals::void_pending(conn, open.id)?;
     }
     audit::record(

@@ -1,7 +1,7 @@
 //! The political level signs off a carry-over by e-mail link: the same
 //! requests, links and mail as for applications, with its own facts.
 
-use super::{ApprovalError, Asked, Decided, LinkSettings, send_request};
+use super::{ApprovalError, Asked, Decided, LevelOutcome, LinkSettings, send_request};
 use crate::db::approvals::{self, RequestRow, Subject};
 use crate::db::carry_overs::CarryOverRow;
 use crate::db::pools::{Actor, StoredPool};
@@ -81,6 +81,6 @@ pub(crate) fn conclude_by_email(
     let reference = format!("Godkendelse pr. e-mail-link: {}", names.join(", "));
     let answer = Answer { approve, channel: "email", meeting_date: None, reference: &reference };
     let saved = service::conclude(conn, row, &answer, actor)?;
-    let state = if saved.state == "executed" { "executed" } else { "rejected" };
-    Ok(Some(Decided::LevelDone { state }))
+    let executed = saved.state().is_ok_and(|s| s == crate::domain::carry_over::CarryOverState::Executed);
+    Ok(Some(Decided::LevelDone(if executed { LevelOutcome::CarriedOver } else { LevelOutcome::Rejected })))
 }

@@ -20,6 +20,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
+use crate::domain::approval::{self, Answer, AnswerOutcome, LinkProblem, LinkState, LinkView, RequestState};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
@@ -233,26 +234,18 @@ pub fn reissue(
     settings: &LinkSettings,
     now: NaiveDateTime,
 ) -> Result<usize, ApprovalError> {
-    let pending: Vec<LinkRow> =
-        approvals::links_of(conn, request.id)?.into_iter().filter(|l| l.state == "pending" && only.is_none_or(|id| id == l.id)).collect();
+    let pending: Vec<LinkRow> = approvals::links_of(conn, request.id)?
+        .into_iter()
+        .filter(|l| l.state == LinkState::Pending.as_str() && only.is_none_or(|id| id == l.id))
+        .collect();
     for link in &pending {
-        approvals::decide_link(conn, link.id, "void", "", "", "", now)?;
+        approvals::decide_link(conn, link.id, LinkState::Void, "", "", "", now)?;
         send_link(conn, request, &link.approver_name, &link.approver_email, facts, settings, reminder, now)?;
     }
     Ok(pending.len())
 }
 
 /// Why a link cannot be used; each has its own Danish page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkProblem {
-    Unknown,
-    Used,
-    Void,
-    Expired,
-    /// The pool was closed while the request was open.
-    PoolClosed,
-}
-
 /// A link that may be used now, with what it is about.
 pub struct LiveLink {
     pub link: LinkRow,
@@ -267,22 +260,17 @@ pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> R
     let Some(link) = (if valid_shape { approvals::link_by_token_hash(conn, &sha256_hex(token))? } else { None }) else {
         return Ok(Err(LinkProblem::Unknown));
     };
-    match link.state.as_str() {
-        "approved" | "rejected" => return Ok(Err(LinkProblem::Used)),
-        "void" => {
-            let closed = approvals::find_request(conn, link.request_id)?.is_some_and(|r| r.state == "pool_closed");
-            return Ok(Err(if closed { LinkProblem::PoolClosed } else { LinkProblem::Void }));
-        }
-        _ => {}
-    }
-    if link.expires_at <= now {
-        return Ok(Err(LinkProblem::Expired));
-    }
     let request = approvals::find_request(conn, link.request_id)?.ok_or_else(|| StoreError::Corrupt("link without request".into()))?;
     let (subject, pool) = Loaded::of(conn, &request)?;
     // Bound to the application (or carry-over) as it was asked about: any later change voids it.
-    if request.state != "open" || subject.version() != request.application_version {
-        return Ok(Err(LinkProblem::Void));
+    let view = LinkView {
+        link: link.link_state()?,
+        request: request.request_state()?,
+        expired: link.expires_at <= now,
+        same_version: subject.version() == request.application_version,
+    };
+    if let Err(problem) = approval::usable(view) {
+        return Ok(Err(problem));
     }
     Ok(Ok(LiveLink { link, request, subject, pool }))
 }
@@ -347,8 +335,21 @@ pub struct Evidence<'a> {
 pub enum Decided {
     /// Recorded; others still have to answer.
     Waiting,
-    /// The level decided; the application moved on (to `state`).
-    LevelDone { state: &'static str },
+    /// The level decided, and this is what came of it.
+    LevelDone(LevelOutcome),
+}
+
+/// What came of a level's decision by e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelOutcome {
+    /// The grant is made.
+    Granted,
+    /// Approved; the political level decides next.
+    ToPolitical,
+    /// Rejected; the reservation is given back.
+    Rejected,
+    /// A carry-over was approved and moved.
+    CarriedOver,
 }
 
 /// Records an approver's decision through a live link, and moves the
@@ -362,9 +363,15 @@ pub fn decide(
     settings: &LinkSettings,
     now: NaiveDateTime,
 ) -> Result<Option<Decided>, ApprovalError> {
-    let outcome = if approve { "approved" } else { "rejected" };
-    if !approvals::decide_link(conn, live.link.id, outcome, evidence.comment, evidence.client_ip, evidence.user_agent, now)? {
-        return Ok(None); // someone else used it first
+    let given = if approve { Answer::Approve } else { Answer::Reject };
+    let links = approvals::links_of(conn, live.request.id)?;
+    let states = links.iter().map(LinkRow::link_state).collect::<Result<Vec<_>, _>>()?;
+    let index = links.iter().position(|l| l.id == live.link.id).ok_or_else(|| StoreError::Corrupt("link not in its request".into()))?;
+    let Ok(outcome) = approval::answer(live.request.request_state()?, &states, index, given) else {
+        return Ok(None); // someone else used it first, or the request ended meanwhile
+    };
+    if !approvals::decide_link(conn, live.link.id, given.link_state(), evidence.comment, evidence.client_ip, evidence.user_agent, now)? {
+        return Ok(None);
     }
     let actor_name = format!("{} <{}> via e-mail-link", live.link.approver_name, live.link.approver_email);
     let actor = Actor { name: &actor_name, request_id: None, at: now };
@@ -386,15 +393,18 @@ pub fn decide(
             request_id: None,
         },
     )?;
-    let links = approvals::links_of(conn, live.request.id)?;
-    let all_approved = links.iter().all(|l| l.state == "approved");
-    if approve && !all_approved {
+    let AnswerOutcome::LevelDecided { state: ended } = outcome else {
         return Ok(Some(Decided::Waiting));
-    }
+    };
     let level = Level::parse(&live.request.level).ok_or_else(|| StoreError::Corrupt("bad level".into()))?;
-    approvals::close_request(conn, live.request.id, outcome, now)?;
+    approvals::close_request(conn, live.request.id, ended, now)?;
     approvals::void_pending(conn, live.request.id)?;
-    let names: Vec<String> = links.iter().filter(|l| l.state == outcome).map(|l| l.approver_name.clone()).collect();
+    // Who decided it: every approver when all approved, the one who rejected otherwise.
+    let names: Vec<String> = links
+        .iter()
+        .filter(|l| l.id == live.link.id || (ended == RequestState::Approved && l.link_state().is_ok_and(|s| s == LinkState::Approved)))
+        .map(|l| l.approver_name.clone())
+        .collect();
     let app = match &live.subject {
         Loaded::Application(app) => app,
         Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor),
@@ -418,5 +428,9 @@ pub fn decide(
             open_request(conn, &app, pool, Level::Political, actor, settings)?;
         }
     }
-    Ok(Some(Decided::LevelDone { state: t.state.name() }))
+    Ok(Some(Decided::LevelDone(match t.state {
+        ApplicationState::Approved { .. } => LevelOutcome::Granted,
+        ApplicationState::Reserved { .. } => LevelOutcome::ToPolitical,
+        _ => LevelOutcome::Rejected,
+    })))
 }

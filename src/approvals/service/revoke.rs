@@ -9,6 +9,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{self, Actor, StoredPool};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
+use crate::domain::approval::RequestState;
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::workflow::{ApplicationState, Event, Level};
 
@@ -23,10 +24,10 @@ pub enum Why {
 
 impl Why {
     /// The request's state afterwards.
-    fn state(self) -> &'static str {
+    fn state(self) -> RequestState {
         match self {
-            Why::Revoked => "revoked",
-            Why::PoolClosed => "pool_closed",
+            Why::Revoked => RequestState::Revoked,
+            Why::PoolClosed => RequestState::PoolClosed,
         }
     }
 

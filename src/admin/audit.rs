@@ -88,9 +88,7 @@ pub async fn list_audit_events(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
-    if caller.scope != crate::domain::access::ClusterScope::All {
-        return Err(ApiError::Forbidden("the audit trail needs a key that covers all clusters".into()));
-    }
+    caller.require_all_clusters(crate::domain::access::Spanning::AuditTrail)?;
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     let after = id_cursor(query.cursor.as_deref(), &mut errors);

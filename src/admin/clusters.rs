@@ -117,7 +117,7 @@ pub async fn create_cluster(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageReference)?;
-    caller.require_all_clusters("creating a cluster")?;
+    caller.require_all_clusters(crate::domain::access::Spanning::NewCluster)?;
     let dto: CreateCluster = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let slug = Slug::parse(&dto.slug).map_err(|e| errors.push(FieldError::new("slug", e))).ok();

@@ -146,7 +146,7 @@ pub(crate) fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, 
 pub(crate) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
     match pool.pool.state {
         crate::domain::pool::PoolState::Open => Ok(()),
-        other => Err(WorkflowError::PoolNotOpen(other.as_str()).into()),
+        other => Err(WorkflowError::PoolNotOpen(other).into()),
     }
 }
 
@@ -227,7 +227,7 @@ pub async fn patch_application(
             let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
             if_match.check(app.version)?;
             if app.state != ApplicationState::Draft {
-                return Err(WorkflowError::NotAllowed { verb: "edit", state: app.state.name() }.into());
+                return Err(WorkflowError::NotAllowed { verb: "edit", state: app.state }.into());
             }
             let stored_pool = pools::find(c, &app.pool)?.ok_or_else(|| not_found(&app.pool))?;
             let merged = merge(&app.charter, patch.clone());

@@ -9,7 +9,6 @@ use super::{AnyConnection, StoreError};
 use crate::domain::allocation::Bucket;
 use crate::domain::breakdown::Use;
 use crate::domain::ledger::{Account, Balances, Entry, EntryKind};
-use crate::domain::money::Money;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct EntryRow {
@@ -184,6 +183,8 @@ struct ApplicationBalanceRow {
     #[diesel(sql_type = BigInt)]
     application_id: i64,
     #[diesel(sql_type = Text)]
+    bucket: String,
+    #[diesel(sql_type = Text)]
     account: String,
     #[diesel(sql_type = Text)]
     kind: String,
@@ -191,35 +192,29 @@ struct ApplicationBalanceRow {
     amount_ore: i64,
 }
 
-/// Each application's money in a pool: committed (incl. disbursed),
-/// pending, disbursed and released.
+/// Each application's money in a pool (the rules that turn postings into
+/// figures are the domain's: `Balances::application_use`).
 pub fn use_by_application(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(i64, Use)>, StoreError> {
     let rows: Vec<ApplicationBalanceRow> = diesel::sql_query(
-        "SELECT e.application_id, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
+        "SELECT e.application_id, p.bucket, p.account, e.kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore \
          FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
-         WHERE p.pool_id = $1 AND e.pool_id = $1 AND e.application_id IS NOT NULL GROUP BY e.application_id, p.account, e.kind",
+         WHERE p.pool_id = $1 AND e.pool_id = $1 AND e.application_id IS NOT NULL GROUP BY e.application_id, p.bucket, p.account, e.kind",
     )
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;
-    let mut by_app: std::collections::BTreeMap<i64, [i64; 4]> = std::collections::BTreeMap::new();
-    for row in rows {
-        let slot = by_app.entry(row.application_id).or_default();
-        match (row.account.as_str(), row.kind.as_str()) {
-            ("committed", _) => slot[0] += row.amount_ore,
-            ("disbursed", _) => {
-                slot[0] += row.amount_ore;
-                slot[2] += row.amount_ore;
-            }
-            ("pending", _) => slot[1] += row.amount_ore,
-            ("available", "release") => slot[3] += row.amount_ore,
-            _ => {}
-        }
+    let mut by_app: std::collections::BTreeMap<i64, Balances> = std::collections::BTreeMap::new();
+    for ApplicationBalanceRow { application_id, bucket, account, kind, amount_ore } in rows {
+        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
+        let (Some(bucket), Some(account), Some(kind)) = parsed else {
+            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
+        };
+        by_app.entry(application_id).or_default().add(bucket, account, kind, amount_ore);
     }
     by_app
         .into_iter()
-        .map(|(id, [c, p, d, r])| {
-            let money = |ore: i64| Money::from_ore(ore).ok_or_else(|| StoreError::Corrupt(format!("application {id} has {ore} øre")));
-            Ok((id, Use { committed: money(c)?, pending: money(p)?, disbursed: money(d)?, released: money(r)? }))
+        .map(|(id, balances)| {
+            let used = balances.application_use().map_err(|e| StoreError::Corrupt(format!("application {id}: {e}")))?;
+            Ok((id, used))
         })
         .collect()
 }

@@ -63,17 +63,5 @@ pub fn cluster_totals(conn: &mut AnyConnection, year: i32) -> Result<Vec<(String
         .order((clusters::slug, population_counts::municipality))
         .select((clusters::slug, population_counts::municipality, population_counts::count))
         .load(conn)?;
-    let mut totals: Vec<(String, i64)> = Vec::new();
-    let mut largest: std::collections::BTreeMap<(String, String), i64> = std::collections::BTreeMap::new();
-    for (slug, municipality, count) in rows {
-        let slot = largest.entry((slug, municipality)).or_default();
-        *slot = (*slot).max(count);
-    }
-    for ((slug, _), count) in largest {
-        match totals.last_mut() {
-            Some((s, total)) if *s == slug => *total += count,
-            _ => totals.push((slug, count)),
-        }
-    }
-    Ok(totals)
+    Ok(crate::domain::population::cluster_populations(rows))
 }

@@ -103,6 +103,40 @@ pub fn permits(role: Role, action: Action) -> bool {
     }
 }
 
+impl Action {
+    /// Whether only a key that covers all clusters may do this at all
+    /// (users span clusters: a key limited to some could widen its own reach).
+    pub fn needs_all_clusters(self) -> bool {
+        self == Action::ManageUsers
+    }
+}
+
+/// What spans every cluster, so that a key limited to some clusters may not reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spanning {
+    /// Users and keys.
+    Users,
+    /// The audit trail (one chain for all clusters).
+    AuditTrail,
+    /// A new cluster (the key could not see it).
+    NewCluster,
+}
+
+impl Spanning {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Spanning::Users => "managing users",
+            Spanning::AuditTrail => "the audit trail",
+            Spanning::NewCluster => "creating a cluster",
+        }
+    }
+}
+
+/// Whether `scope` may reach what spans every cluster.
+pub fn may_span(scope: &ClusterScope, _what: Spanning) -> bool {
+    *scope == ClusterScope::All
+}
+
 /// The clusters a key may see: all of them, or the named ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClusterScope {
@@ -122,6 +156,17 @@ impl ClusterScope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_spans_every_cluster_needs_a_key_for_all_of_them() {
+        let vest = ClusterScope::Only(["vest".to_string()].into());
+        for what in [Spanning::Users, Spanning::AuditTrail, Spanning::NewCluster] {
+            assert!(!may_span(&vest, what));
+            assert!(may_span(&ClusterScope::All, what));
+        }
+        assert!(Action::ManageUsers.needs_all_clusters());
+        assert!(!Action::Read.needs_all_clusters());
+    }
 
     #[test]
     fn every_role_reads_and_only_finance_and_admin_write_here() {

@@ -42,7 +42,7 @@ impl CarryOverState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CarryOverError {
     #[error("the pool is {state}; close it at year end before carrying what is left over")]
-    SourceNotClosed { state: &'static str },
+    SourceNotClosed { state: PoolState },
     #[error("money can only be carried over to a later year than {source_year}")]
     NotLater { source_year: i32 },
     #[error("the pool has nothing available to carry over")]
@@ -52,11 +52,11 @@ pub enum CarryOverError {
     #[error("the amount must be more than 0.00")]
     ZeroAmount,
     #[error("a {model} pool has no {bucket} bucket")]
-    NoSuchBucket { model: &'static str, bucket: &'static str },
+    NoSuchBucket { model: &'static str, bucket: Bucket },
     #[error("the {year} pool is closed and cannot receive money")]
     TargetClosed { year: i32 },
     #[error("the carry-over is {state}; only a proposed carry-over can be decided")]
-    NotProposed { state: &'static str },
+    NotProposed { state: CarryOverState },
 }
 
 /// The bucket carried money lands in unless the decision names one: the
@@ -104,7 +104,7 @@ pub struct Target {
 /// order (upfront before ad-hoc).
 pub fn propose(source: &Pool, available: &[(Bucket, Money)], target: Target, proposal: &Proposal) -> Result<Plan, CarryOverError> {
     if source.state != PoolState::Closed {
-        return Err(CarryOverError::SourceNotClosed { state: source.state.as_str() });
+        return Err(CarryOverError::SourceNotClosed { state: source.state });
     }
     if proposal.to_year.get() <= source.year().get() {
         return Err(CarryOverError::NotLater { source_year: source.year().get() });
@@ -114,7 +114,7 @@ pub fn propose(source: &Pool, available: &[(Bucket, Money)], target: Target, pro
     }
     let bucket = proposal.bucket.unwrap_or_else(|| default_bucket(target.model));
     if !target.model.has_bucket(bucket) {
-        return Err(CarryOverError::NoSuchBucket { model: target.model.kind(), bucket: bucket.as_str() });
+        return Err(CarryOverError::NoSuchBucket { model: target.model.kind(), bucket });
     }
     let total = available.iter().try_fold(Money::ZERO, |sum, (_, m)| sum.checked_add(*m)).unwrap_or(Money::ZERO);
     let amount = match proposal.amount {
@@ -146,7 +146,7 @@ pub fn propose(source: &Pool, available: &[(Bucket, Money)], target: Target, pro
 /// Gives the held parts back to `available` (the political level said no).
 pub fn reject(state: CarryOverState, held: &[(Bucket, Money)]) -> Result<Entry, CarryOverError> {
     if state != CarryOverState::Proposed {
-        return Err(CarryOverError::NotProposed { state: state.as_str() });
+        return Err(CarryOverError::NotProposed { state });
     }
     let memo = "Carry-over rejected by the political level; held amount available again";
     Ok(held
@@ -171,13 +171,13 @@ pub fn execute(
     to_year: Year,
 ) -> Result<Execution, CarryOverError> {
     if state != CarryOverState::Proposed {
-        return Err(CarryOverError::NotProposed { state: state.as_str() });
+        return Err(CarryOverError::NotProposed { state });
     }
     if target.state == PoolState::Closed {
         return Err(CarryOverError::TargetClosed { year: to_year.get() });
     }
     if !target.model.has_bucket(bucket) {
-        return Err(CarryOverError::NoSuchBucket { model: target.model.kind(), bucket: bucket.as_str() });
+        return Err(CarryOverError::NoSuchBucket { model: target.model.kind(), bucket });
     }
     let total = held.iter().try_fold(Money::ZERO, |sum, (_, m)| sum.checked_add(*m)).unwrap_or(Money::ZERO);
     let out_of_source = held.iter().fold(Entry::new(EntryKind::CarryOver, format!("Carried over to {}", to_year.get())), |e, (b, m)| {
@@ -189,6 +189,12 @@ pub fn execute(
         total,
     );
     Ok(Execution { out_of_source, into_target })
+}
+
+impl std::fmt::Display for CarryOverState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::allocation::{AllocationModel, Bucket};
+use super::breakdown::Use;
 use super::money::Money;
 
 /// The accounts of a pool, each kept per bucket.
@@ -207,6 +208,21 @@ impl Balances {
     /// Buckets where some account has a non-zero net balance.
     fn buckets_with_money(&self) -> Vec<Bucket> {
         Bucket::ALL.into_iter().filter(|b| Account::ALL.into_iter().any(|a| self.balance(*b, a) != 0)).collect()
+    }
+
+    /// What one application's postings come to, by the same rules as a
+    /// bucket's figures: committed (what is disbursed included), pending,
+    /// disbursed, and released back to available.
+    pub fn application_use(&self) -> Result<Use, LedgerError> {
+        let sum = |f: &dyn Fn(Bucket) -> i64| Bucket::ALL.into_iter().map(f).sum::<i64>();
+        let money = |ore: i64, what: &str| Money::from_ore(ore).ok_or_else(|| LedgerError(format!("{what} is {ore} øre")));
+        let disbursed = sum(&|b| self.balance(b, Account::Disbursed));
+        Ok(Use {
+            committed: money(sum(&|b| self.balance(b, Account::Committed)) + disbursed, "committed")?,
+            pending: money(sum(&|b| self.balance(b, Account::Pending)), "pending")?,
+            disbursed: money(disbursed, "disbursed")?,
+            released: money(sum(&|b| self.released(b)), "released")?,
+        })
     }
 
     /// What was carried into a bucket from earlier years (a contra account: its balance is negative).

@@ -12,6 +12,7 @@ pub mod grant;
 pub mod ledger;
 pub mod money;
 pub mod pool;
+pub mod population;
 pub mod reference;
 pub mod share;
 pub mod simulation;

@@ -100,13 +100,13 @@ impl PoolState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PoolError {
     #[error("the pool is {state}; only a draft pool can be changed")]
-    NotDraft { state: &'static str },
+    NotDraft { state: PoolState },
     #[error("the pool is {state}; only a draft pool can be opened")]
-    CannotOpen { state: &'static str },
+    CannotOpen { state: PoolState },
     #[error("the pool is {state}; only an open pool can be closed")]
-    CannotClose { state: &'static str },
+    CannotClose { state: PoolState },
     #[error("the pool is {state}; money can only be moved between buckets of an open pool")]
-    NotOpen { state: &'static str },
+    NotOpen { state: PoolState },
 }
 
 /// Why money cannot move between two buckets.
@@ -115,7 +115,7 @@ pub enum ReallocationError {
     #[error(transparent)]
     Pool(#[from] PoolError),
     #[error("a {model} pool has no {bucket} bucket")]
-    NoSuchBucket { model: &'static str, bucket: &'static str },
+    NoSuchBucket { model: &'static str, bucket: Bucket },
     #[error("money must move between two different buckets")]
     SameBucket,
     #[error("the amount must be more than 0.00")]
@@ -189,7 +189,7 @@ impl Pool {
     /// the bucket carried money lands in under the new model.
     pub fn revise(&self, changes: PoolChanges, balances: &Balances) -> Result<(Pool, Option<Entry>), PoolError> {
         if self.state != PoolState::Draft {
-            return Err(PoolError::NotDraft { state: self.state.as_str() });
+            return Err(PoolError::NotDraft { state: self.state });
         }
         let amount = changes.amount.unwrap_or(self.amount);
         let model = changes.model.unwrap_or(self.model);
@@ -231,11 +231,11 @@ impl Pool {
     /// still reconciles on its own.
     pub fn reallocate(&self, from: Bucket, to: Bucket, amount: Money, available_in_from: Money) -> Result<Entry, ReallocationError> {
         if self.state != PoolState::Open {
-            return Err(PoolError::NotOpen { state: self.state.as_str() }.into());
+            return Err(PoolError::NotOpen { state: self.state }.into());
         }
         for bucket in [from, to] {
             if !self.model.has_bucket(bucket) {
-                return Err(ReallocationError::NoSuchBucket { model: self.model.kind(), bucket: bucket.as_str() });
+                return Err(ReallocationError::NoSuchBucket { model: self.model.kind(), bucket });
             }
         }
         if from == to {
@@ -256,15 +256,21 @@ impl Pool {
     pub fn open(&self) -> Result<Pool, PoolError> {
         match self.state {
             PoolState::Draft => Ok(Pool { state: PoolState::Open, version: self.version + 1, ..self.clone() }),
-            other => Err(PoolError::CannotOpen { state: other.as_str() }),
+            other => Err(PoolError::CannotOpen { state: other }),
         }
     }
 
     pub fn close(&self) -> Result<Pool, PoolError> {
         match self.state {
             PoolState::Open => Ok(Pool { state: PoolState::Closed, version: self.version + 1, ..self.clone() }),
-            other => Err(PoolError::CannotClose { state: other.as_str() }),
+            other => Err(PoolError::CannotClose { state: other }),
         }
+    }
+}
+
+impl std::fmt::Display for PoolState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -354,14 +360,17 @@ mod tests {
     #[test]
     fn pools_go_from_draft_to_open_to_closed_and_never_back() {
         let (draft, _) = vest_2022(AllocationModel::Upfront);
-        assert_eq!(draft.close(), Err(PoolError::CannotClose { state: "draft" }));
+        assert_eq!(draft.close(), Err(PoolError::CannotClose { state: PoolState::Draft }));
         let open = draft.open().expect("draft opens");
-        assert_eq!(open.open(), Err(PoolError::CannotOpen { state: "open" }));
-        assert_eq!(open.revise(PoolChanges::default(), &Balances::default()).map(|_| ()), Err(PoolError::NotDraft { state: "open" }));
+        assert_eq!(open.open(), Err(PoolError::CannotOpen { state: PoolState::Open }));
+        assert_eq!(
+            open.revise(PoolChanges::default(), &Balances::default()).map(|_| ()),
+            Err(PoolError::NotDraft { state: PoolState::Open })
+        );
         let closed = open.close().expect("open closes");
         assert_eq!(closed.state, PoolState::Closed);
-        assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: "closed" }));
-        assert_eq!(closed.close(), Err(PoolError::CannotClose { state: "closed" }));
+        assert_eq!(closed.open(), Err(PoolError::CannotOpen { state: PoolState::Closed }));
+        assert_eq!(closed.close(), Err(PoolError::CannotClose { state: PoolState::Closed }));
         assert_eq!(closed.version, 3);
     }
 }

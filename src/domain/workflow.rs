@@ -136,9 +136,9 @@ pub struct Transition {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
     #[error("the pool is {0}; new applications and decisions need an open pool")]
-    PoolNotOpen(&'static str),
+    PoolNotOpen(PoolState),
     #[error("cannot {verb} an application that is {state}")]
-    NotAllowed { verb: &'static str, state: &'static str },
+    NotAllowed { verb: &'static str, state: ApplicationState },
     #[error("the operations forum must recommend the application before the strategic level decides")]
     RecommendationRequired,
     #[error("the strategic level must approve before the political level signs off")]
@@ -160,9 +160,9 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
     use ApplicationState as S;
     let needs_open_pool = !matches!(event, Event::Withdraw | Event::CancelStrategicRequest);
     if needs_open_pool && situation.pool_state != PoolState::Open {
-        return Err(WorkflowError::PoolNotOpen(situation.pool_state.as_str()));
+        return Err(WorkflowError::PoolNotOpen(situation.pool_state));
     }
-    let not_allowed = || WorkflowError::NotAllowed { verb: event.verb(), state: state.name() };
+    let not_allowed = || WorkflowError::NotAllowed { verb: event.verb(), state };
     let bucket = situation.bucket;
     let just = |state| Ok(Transition { state, entry: None, grant: None });
     match (state, event) {
@@ -283,6 +283,18 @@ fn commit_reserved(bucket: Bucket, reserved: Money, amount: Money, why: &str) ->
 
 fn give_back(bucket: Bucket, amount: Money, why: &str) -> Entry {
     Entry::new(EntryKind::ReservationRelease, memo(why, amount)).transfer((Account::Pending, bucket), (Account::Available, bucket), amount)
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ApplicationState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::db::api_keys;
-use crate::domain::access::{Action, ClusterScope, Role, permits};
+use crate::domain::access::{Action, ClusterScope, Role, Spanning, may_span, permits};
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::secrets::sha256_hex;
@@ -40,19 +40,18 @@ impl Caller {
         if !permits(self.role, action) {
             return Err(ApiError::Forbidden(format!("a {} key may not {}", self.role.as_str(), action.describe())));
         }
-        // Users span clusters: a key limited to some clusters could otherwise widen its own reach.
-        if action == Action::ManageUsers && self.scope != ClusterScope::All {
-            return Err(ApiError::Forbidden("managing users needs a key that covers all clusters".into()));
+        if action.needs_all_clusters() {
+            self.require_all_clusters(Spanning::Users)?;
         }
         Ok(())
     }
 
-    /// For what would widen a cluster-scoped key's reach (a new cluster it could not see).
-    pub fn require_all_clusters(&self, what: &str) -> Result<(), ApiError> {
-        if self.scope == ClusterScope::All {
+    /// For what spans every cluster (users, the audit trail, a new cluster).
+    pub fn require_all_clusters(&self, what: Spanning) -> Result<(), ApiError> {
+        if may_span(&self.scope, what) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("{what} needs a key that covers all clusters")))
+            Err(ApiError::Forbidden(format!("{} needs a key that covers all clusters", what.describe())))
         }
     }
 

@@ -94,7 +94,7 @@ pub async fn export_grants(state: web::Data<AppState>, caller: Caller, query: we
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = grants::list(c, &scope, pool.as_ref(), after, PAGE_ROWS)?;
         for g in &rows {
-            let remaining = g.grant.amount.checked_sub(g.grant.disbursed).and_then(|m| m.checked_sub(g.grant.released)).unwrap_or_default();
+            let remaining = g.grant.remaining();
             write_record(
                 out,
                 d,
@@ -261,9 +261,7 @@ pub async fn export_audit_events(
     query: web::Query<AuditExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
-    if caller.scope != ClusterScope::All {
-        return Err(ApiError::Forbidden("the audit trail needs a key that covers all clusters".into()));
-    }
+    caller.require_all_clusters(crate::domain::access::Spanning::AuditTrail)?;
     let d = dialect(query.dialect.as_deref())?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = audit::list(c, None, after, PAGE_ROWS)?;

@@ -8,6 +8,7 @@ use crate::db::pools::{Actor, StoredPool};
 use crate::db::{AnyConnection, StoreError, clusters};
 use crate::domain::carry_over::{CarryOverError, CarryOverState};
 use crate::domain::pool::PoliticalMode;
+use crate::domain::workflow::Level;
 use crate::mail::templates::Facts;
 use crate::year_end::service::{self as service, Answer};
 
@@ -52,17 +53,17 @@ pub fn open_carry_over_request(
 ) -> Result<RequestRow, ApprovalError> {
     let state = row.state()?;
     if state != CarryOverState::Proposed {
-        return Err(service::CarryOverFailure::Rule(CarryOverError::NotProposed { state: state.as_str() }).into());
+        return Err(service::CarryOverFailure::Rule(CarryOverError::NotProposed { state }).into());
     }
     if let Some(open) = approvals::open_request_of(conn, Subject::CarryOver(row.id))? {
         return Err(ApprovalError::AlreadyOpen(open.id));
     }
     if source.pool.policy.political != PoliticalMode::Email {
-        return Err(ApprovalError::NotByEmail("political"));
+        return Err(ApprovalError::NotByEmail(Level::Political));
     }
     let approvers = approvals::approvers_of(conn, source.cluster_id, Some("political"))?;
     if approvers.is_empty() {
-        return Err(ApprovalError::NoApprovers("political"));
+        return Err(ApprovalError::NoApprovers(Level::Political));
     }
     let facts = carry_over_facts(conn, row, source)?;
     let asked =

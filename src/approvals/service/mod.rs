@@ -50,11 +50,11 @@ impl Default for LinkSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum ApprovalError {
     #[error("the pool's approval policy has the {0} level decide in meetings, not by e-mail")]
-    NotByEmail(&'static str),
+    NotByEmail(Level),
     #[error("the cluster has no {0} approvers; add them with PUT /api/v1/clusters/{{cluster}}/approvers")]
-    NoApprovers(&'static str),
+    NoApprovers(Level),
     #[error("every {0} approver belongs to the applying party and must step aside")]
-    AllRecused(&'static str),
+    AllRecused(Level),
     #[error("an approval request for this is already open (request {0})")]
     AlreadyOpen(i64),
     #[error(transparent)]
@@ -138,16 +138,16 @@ pub fn open_request(
         Level::Political => pool.pool.policy.political == PoliticalMode::Email,
     };
     if !by_email {
-        return Err(ApprovalError::NotByEmail(level.as_str()));
+        return Err(ApprovalError::NotByEmail(level));
     }
     let all = approvals::approvers_of(conn, pool.cluster_id, Some(level.as_str()))?;
     if all.is_empty() {
-        return Err(ApprovalError::NoApprovers(level.as_str()));
+        return Err(ApprovalError::NoApprovers(level));
     }
     // Separation of duties: nobody approves their own party's application.
     let (recused, approvers): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| settings.recusal && a.party == app.charter.applicant_party);
     if approvers.is_empty() {
-        return Err(ApprovalError::AllRecused(level.as_str()));
+        return Err(ApprovalError::AllRecused(level));
     }
     let mut app = app.clone();
     match level {
@@ -165,7 +165,7 @@ pub fn open_request(
         }
         Level::Political => {
             if !matches!(app.state, ApplicationState::Reserved { awaiting: Level::Political, .. }) {
-                return Err(WorkflowError::NotAllowed { verb: "ask the political level by e-mail about", state: app.state.name() }.into());
+                return Err(WorkflowError::NotAllowed { verb: "ask the political level by e-mail about", state: app.state }.into());
             }
         }
     }

@@ -148,14 +148,14 @@ fn named_refusals() {
     assert!(matches!(apply(S::Withdrawn, &s, approve(Level::Strategic, None)), Err(WorkflowError::NotAllowed { .. })));
     assert!(matches!(
         apply(S::Approved { amount: m("1.00") }, &s, approve(Level::Strategic, None)),
-        Err(WorkflowError::NotAllowed { state: "approved", .. })
+        Err(WorkflowError::NotAllowed { state: S::Approved { .. }, .. })
     ));
     assert!(matches!(
         apply(S::Recommended { amount: m("1.00") }, &s, approve(Level::Strategic, Some("150000.01"))),
         Err(WorkflowError::AmountTooHigh { .. })
     ));
     let closed = Situation { pool_state: PoolState::Closed, ..s };
-    assert_eq!(apply(S::Draft, &closed, Event::Submit), Err(WorkflowError::PoolNotOpen("closed")));
+    assert_eq!(apply(S::Draft, &closed, Event::Submit), Err(WorkflowError::PoolNotOpen(PoolState::Closed)));
     assert!(apply(S::Submitted, &closed, Event::Withdraw).is_ok(), "withdrawing needs no open pool");
     let no_recommendation = Situation { policy: ApprovalPolicy { recommendation_required: false, ..s.policy }, ..s };
     assert!(apply(S::Submitted, &no_recommendation, approve(Level::Strategic, None)).is_ok());

@@ -289,7 +289,7 @@ pub struct OutboxDto {
 #[get("/outbox")]
 pub async fn outbox(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
-    let rows = state.db.read(|c| store::outbox_list(c, 500).map_err(ApiError::from)).await?;
+    let rows = state.db.read(|c| crate::db::outbox::list(c, 500).map_err(ApiError::from)).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|m| OutboxDto {

@@ -11,7 +11,7 @@ use std::time::Instant;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpResponse, get, web};
 
-use crate::db::{approvals, pools};
+use crate::db::{outbox, pools};
 use crate::domain::access::Action;
 use crate::http::AppState;
 use crate::http::auth::Caller;
@@ -127,7 +127,7 @@ pub async fn metrics(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
     let (queued, pools) = state
         .db
         .read(move |c| {
-            let queued = approvals::outbox_queued(c)?;
+            let queued = outbox::queued(c)?;
             let mut all = Vec::new();
             for p in pools::list(c, &scope, &pools::PoolFilter::default(), 10_000)? {
                 all.push(crate::pools::status::load_status(c, &p)?);

@@ -1,7 +1,7 @@
 //! The outbox worker: sends reminders before links expire, and delivers
 //! queued mail by SMTP with retries and backoff. Runs in every server
 //! process: a worker leases the mail it is about to send (see
-//! [`approvals::claim_due_mail`]), so with several nodes each mail goes out once.
+//! [`outbox::claim_due_mail`]), so with several nodes each mail goes out once.
 //! A node that dies between sending and recording leaves its lease to expire;
 //! the mail is then sent again (at least once, never twice by two live nodes).
 
@@ -11,7 +11,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::approvals::service::{self as approval, LinkSettings};
-use crate::db::{Db, StoreError, approvals, pools};
+use crate::db::{Db, StoreError, approvals, outbox, pools};
 
 #[derive(Debug, Clone)]
 pub struct MailSettings {
@@ -85,7 +85,7 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
     let now = crate::http::now();
     let until = now + chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(60));
     let worker = settings.worker_id.clone();
-    let due = db.write(move |c| approvals::claim_due_mail(c, &worker, now, until, 50).map_err(StoreError::from)).await?;
+    let due = db.write(move |c| outbox::claim_due_mail(c, &worker, now, until, 50).map_err(StoreError::from)).await?;
     let from = settings.from.as_str();
     if due.is_empty() {
         return Ok(0);
@@ -102,7 +102,7 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
             Err(error) => {
                 // A mail that cannot be built never will be: no retries.
                 tracing::error!(mail = id, error = %error, "mail cannot be sent to this address; given up");
-                db.write(move |c| approvals::mail_undeliverable(c, id, &error).map_err(StoreError::from)).await?;
+                db.write(move |c| outbox::mail_undeliverable(c, id, &error).map_err(StoreError::from)).await?;
                 continue;
             }
         };
@@ -114,14 +114,14 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
                 // Delivered: the outbox forgets the links' tokens (the approver has them now).
                 let text = super::redact_tokens(&mail.text_body);
                 let html = super::redact_tokens(&mail.html_body);
-                db.write(move |c| approvals::mail_sent(c, id, crate::http::now(), &text, &html).map_err(StoreError::from)).await?;
+                db.write(move |c| outbox::mail_sent(c, id, crate::http::now(), &text, &html).map_err(StoreError::from)).await?;
             }
             Err(error) => {
                 // 2, 4, 8 … seconds, at most ten minutes between tries.
                 let wait = 2i64.saturating_pow(u32::try_from(attempts + 1).unwrap_or(10).min(10)).min(600);
                 tracing::warn!(mail = id, attempts = attempts + 1, error = %error, "mail not delivered; will retry");
                 let next = crate::http::now() + chrono::Duration::seconds(wait);
-                db.write(move |c| approvals::mail_failed(c, id, &error, next).map_err(StoreError::from)).await?;
+                db.write(move |c| outbox::mail_failed(c, id, &error, next).map_err(StoreError::from)).await?;
             }
         }
     }

@@ -74,7 +74,7 @@ fn two_outbox_workers_send_each_mail_once(backend: Backend) {
             let now = klyngemidler::http::now();
             for i in 0..n / 6 {
                 let subject = format!("Testbrev nr. {}", batch * (n / 6) + i);
-                klyngemidler::db::approvals::queue_mail(c, "formand@example.org", &subject, "Tekst", "<p>Tekst</p>", now)?;
+                klyngemidler::db::outbox::queue_mail(c, "formand@example.org", &subject, "Tekst", "<p>Tekst</p>", now)?;
             }
             Ok::<_, klyngemidler::db::StoreError>(())
         })
@@ -97,7 +97,7 @@ fn two_outbox_workers_send_each_mail_once(backend: Backend) {
     assert_eq!(seen.len(), n, "every mail arrived: {seen:?}");
     assert!(seen.values().all(|&count| count == 1), "a mail was sent twice: {seen:?}");
     let leased_by: Vec<Option<String>> = db
-        .read_sync(|c| klyngemidler::db::approvals::outbox_list(c, 1000).map_err(klyngemidler::db::StoreError::from))
+        .read_sync(|c| klyngemidler::db::outbox::list(c, 1000).map_err(klyngemidler::db::StoreError::from))
         .expect("outbox")
         .into_iter()
         .map(|row| {

@@ -116,7 +116,7 @@ fn send_link(
     let link = format!("{}/approvals/{token}", settings.public_base_url.trim_end_matches('/'));
     let expires = expires_at.format("%-d.%-m.%Y kl. %H:%M UTC").to_string();
     let mail = templates::approval_request(facts, &request.level, name, &link, &expires, reminder);
-    approvals::queue_mail(conn, email, &mail.subject, &mail.text, &mail.html, now)?;
+    crate::db::outbox::queue_mail(conn, email, &mail.subject, &mail.text, &mail.html, now)?;
     Ok(())
 }
 

@@ -19,6 +19,8 @@ use crate::db::{AnyConnection, pools, reference};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::application::{Charter, CharterContext, CharterDraft, CriterionAnswer, ExpenseKind, Origin, Violation};
+use crate::domain::money::Money;
+use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, WorkflowError};
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, version_etag};
@@ -85,17 +87,22 @@ pub struct PatchApplication {
     pub criteria: Option<Vec<CriterionAnswerDto>>,
 }
 
-/// The charter's fields as they arrive, before the rules: money parsed, enums mapped.
-pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> Option<CharterDraft> {
-    let requested = money("requested_amount", &dto.requested_amount, errors);
+/// The charter's fields as they arrive, before the rules: money parsed, enums
+/// mapped. An amount that cannot be read is added to `errors` and stands in
+/// as 0.00, so the rules can still be checked for the other fields; the
+/// draft must not be saved while `errors` is not empty.
+pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> CharterDraft {
+    let mut found = Vec::new();
+    let requested = money("requested_amount", &dto.requested_amount, &mut found).unwrap_or(Money::ZERO);
     let budget = dto.budget.map(|lines| {
         lines
             .iter()
             .enumerate()
-            .filter_map(|(i, l)| money(&format!("budget[{i}].amount"), &l.amount, errors).map(|m| (l.year, m)))
+            .map(|(i, l)| (l.year, money(&format!("budget[{i}].amount"), &l.amount, &mut found).unwrap_or(Money::ZERO)))
             .collect::<Vec<_>>()
     });
-    Some(CharterDraft {
+    add_later(errors, found);
+    CharterDraft {
         title: dto.title,
         applicant_party: dto.applicant_party,
         target_populations: dto.target_populations,
@@ -108,7 +115,7 @@ pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> 
             ExpenseKindDto::Operations => ExpenseKind::Operations,
             ExpenseKindDto::Secretariat => ExpenseKind::Secretariat,
         },
-        requested: requested?,
+        requested,
         budget,
         starts_on: dto.starts_on,
         ends_on: dto.ends_on,
@@ -121,7 +128,61 @@ pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> 
             .into_iter()
             .map(|a| CriterionAnswer { criterion: a.criterion, answer: a.answer })
             .collect(),
-    })
+    }
+}
+
+/// Rule findings that only follow from another field's placeholder: a budget
+/// checked against an unreadable `requested_amount`, say.
+const FOLLOWS: [(&str, &str); 3] = [("budget", "requested_amount"), ("ends_on", "starts_on"), ("bucket", "origin")];
+
+/// Whether an error about `field` says nothing new once `earlier` is named:
+/// the same field, one inside the other, or one that follows from it.
+fn follows_from(field: &str, earlier: &str) -> bool {
+    let inside = |a: &str, b: &str| a.len() > b.len() && a.starts_with(b) && matches!(a.as_bytes()[b.len()], b'.' | b'[');
+    field == earlier || inside(field, earlier) || inside(earlier, field) || FOLLOWS.contains(&(field, earlier))
+}
+
+/// Adds errors found later (money, then the charter's rules) to those found
+/// before (the body's structure), leaving out what only follows from a field
+/// already named: the first error about a field is the one that explains it.
+pub(crate) fn add_later(errors: &mut Vec<FieldError>, later: impl IntoIterator<Item = FieldError>) {
+    let earlier: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+    errors.extend(later.into_iter().filter(|e| !earlier.iter().any(|b| follows_from(&e.field, b))));
+}
+
+/// The charter's rules, with the errors already found: `Ok` only when there
+/// are none at all; else one 422 with everything. Reads only.
+pub(crate) fn check_charter_with(
+    conn: &mut AnyConnection,
+    pool: &pools::StoredPool,
+    draft: CharterDraft,
+    mut errors: Vec<FieldError>,
+) -> Result<(Charter, i64), ApiError> {
+    match check_charter(conn, pool, draft) {
+        Ok(checked) if errors.is_empty() => Ok(checked),
+        Ok(_) => Err(ApiError::Validation(errors)),
+        Err(ApiError::Validation(list)) => {
+            add_later(&mut errors, list);
+            Err(ApiError::Validation(errors))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The one 422 for a charter whose body had errors: the rules that need the
+/// pool and its cluster are checked too (in a read transaction: nothing can
+/// be written), so the client learns everything at once. Without such a pool
+/// the body's errors are the answer, as they come before the pool.
+async fn refuse(state: &AppState, key: PoolKey, draft: CharterDraft, errors: Vec<FieldError>) -> ApiError {
+    let fallback = errors.clone();
+    let checked = state
+        .db
+        .read(move |c| match pools::find(c, &key)? {
+            Some(pool) => check_charter_with(c, &pool, draft, errors).map(|_| ()),
+            None => Err(ApiError::Validation(errors)),
+        })
+        .await;
+    checked.err().unwrap_or(ApiError::Validation(fallback))
 }
 
 pub(crate) fn violations(list: Vec<Violation>) -> ApiError {
@@ -180,12 +241,11 @@ pub async fn create_application(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApplications)?;
     let key = pool_key(&caller, &path)?;
-    let dto: CreateApplication = json::parse(&req, &body)?;
-    let mut errors = Vec::new();
+    let (dto, mut errors) = json::parse_all::<CreateApplication>(&req, &body)?;
     let draft = draft_of(dto, &mut errors);
-    let (Some(draft), true) = (draft, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
+    if !errors.is_empty() {
+        return Err(refuse(&state, key, draft, errors).await);
+    }
     let at = now();
     let lock = key.clone();
     let dto = state
@@ -218,7 +278,24 @@ pub async fn patch_application(
     caller.require(Action::ManageApplications)?;
     let id = path.into_inner();
     let pool = pool_of(&state, &caller, id).await?;
-    let patch: PatchApplication = json::parse(&req, &body)?;
+    let (patch, errors) = json::parse_all::<PatchApplication>(&req, &body)?;
+    if !errors.is_empty() {
+        // The body's errors come before If-Match and the draft's state, as
+        // always; the rules are checked on the stored charter with what could
+        // be read of the patch laid over it. Read only.
+        let fallback = errors.clone();
+        let refused = state
+            .db
+            .read(move |c| {
+                let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+                let Some(stored_pool) = pools::find(c, &app.pool)? else { return Err(ApiError::Validation(errors)) };
+                let mut errors = errors;
+                let draft = draft_of(merge(&app.charter, patch), &mut errors);
+                check_charter_with(c, &stored_pool, draft, errors).map(|_| ())
+            })
+            .await;
+        return Err(refused.err().unwrap_or(ApiError::Validation(fallback)));
+    }
     let if_match = IfMatch::of(&req);
     let at = now();
     let dto = state
@@ -233,10 +310,8 @@ pub async fn patch_application(
             let merged = merge(&app.charter, patch.clone());
             let mut errors = Vec::new();
             let draft = draft_of(merged, &mut errors);
-            let (Some(draft), true) = (draft, errors.is_empty()) else {
-                return Err(ApiError::Validation(errors));
-            };
-            let (charter, party_id) = check_charter(c, &stored_pool, draft)?;
+            // Unreadable amounts and broken rules in one 422, before anything is written.
+            let (charter, party_id) = check_charter_with(c, &stored_pool, draft, errors)?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             if !service::revise(c, &app, party_id, &charter, who)? {

@@ -18,7 +18,7 @@ pub enum MoneyError {
     Negative,
     #[error("has more than two decimals; amounts are exact to the øre")]
     TooManyDecimals,
-    #[error("is not an amount; write digits with '.' before the øre, e.g. \"871553.00\"")]
+    #[error("write an amount with a point before the øre and no thousands separator, e.g. 150000.00")]
     NotADecimal,
     #[error("is larger than 999999999999.99")]
     TooLarge,

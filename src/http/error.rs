@@ -42,6 +42,16 @@ impl FieldError {
     }
 }
 
+/// The first error about each field. A structural error (the body did not
+/// fit) comes first, and a rule checked afterwards on the placeholder that
+/// stood in for the field must not speak too. CSV errors (with a row) are
+/// kept as they are: several cells' errors can share a column's field, and
+/// the import keeps one per cell itself.
+fn first_per_field(errors: &[FieldError]) -> Vec<&FieldError> {
+    let mut seen = std::collections::HashSet::new();
+    errors.iter().filter(|e| e.row.is_some() || seen.insert(e.field.as_str())).collect()
+}
+
 /// RFC 9457 problem details.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -191,13 +201,14 @@ impl ApiError {
             ApiError::Store(e) if e.is_transient() => "The database is busy; retry shortly.".to_owned(),
             ApiError::Store(_) => "Something went wrong on our side. It has been logged.".to_owned(),
             ApiError::Validation(errors) => {
-                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                let mut fields: Vec<&str> = first_per_field(errors).into_iter().map(|e| e.field.as_str()).collect();
+                fields.dedup();
                 format!("Invalid field(s): {}. Nothing was saved.", fields.join(", "))
             }
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Validation(errors) => errors.clone(),
+            ApiError::Validation(errors) => first_per_field(errors).into_iter().cloned().collect(),
             _ => Vec::new(),
         };
         let (bucket, available, needed) = match self {
@@ -389,5 +400,33 @@ impl From<ReallocationError> for ApiError {
             ReallocationError::NoSuchBucket { .. } | ReallocationError::SameBucket => ApiError::field("to_bucket", e),
             ReallocationError::ZeroAmount => ApiError::field("amount", e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_names_each_field_once_with_its_first_error() {
+        let problem = ApiError::Validation(vec![
+            FieldError::new("starts_on", "write a date as YYYY-MM-DD, e.g. 2024-09-01"),
+            FieldError::new("budget[0].year", "must be a whole number, e.g. 2026"),
+            FieldError::new("starts_on", "must be in the pool's year"),
+            FieldError::in_row(3, "budget", "budget[0].amount: is empty"),
+            FieldError::in_row(3, "budget", "budget[1].amount: is empty"),
+        ])
+        .problem();
+        let said: Vec<(&str, &str)> = problem.errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                ("starts_on", "write a date as YYYY-MM-DD, e.g. 2024-09-01"),
+                ("budget[0].year", "must be a whole number, e.g. 2026"),
+                ("rows[3].budget", "budget[0].amount: is empty"),
+                ("rows[3].budget", "budget[1].amount: is empty"),
+            ]
+        );
+        assert_eq!(problem.detail, "Invalid field(s): starts_on, budget[0].year, rows[3].budget. Nothing was saved.");
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use crate::applications::charters::{CreateApplication, check_charter, draft_of, require_open, save_new};
+use crate::applications::charters::{CreateApplication, check_charter_with, draft_of, require_open, save_new};
 use crate::db::pools::Actor;
 use crate::db::population::{self, PopulationCount};
 use crate::db::{clusters, pools, reference};
@@ -17,8 +17,7 @@ use crate::domain::access::Action;
 use crate::domain::values::Year;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
-use crate::http::json::field_error;
-use crate::http::{AppState, now};
+use crate::http::{AppState, json, now};
 use crate::pools::http::{not_found, pool_key};
 use crate::tabular::{Table, normalise_amount};
 
@@ -236,7 +235,14 @@ fn column_of(field: &str) -> &str {
 fn in_row(row: usize, errors: Vec<FieldError>) -> impl Iterator<Item = FieldError> {
     errors.into_iter().map(move |e| {
         let column = column_of(&e.field).to_owned();
-        FieldError::in_row(row, &column, if e.field == column { e.message } else { format!("{}: {}", e.field, e.message) })
+        // A budget line without `:` is text in the cell, not an object in a body.
+        let message = match e.field.strip_prefix("budget[") {
+            Some(rest) if rest.ends_with(']') => {
+                "write each year as year:amount, separated by |, e.g. 2023:100000.00|2024:50000.00".to_owned()
+            }
+            _ => e.message,
+        };
+        FieldError::in_row(row, &column, if e.field == column { message } else { format!("{}: {}", e.field, message) })
     })
 }
 
@@ -279,28 +285,23 @@ pub async fn import_applications(
     if table.rows.is_empty() {
         return Err(ApiError::field("body", "the file has no rows after the header"));
     }
-    // Parse every row first: the errors that need no database.
+    // Read every row first, each as the JSON body of `POST …/applications`:
+    // every bad cell of a row, and the errors that need no database.
     let mut errors = Vec::new();
     let mut drafts = Vec::new();
     for (i, (_, fields)) in table.rows.iter().enumerate() {
         let row = i + 1;
-        let dto: Result<CreateApplication, _> = serde_path_to_error::deserialize(row_as_json(&table, fields));
-        match dto {
-            Err(e) => {
-                let path = e.path().to_string();
-                if let ApiError::Validation(list) = field_error(&path, &e.into_inner().to_string()) {
-                    errors.extend(in_row(row, list));
-                }
-            }
-            Ok(dto) => {
-                let mut problems = Vec::new();
-                match draft_of(dto, &mut problems) {
-                    Some(draft) if problems.is_empty() => drafts.push((row, draft)),
-                    _ => errors.extend(in_row(row, problems)),
-                }
+        match json::from_value_all::<CreateApplication>(row_as_json(&table, fields)) {
+            Err(found) => errors.extend(in_row(row, found)),
+            Ok((dto, mut found)) => {
+                let draft = draft_of(dto, &mut found);
+                drafts.push((row, draft, found));
             }
         }
     }
+    // Errors in the order of the file: by row, then by column.
+    let header = table.header.clone();
+    let place = move |e: &FieldError| (e.row, e.column.as_ref().and_then(|c| header.iter().position(|h| h == c)));
     let at = now();
     let lock = key.clone();
     let ids = state
@@ -308,18 +309,18 @@ pub async fn import_applications(
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
-            // Then the charter rules, for every row that parsed, before anything is written.
+            // Then the charter rules, for every row that could be read, before anything is written.
             let mut all = errors.clone();
             let mut checked = Vec::new();
-            for (row, draft) in &drafts {
-                match check_charter(c, &pool, draft.clone()) {
+            for (row, draft, found) in &drafts {
+                match check_charter_with(c, &pool, draft.clone(), found.clone()) {
                     Ok(ok) => checked.push(ok),
                     Err(ApiError::Validation(list)) => all.extend(in_row(*row, list)),
                     Err(other) => return Err(other),
                 }
             }
             if !all.is_empty() {
-                all.sort_by_key(|e| e.row);
+                all.sort_by_key(&place);
                 return Err(ApiError::Validation(all));
             }
             checked.iter().map(|(charter, party_id)| save_new(c, &pool, *party_id, charter, &caller, at)).collect::<Result<Vec<i64>, _>>()

@@ -261,7 +261,8 @@ api_test! {
         assert_eq!(fields, ["applicant_party", "target_populations[1]", "ends_on", "bucket", "budget"]);
         let mut bad_money = charter("12.345");
         bad_money["budget"] = json!([{"year": 2022, "amount": 12.3}]);
-        assert_eq!(app.post("/api/v1/pools/vest-2022/applications", &bad_money).invalid_fields(), ["budget[0].amount"]);
+        // The number where text belongs and the amount with three decimals, at once.
+        assert_eq!(app.post("/api/v1/pools/vest-2022/applications", &bad_money).invalid_fields(), ["budget[0].amount", "requested_amount"]);
         bad_money["budget"] = json!([{"year": 2022, "amount": "-1.00"}]);
         assert_eq!(app.post("/api/v1/pools/vest-2022/applications", &bad_money).invalid_fields(), ["requested_amount", "budget[0].amount"]);
         let mut bad_date = charter("1.00");

@@ -142,3 +142,137 @@ api_test! {
         assert_eq!(r.status, 200, "{}", r.text);
     }
 }
+
+/// Words from Rust and serde that no client should read.
+const JARGON: [&str; 9] =
+    ["i64", "invalid type", "variant", "internally tagged", "invalid characters", "out of range", "serde", "sequence", "expected"];
+
+/// The errors of a 422 as (field, message), checked for jargon.
+fn plain_errors(problem: &Value) -> Vec<(String, String)> {
+    let errors: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["message"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    for (field, message) in &errors {
+        assert!(!message.is_empty(), "{field} has no message");
+        assert!(!JARGON.iter().any(|w| message.contains(w)), "{field}: {message}");
+    }
+    errors
+}
+
+fn message_of<'a>(errors: &'a [(String, String)], field: &str) -> &'a str {
+    errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str()).unwrap_or_else(|| panic!("no error for {field}: {errors:?}"))
+}
+
+/// Everything an application could have written.
+fn applications_footprint(app: &TestApp) -> (Value, Value) {
+    (app.get("/api/v1/applications").json()["items"].clone(), app.get("/api/v1/audit-events?limit=500").json()["items"].clone())
+}
+
+api_test! {
+    /// Issue #13: a charter typed the Danish way is refused once, with every mistake in words a finance officer reads.
+    fn an_application_with_five_danish_style_mistakes_gets_one_422_naming_all_five(app) {
+        crate::applications::vest_2022(app, json!({}));
+        let mut body = crate::applications::charter("150000.00");
+        body["requested_amount"] = json!("150.000,00");
+        body["starts_on"] = json!("01.09.2024");
+        body["expense_kind"] = json!("udvikling");
+        body["target_populations"] = json!(["ukendt"]);
+        body["budget"] = json!([{"year": "2026", "amount": "1000.00"}]);
+        let before = applications_footprint(app);
+        let problem = app.post("/api/v1/pools/vest-2022/applications", &body).problem(422);
+        let errors = plain_errors(&problem);
+        let mut fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["budget[0].year", "expense_kind", "requested_amount", "starts_on", "target_populations[0]"], "{problem}");
+        assert_eq!(message_of(&errors, "requested_amount"), "write an amount with a point before the øre and no thousands separator, e.g. 150000.00");
+        assert_eq!(message_of(&errors, "starts_on"), "write a date as YYYY-MM-DD, e.g. 2024-09-01");
+        assert_eq!(message_of(&errors, "expense_kind"), "must be one of development, operations, secretariat");
+        assert_eq!(message_of(&errors, "budget[0].year"), "must be a whole number, e.g. 2026");
+        assert!(message_of(&errors, "target_populations[0]").contains("'ukendt'"), "{problem}");
+        assert_eq!(applications_footprint(app), before, "nothing was written");
+
+        // An unknown field and a missing one are named with the rest.
+        body["ekstra"] = json!(1);
+        body.as_object_mut().expect("body").remove("title");
+        let errors = plain_errors(&app.post("/api/v1/pools/vest-2022/applications", &body).problem(422));
+        assert_eq!(errors.len(), 7, "{errors:?}");
+        assert!(message_of(&errors, "ekstra").starts_with("is not a known field; use one of title, applicant_party, "));
+        assert_eq!(message_of(&errors, "title"), "is required");
+        assert_eq!(applications_footprint(app), before, "nothing was written");
+    }
+}
+
+api_test! {
+    /// The same for a draft's PATCH: everything at once, and the draft is unchanged.
+    fn a_patch_with_several_mistakes_names_them_all_and_changes_nothing(app) {
+        crate::applications::vest_2022(app, json!({}));
+        let created = app.post("/api/v1/pools/vest-2022/applications", &crate::applications::charter("150000.00"));
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json()["id"].as_i64().expect("id");
+        let etag = created.header("etag").expect("etag").to_owned();
+        let path = format!("/api/v1/applications/{id}");
+        let stored = app.get(&path).text;
+        let patch = json!({"requested_amount": "150.000,00", "ends_on": "31.12.2023", "bucket": "løbende", "target_populations": ["ukendt"], "titel": "x"});
+        let problem = app.request("PATCH", &path).header("if-match", &etag).json(&patch).problem(422);
+        let errors = plain_errors(&problem);
+        let mut fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["bucket", "ends_on", "requested_amount", "target_populations[0]", "titel"], "{problem}");
+        assert_eq!(message_of(&errors, "bucket"), "must be one of upfront, ad_hoc, rolling");
+        // The body's errors come before If-Match, as before.
+        app.request("PATCH", &path).json(&patch).problem(422);
+        assert_eq!(app.get(&path).text, stored, "the draft is unchanged");
+        let changed = app.request("PATCH", &path).header("if-match", &etag).json(&json!({"title": "Ny titel"}));
+        assert_eq!(changed.status, 200, "the ETag still holds: {}", changed.text);
+    }
+}
+
+api_test! {
+    /// A CSV row is read as the body of `POST …/applications`: every bad cell of it, with row and column.
+    fn an_imported_row_with_three_bad_cells_gets_three_errors(app) {
+        crate::applications::vest_2022(app, json!({}));
+        let csv = "title;applicant_party;target_populations;purpose;goals;expense_kind;requested_amount;starts_on;ends_on\r\n\
+            Tryg udskrivelse;thisted-kommune;vulnerable_elderly;Fælles forløb;Færre genindlæggelser;development;1000,00;2022-09-01;2023-06-30\r\n\
+            Tidlig opsporing;thisted-kommune;vulnerable_elderly;Fælles opsporing;Færre indlæggelser;udvikling;150.000,00;01.09.2022;2023-06-30\r\n";
+        let before = applications_footprint(app);
+        let r = app.request("POST", "/api/v1/pools/vest-2022/applications/import").header("content-type", "text/csv").send_raw(Some(csv.as_bytes()));
+        let problem = r.problem(422);
+        let cells: Vec<(u64, &str)> =
+            problem["errors"].as_array().expect("errors").iter().map(|e| (e["row"].as_u64().unwrap_or(0), e["column"].as_str().unwrap_or(""))).collect();
+        assert_eq!(cells, [(2, "expense_kind"), (2, "requested_amount"), (2, "starts_on")], "{problem}");
+        let errors = plain_errors(&problem);
+        assert_eq!(message_of(&errors, "rows[2].expense_kind"), "must be one of development, operations, secretariat");
+        assert_eq!(message_of(&errors, "rows[2].requested_amount"), "write an amount with a point before the øre and no thousands separator, e.g. 150000.00");
+        assert_eq!(message_of(&errors, "rows[2].starts_on"), "write a date as YYYY-MM-DD, e.g. 2024-09-01");
+        assert_eq!(applications_footprint(app), before, "nothing was written");
+    }
+}
+
+api_test! {
+    /// The allocation model's tag and a share sent as a number, in words.
+    fn a_pool_with_a_bad_model_and_year_says_both_plainly(app) {
+        app.cluster("vest");
+        let mut body = good_pool();
+        body["year"] = json!("2022");
+        body["allocation_model"] = json!({"kind": "delt", "upfront_share": "0.70"});
+        let errors = plain_errors(&app.post("/api/v1/pools", &body).problem(422));
+        assert_eq!(
+            errors,
+            [
+                ("allocation_model.kind".to_owned(), "must be one of upfront, split, rolling".to_owned()),
+                ("year".to_owned(), "must be a whole number, e.g. 2026".to_owned())
+            ],
+            "in the order sent (the test client sorts keys)"
+        );
+        body["year"] = json!(2022);
+        body["allocation_model"] = json!({"kind": "split", "upfront_share": 0.7});
+        let errors = plain_errors(&app.post("/api/v1/pools", &body).problem(422));
+        assert_eq!(errors, [("allocation_model.upfront_share".to_owned(), "must be text in quotes, e.g. \"0.7\"".to_owned())]);
+        let bad = app.get("/api/v1/pools?state=bogus");
+        assert_eq!(plain_errors(&bad.problem(422)), [("state".to_owned(), "must be one of draft, open, closed".to_owned())]);
+        assert!(app.get("/api/v1/pools").json()["items"].as_array().is_some_and(Vec::is_empty));
+    }
+}

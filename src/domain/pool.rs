@@ -285,6 +285,48 @@ impl Pool {
         }
     }
 
+    /// A recorded decision of the political level on the pool's decision
+    /// rights (the matrix, the e-mail mandate): on a draft or an open pool.
+    pub fn decide_policy(&self, policy: ApprovalPolicy) -> Result<Pool, PoolError> {
+        match self.state {
+            PoolState::Draft | PoolState::Open => Ok(Pool { policy, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::NotOpen { state: other }),
+        }
+    }
+
+    /// A recorded strategic decision on the allocation model of an open pool
+    /// ("no decision → rolling" included): what is available is divided anew
+    /// by the new model, exactly to the øre; money granted or reserved stays
+    /// in its bucket. Money carried in stays carried-in money (in the bucket
+    /// carried money lands in under the new model).
+    pub fn decide_model(&self, model: AllocationModel, balances: &Balances) -> Result<(Pool, Entry), PoolError> {
+        if self.state != PoolState::Open {
+            return Err(PoolError::NotOpen { state: self.state });
+        }
+        let memo = format!("Model decided: {} to {}; what is available is divided anew", self.model.kind(), model.kind());
+        let mut entry = Entry::new(EntryKind::FundingRevision, memo);
+        let (mut funded, mut carried) = (Money::ZERO, Money::ZERO);
+        for bucket in Bucket::ALL {
+            let available = balances.available(bucket);
+            // The part of what is available that came with the pool's funding, and the part carried in.
+            let from_funding = available.min(balances.total(bucket));
+            let from_carry = available.checked_sub(from_funding).unwrap_or(Money::ZERO);
+            entry = entry.transfer((Account::Available, bucket), (Account::Funding, bucket), from_funding).transfer(
+                (Account::Available, bucket),
+                (Account::CarriedIn, bucket),
+                from_carry,
+            );
+            funded = funded.checked_add(from_funding).unwrap_or(Money::MAX);
+            carried = carried.checked_add(from_carry).unwrap_or(Money::MAX);
+        }
+        for (bucket, part) in model.allot(funded) {
+            entry = entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part);
+        }
+        let landing = super::carry_over::default_bucket(model);
+        entry = entry.transfer((Account::CarriedIn, landing), (Account::Available, landing), carried);
+        Ok((Pool { model, version: self.version + 1, ..self.clone() }, entry))
+    }
+
     pub fn close(&self) -> Result<Pool, PoolError> {
         match self.state {
             PoolState::Open => Ok(Pool { state: PoolState::Closed, version: self.version + 1, ..self.clone() }),

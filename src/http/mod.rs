@@ -68,6 +68,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::pools::http::patch_pool)
         .service(crate::pools::http::open_pool)
         .service(crate::pools::http::close_pool)
+        .service(crate::pools::http::decide_policy)
+        .service(crate::pools::http::decide_model)
         .service(crate::pools::status::pool_status)
         .service(crate::pools::status::pool_ledger)
         .service(crate::applications::decisions::reallocate)

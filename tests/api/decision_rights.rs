@@ -112,3 +112,127 @@ api_test! {
         assert_eq!(pool["max_days_to_decision"], 35, "{pool}");
     }
 }
+
+mod co_chairs {
+    use serde_json::json;
+
+    use crate::applications::{charter, submitted, vest_2022};
+    use crate::email_approval::{CO_CHAIRS, answer, app_with_mail, page, token_for};
+    use crate::helpers::{Backend, TestApp};
+    use crate::smtp::SmtpServer;
+
+    const DEPUTY: (&str, &str) = ("Stedfortræder for regional medformand, Vest", "stedfortraeder.region.vest@example.org");
+    const MANDATE: &str = "Politisk niveau 09.11.2022, pkt. 3";
+
+    fn put_approvers(app: &TestApp, list: serde_json::Value) -> crate::helpers::Resp {
+        let etag = app.get("/api/v1/clusters/vest/approvers").header("etag").expect("etag").to_owned();
+        app.request("PUT", "/api/v1/clusters/vest/approvers").header("if-match", &etag).json(&list)
+    }
+
+    fn ask(app: &TestApp, id: i64, body: serde_json::Value) -> crate::helpers::Resp {
+        app.post(&format!("/api/v1/applications/{id}/approval-requests"), &body)
+    }
+
+    fn the_co_chairs_are_one_per_side_with_a_mandate(backend: Backend) {
+        let smtp = SmtpServer::start();
+        let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
+        // A pool that decides in meetings, without the political level's e-mail mandate.
+        vest_2022(&app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
+        let municipal_twice = json!([
+            {"name": CO_CHAIRS[1].0, "email": CO_CHAIRS[1].1, "level": "strategic", "side": "municipal", "role": "co_chair"},
+            {"name": "Anden kommunal medformand", "email": "medformand2.kommune.vest@example.org", "level": "strategic", "side": "municipal", "role": "co_chair"},
+        ]);
+        assert_eq!(put_approvers(&app, municipal_twice).invalid_fields(), ["[1].role"], "one co-chair per side");
+        let only_municipal =
+            json!([{"name": CO_CHAIRS[1].0, "email": CO_CHAIRS[1].1, "level": "strategic", "side": "municipal", "role": "co_chair"}]);
+        assert_eq!(put_approvers(&app, only_municipal).status, 200);
+        let id = submitted(&app, &charter("50000.00"));
+        let reason = json!({"level": "strategic", "reason": "Projektet skal starte før næste møde"});
+        let no_mandate = ask(&app, id, reason.clone()).problem(409);
+        assert!(no_mandate["detail"].as_str().unwrap_or("").contains("email_mandate_reference"), "{no_mandate}");
+        let etag = app.get("/api/v1/pools/vest-2022").header("etag").expect("etag").to_owned();
+        let _ = etag; // the policy of an open pool changes by a recorded political decision (below)
+        let mandate = app.post(
+            "/api/v1/pools/vest-2022/policy-decisions",
+            &json!({"approval_policy": {"recommendation_required": false, "political_threshold": "100000.00", "email_mandate_reference": MANDATE},
+                    "meeting_date": "2022-11-09", "reference": MANDATE}),
+        );
+        assert_eq!(mandate.status, 200, "{}", mandate.text);
+        let missing = ask(&app, id, reason.clone()).problem(409);
+        assert!(missing["detail"].as_str().unwrap_or("").contains("regional co-chair is missing"), "{missing}");
+        let both = json!([
+            {"name": CO_CHAIRS[0].0, "email": CO_CHAIRS[0].1, "level": "strategic", "side": "regional", "role": "co_chair"},
+            {"name": CO_CHAIRS[1].0, "email": CO_CHAIRS[1].1, "level": "strategic", "side": "municipal", "role": "co_chair"},
+            {"name": DEPUTY.0, "email": DEPUTY.1, "level": "strategic", "side": "regional", "role": "deputy", "deputy_for": CO_CHAIRS[0].1},
+        ]);
+        assert_eq!(put_approvers(&app, both).status, 200);
+        assert_eq!(
+            ask(&app, id, json!({"level": "strategic"})).problem(409)["type"],
+            "urn:klyngemidler:problem:approval-request",
+            "a meeting pool asks by e-mail only with a reason"
+        );
+        let opened = ask(&app, id, reason);
+        assert_eq!(opened.status, 201, "{}", opened.text);
+        let mails = smtp.wait_for(3);
+        // The deputy answers for the regional seat: it counts once, and the co-chair's own link is void.
+        assert_eq!(answer(&app, &token_for(&mails, DEPUTY.1), "approve").status, 200);
+        assert_eq!(page(&app, &token_for(&mails, CO_CHAIRS[0].1)).status, 410, "the regional seat has answered");
+        assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "reserved", "the municipal seat has not");
+        assert_eq!(answer(&app, &token_for(&mails, CO_CHAIRS[1].1), "approve").status, 200);
+        assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "approved");
+    }
+
+    #[test]
+    fn co_chairs_one_per_side_a_deputy_once_and_only_with_a_mandate_on_sqlite() {
+        the_co_chairs_are_one_per_side_with_a_mandate(Backend::Sqlite);
+    }
+
+    #[test]
+    fn co_chairs_one_per_side_a_deputy_once_and_only_with_a_mandate_on_postgres() {
+        the_co_chairs_are_one_per_side_with_a_mandate(Backend::Postgres);
+    }
+}
+
+api_test! {
+    /// A model changed mid-year re-divides only what is available, to the øre; granted money stays where it is.
+    fn a_model_decided_mid_year_divides_only_what_is_available(app) {
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "999999.00"}));
+        let id = submitted(app, &charter("100000.00"));
+        assert_eq!(decide(app, id, "strategic", "approved", None).json()["status"], "approved");
+        let body = json!({"allocation_model": {"kind": "split", "upfront_share": "0.70"}, "meeting_date": "2022-10-20", "reference": "Referat 20.10.2022, pkt. 4.2"});
+        let r = app.post("/api/v1/pools/vest-2022/model-decisions", &body);
+        assert_eq!(r.status, 200, "{}", r.text);
+        let s = status(app);
+        assert_eq!(s["allocation_model"]["kind"], "split");
+        assert_eq!(s["committed"], "100000.00", "the grant stays");
+        assert_eq!(s["available"], "771553.00");
+        let bucket = |name: &str| s["buckets"].as_array().expect("buckets").iter().find(|b| b["name"] == name).cloned().unwrap_or_default();
+        // 70% of 771,553.00 is 540,087.10 and the rest 231,465.90.
+        assert_eq!(bucket("upfront")["available"], "540087.10");
+        assert_eq!(bucket("ad_hoc")["available"], "231465.90");
+        assert_eq!(bucket("rolling")["committed"], "100000.00", "the rolling grant stays in its bucket");
+        assert_eq!(bucket("rolling")["available"], "0.00");
+        let without = app.post("/api/v1/pools/vest-2022/model-decisions", &json!({"allocation_model": {"kind": "rolling"}, "meeting_date": "2022-10-21", "reference": " "}));
+        assert_eq!(without.invalid_fields(), ["reference"]);
+        let events = app.get("/api/v1/audit-events?subject=pool%3Avest-2022").json();
+        assert!(events.to_string().contains("pool.model_decided"), "{events}");
+    }
+}
+
+api_test! {
+    /// Changing the decision rights of an open pool is a recorded political decision.
+    fn the_decision_rights_of_an_open_pool_change_by_a_recorded_political_decision(app) {
+        vest_2022(app, json!({}));
+        let policy = json!({"political_threshold": "100000.00", "operations_forum_limit": "50000.00"});
+        let unminuted = app.post("/api/v1/pools/vest-2022/policy-decisions", &json!({"approval_policy": policy, "meeting_date": "2022-11-09", "reference": ""}));
+        assert_eq!(unminuted.invalid_fields(), ["reference"]);
+        let r = app.post("/api/v1/pools/vest-2022/policy-decisions", &json!({"approval_policy": policy, "meeting_date": "2022-11-09", "reference": "Politisk niveau 09.11.2022, pkt. 3"}));
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["approval_policy"]["operations_forum_limit"], "50000.00");
+        let events = app.get("/api/v1/audit-events?subject=pool%3Avest-2022").json().to_string();
+        assert!(events.contains("pool.policy_decided") && events.contains("Politisk niveau 09.11.2022, pkt. 3"), "{events}");
+        let etag = app.get("/api/v1/pools/vest-2022").header("etag").expect("etag").to_owned();
+        let patched = app.request("PATCH", "/api/v1/pools/vest-2022").header("if-match", &etag).json(&json!({"approval_policy": {}}));
+        patched.problem(409);
+    }
+}

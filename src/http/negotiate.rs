@@ -5,8 +5,8 @@
 //! `Vary: Accept` ([`VARY`]).
 
 use actix_web::HttpRequest;
-use actix_web::mime::{self, Mime};
 use actix_web::http::header::{self, Header, Quality};
+use actix_web::mime::{self, Mime};
 
 use crate::http::error::ApiError;
 
@@ -49,7 +49,10 @@ pub fn media_type(req: &HttpRequest, offers: &[&'static str]) -> Result<&'static
         }
     }
     best.map(|(offer, _)| offer).ok_or_else(|| {
-        ApiError::NotAcceptable(format!("this resource is available as {}; send an Accept header that allows one of them", offers.join(" or ")))
+        ApiError::NotAcceptable(format!(
+            "this resource is available as {}; send an Accept header that allows one of them",
+            offers.join(" or ")
+        ))
     })
 }
 

@@ -15,10 +15,10 @@ use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit
 use crate::http::csv_stream::wants_csv;
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
-use crate::tabular::Dialect;
 use crate::http::{AppState, utc};
 use crate::pools::http::{PoolStateDto, not_found, pool_key};
 use crate::pools::policy::AllocationModelDto;
+use crate::tabular::Dialect;
 
 /// Money figures, as strings with two decimals. They reconcile:
 /// `total + carried_in = committed + pending + available + carried_out`.
@@ -278,6 +278,7 @@ pub struct LedgerQuery {
 }
 
 /// Every money movement of a pool, oldest first. Each entry sums to zero.
+///
 /// With `Accept: text/csv`: every posting, one line each, streamed (as
 /// `GET /exports/ledger?pool=`; `limit` and `cursor` do not apply).
 #[utoipa::path(extensions(("x-permission" = json!("read"))),

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::db::Db;
 use crate::db::applications::{self, ApplicationFilter};
 use crate::db::{audit, exports, grants};
 use crate::domain::access::{Action, ClusterScope};
@@ -17,7 +18,6 @@ use crate::domain::values::PoolKey;
 use crate::domain::workflow::ApplicationState;
 use crate::http::auth::Caller;
 use crate::http::csv_stream::{PAGE_ROWS, PageFn, PagedCsv, continue_after, dialect, response};
-use crate::db::Db;
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};

@@ -17,7 +17,8 @@ fn raw(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)], body: 
     let port = app.address.rsplit(':').next().unwrap_or_default();
     let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {}\r\n", app.admin_key);
+    let mut text =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {}\r\n", app.admin_key);
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -50,12 +51,8 @@ fn header_of(head: &str, name: &str) -> Option<String> {
 
 /// The headers a HEAD must repeat: all but those that differ per response.
 fn comparable(r: &Resp) -> Vec<(String, String)> {
-    let mut h: Vec<(String, String)> = r
-        .headers
-        .iter()
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-        .filter(|(n, _)| n != "date" && n != "x-request-id")
-        .collect();
+    let mut h: Vec<(String, String)> =
+        r.headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).filter(|(n, _)| n != "date" && n != "x-request-id").collect();
     h.sort();
     h
 }

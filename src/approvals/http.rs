@@ -25,6 +25,7 @@ impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
         match e {
             ApprovalError::Workflow(w) => w.into(),
+            ApprovalError::Date(d) => ApiError::field("meeting_date", d),
             ApprovalError::Changed => {
                 ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
             }

@@ -20,6 +20,10 @@ pub struct ApproverRow {
     pub position: i32,
     /// Slug of the party the approver belongs to; empty when none.
     pub party: String,
+    /// `co_chair`, `deputy` or `member`.
+    pub role: String,
+    /// A deputy's co-chair (their e-mail address); empty otherwise.
+    pub deputy_for: String,
 }
 
 pub struct NewApprover<'a> {
@@ -74,6 +78,8 @@ pub struct RequestRow {
     pub closed_at: Option<NaiveDateTime>,
     /// ... or when it is about a carry-over.
     pub carry_over_id: Option<i64>,
+    /// Why the case is asked by e-mail (when the pool decides in meetings).
+    pub reason: String,
 }
 
 impl RequestRow {
@@ -130,6 +136,8 @@ pub struct LinkRow {
     pub client_ip: String,
     pub user_agent: String,
     pub created_at: NaiveDateTime,
+    /// The seat the link answers for: the co-chair's address (shared with their deputy); empty for members.
+    pub seat: String,
 }
 
 impl LinkRow {

@@ -386,6 +386,7 @@ impl From<crate::applications::service::AdvanceError> for ApiError {
         match e {
             AdvanceError::Workflow(w) => w.into(),
             AdvanceError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
+            AdvanceError::MeetingDate(d) => ApiError::field("meeting_date", d),
             AdvanceError::Store(s) => ApiError::Store(s),
         }
     }

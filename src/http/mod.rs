@@ -97,6 +97,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::applications::decisions::withdraw)
         .service(crate::applications::decisions::recommend)
         .service(crate::applications::decisions::decide)
+        .service(crate::applications::decisions::refer)
         .service(crate::grants::http::list_grants)
         .service(crate::grants::http::get_grant)
         .service(crate::grants::http::disburse)

@@ -84,7 +84,7 @@ impl From<&StoredPool> for PoolDto {
             year: p.key.year.get(),
             amount: p.amount.to_string(),
             allocation_model: p.model.into(),
-            approval_policy: p.policy.into(),
+            approval_policy: p.policy.clone().into(),
             state: p.state.into(),
             note: p.note.clone(),
             version: p.version,

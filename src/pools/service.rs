@@ -169,7 +169,7 @@ pub fn distribute(
                 return Err(PoolsError::Duplicate(format!("cluster '{}' already has a pool for {year}", part.cluster)));
             }
             let note = format!("Fordelt efter befolkningstal: {} af i alt {total} indbyggere.", part.population);
-            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy, note });
+            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy: policy.clone(), note });
             create(conn, *cluster_id, &pool, &funding, actor)?;
             created.push(key.to_string());
         }

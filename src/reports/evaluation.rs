@@ -73,7 +73,7 @@ pub struct PoolEvaluation {
     pub committed_after_year: String,
     /// Applications finally decided (approved or rejected).
     pub decisions: usize,
-    /// Days from submission to the final decision: the median (lower middle for an even count).
+    /// Days from receipt (`received_on`) to the final decision: the median (lower middle for an even count).
     pub median_days_to_decision: Option<i64>,
     pub max_days_to_decision: Option<i64>,
 }

@@ -287,7 +287,10 @@ fn with_smtp_down_mail_waits_in_the_outbox_and_goes_out_when_it_is_back_on_postg
 #[test]
 fn without_approvers_or_in_a_meeting_pool_asking_by_mail_is_409_and_reserves_nothing() {
     let Some(app) = app_with_mail(Backend::Sqlite, None) else { return };
-    crate::applications::vest_2022(&app, json!({"recommendation_required": false, "strategic": "co_chairs_email"}));
+    crate::applications::vest_2022(
+        &app,
+        json!({"recommendation_required": false, "strategic": "co_chairs_email", "political_threshold": "100000.00"}),
+    );
     let id = crate::applications::submitted(&app, &charter("10.00"));
     let r = app.post(&format!("/api/v1/applications/{id}/approval-requests"), &json!({"level": "strategic"}));
     assert!(r.problem(409)["detail"].as_str().unwrap_or("").contains("approvers"));
@@ -337,7 +340,10 @@ fn with_recusal_an_approver_from_the_applying_party_is_not_asked() {
             c.links.recusal = true;
         },
     );
-    crate::applications::vest_2022(&app, json!({"recommendation_required": false, "strategic": "co_chairs_email"}));
+    crate::applications::vest_2022(
+        &app,
+        json!({"recommendation_required": false, "strategic": "co_chairs_email", "political_threshold": "100000.00"}),
+    );
     let etag = app.get("/api/v1/clusters/vest/approvers").header("etag").expect("etag").to_owned();
     let approvers = json!([
         {"name": CO_CHAIRS[0].0, "email": CO_CHAIRS[0].1, "level": "strategic", "party": "region-nordjylland"},

@@ -14,6 +14,7 @@ mod carry_overs;
 mod conformance;
 mod conventions;
 mod dashboard;
+mod decision_rights;
 mod demo;
 mod distributions;
 mod email_approval;

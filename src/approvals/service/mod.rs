@@ -63,6 +63,8 @@ pub enum ApprovalError {
     Workflow(#[from] WorkflowError),
     #[error("the application changed meanwhile; read it again and retry")]
     Changed,
+    #[error(transparent)]
+    Date(#[from] crate::domain::dates::DateError),
     #[error("the operating system gave no randomness")]
     Random,
     #[error(transparent)]
@@ -74,6 +76,7 @@ impl From<AdvanceError> for ApprovalError {
         match e {
             AdvanceError::Workflow(w) => ApprovalError::Workflow(w),
             AdvanceError::Changed => ApprovalError::Changed,
+            AdvanceError::MeetingDate(d) => ApprovalError::Date(d),
             AdvanceError::Store(s) => ApprovalError::Store(s),
         }
     }

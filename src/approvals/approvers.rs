@@ -1,5 +1,6 @@
 //! Who approves by e-mail link, per cluster: `GET|PUT /api/v1/clusters/{cluster}/approvers`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use crate::domain::access::Action;
 use crate::domain::approval::{ApproverRole, CO_CHAIR_SIDES};
 use crate::domain::values::{EmailAddress, Name, Slug};
 use crate::http::auth::Caller;
-use crate::http::conventions::{IfMatch, content_etag, not_modified};
+use crate::http::conventions::{IfMatch, content_etag, if_none_match, validated};
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now};
 
@@ -115,10 +116,10 @@ pub async fn get_approvers(
     caller.require_cluster(&slug)?;
     let (_, list) = state.db.read(move |c| load_approvers(c, &slug)).await?;
     let etag = approvers_etag(&list);
-    if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    if let Some(not_modified) = if_none_match(&req, &etag, None) {
+        return Ok(not_modified);
     }
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(list))
+    Ok(validated(StatusCode::OK, &etag, None).json(list))
 }
 
 /// Replaces the cluster's approvers. Needs `If-Match` with the ETag of the list last read.

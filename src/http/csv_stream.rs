@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::db::{AnyConnection, Db, StoreError};
 use crate::http::error::ApiError;
+use crate::http::negotiate;
 use crate::tabular::Dialect;
 
 /// Rows per page (one database read each).
@@ -107,16 +108,16 @@ pub fn dialect(raw: Option<&str>) -> Result<Dialect, ApiError> {
     }
 }
 
-/// Does the request ask for CSV (`?format=csv` or `Accept: text/csv`)?
+/// Does the request ask for CSV rather than JSON? `?format=csv|json` says
+/// so outright; else `Accept` decides ([`negotiate::media_type`]: JSON by
+/// default, 406 when it allows neither).
 pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
     match format {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(_) => return Err(ApiError::field("format", "must be json or csv")),
-        None => {}
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+        None => Ok(negotiate::media_type(req, &[negotiate::JSON, negotiate::CSV])? == negotiate::CSV),
     }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    Ok(accept.split(',').any(|part| part.trim().starts_with("text/csv")))
 }
 
 pub fn content_type(dialect: Dialect) -> &'static str {
@@ -132,5 +133,6 @@ pub fn response(dialect: Dialect, filename: &str, body: PagedCsv) -> HttpRespons
         .content_type(content_type(dialect))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, negotiate::VARY))
         .body(body)
 }

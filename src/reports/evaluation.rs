@@ -89,7 +89,7 @@ pub struct ModelEvaluation {
 #[utoipa::path(tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
     responses((status = 200, body = ModelEvaluation, content_type = "application/json"),
         (status = 200, description = "The same, one row per pool", content_type = "text/csv"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/model-evaluation")]
 pub async fn model_evaluation(
     state: web::Data<AppState>,
@@ -120,10 +120,11 @@ pub async fn model_evaluation(
     if csv {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
+            .insert_header((header::VARY, crate::http::negotiate::VARY))
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"model-evaluation-{}.csv\"", report.year)))
             .body(to_csv(&report, dialect)));
     }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().insert_header((header::VARY, crate::http::negotiate::VARY)).json(report))
 }
 
 fn pool_evaluation(pool: &crate::domain::pool::Pool, status: &PoolStatus, e: &crate::domain::evaluation::Evaluation) -> PoolEvaluation {

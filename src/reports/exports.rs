@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::db::Db;
 use crate::db::applications::{self, ApplicationFilter};
 use crate::db::{audit, exports, grants};
 use crate::domain::access::{Action, ClusterScope};
@@ -18,6 +19,7 @@ use crate::domain::workflow::ApplicationState;
 use crate::http::auth::Caller;
 use crate::http::csv_stream::{PAGE_ROWS, PageFn, PagedCsv, continue_after, dialect, response};
 use crate::http::error::{ApiError, Problem};
+use crate::http::negotiate;
 use crate::http::{AppState, utc};
 use crate::pools::http::pool_key;
 use crate::tabular::{Column, Dialect, col, write_header, write_record};
@@ -58,8 +60,10 @@ struct Export {
     pool: Option<PoolKey>,
 }
 
-fn prepare(caller: &Caller, query: &ExportQuery) -> Result<Export, ApiError> {
+fn prepare(caller: &Caller, req: &HttpRequest, query: &ExportQuery) -> Result<Export, ApiError> {
     caller.require(Action::Read)?;
+    // CSV is all an export offers: 406 when Accept allows no CSV.
+    negotiate::media_type(req, &[negotiate::CSV])?;
     let dialect = dialect(query.dialect.as_deref())?;
     let pool = query.pool.as_deref().map(|p| pool_key(caller, p)).transpose()?;
     Ok(Export { dialect, scope: caller.scope.clone(), pool })
@@ -87,10 +91,15 @@ const GRANT_COLUMNS: [Column; 10] = [
 /// Every grant the key may see, oldest first.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/grants")]
-pub async fn export_grants(state: web::Data<AppState>, caller: Caller, query: web::Query<ExportQuery>) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+pub async fn export_grants(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = grants::list(c, &scope, pool.as_ref(), after, PAGE_ROWS)?;
         for g in &rows {
@@ -137,14 +146,15 @@ pub const APPLICATION_COLUMNS: [Column; 14] = [
 /// Every application the key may see, oldest first. Target populations are separated by `|`.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/applications")]
 pub async fn export_applications(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let filter = ApplicationFilter { pool: pool.clone(), state: None, after_id: after };
         let rows = applications::list(c, &scope, &filter, PAGE_ROWS)?;
@@ -197,10 +207,21 @@ const LEDGER_COLUMNS: [Column; 11] = [
 /// Signed: each entry's lines sum to zero.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/ledger")]
-pub async fn export_ledger(state: web::Data<AppState>, caller: Caller, query: web::Query<ExportQuery>) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+pub async fn export_ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
+    Ok(ledger_csv(state.db.clone(), scope, pool, d))
+}
+
+/// The ledger's postings as a streamed CSV download (also
+/// `GET /pools/{pool}/ledger` with `Accept: text/csv`).
+pub fn ledger_csv(db: Db, scope: ClusterScope, pool: Option<PoolKey>, d: Dialect) -> HttpResponse {
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         // The pool names are read with every page: a page is one snapshot, and a pool may appear meanwhile.
         let keys = exports::pool_keys(c, &scope, pool.as_ref())?;
@@ -228,7 +249,7 @@ pub async fn export_ledger(state: web::Data<AppState>, caller: Caller, query: we
         }
         Ok(continue_after(rows.len(), rows.last().map(|p| p.posting_id)))
     });
-    Ok(response(d, "ledger.csv", PagedCsv::new(state.db.clone(), head(d, &LEDGER_COLUMNS), page)))
+    response(d, "ledger.csv", PagedCsv::new(db, head(d, &LEDGER_COLUMNS), page))
 }
 
 const AUDIT_COLUMNS: [Column; 10] = [
@@ -253,15 +274,17 @@ pub struct AuditExportQuery {
 /// The whole audit trail, oldest first, with its hash chain (needs a key for all clusters).
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(AuditExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/audit-events")]
 pub async fn export_audit_events(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     query: web::Query<AuditExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
     caller.require_all_clusters(crate::domain::access::Spanning::AuditTrail)?;
+    negotiate::media_type(&req, &[negotiate::CSV])?;
     let d = dialect(query.dialect.as_deref())?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = audit::list(c, None, after, PAGE_ROWS)?;

@@ -21,6 +21,7 @@ mod email_approval;
 mod evaluation;
 mod export_memory;
 mod hostile;
+mod http_standard;
 mod metrics;
 mod nodes;
 mod openapi;

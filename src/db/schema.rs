@@ -374,5 +374,8 @@ diesel::table! {
         decision_reference -> Text,
         target_pool_id -> Nullable<BigInt>,
         version -> BigInt,
+        at_closing -> Bool,
+        approved_before_closing -> Bool,
+        asked_ore -> Nullable<BigInt>,
     }
 }

@@ -424,6 +424,7 @@ impl From<crate::pools::service::PoolsError> for ApiError {
             PoolsError::UnknownCluster { index, .. } => ApiError::field(format!("populations[{index}].cluster"), e),
             PoolsError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
             PoolsError::Approval(a) => (*a).into(),
+            PoolsError::CarryOver(c) => (*c).into(),
             PoolsError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
             PoolsError::Store(s) => ApiError::Store(s),
         }

@@ -82,6 +82,8 @@ pub enum PoolsError {
     #[error("the pool changed meanwhile; retry")]
     Changed,
     #[error(transparent)]
+    CarryOver(Box<crate::year_end::service::CarryOverFailure>),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -97,7 +99,10 @@ pub fn close(conn: &mut AnyConnection, stored: &StoredPool, actor: Actor<'_>) ->
     let changed = stored.pool.close()?;
     crate::approvals::service::revoke_requests_of_closing_pool(conn, stored, actor).map_err(|e| PoolsError::Approval(Box::new(e)))?;
     let stored = crate::db::pools::find(conn, &stored.pool.key)?.ok_or(PoolsError::Changed)?;
-    change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)
+    let closed = change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)?;
+    // A carry-over agreed before year end takes what is left now, in this transaction.
+    crate::year_end::service::execute_at_closing(conn, &closed, actor).map_err(|e| PoolsError::CarryOver(Box::new(e)))?;
+    Ok(closed)
 }
 
 /// A strategic decision to move available money between the buckets of an open pool.

@@ -236,3 +236,31 @@ api_test! {
         patched.problem(409);
     }
 }
+
+api_test! {
+    /// Vest's 2022 carry-over was agreed in October–November 2022, before year end: it executes when the pool closes.
+    fn a_carry_over_approved_in_october_executes_at_closing_with_what_is_left_then(app) {
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "999999.00"}));
+        let proposed = app.post("/api/v1/pools/vest-2022/carry-overs", &json!({"recommendation_reference": "Referat 20.10.2022, pkt. 4.4"}));
+        assert_eq!(proposed.status, 201, "{}\n{}", proposed.text, crate::helpers::logs().lines().filter(|l| l.contains("ERROR")).collect::<Vec<_>>().join("\n"));
+        let co = proposed.json();
+        assert_eq!((co["state"].as_str(), co["at_closing"].as_bool()), (Some("proposed"), Some(true)), "{co}");
+        assert_eq!(status(app)["pending"], "0.00", "nothing is held before the pool closes");
+        let id = co["id"].as_i64().expect("id");
+        let approved = app.post(&format!("/api/v1/carry-overs/{id}/decision"), &json!({"level": "political", "outcome": "approved", "meeting_date": "2022-11-09", "reference": "Politisk niveau 09.11.2022, pkt. 4"}));
+        assert_eq!(approved.status, 200, "{}", approved.text);
+        assert_eq!(approved.json()["state"], "approved");
+        // The pool keeps granting after the approval; what is left at closing moves.
+        let grant = submitted(app, &charter("100000.00"));
+        assert_eq!(decide(app, grant, "strategic", "approved", None).json()["status"], "approved");
+        assert_eq!(app.request("POST", "/api/v1/pools/vest-2022/close").send().status, 200);
+        let done = app.get(&format!("/api/v1/carry-overs/{id}")).json();
+        assert_eq!((done["state"].as_str(), done["amount"].as_str()), (Some("executed"), Some("771553.00")), "{done}");
+        let source = app.get("/api/v1/pools/vest-2022/status").json();
+        crate::helpers::assert_reconciles(&source);
+        assert_eq!((source["carried_out"].as_str(), source["available"].as_str()), (Some("771553.00"), Some("0.00")));
+        let target = app.get("/api/v1/pools/vest-2023/status").json();
+        crate::helpers::assert_reconciles(&target);
+        assert_eq!(target["carried_in"], "771553.00");
+    }
+}

@@ -1,3 +1,6 @@
+ALTER TABLE carry_overs DROP COLUMN asked_ore;
+ALTER TABLE carry_overs DROP COLUMN approved_before_closing;
+ALTER TABLE carry_overs DROP COLUMN at_closing;
 ALTER TABLE approval_links DROP COLUMN seat;
 ALTER TABLE approval_requests DROP COLUMN reason;
 ALTER TABLE approvers DROP COLUMN deputy_for;

@@ -14,3 +14,9 @@ ALTER TABLE approvers ADD COLUMN deputy_for TEXT NOT NULL DEFAULT '';
 ALTER TABLE approval_requests ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 -- The seat a link answers for: the co-chair's address (a deputy's link shares its co-chair's seat).
 ALTER TABLE approval_links ADD COLUMN seat TEXT NOT NULL DEFAULT '';
+-- A carry-over proposed before year end: the amount is what is left when the pool closes.
+ALTER TABLE carry_overs ADD COLUMN at_closing BOOLEAN NOT NULL DEFAULT FALSE;
+-- ... and approved by the political level before then: it executes in the closing transaction.
+ALTER TABLE carry_overs ADD COLUMN approved_before_closing BOOLEAN NOT NULL DEFAULT FALSE;
+-- What a carry-over proposed before year end asked for (NULL: everything left at closing).
+ALTER TABLE carry_overs ADD COLUMN asked_ore BIGINT CHECK (asked_ore IS NULL OR asked_ore > 0);

@@ -107,6 +107,22 @@ pub fn dialect(raw: Option<&str>) -> Result<Dialect, ApiError> {
     }
 }
 
+/// What a report that answers JSON or CSV should answer: `None` for JSON, or
+/// CSV in a dialect. `excel-da` is a CSV dialect, so `?dialect=excel-da`
+/// means CSV whatever `Accept` says (and `?format=json` with it is refused);
+/// otherwise [`wants_csv`] decides, in RFC 4180 unless told.
+pub fn csv_dialect(req: &HttpRequest, format: Option<&str>, raw_dialect: Option<&str>) -> Result<Option<Dialect>, ApiError> {
+    let d = dialect(raw_dialect)?;
+    if d == Dialect::ExcelDa {
+        if format == Some("json") {
+            return Err(ApiError::field("format", "must be csv or left out: dialect=excel-da is a CSV dialect"));
+        }
+        wants_csv(req, format)?;
+        return Ok(Some(d));
+    }
+    Ok(wants_csv(req, format)?.then_some(d))
+}
+
 /// Does the request ask for CSV (`?format=csv` or `Accept: text/csv`)?
 pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
     match format {

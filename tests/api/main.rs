@@ -20,6 +20,7 @@ mod email_approval;
 mod evaluation;
 mod export_memory;
 mod hostile;
+mod libreoffice;
 mod metrics;
 mod nodes;
 mod openapi;

@@ -11,14 +11,15 @@ use super::money::Money;
 /// One application's way through the year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
-    pub submitted_on: NaiveDate,
+    /// When the application was received.
+    pub received_on: NaiveDate,
     /// The final decision (approval or rejection) at the strategic or political level.
     pub decided_on: Option<NaiveDate>,
     /// The grant made, if approved.
     pub granted: Option<(Bucket, Money)>,
 }
 
-/// How long decisions took, in days from submission.
+/// How long decisions took, in days from when the application was received.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DecisionDays {
     pub decisions: usize,
@@ -44,7 +45,7 @@ pub fn evaluate(year: i32, decided: &[Decided]) -> Evaluation {
     let mut days: Vec<i64> = Vec::new();
     for d in decided {
         let Some(on) = d.decided_on else { continue };
-        days.push((on - d.submitted_on).num_days().max(0));
+        days.push((on - d.received_on).num_days().max(0));
         if let Some((_, amount)) = d.granted {
             let slot = if on.year() == year {
                 by_month.get_mut(on.month0() as usize)
@@ -89,11 +90,11 @@ mod tests {
     #[test]
     fn grants_count_in_the_month_of_their_decision_and_days_are_measured_from_submission() {
         let decided = [
-            Decided { submitted_on: d(2022, 2, 1), decided_on: Some(d(2022, 3, 3)), granted: Some((Bucket::Upfront, m("100.00"))) },
-            Decided { submitted_on: d(2022, 3, 1), decided_on: Some(d(2022, 3, 11)), granted: Some((Bucket::AdHoc, m("0.01"))) },
-            Decided { submitted_on: d(2022, 9, 1), decided_on: Some(d(2022, 10, 20)), granted: None },
-            Decided { submitted_on: d(2022, 11, 1), decided_on: Some(d(2023, 1, 26)), granted: Some((Bucket::AdHoc, m("5.00"))) },
-            Decided { submitted_on: d(2022, 12, 1), decided_on: None, granted: None },
+            Decided { received_on: d(2022, 2, 1), decided_on: Some(d(2022, 3, 3)), granted: Some((Bucket::Upfront, m("100.00"))) },
+            Decided { received_on: d(2022, 3, 1), decided_on: Some(d(2022, 3, 11)), granted: Some((Bucket::AdHoc, m("0.01"))) },
+            Decided { received_on: d(2022, 9, 1), decided_on: Some(d(2022, 10, 20)), granted: None },
+            Decided { received_on: d(2022, 11, 1), decided_on: Some(d(2023, 1, 26)), granted: Some((Bucket::AdHoc, m("5.00"))) },
+            Decided { received_on: d(2022, 12, 1), decided_on: None, granted: None },
         ];
         let e = evaluate(2022, &decided);
         assert_eq!(e.by_month[2], m("100.01"));

@@ -158,7 +158,7 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
         .write(move |c| {
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::distribute(c, year, amount, &shares, creating, who)?)
+            Ok::<_, ApiError>(crate::pools::service::distribute(c, year, amount, &shares, creating.clone(), who)?)
         })
         .await?;
     let out = Distribution {

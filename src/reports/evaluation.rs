@@ -74,7 +74,7 @@ pub struct PoolEvaluation {
     pub committed_after_year: String,
     /// Applications finally decided (approved or rejected).
     pub decisions: usize,
-    /// Days from submission to the final decision: the median (lower middle for an even count).
+    /// Days from receipt (`received_on`) to the final decision: the median (lower middle for an even count).
     pub median_days_to_decision: Option<i64>,
     pub max_days_to_decision: Option<i64>,
 }
@@ -90,7 +90,7 @@ pub struct ModelEvaluation {
 #[utoipa::path(tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
     responses((status = 200, body = ModelEvaluation, content_type = "application/json"),
         (status = 200, description = "The same, one row per pool", content_type = "text/csv"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/model-evaluation")]
 pub async fn model_evaluation(
     state: web::Data<AppState>,
@@ -124,10 +124,11 @@ pub async fn model_evaluation(
         };
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
+            .insert_header((header::VARY, crate::http::negotiate::VARY))
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
             .body(to_csv(&report, dialect)));
     }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().insert_header((header::VARY, crate::http::negotiate::VARY)).json(report))
 }
 
 fn pool_evaluation(pool: &crate::domain::pool::Pool, status: &PoolStatus, e: &crate::domain::evaluation::Evaluation) -> PoolEvaluation {

@@ -6,11 +6,12 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::db::Db;
 use crate::db::applications::{self, ApplicationFilter};
 use crate::db::{StoreError, audit, exports, grants, reference};
 use crate::domain::access::{Action, ClusterScope};
@@ -22,6 +23,7 @@ use crate::domain::workflow::ApplicationState;
 use crate::http::auth::Caller;
 use crate::http::csv_stream::{PAGE_ROWS, PageFn, PagedCsv, continue_after, dialect, response};
 use crate::http::error::{ApiError, Problem};
+use crate::http::negotiate;
 use crate::http::{AppState, utc};
 use crate::pools::http::pool_key;
 use crate::reports::danish;
@@ -85,8 +87,10 @@ struct Export {
     pool: Option<PoolKey>,
 }
 
-fn prepare(caller: &Caller, query: &ExportQuery) -> Result<Export, ApiError> {
+fn prepare(caller: &Caller, req: &HttpRequest, query: &ExportQuery) -> Result<Export, ApiError> {
     caller.require(Action::Read)?;
+    // CSV is all an export offers: 406 when Accept allows no CSV.
+    negotiate::media_type(req, &[negotiate::CSV])?;
     let dialect = dialect(query.dialect.as_deref())?;
     let pool = query.pool.as_deref().map(|p| pool_key(caller, p)).transpose()?;
     Ok(Export { dialect, scope: caller.scope.clone(), pool })
@@ -114,10 +118,15 @@ const GRANT_COLUMNS: [Column; 10] = [
 /// Every grant the key may see, oldest first.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/grants")]
-pub async fn export_grants(state: web::Data<AppState>, caller: Caller, query: web::Query<ExportQuery>) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+pub async fn export_grants(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
     let name = file_name(d, "grants.csv", "bevillinger", pool.as_ref());
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = grants::list(c, &scope, pool.as_ref(), after, PAGE_ROWS)?;
@@ -183,14 +192,15 @@ fn budget_da(lines: &[crate::domain::application::BudgetLine]) -> String {
 /// In `excel-da` the rest of the charter follows (purpose, goals, …), so the file can be edited and imported again.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/applications")]
 pub async fn export_applications(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
     let name = file_name(d, "applications.csv", "ansoegninger", pool.as_ref());
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let filter = ApplicationFilter { pool: pool.clone(), state: None, after_id: after };
@@ -262,10 +272,21 @@ const LEDGER_COLUMNS: [Column; 11] = [
 /// Signed: each entry's lines sum to zero.
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(ExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/ledger")]
-pub async fn export_ledger(state: web::Data<AppState>, caller: Caller, query: web::Query<ExportQuery>) -> Result<HttpResponse, ApiError> {
-    let Export { dialect: d, scope, pool } = prepare(&caller, &query)?;
+pub async fn export_ledger(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Export { dialect: d, scope, pool } = prepare(&caller, &req, &query)?;
+    Ok(ledger_csv(state.db.clone(), scope, pool, d))
+}
+
+/// The ledger's postings as a streamed CSV download (also
+/// `GET /pools/{pool}/ledger` with `Accept: text/csv` or `?dialect=excel-da`).
+pub fn ledger_csv(db: Db, scope: ClusterScope, pool: Option<PoolKey>, d: Dialect) -> HttpResponse {
     let name = file_name(d, "ledger.csv", "posteringer", pool.as_ref());
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         // The pool names are read with every page: a page is one snapshot, and a pool may appear meanwhile.
@@ -291,7 +312,7 @@ pub async fn export_ledger(state: web::Data<AppState>, caller: Caller, query: we
         }
         Ok(continue_after(rows.len(), rows.last().map(|p| p.posting_id)))
     });
-    Ok(response(d, &name, PagedCsv::new(state.db.clone(), head(d, &LEDGER_COLUMNS), page)))
+    response(d, &name, PagedCsv::new(db, head(d, &LEDGER_COLUMNS), page))
 }
 
 const AUDIT_COLUMNS: [Column; 10] = [
@@ -316,15 +337,17 @@ pub struct AuditExportQuery {
 /// The whole audit trail, oldest first, with its hash chain (needs a key for all clusters).
 #[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(AuditExportQuery), security(("api_key" = [])),
     responses((status = 200, content_type = "text/csv", body = String, description = "CSV, streamed"), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/exports/audit-events")]
 pub async fn export_audit_events(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     query: web::Query<AuditExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
     caller.require_all_clusters(crate::domain::access::Spanning::AuditTrail)?;
+    negotiate::media_type(&req, &[negotiate::CSV])?;
     let d = dialect(query.dialect.as_deref())?;
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = audit::list(c, None, after, PAGE_ROWS)?;

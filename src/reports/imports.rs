@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
-use crate::applications::charters::{CreateApplication, check_charter_with, draft_of, require_open, save_new};
+use crate::applications::charters::{CreateApplication, check_charter_with, draft_of, received_on, require_open, save_new};
 use crate::db::pools::Actor;
 use crate::db::population::{self, PopulationCount};
 use crate::db::reference::TargetPopulationRow;
@@ -427,13 +427,15 @@ pub async fn import_applications(
     // every bad cell of a row, and the errors that need no database.
     let mut errors = Vec::new();
     let mut drafts = Vec::new();
+    let today = now().date();
     for (i, (_, fields)) in sheet.table.rows.iter().enumerate() {
         let row = i + 1;
         match json::from_value_all::<CreateApplication>(row_as_json(&sheet, fields, &catalogue)) {
             Err(found) => errors.extend(in_row(&sheet, row, found)),
             Ok((dto, mut found)) => {
+                let received = received_on(dto.received_on, today, &mut found);
                 let draft = draft_of(dto, &mut found);
-                drafts.push((row, draft, found));
+                drafts.push((row, draft, found, received));
             }
         }
     }
@@ -450,9 +452,9 @@ pub async fn import_applications(
             // Then the charter rules, for every row that could be read, before anything is written.
             let mut all = errors.clone();
             let mut checked = Vec::new();
-            for (row, draft, found) in &drafts {
+            for (row, draft, found, received) in &drafts {
                 match check_charter_with(c, &pool, draft.clone(), found.clone()) {
-                    Ok(ok) => checked.push(ok),
+                    Ok((charter, party_id)) => checked.push((charter, party_id, *received)),
                     Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, *row, list)),
                     Err(other) => return Err(other),
                 }
@@ -461,7 +463,10 @@ pub async fn import_applications(
                 all.sort_by_key(&place);
                 return Err(ApiError::Validation(all));
             }
-            checked.iter().map(|(charter, party_id)| save_new(c, &pool, *party_id, charter, &caller, at)).collect::<Result<Vec<i64>, _>>()
+            checked
+                .iter()
+                .map(|(charter, party_id, received)| save_new(c, &pool, *party_id, charter, *received, &caller, at))
+                .collect::<Result<Vec<i64>, _>>()
         })
         .await?;
     let body = ApplicationImport { pool: path.into_inner(), imported: ids.len(), applications: ids };

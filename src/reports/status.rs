@@ -1,7 +1,8 @@
 //! `GET /api/v1/reports/status?year=`: every pool of a year in one
 //! document, for dashboards that poll (ETag, 304) and for Excel (CSV).
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -10,9 +11,10 @@ use crate::domain::access::{Action, ClusterScope};
 use crate::domain::values::Year;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::conventions::{content_etag, not_modified};
+use crate::http::conventions::{content_etag, if_none_match, validated};
 use crate::http::csv_stream::{content_type, csv_dialect};
 use crate::http::error::{ApiError, Problem};
+use crate::http::negotiate;
 use crate::pools::policy::AllocationModelDto;
 use crate::pools::status::{FiguresDto, PoolStatusDto, load_status};
 use crate::reports::danish;
@@ -111,7 +113,7 @@ pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
     security(("api_key" = [])),
     responses((status = 200, body = StatusReport, headers(("ETag" = String)), content_type = "application/json"),
         (status = 304, description = "Unchanged since the ETag given"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/status")]
 pub async fn status_report(
     state: web::Data<AppState>,
@@ -129,15 +131,11 @@ pub async fn status_report(
         None => (serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?, "application/json"),
     };
     let etag = content_etag(&body);
-    if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).insert_header((header::VARY, "Accept")).finish());
+    if let Some(not_modified) = if_none_match(&req, &etag, Some(negotiate::VARY)) {
+        return Ok(not_modified);
     }
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::VARY, "Accept"))
-        .content_type(kind);
+    let mut response = validated(StatusCode::OK, &etag, Some(negotiate::VARY));
+    response.content_type(kind);
     if let Some(d) = csv_wanted {
         let name = match d {
             Dialect::Rfc4180 => format!("status-{}.csv", year.get()),

@@ -457,6 +457,11 @@ api_test! {
         assert!(l.iter().any(|r| r[4] == "Udbetaling" && r[7] == "Udbetalt" && r[8] == "10000,05"), "{}", ledger.text);
         assert!(l[1..].iter().all(|r| r[10].contains("(nøgle ")), "{}", ledger.text);
         assert!(!ledger.text.contains("funding") && !ledger.text.contains("rolling"), "no English code left: {}", ledger.text);
+        let pool_ledger = app.get("/api/v1/pools/vest-2022/ledger?dialect=excel-da");
+        assert_eq!(pool_ledger.header("content-disposition"), Some("attachment; filename=\"posteringer-vest-2022.csv\""));
+        assert_eq!(pool_ledger.text, ledger.text, "the pool's ledger in the dialect is the export of its postings");
+        let refused = app.request("GET", "/api/v1/reports/status?year=2022&dialect=excel-da").header("accept", "application/json").send();
+        assert_eq!(refused.status, 406, "a CSV dialect for a client that takes only JSON: {}", refused.text);
 
         let audit = app.get("/api/v1/exports/audit-events?dialect=excel-da");
         assert_eq!(audit.header("content-disposition"), Some("attachment; filename=\"revisionsspor.csv\""));

@@ -2,6 +2,8 @@
 //! over its year. Pure: dates and amounts come in, figures go out.
 
 use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::allocation::Bucket;
 use super::money::Money;
@@ -63,9 +65,14 @@ pub fn evaluate(year: i32, decided: &[Decided]) -> Evaluation {
     Evaluation { by_month, after_year, days: DecisionDays { decisions: days.len(), median, max: days.last().copied() } }
 }
 
+/// `part` of `whole` as an exact decimal fraction (1 is all of it); `None` when the whole is 0.
+pub fn fraction(part: Money, whole: Money) -> Option<Decimal> {
+    Decimal::from(part.ore()).checked_div(Decimal::from(whole.ore()))
+}
+
 /// `part` of `whole` in per mille, rounded down; 0 when the whole is 0.
 pub fn per_mille(part: Money, whole: Money) -> i64 {
-    if whole.is_zero() { 0 } else { i64::try_from(i128::from(part.ore()) * 1000 / i128::from(whole.ore())).unwrap_or(0) }
+    fraction(part, whole).and_then(|f| f.checked_mul(Decimal::ONE_THOUSAND)).and_then(|m| m.floor().to_i64()).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -102,5 +109,9 @@ mod tests {
         assert_eq!(per_mille(m("1.00"), Money::ZERO), 0);
         assert_eq!(per_mille(m("700.00"), m("1000.00")), 700);
         assert_eq!(per_mille(m("1.00"), m("3.00")), 333);
+        assert_eq!(per_mille(m("2.00"), m("3.00")), 666, "rounded down, not to nearest");
+        assert_eq!(per_mille(m("999999999999.99"), m("999999999999.99")), 1000);
+        assert_eq!(per_mille(m("0.01"), m("999999999999.99")), 0);
+        assert_eq!(fraction(m("610087.10"), m("871553.00")), Some(Decimal::new(7, 1)), "exact, no float");
     }
 }

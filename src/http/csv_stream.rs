@@ -108,6 +108,24 @@ pub fn dialect(raw: Option<&str>) -> Result<Dialect, ApiError> {
     }
 }
 
+/// What a report that answers JSON or CSV should answer: `None` for JSON, or
+/// CSV in a dialect. `excel-da` is a CSV dialect, so `?dialect=excel-da`
+/// means CSV without `?format=csv` (`?format=json` with it is refused, and an
+/// `Accept` that allows no CSV is a 406); otherwise [`wants_csv`] decides, in
+/// RFC 4180 unless told.
+pub fn csv_dialect(req: &HttpRequest, format: Option<&str>, raw_dialect: Option<&str>) -> Result<Option<Dialect>, ApiError> {
+    let d = dialect(raw_dialect)?;
+    if d != Dialect::ExcelDa {
+        return Ok(wants_csv(req, format)?.then_some(d));
+    }
+    match format {
+        Some("csv") => Ok(Some(d)),
+        Some("json") => Err(ApiError::field("format", "must be csv or left out: dialect=excel-da is a CSV dialect")),
+        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+        None => negotiate::media_type(req, &[negotiate::CSV]).map(|_| Some(d)),
+    }
+}
+
 /// Does the request ask for CSV rather than JSON? `?format=csv|json` says
 /// so outright; else `Accept` decides ([`negotiate::media_type`]: JSON by
 /// default, 406 when it allows neither).

@@ -12,13 +12,12 @@ use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated};
-use crate::http::csv_stream::wants_csv;
+use crate::http::csv_stream::csv_dialect;
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
 use crate::pools::http::{PoolStateDto, not_found, pool_key};
 use crate::pools::policy::AllocationModelDto;
-use crate::tabular::Dialect;
 
 /// Money figures, as strings with two decimals. They reconcile:
 /// `total + carried_in = committed + pending + available + carried_out`.
@@ -275,11 +274,13 @@ pub struct LedgerQuery {
     pub limit: Option<String>,
     #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
+    /// For CSV: `rfc4180` (default) or `excel-da` (Danish Excel; implies CSV).
+    pub dialect: Option<String>,
 }
 
 /// Every money movement of a pool, oldest first. Each entry sums to zero.
 ///
-/// With `Accept: text/csv`: every posting, one line each, streamed (as
+/// With `Accept: text/csv` or `?dialect=excel-da`: every posting, one line each, streamed (as
 /// `GET /exports/ledger?pool=`; `limit` and `cursor` do not apply).
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
@@ -294,10 +295,10 @@ pub async fn pool_ledger(
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    if wants_csv(&req, None)? {
+    if let Some(d) = csv_dialect(&req, None, query.dialect.as_deref())? {
         let (db, found) = (state.db.clone(), key.clone());
         state.db.read(move |c| pools::find(c, &found)?.map(|_| ()).ok_or_else(|| not_found(&found))).await?;
-        return Ok(crate::reports::exports::ledger_csv(db, caller.scope.clone(), Some(key), Dialect::Rfc4180));
+        return Ok(crate::reports::exports::ledger_csv(db, caller.scope.clone(), Some(key), d));
     }
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);

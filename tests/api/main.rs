@@ -22,6 +22,7 @@ mod evaluation;
 mod export_memory;
 mod hostile;
 mod http_standard;
+mod libreoffice;
 mod metrics;
 mod nodes;
 mod openapi;

@@ -3,7 +3,7 @@
 //! from the minutes; the others use the same amount per inhabitant and are
 //! marked illustrative. No people, only institutions.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 pub mod generate;
 mod projects;
@@ -107,6 +107,7 @@ pub fn load_if_empty(db: &Db, now: NaiveDateTime) -> Result<Option<String>, Demo
         }
         vest_2023(conn, now)?;
         projects::load(conn, now)?;
+        vest_approvers(conn, now)?;
         vest_year_end(conn, now)?;
         Ok(Some(keys::issue(conn, "admin", &[], "Demo administrator", None, now)?))
     })
@@ -143,7 +144,13 @@ fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime
         _ => AllocationModel::Rolling,
     };
     let key = PoolKey { cluster: Slug::parse(demo.slug).map_err(|_| bad("slug"))?, year: Year::new(2022).map_err(|_| bad("year"))? };
-    let (pool, funding) = Pool::create(NewPool { key, amount, model, policy: ApprovalPolicy::default(), note });
+    // Syd has delegated small projects to its operations forum (illustrative).
+    let policy = if demo.slug == "syd" {
+        ApprovalPolicy { operations_forum_limit: Money::from_ore(5_000_000), ..ApprovalPolicy::default() }
+    } else {
+        ApprovalPolicy::default()
+    };
+    let (pool, funding) = Pool::create(NewPool { key, amount, model, policy, note });
     let actor = Actor { name: "demo", request_id: None, at: now };
     let stored = crate::pools::service::create(conn, row.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
@@ -160,7 +167,8 @@ fn vest_key(year: i64) -> Result<PoolKey, DemoError> {
 fn vest_2023(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
     let vest = clusters::find(conn, "vest")?.ok_or_else(|| DemoError::Data("no vest".into()))?;
     let amount = Money::from_ore(VEST_2022_ORE).ok_or_else(|| DemoError::Data("amount".into()))?;
-    let note = "Illustrativt beløb: samme som 2022. Overførslen af restmidlerne fra 2022 afventer politisk godkendelse.".to_owned();
+    let note =
+        "Illustrativt beløb: samme som 2022. Restmidlerne fra 2022 er overført ved årets lukning efter politisk godkendelse.".to_owned();
     let (pool, funding) =
         Pool::create(NewPool { key: vest_key(2023)?, amount, model: AllocationModel::Rolling, policy: ApprovalPolicy::default(), note });
     let actor = Actor { name: "demo", request_id: None, at: now };
@@ -170,23 +178,98 @@ fn vest_2023(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoErr
     Ok(())
 }
 
-/// As in the minutes: Vest's 2022 money was not used; the pool is closed and
-/// the strategic level has proposed carrying all 871,553.00 over to 2023,
-/// which now awaits the political level's sign-off.
+/// Vest's approvers: the co-chairs one per side (medformandskabet), the
+/// municipal co-chair's deputy, and the political level's chair. Role titles
+/// and example.org addresses only.
+fn vest_approvers(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
+    let vest = clusters::find(conn, "vest")?.ok_or_else(|| DemoError::Data("no vest".into()))?;
+    let new = |name, email, level, side, role, deputy_for, party| crate::db::approvals::NewApprover {
+        name,
+        email,
+        level,
+        side,
+        party,
+        role,
+        deputy_for,
+    };
+    let rows = [
+        new(
+            "Regional medformand, Vest",
+            "medformand.region.vest@example.org",
+            "strategic",
+            "regional",
+            "co_chair",
+            "",
+            "region-nordjylland",
+        ),
+        new(
+            "Kommunal medformand, Vest",
+            "medformand.kommune.vest@example.org",
+            "strategic",
+            "municipal",
+            "co_chair",
+            "",
+            "thisted-kommune",
+        ),
+        new(
+            "Stedfortræder for kommunal medformand, Vest",
+            "stedfortraeder.kommune.vest@example.org",
+            "strategic",
+            "municipal",
+            "deputy",
+            "medformand.kommune.vest@example.org",
+            "morso-kommune",
+        ),
+        new("Formand for sundhedsklyngeudvalget, Vest", "udvalgsformand.vest@example.org", "political", "", "member", "", ""),
+    ];
+    let actor = Actor { name: "demo", request_id: None, at: now };
+    crate::approvals::service::replace_approvers(
+        conn,
+        vest.id,
+        "vest",
+        &rows,
+        serde_json::json!([]),
+        serde_json::json!(rows.iter().map(|r| r.email).collect::<Vec<_>>()),
+        actor,
+    )?;
+    Ok(())
+}
+
+/// As in the minutes: Vest decided no allocation model in 2022, which meant
+/// rolling (recorded as a model decision); the strategic level recommended
+/// carrying the unused 871,553.00 over to 2023 in October 2022, the
+/// political level agreed before year end, and the carry-over executed when
+/// the pool closed.
 fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
+    let bad = |e: &dyn std::fmt::Display| DemoError::Data(e.to_string());
     let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
     let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
-    let closed = stored.pool.close().map_err(|e| DemoError::Data(e.to_string()))?;
-    let stored = crate::pools::service::change(conn, &stored, &closed, None, "pool.closed", actor)?
-        .ok_or_else(|| DemoError::Data("vest-2022".into()))?;
-    let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| DemoError::Data(e.to_string()))?, bucket: None };
+    let day = |m, d| NaiveDate::from_ymd_opt(2022, m, d).ok_or_else(|| DemoError::Data("date".into()));
+    let minuted = crate::pools::service::Minuted {
+        meeting_date: day(10, 20)?,
+        reference: "Referat fra klyngestyregruppen, pkt. 4.2: ingen tildelingsmodel besluttet, dvs. løbende tildeling".into(),
+    };
+    let stored = crate::pools::service::decide_model(conn, &stored, AllocationModel::Rolling, &minuted, actor).map_err(|e| bad(&e))?;
+    let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| bad(&e))?, bucket: None };
     let why = Recommendation {
         reference: "Referat fra 13. møde på faglig strategisk niveau, pkt. 4, indstilling 4: godkendt og indstillet til politisk niveau",
-        date: None,
+        date: Some(day(10, 20)?),
         note: "Driftsforum indstillede 13. september, at midlerne overføres til 2023, da de igangsatte projekter er tæt på afslutning eller i drift.",
         target_model: None,
     };
-    crate::year_end::service::propose(conn, &stored, &proposal, &why, actor).map_err(|e| DemoError::Data(e.to_string()))?;
+    let proposed = crate::year_end::service::propose(conn, &stored, &proposal, &why, actor).map_err(|e| bad(&e))?;
+    let row = match proposed {
+        crate::year_end::service::Proposed::New(row) | crate::year_end::service::Proposed::Again(row) => row,
+    };
+    let answer = crate::year_end::service::Answer {
+        approve: true,
+        channel: "meeting",
+        meeting_date: Some(day(11, 9)?),
+        reference: "Politisk niveau (sundhedsklyngeudvalget), november 2022 (illustrativt)",
+    };
+    crate::year_end::service::conclude(conn, &row, &answer, actor).map_err(|e| bad(&e))?;
+    let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
+    crate::pools::service::close(conn, &stored, &crate::pools::service::Undecided::Refuse, actor).map_err(|e| bad(&e))?;
     Ok(())
 }
 

@@ -23,6 +23,8 @@ enum Step {
     Submit,
     Recommend(Option<i64>),
     Decide(Level, Outcome),
+    /// The strategic level sends the case on to the political level.
+    Refer,
     Disburse(i64),
 }
 
@@ -47,7 +49,7 @@ struct Project {
 
 use Step::*;
 
-const PROJECTS: [Project; 7] = [
+const PROJECTS: [Project; 9] = [
     Project {
         cluster: "vest",
         year: 2023,
@@ -159,6 +161,38 @@ const PROJECTS: [Project; 7] = [
         origin: Origin::Cluster,
         steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Rejected)],
     },
+    Project {
+        cluster: "syd",
+        year: 2022,
+        title: "Fælles faldforebyggelse i Mariagerfjord",
+        party: "mariagerfjord-kommune",
+        populations: &["vulnerable_elderly"],
+        purpose: "Hjemmeplejen og de praktiserende læger bruger samme faldscreening, så ældre med faldrisiko får hjælp, før de falder.",
+        goals: "Færre faldulykker med indlæggelse blandt borgere over 75 år.",
+        amount: 4_000_000,
+        budget: &[],
+        starts_on: (2022, 11, 1),
+        ends_on: (2022, 12, 31),
+        origin: Origin::Cluster,
+        // A small project: within Syd's operations-forum limit the forum's recommendation is the grant.
+        steps: &[Submit, Recommend(None)],
+    },
+    Project {
+        cluster: "nord",
+        year: 2022,
+        title: "Fælles indsats for borgere med multisygdom i hele klyngen",
+        party: "hjorring-kommune",
+        populations: &["chronic_disease"],
+        purpose: "Et fælles forløbsprogram for borgere med flere kroniske sygdomme på tværs af alle klyngens kommuner, almen praksis og hospitalet.",
+        goals: "Én samlet plan for hver borger med multisygdom; færre parallelle forløb.",
+        amount: 30_000_000,
+        budget: &[],
+        starts_on: (2022, 11, 1),
+        ends_on: (2023, 12, 31),
+        origin: Origin::Cluster,
+        // "Sendes videre til drøftelse på politisk niveau": referred whatever its amount.
+        steps: &[Submit, Recommend(None), Refer],
+    },
 ];
 
 fn date((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, DemoError> {
@@ -236,10 +270,11 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
                     StepOutcome::of_decision(outcome),
                     "application.decided",
                 ),
+                Refer => (Event::Refer { amount: None }, StepKind::Strategic, StepOutcome::Referred, "application.referred"),
                 Disburse(_) => continue,
             };
-            let meeting = matches!(step, Recommend(_) | Decide(..)).then(|| date(meeting_on)).transpose()?;
-            let reference = if matches!(step, Decide(..)) { minutes } else { "" };
+            let meeting = matches!(step, Recommend(_) | Decide(..) | Refer).then(|| date(meeting_on)).transpose()?;
+            let reference = if matches!(step, Decide(..) | Refer) { minutes } else { "" };
             let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "" };
             advance(conn, &app, &pool, event, &new_step, action, actor).map_err(|e| bad(&e.to_string()))?;
         }

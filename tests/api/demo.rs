@@ -20,16 +20,24 @@ fn demo_on(backend: Backend) {
     assert_eq!(vest["amount"], "871553.00", "from the minutes");
     assert_eq!(vest["allocation_model"]["kind"], "rolling", "no model decided in 2022 means rolling");
     assert_eq!(vest["state"], "closed", "year end");
-    // The minutes: all of it proposed for carry-over to 2023, awaiting the political level.
+    // The minutes: all of it recommended for carry-over to 2023 in October, agreed before year end,
+    // and moved when the pool closed.
     let carry = app.get("/api/v1/pools/vest-2022/carry-overs").json();
-    assert_eq!(carry[0]["state"], "proposed");
+    assert_eq!(carry[0]["state"], "executed");
+    assert_eq!(carry[0]["at_closing"], true);
     assert_eq!(carry[0]["amount"], "871553.00");
     assert_eq!(carry[0]["to_year"], 2023);
     let held = app.get("/api/v1/pools/vest-2022/status").json();
     assert_eq!(
         (held["available"].as_str(), held["pending"].as_str(), held["carried_out"].as_str()),
-        (Some("0.00"), Some("871553.00"), Some("0.00"))
+        (Some("0.00"), Some("0.00"), Some("871553.00"))
     );
+    let events = app.get("/api/v1/audit-events?subject=pool%3Avest-2022").json().to_string();
+    assert!(events.contains("pool.model_decided"), "no model decided → rolling, recorded as a decision");
+    let approvers = app.get("/api/v1/clusters/vest/approvers").json();
+    let roles: Vec<(&str, &str)> =
+        approvers.as_array().expect("list").iter().filter_map(|a| Some((a["role"].as_str()?, a["side"].as_str()?))).collect();
+    assert!(roles.contains(&("co_chair", "regional")) && roles.contains(&("co_chair", "municipal")), "co-chairs one per side: {roles:?}");
     assert_reconciles(&held);
     let nord = app.get("/api/v1/pools/nord-2022").json();
     assert_eq!(nord["amount"], "2220660.10", "871,553 / 63,670 × 162,227 inhabitants");
@@ -53,14 +61,20 @@ fn demo_on(backend: Backend) {
     states.dedup();
     assert_eq!(states, ["approved", "draft", "recommended", "rejected", "reserved", "submitted"]);
     let vest = app.get("/api/v1/pools/vest-2023/status").json();
-    assert_eq!(vest["carried_in_pending"], "871553.00", "what 2022 may bring once the political level agrees");
-    assert_eq!(vest["carried_in"], "0.00");
+    assert_eq!(vest["carried_in_pending"], "0.00");
+    assert_eq!(vest["carried_in"], "871553.00", "what 2022 brought");
     assert_eq!(vest["pending"], "140000.00", "awaiting political sign-off");
     assert_eq!(vest["committed"], "85000.00");
     assert_eq!(vest["disbursed"], "30000.00");
     assert_reconciles(&vest);
     let midt = app.get("/api/v1/pools/midt-2022/status").json();
     assert_eq!(midt["buckets"][0]["committed"], "250000.00", "upfront project");
+    // A small project granted by Syd's operations forum, and one case Nord referred to the political level.
+    let all = apps["items"].as_array().expect("items");
+    let by_title = |t: &str| all.iter().find(|a| a["title"] == t).cloned().unwrap_or_default();
+    assert_eq!(by_title("Fælles faldforebyggelse i Mariagerfjord")["status"], "approved");
+    let referred = by_title("Fælles indsats for borgere med multisygdom i hele klyngen");
+    assert_eq!((referred["status"].as_str(), referred["referred"].as_bool()), (Some("reserved"), Some(true)), "{referred}");
 }
 
 #[test]

@@ -374,8 +374,8 @@ pub fn replace_approvers(
             actor: actor.name,
             action: "approvers.replaced",
             subject: format!("cluster:{cluster_slug}"),
-            before: Some(before),
-            after: Some(after),
+            before: Some(serde_json::json!({"approvers": before})),
+            after: Some(serde_json::json!({"approvers": after})),
             request_id: actor.request_id,
         },
     )?;

@@ -64,7 +64,7 @@ pub struct PoolDto {
     pub cluster: String,
     #[schema(example = 2022)]
     pub year: i32,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     pub allocation_model: AllocationModelDto,
     pub approval_policy: ApprovalPolicyDto,
@@ -147,7 +147,7 @@ pub struct PoolQuery {
 /// model's buckets exactly to the øre, written to the ledger.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", request_body = CreatePool, security(("api_key" = [])),
-    responses((status = 201, body = PoolDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
+    responses((status = 201, description = "The pool, created as a draft and funded", body = PoolDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "The cluster already has a pool for that year"),
         (status = 422, body = Problem)))]
 #[post("/pools")]
@@ -200,7 +200,7 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
 /// Lists pools, by year then cluster.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(PoolQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of pools, by year then cluster", body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools")]
 pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::Query<PoolQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
@@ -243,7 +243,7 @@ pub(crate) fn not_found(key: &PoolKey) -> ApiError {
 /// One pool, with its ETag.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The pool; its `ETag` goes in `If-Match` to change it", body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}")]
 pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
@@ -257,7 +257,7 @@ pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Pat
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = PatchPool, security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool as changed", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is no longer a draft"), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/pools/{pool}")]
@@ -328,7 +328,7 @@ async fn transition(
 /// Opens a draft pool for applications. Its amount and model are then fixed.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool, open", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not a draft")))]
 #[post("/pools/{pool}/open")]
 pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -341,7 +341,7 @@ pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Pa
 /// reservation made for such a request is given back.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool, closed", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open")))]
 #[post("/pools/{pool}/close")]
 pub async fn close_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

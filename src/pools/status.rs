@@ -20,25 +20,25 @@ use crate::pools::policy::AllocationModelDto;
 /// `total + carried_in = committed + pending + available + carried_out`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiguresDto {
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in: String,
     /// Granted and not released (disbursed money included).
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
     /// Reserved while a decision is pending.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: String,
     /// Paid out of what is committed.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: String,
     /// Given back from grants into available.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_out: String,
 }
 
@@ -81,7 +81,7 @@ pub struct PoolStatusDto {
     pub figures: FiguresDto,
     /// Proposed carry-overs into this pool that await political sign-off.
     /// Not yet part of `carried_in` or `available`; shown so nobody plans with it too early.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in_pending: String,
     pub buckets: Vec<BucketStatusDto>,
     /// Every target population. An application naming several counts
@@ -94,13 +94,13 @@ pub struct PoolStatusDto {
 /// What applications hold, for one key of a breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UseDto {
-    #[schema(example = "140000.00")]
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
 }
 
@@ -191,9 +191,9 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
 
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
 /// `If-None-Match`, so dashboards can poll cheaply.
-#[utoipa::path(extensions(("x-permission" = json!("read"))),
+#[utoipa::path(operation_id = "get_pool_status", extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
-    responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
+    responses((status = 200, description = "The pool's figures, reconciled to the øre", body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}/status")]
 pub async fn pool_status(
@@ -252,7 +252,7 @@ pub struct PostingDto {
     #[schema(example = "available")]
     pub account: String,
     /// Signed: money leaves the negative accounts and enters the positive ones.
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^-?[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
 }
 
@@ -282,9 +282,9 @@ pub struct LedgerQuery {
 }
 
 /// Every money movement of a pool, oldest first. Each entry sums to zero.
-#[utoipa::path(extensions(("x-permission" = json!("read"))),
+#[utoipa::path(operation_id = "get_pool_ledger", extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, description = "A page of the pool's ledger entries, oldest first", body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools/{pool}/ledger")]
 pub async fn pool_ledger(

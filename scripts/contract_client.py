@@ -127,6 +127,8 @@ def main() -> int:
     year = next(y for y in range(2090, 2000, -1) if y not in taken and y + 1 not in taken)
     pool_id = f"{cluster}-{year}"
     day = lambda month, d: datetime.date(year, month, d)  # noqa: E731
+    # Meetings are recorded after they are held: never far ahead, never before the charter was received (today).
+    met = datetime.date.today()
 
     # -- a pool, changed with If-Match, then opened ---------------------------
     step(f"create pool {pool_id}: 1,000,000.00 under a 70/30 model, decided in meetings")
@@ -187,12 +189,12 @@ def main() -> int:
     assert expect(submit_application.sync_detailed(app.id, client=client), ApplicationDto, 200, "submit").status == "submitted"
     step("the operations forum recommends 140,000.00")
     recommended = recommend_application.sync_detailed(
-        app.id, client=client, body=RecommendationRequest(meeting_date=day(3, 4), recommended_amount="140000.00")
+        app.id, client=client, body=RecommendationRequest(meeting_date=met, recommended_amount="140000.00")
     )
     expect(recommended, ApplicationDto, 200, "recommendation")
     step("the strategic level approves in its meeting: the money is reserved for the political level")
     strategic = DecisionRequest(
-        level=LevelDto.STRATEGIC, outcome=OutcomeDto.APPROVED, meeting_date=day(3, 20), reference="Referat, pkt. 4", amount="140000.00"
+        level=LevelDto.STRATEGIC, outcome=OutcomeDto.APPROVED, meeting_date=met, reference="Referat, pkt. 4", amount="140000.00"
     )
     reserved = expect(decide_application.sync_detailed(app.id, client=client, body=strategic), ApplicationDto, 200, "strategic decision")
     assert money(reserved.reserved_amount) == Decimal("140000.00"), reserved.reserved_amount
@@ -201,7 +203,7 @@ def main() -> int:
 
     step("the political level approves, with an Idempotency-Key: a grant")
     political = DecisionRequest(
-        level=LevelDto.POLITICAL, outcome=OutcomeDto.APPROVED, meeting_date=day(4, 2), reference="Politisk niveau, pkt. 7"
+        level=LevelDto.POLITICAL, outcome=OutcomeDto.APPROVED, meeting_date=met, reference="Politisk niveau, pkt. 7"
     )
     key = f"contract-{uuid.uuid4()}"
     first = decide_application.sync_detailed(app.id, client=client, body=political, idempotency_key=key)
@@ -213,9 +215,7 @@ def main() -> int:
     expect(again, ApplicationDto, 200, "idempotent retry")
     assert again.content == first.content, "a replay answers the first answer"
     assert again.headers.get("idempotent-replayed") == "true", dict(again.headers)
-    other = DecisionRequest(
-        level=LevelDto.POLITICAL, outcome=OutcomeDto.REJECTED, meeting_date=day(4, 2), reference="Politisk niveau, pkt. 7"
-    )
+    other = DecisionRequest(level=LevelDto.POLITICAL, outcome=OutcomeDto.REJECTED, meeting_date=met, reference="Politisk niveau, pkt. 7")
     reused = expect(decide_application.sync_detailed(app.id, client=client, body=other, idempotency_key=key), Problem, 422, "key reused")
     assert [e.field for e in reused.errors] == ["Idempotency-Key"], reused
 
@@ -224,7 +224,7 @@ def main() -> int:
     step("disburse 50,000.00 from the grant")
     paid = expect(
         disburse_grant.sync_detailed(
-            grant_id, client=client, body=DisbursementRequest(amount="50000.00", paid_on=day(5, 1), reference="Faktura 1")
+            grant_id, client=client, body=DisbursementRequest(amount="50000.00", paid_on=met, reference="Faktura 1")
         ),
         GrantDto,
         201,
@@ -255,14 +255,14 @@ def main() -> int:
     before = expect(get_pool_status.sync_detailed(pool_id, client=client), PoolStatusDto, 200, "status at close")
     left = money(before.available)
     step(f"propose carrying what is left ({left}) to {year + 1}")
-    proposal = CarryOverRequest(to_year=year + 1, recommendation_reference="Referat, pkt. 3", recommendation_date=day(12, 15))
+    proposal = CarryOverRequest(to_year=year + 1, recommendation_reference="Referat, pkt. 3", recommendation_date=met)
     carry = expect(propose_carry_over.sync_detailed(pool_id, client=client, body=proposal), CarryOverDto, 201, "propose carry-over")
     assert money(carry.amount) == left, (carry.amount, left)
     step("the political level approves the carry-over")
     decision = CarryOverDecisionRequest(
         level=LevelDto.POLITICAL,
         outcome=OutcomeDto.APPROVED,
-        meeting_date=datetime.date(year + 1, 1, 26),
+        meeting_date=met,
         reference="Politisk niveau, pkt. 5",
     )
     done = expect(decide_carry_over.sync_detailed(carry.id, client=client, body=decision), CarryOverDto, 200, "carry-over decision")

@@ -4,9 +4,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
-use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -41,13 +40,20 @@ impl Application {
                 .app_data(routes.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(web::QueryConfig::default().error_handler(crate::http::json::query_error))
-                .wrap(actix_web::middleware::from_fn(crate::http::idempotency::middleware))
-                .wrap(actix_web::middleware::from_fn(crate::http::json::refuse_control_characters_in_url))
-                .wrap(actix_web::middleware::from_fn(crate::http::security_headers))
+                // Innermost first; each `wrap` goes around those before it.
+                .wrap(from_fn(crate::http::idempotency::middleware))
+                .wrap(from_fn(crate::http::json::refuse_body_without_content_type))
+                .wrap(from_fn(crate::http::json::refuse_control_characters_in_url))
+                .wrap(from_fn(crate::http::security_headers))
                 .wrap(ErrorHandlers::new().default_handler(crate::http::problem_json_errors))
+                .wrap(crate::http::compression::middleware())
+                // Compress answers an Accept-Encoding it cannot meet with a bare 406: made a problem too.
+                .wrap(ErrorHandlers::new().default_handler(crate::http::problem_json_errors))
+                .wrap(from_fn(crate::http::compression::vary))
                 .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
-                .wrap(actix_web::middleware::from_fn(crate::http::metrics::record))
-                .wrap(TracingLogger::<crate::telemetry::RouteSpan>::new())
+                .wrap(from_fn(crate::http::head::middleware))
+                .wrap(from_fn(crate::http::metrics::record))
+                .wrap(from_fn(crate::http::access_log::middleware))
                 .into_utoipa_app();
             let (app, _) = crate::http::mount(app).split_for_parts();
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))

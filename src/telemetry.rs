@@ -19,27 +19,19 @@ pub fn init(format: LogFormat) {
     };
 }
 
-/// Request spans name the route pattern (`/approvals/{token}`), never the
-/// path: approval tokens must not reach the logs.
-pub struct RouteSpan;
-
-impl tracing_actix_web::RootSpanBuilder for RouteSpan {
-    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        use actix_web::HttpMessage;
-        let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-        let request_id = request.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string()).unwrap_or_default();
-        tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id, status = tracing::field::Empty)
+/// An error and its causes, each in its own words (`Display`, never
+/// `Debug`), joined by `: `. A cause whose words its error already repeats
+/// (`#[error("database error: {0}")]` with `#[from]`) is said once.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let said = e.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = e.source();
     }
-
-    fn on_request_end<B: actix_web::body::MessageBody>(
-        span: tracing::Span,
-        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
-    ) {
-        let status = match outcome {
-            Ok(res) => res.status().as_u16(),
-            Err(e) => e.as_response_error().status_code().as_u16(),
-        };
-        span.record("status", status);
-        tracing::debug!(parent: &span, status, "request done");
-    }
+    text
 }

@@ -62,6 +62,11 @@ pub struct CreateApplication {
     pub contact_email: Option<String>,
     /// Answers to the pool's criteria.
     pub criteria: Option<Vec<CriterionAnswerDto>>,
+    /// When the application was received; default today, never in the future. The
+    /// secretariat back-dates cases it registers after the meeting; every step's
+    /// `meeting_date` must be on or after it.
+    #[schema(example = "2022-09-15")]
+    pub received_on: Option<NaiveDate>,
 }
 
 /// Changes to a draft; fields left out keep their value.
@@ -217,11 +222,25 @@ pub(crate) fn save_new(
     pool: &pools::StoredPool,
     party_id: i64,
     charter: &Charter,
+    received_on: NaiveDate,
     caller: &Caller,
     at: chrono::NaiveDateTime,
 ) -> Result<i64, ApiError> {
     let actor = caller.actor();
-    Ok(service::register(c, pool, party_id, charter, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
+    Ok(service::register(c, pool, party_id, charter, received_on, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
+}
+
+/// The day an application was received: as written (never in the future), or today.
+pub(crate) fn received_on(written: Option<NaiveDate>, today: NaiveDate, errors: &mut Vec<FieldError>) -> NaiveDate {
+    match written {
+        Some(day) => {
+            if let Err(e) = crate::domain::dates::check_received_on(day, today) {
+                errors.push(FieldError::new("received_on", e));
+            }
+            day
+        }
+        None => today,
+    }
 }
 
 /// Registers a project charter as a draft application in an open pool.
@@ -242,11 +261,12 @@ pub async fn create_application(
     caller.require(Action::ManageApplications)?;
     let key = pool_key(&caller, &path)?;
     let (dto, mut errors) = json::parse_all::<CreateApplication>(&req, &body)?;
+    let at = now();
+    let received = received_on(dto.received_on, at.date(), &mut errors);
     let draft = draft_of(dto, &mut errors);
     if !errors.is_empty() {
         return Err(refuse(&state, key, draft, errors).await);
     }
-    let at = now();
     let lock = key.clone();
     let dto = state
         .db
@@ -254,7 +274,7 @@ pub async fn create_application(
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
             let (charter, party_id) = check_charter(c, &pool, draft.clone())?;
-            let id = save_new(c, &pool, party_id, &charter, &caller, at)?;
+            let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
             load_dto(c, id)
         })
         .await?;
@@ -354,5 +374,6 @@ fn merge(c: &Charter, p: PatchApplication) -> CreateApplication {
         criteria: Some(p.criteria.unwrap_or_else(|| {
             c.criteria.iter().map(|a| CriterionAnswerDto { criterion: a.criterion.clone(), answer: a.answer.clone() }).collect()
         })),
+        received_on: None,
     }
 }

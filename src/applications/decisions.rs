@@ -49,7 +49,7 @@ async fn advance(
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     // Separation of duties: an application's contact records or gives none of its decisions.
-    let decides = matches!(event, Event::Recommend { .. } | Event::Decide { .. });
+    let decides = matches!(event, Event::Recommend { .. } | Event::NotRecommend | Event::Decide { .. } | Event::Refer { .. });
     let at = now();
     let dto = state
         .db
@@ -152,6 +152,9 @@ pub async fn withdraw(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationRequest {
+    /// `recommended` (default) or `not_recommended`. Up to the pool's
+    /// `operations_forum_limit`, a recommendation is the grant itself.
+    pub outcome: Option<RecommendationOutcomeDto>,
     /// At most the amount requested; default: the amount requested.
     #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub recommended_amount: Option<String>,
@@ -160,7 +163,17 @@ pub struct RecommendationRequest {
     pub meeting_date: NaiveDate,
 }
 
-/// Records the operations forum's recommendation.
+/// What the operations forum says.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationOutcomeDto {
+    Recommended,
+    NotRecommended,
+}
+
+/// Records the operations forum's recommendation (or that it does not
+/// recommend). Within the pool's `operations_forum_limit` the forum's
+/// recommendation is the grant: small projects start without the strategic level.
 #[utoipa::path(operation_id = "recommend_application", extensions(("x-permission" = json!("record_decisions"))),
     tag = "applications", params(("id" = i64, Path)), request_body = RecommendationRequest, security(("api_key" = [])),
     responses((status = 200, description = "The application with the recommendation recorded", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -184,17 +197,18 @@ pub async fn recommend(
         return Err(ApiError::Validation(errors));
     }
     let amount = amount.flatten();
-    let step = Step {
-        step: StepKind::Recommendation,
-        outcome: StepOutcome::Recommended,
-        amount,
-        meeting_date: Some(dto.meeting_date),
-        reference: String::new(),
-        note,
+    let not_recommended = dto.outcome == Some(RecommendationOutcomeDto::NotRecommended);
+    if not_recommended && amount.is_some() {
+        return Err(ApiError::field("recommended_amount", "must be left out when the forum does not recommend"));
+    }
+    let (event, outcome, action) = if not_recommended {
+        (Event::NotRecommend, StepOutcome::NotRecommended, "application.not_recommended")
+    } else {
+        (Event::Recommend { amount }, StepOutcome::Recommended, "application.recommended")
     };
-    advance(state, caller, id, pool, Event::Recommend { amount }, step, "application.recommended")
-        .await
-        .map_err(|e| rename_amount(e, "recommended_amount"))
+    let step =
+        Step { step: StepKind::Recommendation, outcome, amount, meeting_date: Some(dto.meeting_date), reference: String::new(), note };
+    advance(state, caller, id, pool, event, step, action).await.map_err(|e| rename_amount(e, "recommended_amount"))
 }
 
 /// The workflow names its amount `amount`; requests may call it otherwise.
@@ -299,6 +313,72 @@ pub async fn decide(
         (Level::Political, Outcome::Rejected) => "application.political_rejected",
     };
     advance(state, caller, id, pool, Event::Decide { level, outcome, amount }, step, action).await
+}
+
+/// The level a case is referred to (only the political level can be).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralLevelDto {
+    Political,
+}
+
+/// "Sendes videre til drøftelse på politisk niveau": one case sent on to
+/// the political level by the strategic level, whatever its amount.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralRequest {
+    pub to_level: ReferralLevelDto,
+    /// Why the case goes on (what the political level should discuss).
+    #[schema(example = "Projektet berører alle kommuner i klyngen")]
+    pub reason: String,
+    #[schema(example = "2022-10-20")]
+    pub meeting_date: NaiveDate,
+    #[schema(example = "Referat 20.10.2022, pkt. 4")]
+    pub reference: String,
+    /// What is reserved for the political decision; default: the recommended (or requested) amount.
+    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: Option<String>,
+}
+
+/// Refers one case to the political level: the money is reserved and the
+/// political step becomes required for this case, whatever its amount.
+#[utoipa::path(operation_id = "refer_application", extensions(("x-permission" = json!("record_decisions"))),
+    tag = "applications", params(("id" = i64, Path)), request_body = ReferralRequest, security(("api_key" = [])),
+    responses((status = 200, description = "The application, referred to the political level (its money reserved)", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not submitted or recommended, the pool is not open, or not enough money available"),
+        (status = 422, body = Problem)))]
+#[post("/applications/{id}/referral")]
+pub async fn refer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Action::RecordDecisions)?;
+    let id = path.into_inner();
+    let pool = pool_of(&state, &caller, id).await?;
+    let (dto, mut errors) = json::parse_all::<ReferralRequest>(&req, &body)?;
+    let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
+    let reason =
+        Name::parse(&dto.reason, 2000).map_err(|e| errors.push(FieldError::new("reason", e))).map(Name::into_string).unwrap_or_default();
+    let reference = Name::parse(&dto.reference, 500)
+        .map_err(|e| errors.push(FieldError::new("reference", e)))
+        .map(Name::into_string)
+        .unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let amount = amount.flatten();
+    let step = Step {
+        step: StepKind::Strategic,
+        outcome: StepOutcome::Referred,
+        amount: None,
+        meeting_date: Some(dto.meeting_date),
+        reference,
+        note: reason,
+    };
+    advance(state, caller, id, pool, Event::Refer { amount }, step, "application.referred").await
 }
 
 /// A strategic decision to move available money between a pool's buckets.

@@ -154,6 +154,10 @@ pub struct ApplicationDto {
     pub awaiting: Option<String>,
     pub rejected_by: Option<String>,
     pub grant_id: Option<i64>,
+    /// When the application was received (the days to decision count from it).
+    pub received_on: NaiveDate,
+    /// Sent on to the political level by the strategic level, whatever its amount.
+    pub referred: bool,
     pub steps: Vec<StepDto>,
     pub version: i64,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -183,7 +187,7 @@ fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_i
         steps
             .iter()
             .rev()
-            .find(|s| s.step == "recommendation")
+            .find(|s| s.kind() == Some(crate::domain::step::StepKind::Recommendation))
             .and_then(|s| s.amount_ore)
             .and_then(crate::domain::money::Money::from_ore)
             .map(|m| m.to_string())
@@ -214,6 +218,8 @@ fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_i
         awaiting,
         rejected_by,
         grant_id,
+        received_on: app.received_on,
+        referred: app.referred,
         steps: steps
             .into_iter()
             .map(|s| StepDto {

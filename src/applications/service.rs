@@ -8,8 +8,12 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep};
 use crate::db::{AnyConnection, StoreError, grants, ledger};
+use chrono::NaiveDate;
+
 use crate::domain::application::Charter;
+use crate::domain::dates::{DateError, check_meeting_date};
 use crate::domain::grant::Grant;
+use crate::domain::step::StepOutcome;
 use crate::domain::workflow::{self, ApplicationState, Event, Situation, Transition, WorkflowError};
 
 /// Saves a checked charter as a new draft in `pool`, with its audit event.
@@ -18,9 +22,10 @@ pub fn register(
     pool: &StoredPool,
     party_id: i64,
     charter: &Charter,
+    received_on: NaiveDate,
     actor: Actor<'_>,
 ) -> Result<i64, StoreError> {
-    let id = store::insert(conn, pool.id, party_id, charter, actor.at)?;
+    let id = store::insert(conn, pool.id, party_id, charter, received_on, actor.at)?;
     audit::record(
         conn,
         &AuditEvent {
@@ -73,6 +78,9 @@ pub enum AdvanceError {
     /// Someone else changed the application since it was read.
     #[error("the application changed meanwhile; read it again and retry")]
     Changed,
+    /// The step's `meeting_date` does not fit the case's other dates.
+    #[error(transparent)]
+    MeetingDate(#[from] DateError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -96,8 +104,16 @@ pub fn advance(
     action: &str,
     actor: Actor<'_>,
 ) -> Result<Transition, AdvanceError> {
+    if let Some(meeting) = step.meeting_date {
+        let earlier = steps::of(conn, app.id)?.into_iter().filter_map(|s| s.meeting_date).max();
+        check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
+    }
     let situation = steps::situation(conn, app, pool)?;
-    advance_in(conn, app, pool.id, &situation, event, step, action, actor)
+    let t = advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
+    if matches!(event, Event::Refer { .. }) {
+        store::mark_referred(conn, app.id)?;
+    }
+    Ok(t)
 }
 
 /// [`advance`] against a situation the caller already knows (the bulk
@@ -129,7 +145,12 @@ pub fn advance_in(
         }
         _ => None,
     });
-    steps::record(conn, app.id, &NewStep { amount, ..*step }, actor.name, actor.at)?;
+    // The forum's recommendation within its limit is the grant: the evidence says so.
+    let outcome = match (event, t.state) {
+        (Event::Recommend { .. }, ApplicationState::Approved { .. }) => StepOutcome::Approved,
+        _ => step.outcome,
+    };
+    steps::record(conn, app.id, &NewStep { amount, outcome, ..*step }, actor.name, actor.at)?;
     audit::record(
         conn,
         &AuditEvent {

@@ -1,5 +1,6 @@
 //! Who approves by e-mail link, per cluster: `GET|PUT /api/v1/clusters/{cluster}/approvers`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,9 +10,10 @@ use crate::db::approvals::{self as store, NewApprover};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, clusters};
 use crate::domain::access::Action;
+use crate::domain::approval::{ApproverRole, CO_CHAIR_SIDES};
 use crate::domain::values::{EmailAddress, Name, Slug};
 use crate::http::auth::Caller;
-use crate::http::conventions::{IfMatch, content_etag, not_modified};
+use crate::http::conventions::{IfMatch, content_etag, if_none_match, validated};
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::{AppState, json, now};
 
@@ -34,6 +36,45 @@ pub struct ApproverDto {
     #[serde(default)]
     #[schema(example = "region-nordjylland")]
     pub party: String,
+    /// At the strategic level: `co_chair` (exactly one regional and one municipal
+    /// approve by e-mail), `deputy` (answers once in place of the co-chair named
+    /// in `deputy_for`) or `member` (default).
+    #[serde(default)]
+    pub role: ApproverRoleDto,
+    /// A deputy's co-chair: their e-mail address.
+    #[serde(default)]
+    #[schema(example = "medformand.kommune.vest@example.org")]
+    pub deputy_for: String,
+}
+
+/// What an approver is to the strategic level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApproverRoleDto {
+    CoChair,
+    Deputy,
+    #[default]
+    Member,
+}
+
+impl From<ApproverRoleDto> for ApproverRole {
+    fn from(r: ApproverRoleDto) -> Self {
+        match r {
+            ApproverRoleDto::CoChair => ApproverRole::CoChair,
+            ApproverRoleDto::Deputy => ApproverRole::Deputy,
+            ApproverRoleDto::Member => ApproverRole::Member,
+        }
+    }
+}
+
+impl From<ApproverRole> for ApproverRoleDto {
+    fn from(r: ApproverRole) -> Self {
+        match r {
+            ApproverRole::CoChair => ApproverRoleDto::CoChair,
+            ApproverRole::Deputy => ApproverRoleDto::Deputy,
+            ApproverRole::Member => ApproverRoleDto::Member,
+        }
+    }
 }
 
 fn level_name(l: LevelDto) -> &'static str {
@@ -50,6 +91,8 @@ fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<Approve
             level: if a.level == "political" { LevelDto::Political } else { LevelDto::Strategic },
             side: a.side,
             party: a.party,
+            role: ApproverRole::parse(&a.role).unwrap_or(ApproverRole::Member).into(),
+            deputy_for: a.deputy_for,
         })
         .collect();
     Ok((cluster.id, list))
@@ -73,10 +116,10 @@ pub async fn get_approvers(
     caller.require_cluster(&slug)?;
     let (_, list) = state.db.read(move |c| load_approvers(c, &slug)).await?;
     let etag = approvers_etag(&list);
-    if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    if let Some(not_modified) = if_none_match(&req, &etag, None) {
+        return Ok(not_modified);
     }
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(list))
+    Ok(validated(StatusCode::OK, &etag, None).json(list))
 }
 
 /// Replaces the cluster's approvers. Needs `If-Match` with the ETag of the list last read.
@@ -115,6 +158,34 @@ pub async fn put_approvers(
         if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {
             errors.push(FieldError::new(format!("[{i}].email"), "appears twice at this level"));
         }
+        let strategic = level_name(a.level) == "strategic";
+        match a.role {
+            ApproverRoleDto::Member => {}
+            _ if !strategic => errors.push(FieldError::new(format!("[{i}].role"), "co-chairs and deputies are of the strategic level")),
+            ApproverRoleDto::CoChair => {
+                if !CO_CHAIR_SIDES.contains(&a.side.as_str()) {
+                    errors.push(FieldError::new(format!("[{i}].side"), "a co-chair is regional or municipal"));
+                } else if list[..i]
+                    .iter()
+                    .any(|b| b.role == ApproverRoleDto::CoChair && level_name(b.level) == "strategic" && b.side == a.side)
+                {
+                    errors.push(FieldError::new(format!("[{i}].role"), format!("there is already a {} co-chair", a.side)));
+                }
+            }
+            ApproverRoleDto::Deputy => {
+                let chair = list.iter().any(|b| {
+                    b.role == ApproverRoleDto::CoChair && level_name(b.level) == "strategic" && b.email.eq_ignore_ascii_case(&a.deputy_for)
+                });
+                if !chair {
+                    errors.push(FieldError::new(format!("[{i}].deputy_for"), "must be the e-mail address of a co-chair in this list"));
+                } else if list[..i].iter().any(|b| b.role == ApproverRoleDto::Deputy && b.deputy_for.eq_ignore_ascii_case(&a.deputy_for)) {
+                    errors.push(FieldError::new(format!("[{i}].deputy_for"), "a co-chair has one deputy"));
+                }
+            }
+        }
+        if a.role != ApproverRoleDto::Deputy && !a.deputy_for.trim().is_empty() {
+            errors.push(FieldError::new(format!("[{i}].deputy_for"), "only a deputy names a co-chair"));
+        }
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -149,6 +220,8 @@ pub async fn put_approvers(
                     level: level_name(a.level),
                     side: a.side.trim(),
                     party: a.party.trim(),
+                    role: ApproverRole::from(a.role).as_str(),
+                    deputy_for: a.deputy_for.trim(),
                 })
                 .collect();
             let before = serde_json::to_value(&before).unwrap_or_default();

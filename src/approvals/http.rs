@@ -25,6 +25,10 @@ impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {
         match e {
             ApprovalError::Workflow(w) => w.into(),
+            ApprovalError::NoMandate | ApprovalError::CoChairs(_) => {
+                ApiError::Conflict { kind: crate::http::error::ConflictKind::ApprovalRequest, detail: e.to_string() }
+            }
+            ApprovalError::Date(d) => ApiError::field("meeting_date", d),
             ApprovalError::Changed => {
                 ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
             }
@@ -96,6 +100,10 @@ pub(crate) fn request_dto(c: &mut AnyConnection, r: RequestRow) -> Result<Approv
 pub struct ApprovalRequestBody {
     /// `strategic` (both co-chairs; the money is reserved now) or `political`.
     pub level: LevelDto,
+    /// Why this case is asked by e-mail: lets the co-chairs be asked about one
+    /// case even when the pool decides in meetings (with the e-mail mandate).
+    #[schema(example = "Projektet skal starte før næste møde")]
+    pub reason: Option<String>,
 }
 
 /// Asks a level to approve by e-mail: every approver of that level gets a
@@ -118,6 +126,10 @@ pub async fn request_approval(
     let pool = pool_of(&state, &caller, id).await?;
     let dto: ApprovalRequestBody = json::parse(&req, &body)?;
     let level = Level::from(dto.level);
+    let reason = match dto.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(text) => Some(crate::domain::values::Name::parse(text, 1000).map_err(|e| ApiError::field("reason", e))?.into_string()),
+    };
     let settings = state.links.clone();
     let at = now();
     let out = state
@@ -132,6 +144,7 @@ pub async fn request_approval(
                 &app,
                 &stored_pool,
                 level,
+                reason.as_deref(),
                 Actor { name: &actor, request_id: caller.request_id.as_deref(), at },
                 &settings,
             )?;

@@ -41,6 +41,8 @@ pub struct ApplicationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub received_on: Option<chrono::NaiveDate>,
+    pub referred: bool,
 }
 
 /// A stored application: identity, pool, charter, state and timestamps.
@@ -57,6 +59,10 @@ pub struct StoredApplication {
     pub decided_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the application was received (back-dated by the secretariat, or the day it was registered).
+    pub received_on: chrono::NaiveDate,
+    /// Sent on to the political level by the strategic level.
+    pub referred: bool,
 }
 
 fn state_of(row: &ApplicationRow) -> Option<ApplicationState> {
@@ -174,6 +180,8 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
                 decided_at: row.decided_at,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                received_on: row.received_on.unwrap_or(row.created_at.date()),
+                referred: row.referred,
             })
         })
         .collect()
@@ -285,7 +293,14 @@ fn criteria_json(charter: &Charter) -> String {
     serde_json::to_string(&charter.criteria).unwrap_or_else(|_| "[]".into())
 }
 
-pub fn insert(conn: &mut AnyConnection, pool_id: i64, party_id: i64, charter: &Charter, now: NaiveDateTime) -> Result<i64, StoreError> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    party_id: i64,
+    charter: &Charter,
+    received_on: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> Result<i64, StoreError> {
     let ids: Vec<i64> = diesel::insert_into(applications::table)
         .values((
             applications::pool_id.eq(pool_id),
@@ -307,6 +322,7 @@ pub fn insert(conn: &mut AnyConnection, pool_id: i64, party_id: i64, charter: &C
             applications::version.eq(1),
             applications::created_at.eq(now),
             applications::updated_at.eq(now),
+            applications::received_on.eq(Some(received_on)),
         ))
         .returning(applications::id)
         .get_results(conn)?;
@@ -379,4 +395,10 @@ pub fn update_state(
         ))
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Marks a case as sent on to the political level by the strategic level.
+pub fn mark_referred(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    diesel::update(applications::table.filter(applications::id.eq(id))).set(applications::referred.eq(true)).execute(conn)?;
+    Ok(())
 }

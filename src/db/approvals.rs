@@ -20,6 +20,10 @@ pub struct ApproverRow {
     pub position: i32,
     /// Slug of the party the approver belongs to; empty when none.
     pub party: String,
+    /// `co_chair`, `deputy` or `member`.
+    pub role: String,
+    /// A deputy's co-chair (their e-mail address); empty otherwise.
+    pub deputy_for: String,
 }
 
 pub struct NewApprover<'a> {
@@ -28,6 +32,8 @@ pub struct NewApprover<'a> {
     pub level: &'a str,
     pub side: &'a str,
     pub party: &'a str,
+    pub role: &'a str,
+    pub deputy_for: &'a str,
 }
 
 pub fn approvers_of(conn: &mut AnyConnection, cluster_id: i64, level: Option<&str>) -> QueryResult<Vec<ApproverRow>> {
@@ -55,6 +61,8 @@ pub fn replace_approvers(conn: &mut AnyConnection, cluster_id: i64, list: &[NewA
                 approvers::side.eq(a.side),
                 approvers::position.eq(i as i32),
                 approvers::party.eq(a.party),
+                approvers::role.eq(a.role),
+                approvers::deputy_for.eq(a.deputy_for.to_lowercase()),
             ))
             .execute(conn)?;
     }
@@ -74,6 +82,8 @@ pub struct RequestRow {
     pub closed_at: Option<NaiveDateTime>,
     /// ... or when it is about a carry-over.
     pub carry_over_id: Option<i64>,
+    /// Why the case is asked by e-mail (when the pool decides in meetings).
+    pub reason: String,
 }
 
 impl RequestRow {
@@ -130,9 +140,16 @@ pub struct LinkRow {
     pub client_ip: String,
     pub user_agent: String,
     pub created_at: NaiveDateTime,
+    /// The seat the link answers for: the co-chair's address (shared with their deputy); empty for members.
+    pub seat: String,
 }
 
 impl LinkRow {
+    /// The seat the link answers for; links made before seats existed answer for their own.
+    pub fn seat_name(&self) -> &str {
+        if self.seat.is_empty() { &self.approver_email } else { &self.seat }
+    }
+
     pub fn link_state(&self) -> Result<LinkState, StoreError> {
         LinkState::parse(&self.state).ok_or_else(|| StoreError::Corrupt(format!("approval link {}: state '{}'", self.id, self.state)))
     }
@@ -144,6 +161,7 @@ pub fn insert_request(
     level: &str,
     version: i64,
     by: &str,
+    reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<RequestRow> {
     let (application_id, carry_over_id) = subject.columns();
@@ -156,6 +174,7 @@ pub fn insert_request(
             approval_requests::application_version.eq(version),
             approval_requests::requested_by.eq(by),
             approval_requests::created_at.eq(now),
+            approval_requests::reason.eq(reason),
         ))
         .returning(approval_requests::all_columns)
         .get_results(conn)?;
@@ -230,6 +249,8 @@ pub struct NewLink<'a> {
     pub expires_at: NaiveDateTime,
     /// Set for links sent as a reminder, so they are not reminded again.
     pub reminded_at: Option<NaiveDateTime>,
+    /// The seat the link answers for (see `LinkRow::seat`).
+    pub seat: &'a str,
 }
 
 pub fn insert_link(conn: &mut AnyConnection, link: &NewLink<'_>, now: NaiveDateTime) -> QueryResult<()> {
@@ -244,6 +265,7 @@ pub fn insert_link(conn: &mut AnyConnection, link: &NewLink<'_>, now: NaiveDateT
             approval_links::expires_at.eq(link.expires_at),
             approval_links::reminded_at.eq(link.reminded_at),
             approval_links::created_at.eq(now),
+            approval_links::seat.eq(link.seat),
         ))
         .execute(conn)
         .map(|_| ())

@@ -36,6 +36,12 @@ pub struct CarryOverRow {
     pub decision_reference: String,
     pub target_pool_id: Option<i64>,
     pub version: i64,
+    /// Proposed before year end: the amount is fixed when the pool closes.
+    pub at_closing: bool,
+    /// Approved by the political level before the pool closed: executes at closing.
+    pub approved_before_closing: bool,
+    /// Proposed before year end: the amount asked (`None`: everything left at closing).
+    pub asked_ore: Option<i64>,
 }
 
 impl CarryOverRow {
@@ -76,6 +82,10 @@ pub struct NewCarryOver<'a> {
     pub note: &'a str,
     pub proposed_by: &'a str,
     pub proposed_at: NaiveDateTime,
+    /// Proposed before year end: `amount` is what is available now (an estimate) until the pool closes.
+    pub at_closing: bool,
+    /// With `at_closing`: the amount asked (`None`: everything left at closing).
+    pub asked: Option<Money>,
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewCarryOver<'_>) -> Result<CarryOverRow, StoreError> {
@@ -99,6 +109,8 @@ pub fn insert(conn: &mut AnyConnection, new: &NewCarryOver<'_>) -> Result<CarryO
             carry_overs::note.eq(new.note),
             carry_overs::proposed_by.eq(new.proposed_by),
             carry_overs::proposed_at.eq(new.proposed_at),
+            carry_overs::at_closing.eq(new.at_closing),
+            carry_overs::asked_ore.eq(new.asked.map(Money::ore)),
         ))
         .returning(carry_overs::all_columns)
         .get_results(conn)?;
@@ -217,4 +229,37 @@ pub fn source_key(conn: &mut AnyConnection, id: i64) -> Result<Option<crate::dom
         .first(conn)
         .optional()?;
     Ok(row.and_then(|(slug, year)| Some(PoolKey { cluster: Slug::parse(&slug).ok()?, year: Year::new(i64::from(year)).ok()? })))
+}
+
+/// Records the political approval of a carry-over proposed before year end:
+/// it stays proposed (nothing is held yet) and executes when the pool closes.
+pub fn approve_before_closing(conn: &mut AnyConnection, row: &CarryOverRow, d: &Decision<'_>) -> Result<Option<CarryOverRow>, StoreError> {
+    let mut rows: Vec<CarryOverRow> = diesel::update(
+        carry_overs::table
+            .filter(carry_overs::id.eq(row.id))
+            .filter(carry_overs::version.eq(row.version))
+            .filter(carry_overs::state.eq(CarryOverState::Proposed.as_str()))
+            .filter(carry_overs::approved_before_closing.eq(false)),
+    )
+    .set((
+        carry_overs::approved_before_closing.eq(true),
+        carry_overs::decided_by.eq(d.by),
+        carry_overs::decided_at.eq(d.at),
+        carry_overs::decision_channel.eq(d.channel),
+        carry_overs::meeting_date.eq(d.meeting_date),
+        carry_overs::decision_reference.eq(d.reference),
+        carry_overs::version.eq(row.version + 1),
+    ))
+    .returning(carry_overs::all_columns)
+    .get_results(conn)?;
+    Ok(rows.pop())
+}
+
+/// The amount of a carry-over proposed before year end, fixed at closing.
+pub fn fix_amount(conn: &mut AnyConnection, id: i64, amount: Money) -> Result<CarryOverRow, StoreError> {
+    let mut rows: Vec<CarryOverRow> = diesel::update(carry_overs::table.filter(carry_overs::id.eq(id)))
+        .set((carry_overs::amount_ore.eq(amount.ore()), carry_overs::version.eq(carry_overs::version + 1)))
+        .returning(carry_overs::all_columns)
+        .get_results(conn)?;
+    rows.pop().ok_or_else(|| StoreError::Corrupt("carry-over vanished".into()))
 }

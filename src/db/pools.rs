@@ -29,6 +29,8 @@ pub struct PoolRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub political_mode: String,
+    pub operations_forum_limit_ore: Option<i64>,
+    pub email_mandate_reference: String,
 }
 
 /// A stored pool: its row identity and timestamps, and the domain value.
@@ -63,6 +65,11 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
             strategic: StrategicMode::parse(&row.strategic_mode).ok_or_else(|| corrupt("strategic mode"))?,
             political_threshold: Money::from_ore(row.political_threshold_ore).ok_or_else(|| corrupt("threshold"))?,
             political: PoliticalMode::parse(&row.political_mode).ok_or_else(|| corrupt("political mode"))?,
+            operations_forum_limit: match row.operations_forum_limit_ore {
+                Some(ore) => Some(Money::from_ore(ore).ok_or_else(|| corrupt("operations forum limit"))?),
+                None => None,
+            },
+            email_mandate_reference: Some(row.email_mandate_reference).filter(|r| !r.is_empty()),
         },
         state: PoolState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
         note: row.note,
@@ -152,6 +159,8 @@ pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: Naive
             pools::created_at.eq(now),
             pools::updated_at.eq(now),
             pools::political_mode.eq(pool.policy.political.as_str()),
+            pools::operations_forum_limit_ore.eq(pool.policy.operations_forum_limit.map(Money::ore)),
+            pools::email_mandate_reference.eq(pool.policy.email_mandate_reference.as_deref().unwrap_or("")),
         ))
         .returning(pools::all_columns)
         .get_results(conn)?;
@@ -176,6 +185,8 @@ pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now
                 pools::version.eq(changed.version),
                 pools::updated_at.eq(now),
                 pools::political_mode.eq(changed.policy.political.as_str()),
+                pools::operations_forum_limit_ore.eq(changed.policy.operations_forum_limit.map(Money::ore)),
+                pools::email_mandate_reference.eq(changed.policy.email_mandate_reference.as_deref().unwrap_or("")),
             ))
             .returning(pools::all_columns)
             .get_results(conn)?;

@@ -95,6 +95,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         political_mode -> Text,
+        operations_forum_limit_ore -> Nullable<BigInt>,
+        email_mandate_reference -> Text,
     }
 }
 
@@ -196,6 +198,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        received_on -> Nullable<Date>,
+        referred -> Bool,
     }
 }
 
@@ -267,6 +271,8 @@ diesel::table! {
         side -> Text,
         position -> Integer,
         party -> Text,
+        role -> Text,
+        deputy_for -> Text,
     }
 }
 
@@ -281,6 +287,7 @@ diesel::table! {
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         carry_over_id -> Nullable<BigInt>,
+        reason -> Text,
     }
 }
 
@@ -300,6 +307,7 @@ diesel::table! {
         client_ip -> Text,
         user_agent -> Text,
         created_at -> Timestamp,
+        seat -> Text,
     }
 }
 
@@ -366,5 +374,8 @@ diesel::table! {
         decision_reference -> Text,
         target_pool_id -> Nullable<BigInt>,
         version -> BigInt,
+        at_closing -> Bool,
+        approved_before_closing -> Bool,
+        asked_ore -> Nullable<BigInt>,
     }
 }

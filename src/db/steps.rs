@@ -93,7 +93,7 @@ pub fn of_many(conn: &mut AnyConnection, application_ids: &[i64]) -> Result<Vec<
 pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Situation, StoreError> {
     let available = super::ledger::balances(conn, pool.id)?.available(app.charter.bucket);
     Ok(Situation {
-        policy: pool.pool.policy,
+        policy: pool.pool.policy.clone(),
         pool_state: pool.pool.state,
         bucket: app.charter.bucket,
         requested: app.charter.requested,
@@ -106,22 +106,24 @@ pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &Store
 pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<crate::domain::evaluation::Decided>, StoreError> {
     use super::schema::{applications, grants};
     use crate::domain::allocation::Bucket;
-    let submitted: Vec<(i64, Option<NaiveDateTime>)> = applications::table
+    let submitted: Vec<(i64, Option<NaiveDateTime>, Option<NaiveDate>)> = applications::table
         .filter(applications::pool_id.eq(pool_id))
         .filter(applications::submitted_at.is_not_null())
-        .select((applications::id, applications::submitted_at))
+        .select((applications::id, applications::submitted_at, applications::received_on))
         .order(applications::id)
         .load(conn)?;
-    let ids: Vec<i64> = submitted.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = submitted.iter().map(|(id, _, _)| *id).collect();
     let steps = of_many(conn, &ids)?;
     let granted: Vec<(i64, String, i64)> = grants::table
         .filter(grants::pool_id.eq(pool_id))
         .select((grants::application_id, grants::bucket, grants::amount_ore))
         .load(conn)?;
     let mut out = Vec::with_capacity(submitted.len());
-    for (id, at) in submitted {
+    for (id, at, received_on) in submitted {
         let first_submitted = steps.iter().find(|s| s.application_id == id && s.kind() == Some(StepKind::Submitted)).map(|s| s.recorded_at);
         let Some(submitted_at) = first_submitted.or(at) else { continue };
+        // The days to decision count from when the case was received (back-dated by the secretariat).
+        let received_on = received_on.unwrap_or(submitted_at.date());
         let decided_on = steps
             .iter()
             .filter(|s| s.application_id == id && s.kind().is_some_and(StepKind::is_decision))
@@ -132,7 +134,7 @@ pub fn decided_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<cra
             .iter()
             .find(|(a, _, _)| *a == id)
             .and_then(|(_, bucket, ore)| Some((Bucket::parse(bucket)?, crate::domain::money::Money::from_ore(*ore)?)));
-        out.push(crate::domain::evaluation::Decided { submitted_on: submitted_at.date(), decided_on, granted });
+        out.push(crate::domain::evaluation::Decided { received_on, decided_on, granted });
     }
     Ok(out)
 }

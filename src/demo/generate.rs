@@ -121,7 +121,7 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
         };
         let ctx = CharterContext { model: stored.pool.model, parties: &slugs, target_populations: &codes };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
-        let id = applications::insert(conn, stored.id, party.id, &charter, now)?;
+        let id = applications::insert(conn, stored.id, party.id, &charter, date(1, 15)?, now)?;
         let steps_taken = [
             (Event::Submit, StepKind::Submitted, StepOutcome::Submitted),
             (
@@ -133,7 +133,7 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
         for (event, name, outcome) in steps_taken {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("application vanished"))?;
             let situation = Situation {
-                policy: stored.pool.policy,
+                policy: stored.pool.policy.clone(),
                 pool_state: stored.pool.state,
                 bucket: app.charter.bucket,
                 requested: app.charter.requested,

@@ -76,7 +76,13 @@ const PROJECTS: [Project; 7] = [
         starts_on: (2023, 4, 1),
         ends_on: (2023, 12, 31),
         origin: Origin::Cluster,
-        steps: &[Submit, Recommend(None), Decide(Level::Strategic, Outcome::Approved), Disburse(3_000_000)],
+        steps: &[
+            Submit,
+            Recommend(None),
+            Decide(Level::Strategic, Outcome::Approved),
+            Decide(Level::Political, Outcome::Approved),
+            Disburse(3_000_000),
+        ],
     },
     Project {
         cluster: "vest",
@@ -207,7 +213,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
         let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
         let party_id = parties.iter().find(|x| x.slug == p.party).map(|x| x.id).ok_or_else(|| bad("party"))?;
-        let id = crate::applications::service::register(conn, &pool, party_id, &charter, actor)?;
+        let id = crate::applications::service::register(conn, &pool, party_id, &charter, date((p.year, 1, 2))?, actor)?;
         for step in p.steps {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("vanished"))?;
             if let Disburse(ore) = step {

@@ -135,23 +135,123 @@ pub enum AnswerOutcome {
     LevelDecided { state: RequestState },
 }
 
-/// The request's links after `answer` through link number `index`: "all
-/// approve, one rejection ends it". The link must be pending and the request open.
-pub fn answer(request: RequestState, links: &[LinkState], index: usize, answer: Answer) -> Result<AnswerOutcome, LinkProblem> {
+/// One link of a request: the seat it answers for (a co-chair's seat is
+/// shared with their deputy; everyone else has a seat of their own) and where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatLink<'a> {
+    pub seat: &'a str,
+    pub state: LinkState,
+}
+
+/// The request's links after `answer` through link number `index`: "every
+/// seat approves, one rejection ends it". A seat is approved when any of its
+/// links is (a deputy's answer counts once for their co-chair). The link
+/// must be pending and the request open.
+pub fn answer(request: RequestState, links: &[SeatLink<'_>], index: usize, answer: Answer) -> Result<AnswerOutcome, LinkProblem> {
     if request != RequestState::Open {
         return Err(if request == RequestState::PoolClosed { LinkProblem::PoolClosed } else { LinkProblem::Void });
     }
-    match links.get(index) {
-        None => return Err(LinkProblem::Unknown),
-        Some(LinkState::Pending) => {}
-        Some(LinkState::Void) => return Err(LinkProblem::Void),
-        Some(LinkState::Approved | LinkState::Rejected) => return Err(LinkProblem::Used),
+    let Some(answering) = links.get(index) else { return Err(LinkProblem::Unknown) };
+    match answering.state {
+        LinkState::Pending => {}
+        LinkState::Void => return Err(LinkProblem::Void),
+        LinkState::Approved | LinkState::Rejected => return Err(LinkProblem::Used),
+    }
+    if links.iter().any(|l| l.seat == answering.seat && l.state != LinkState::Pending && l.state != LinkState::Void) {
+        return Err(LinkProblem::Used); // the seat has answered through another link
     }
     if answer == Answer::Reject {
         return Ok(AnswerOutcome::LevelDecided { state: RequestState::Rejected });
     }
-    let all_approved = links.iter().enumerate().all(|(i, l)| i == index || *l == LinkState::Approved);
+    let seat_approved = |seat: &str| seat == answering.seat || links.iter().any(|l| l.seat == seat && l.state == LinkState::Approved);
+    let all_approved = links.iter().all(|l| seat_approved(l.seat));
     Ok(if all_approved { AnswerOutcome::LevelDecided { state: RequestState::Approved } } else { AnswerOutcome::Waiting })
+}
+
+/// What an approver is to the strategic level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApproverRole {
+    /// One of the two co-chairs: one regional, one municipal.
+    CoChair,
+    /// A co-chair's named deputy, who may answer once in their place.
+    Deputy,
+    Member,
+}
+
+impl ApproverRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApproverRole::CoChair => "co_chair",
+            ApproverRole::Deputy => "deputy",
+            ApproverRole::Member => "member",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApproverRole> {
+        [ApproverRole::CoChair, ApproverRole::Deputy, ApproverRole::Member].into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// The two sides of the co-chairs (medformandskabet).
+pub const CO_CHAIR_SIDES: [&str; 2] = ["regional", "municipal"];
+
+/// One approver as the co-chair rule sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Approver<'a> {
+    pub email: &'a str,
+    pub side: &'a str,
+    pub role: ApproverRole,
+    /// A deputy's co-chair (their address).
+    pub deputy_for: &'a str,
+    /// Steps aside (the applying party's own approver).
+    pub recused: bool,
+}
+
+/// Why the strategic level cannot be asked by e-mail with these approvers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CoChairError {
+    #[error(
+        "a {0} co-chair is missing: the strategic e-mail approval needs exactly one regional and one municipal co-chair (role co_chair)"
+    )]
+    Missing(&'static str),
+    #[error("there are several {0} co-chairs; the strategic e-mail approval needs exactly one regional and one municipal")]
+    SeveralOnOneSide(&'static str),
+    #[error("the {0} co-chair must step aside for this application and has no deputy to answer in their place")]
+    SeatEmpty(&'static str),
+}
+
+/// A co-chair's seat: who is asked for it (the co-chair, their deputy, or
+/// both; whoever answers first counts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seat {
+    /// The co-chair's address: the seat's name.
+    pub seat: String,
+    /// Indexes into the approvers list of those asked for this seat.
+    pub asked: Vec<usize>,
+}
+
+/// The strategic e-mail approval's seats: exactly one regional and one
+/// municipal co-chair, each with their named deputy if they have one.
+pub fn co_chair_seats(approvers: &[Approver<'_>]) -> Result<Vec<Seat>, CoChairError> {
+    let mut seats = Vec::new();
+    for side in CO_CHAIR_SIDES {
+        let chairs: Vec<usize> =
+            (0..approvers.len()).filter(|i| approvers[*i].role == ApproverRole::CoChair && approvers[*i].side == side).collect();
+        let chair = match chairs.as_slice() {
+            [] => return Err(CoChairError::Missing(side)),
+            [one] => *one,
+            _ => return Err(CoChairError::SeveralOnOneSide(side)),
+        };
+        let email = approvers[chair].email;
+        let deputy = (0..approvers.len())
+            .find(|i| approvers[*i].role == ApproverRole::Deputy && approvers[*i].deputy_for.eq_ignore_ascii_case(email));
+        let asked: Vec<usize> = std::iter::once(chair).chain(deputy).filter(|i| !approvers[*i].recused).collect();
+        if asked.is_empty() {
+            return Err(CoChairError::SeatEmpty(side));
+        }
+        seats.push(Seat { seat: email.to_lowercase(), asked });
+    }
+    Ok(seats)
 }
 
 #[cfg(test)]
@@ -159,15 +259,21 @@ mod tests {
     use super::*;
     use LinkState::{Approved, Pending, Rejected, Void};
 
+    /// Links of their own seats, one each.
+    fn own(states: &[LinkState]) -> Vec<SeatLink<'static>> {
+        const SEATS: [&str; 4] = ["a", "b", "c", "d"];
+        states.iter().enumerate().map(|(i, s)| SeatLink { seat: SEATS[i], state: *s }).collect()
+    }
+
     fn view(link: LinkState, request: RequestState) -> LinkView {
         LinkView { link, request, expired: false, same_version: true }
     }
 
     #[test]
     fn both_co_chairs_must_approve() {
-        assert_eq!(answer(RequestState::Open, &[Pending, Pending], 0, Answer::Approve), Ok(AnswerOutcome::Waiting));
+        assert_eq!(answer(RequestState::Open, &own(&[Pending, Pending]), 0, Answer::Approve), Ok(AnswerOutcome::Waiting));
         assert_eq!(
-            answer(RequestState::Open, &[Approved, Pending], 1, Answer::Approve),
+            answer(RequestState::Open, &own(&[Approved, Pending]), 1, Answer::Approve),
             Ok(AnswerOutcome::LevelDecided { state: RequestState::Approved })
         );
     }
@@ -176,7 +282,7 @@ mod tests {
     fn one_rejection_ends_it_whatever_the_others_said() {
         for others in [Pending, Approved] {
             assert_eq!(
-                answer(RequestState::Open, &[others, Pending], 1, Answer::Reject),
+                answer(RequestState::Open, &own(&[others, Pending]), 1, Answer::Reject),
                 Ok(AnswerOutcome::LevelDecided { state: RequestState::Rejected })
             );
         }
@@ -184,14 +290,14 @@ mod tests {
 
     #[test]
     fn a_link_answers_once_and_only_while_its_request_is_open() {
-        assert_eq!(answer(RequestState::Open, &[Approved, Pending], 0, Answer::Approve), Err(LinkProblem::Used));
-        assert_eq!(answer(RequestState::Open, &[Rejected], 0, Answer::Reject), Err(LinkProblem::Used));
-        assert_eq!(answer(RequestState::Open, &[Void, Pending], 0, Answer::Approve), Err(LinkProblem::Void));
-        assert_eq!(answer(RequestState::Open, &[Pending], 3, Answer::Approve), Err(LinkProblem::Unknown));
+        assert_eq!(answer(RequestState::Open, &own(&[Approved, Pending]), 0, Answer::Approve), Err(LinkProblem::Used));
+        assert_eq!(answer(RequestState::Open, &own(&[Rejected]), 0, Answer::Reject), Err(LinkProblem::Used));
+        assert_eq!(answer(RequestState::Open, &own(&[Void, Pending]), 0, Answer::Approve), Err(LinkProblem::Void));
+        assert_eq!(answer(RequestState::Open, &own(&[Pending]), 3, Answer::Approve), Err(LinkProblem::Unknown));
         for ended in [RequestState::Approved, RequestState::Rejected, RequestState::Revoked] {
-            assert_eq!(answer(ended, &[Pending], 0, Answer::Approve), Err(LinkProblem::Void), "{ended:?}");
+            assert_eq!(answer(ended, &own(&[Pending]), 0, Answer::Approve), Err(LinkProblem::Void), "{ended:?}");
         }
-        assert_eq!(answer(RequestState::PoolClosed, &[Pending], 0, Answer::Approve), Err(LinkProblem::PoolClosed));
+        assert_eq!(answer(RequestState::PoolClosed, &own(&[Pending]), 0, Answer::Approve), Err(LinkProblem::PoolClosed));
     }
 
     #[test]
@@ -203,6 +309,56 @@ mod tests {
         assert_eq!(usable(LinkView { expired: true, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Expired));
         assert_eq!(usable(LinkView { same_version: false, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Void));
         assert_eq!(usable(view(Pending, RequestState::Revoked)), Err(LinkProblem::Void));
+    }
+
+    #[test]
+    fn a_deputy_answers_once_for_their_co_chair() {
+        let links = [
+            SeatLink { seat: "region", state: Pending },
+            SeatLink { seat: "region", state: Pending },
+            SeatLink { seat: "kommune", state: Pending },
+        ];
+        assert_eq!(answer(RequestState::Open, &links, 1, Answer::Approve), Ok(AnswerOutcome::Waiting), "the deputy answers for the region");
+        let after = [
+            SeatLink { seat: "region", state: Pending },
+            SeatLink { seat: "region", state: Approved },
+            SeatLink { seat: "kommune", state: Pending },
+        ];
+        assert_eq!(answer(RequestState::Open, &after, 0, Answer::Approve), Err(LinkProblem::Used), "the seat has answered");
+        assert_eq!(
+            answer(RequestState::Open, &after, 2, Answer::Approve),
+            Ok(AnswerOutcome::LevelDecided { state: RequestState::Approved }),
+            "both seats approved"
+        );
+    }
+
+    fn approver(email: &'static str, side: &'static str, role: ApproverRole, deputy_for: &'static str) -> Approver<'static> {
+        Approver { email, side, role, deputy_for, recused: false }
+    }
+
+    #[test]
+    fn the_co_chairs_are_one_per_side_and_a_deputy_shares_a_seat() {
+        let chair = |e, s| approver(e, s, ApproverRole::CoChair, "");
+        let two_municipal = [chair("k1@example.org", "municipal"), chair("k2@example.org", "municipal")];
+        assert_eq!(co_chair_seats(&two_municipal), Err(CoChairError::Missing("regional")));
+        let region_twice = [chair("r1@example.org", "regional"), chair("r2@example.org", "regional"), chair("k@example.org", "municipal")];
+        assert_eq!(co_chair_seats(&region_twice), Err(CoChairError::SeveralOnOneSide("regional")));
+        let with_deputy = [
+            chair("r@example.org", "regional"),
+            chair("k@example.org", "municipal"),
+            approver("stedfortraeder@example.org", "municipal", ApproverRole::Deputy, "k@example.org"),
+            approver("medlem@example.org", "regional", ApproverRole::Member, ""),
+        ];
+        let seats = co_chair_seats(&with_deputy).expect("seats");
+        assert_eq!(
+            seats,
+            [Seat { seat: "r@example.org".into(), asked: vec![0] }, Seat { seat: "k@example.org".into(), asked: vec![1, 2] }]
+        );
+        let mut recused = with_deputy;
+        recused[1].recused = true;
+        assert_eq!(co_chair_seats(&recused).map(|s| s[1].asked.clone()), Ok(vec![2]), "the deputy answers when the co-chair steps aside");
+        recused[0].recused = true;
+        assert_eq!(co_chair_seats(&recused), Err(CoChairError::SeatEmpty("regional")));
     }
 
     #[test]

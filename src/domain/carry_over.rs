@@ -102,6 +102,46 @@ pub struct Target {
 /// available per bucket, and builds the entry that holds the money.
 /// A lower amount than everything is taken from the buckets in the model's
 /// order (upfront before ad-hoc).
+/// What a proposal made before year end says: the amount is what is left
+/// when the pool closes (or the amount asked, if less), fixed then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanAtClosing {
+    pub to_year: Year,
+    pub bucket: Bucket,
+    /// `None`: everything left at closing.
+    pub amount: Option<Money>,
+}
+
+/// Proposes, on an open pool, carrying over what will be left at closing:
+/// nothing is held now; the political level may approve it at once, and it
+/// executes in the transaction that closes the pool.
+pub fn propose_at_closing(source: &Pool, target: Target, proposal: &Proposal) -> Result<PlanAtClosing, CarryOverError> {
+    if source.state != PoolState::Open {
+        return Err(CarryOverError::SourceNotClosed { state: source.state });
+    }
+    if proposal.to_year.get() <= source.year().get() {
+        return Err(CarryOverError::NotLater { source_year: source.year().get() });
+    }
+    if target.state == PoolState::Closed {
+        return Err(CarryOverError::TargetClosed { year: proposal.to_year.get() });
+    }
+    let bucket = proposal.bucket.unwrap_or_else(|| default_bucket(target.model));
+    if !target.model.has_bucket(bucket) {
+        return Err(CarryOverError::NoSuchBucket { model: target.model.kind(), bucket });
+    }
+    if proposal.amount.is_some_and(Money::is_zero) {
+        return Err(CarryOverError::ZeroAmount);
+    }
+    Ok(PlanAtClosing { to_year: proposal.to_year, bucket, amount: proposal.amount })
+}
+
+/// At closing: what a carry-over proposed before year end takes of what is
+/// left — the amount asked, or everything when less is left.
+pub fn amount_at_closing(asked: Option<Money>, left: Money) -> Option<Money> {
+    let amount = asked.map_or(left, |a| a.min(left));
+    (!amount.is_zero()).then_some(amount)
+}
+
 pub fn propose(source: &Pool, available: &[(Bucket, Money)], target: Target, proposal: &Proposal) -> Result<Plan, CarryOverError> {
     if source.state != PoolState::Closed {
         return Err(CarryOverError::SourceNotClosed { state: source.state });

@@ -225,6 +225,11 @@ impl Balances {
         })
     }
 
+    /// A bucket's share of the pool's own funding (a contra account: its balance is negative).
+    pub fn total(&self, bucket: Bucket) -> Money {
+        Money::from_ore(-self.balance(bucket, Account::Funding)).unwrap_or(Money::ZERO)
+    }
+
     /// What was carried into a bucket from earlier years (a contra account: its balance is negative).
     pub fn carried_in(&self, bucket: Bucket) -> Money {
         Money::from_ore(-self.balance(bucket, Account::CarriedIn)).unwrap_or(Money::ZERO)

@@ -7,6 +7,7 @@ pub mod application;
 pub mod approval;
 pub mod breakdown;
 pub mod carry_over;
+pub mod dates;
 pub mod evaluation;
 pub mod grant;
 pub mod ledger;

@@ -94,9 +94,11 @@ proptest! {
             strategic: StrategicMode::Meeting,
             political_threshold: Money::from_ore(threshold_ore).unwrap_or(Money::ZERO),
             political: super::pool::PoliticalMode::Meeting,
+            operations_forum_limit: None,
+            email_mandate_reference: None,
         };
         let key = PoolKey::parse("vest-2022").map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (pool, entry) = Pool::create(NewPool { key, amount: funding, model, policy, note: String::new() });
+        let (pool, entry) = Pool::create(NewPool { key, amount: funding, model, policy: policy.clone(), note: String::new() });
         let pool = pool.open().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut balances = Balances::default();
         balances.apply(&entry);
@@ -120,7 +122,7 @@ proptest! {
                 {
                     let app = &apps[i];
                     let situation = Situation {
-                        policy,
+                        policy: policy.clone(),
                         pool_state: pool.state,
                         bucket: app.bucket,
                         requested: app.requested,

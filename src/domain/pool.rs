@@ -49,26 +49,51 @@ impl PoliticalMode {
     }
 }
 
-/// Which steps a grant from this pool needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who may decide what, up to which amount: the pool's decision-rights
+/// matrix, set by the political level.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalPolicy {
+    /// Approval by the strategic level needs the operations forum's
+    /// recommendation first (a rejection never does).
     pub recommendation_required: bool,
     pub strategic: StrategicMode,
     /// Grants at or above this amount also need the political level.
     pub political_threshold: Money,
     pub political: PoliticalMode,
+    /// The operations forum grants up to this amount on its own, by its
+    /// recommendation; `None`: every grant goes to the strategic level.
+    pub operations_forum_limit: Option<Money>,
+    /// The political decision that lets the co-chairs approve by e-mail;
+    /// without it no strategic e-mail request can be opened.
+    pub email_mandate_reference: Option<String>,
 }
 
 impl Default for ApprovalPolicy {
-    /// The operations forum recommends, the strategic level decides in a
-    /// meeting, and the political level signs off from DKK 100,000.
+    /// As the seeds say: the operations forum recommends, the strategic
+    /// level decides in a meeting, and every grant goes to the political
+    /// level ("the politicians want the decision recommendations",
+    /// `001_…`, item 4), until the political level delegates more.
     fn default() -> Self {
         ApprovalPolicy {
             recommendation_required: true,
             strategic: StrategicMode::Meeting,
-            political_threshold: Money::from_ore(10_000_000).unwrap_or(Money::ZERO),
+            political_threshold: Money::ZERO,
             political: PoliticalMode::Meeting,
+            operations_forum_limit: None,
+            email_mandate_reference: None,
         }
+    }
+}
+
+impl ApprovalPolicy {
+    /// Whether the operations forum's recommendation of `amount` is itself the grant.
+    pub fn forum_decides(&self, amount: Money) -> bool {
+        self.operations_forum_limit.is_some_and(|limit| amount <= limit)
+    }
+
+    /// Whether the co-chairs may be asked by e-mail at all.
+    pub fn email_mandate(&self) -> bool {
+        self.email_mandate_reference.as_deref().is_some_and(|r| !r.trim().is_empty())
     }
 }
 
@@ -197,7 +222,7 @@ impl Pool {
             key: self.key.clone(),
             amount,
             model,
-            policy: changes.policy.unwrap_or(self.policy),
+            policy: changes.policy.unwrap_or_else(|| self.policy.clone()),
             state: self.state,
             note: changes.note.unwrap_or_else(|| self.note.clone()),
             version: self.version + 1,
@@ -258,6 +283,48 @@ impl Pool {
             PoolState::Draft => Ok(Pool { state: PoolState::Open, version: self.version + 1, ..self.clone() }),
             other => Err(PoolError::CannotOpen { state: other }),
         }
+    }
+
+    /// A recorded decision of the political level on the pool's decision
+    /// rights (the matrix, the e-mail mandate): on a draft or an open pool.
+    pub fn decide_policy(&self, policy: ApprovalPolicy) -> Result<Pool, PoolError> {
+        match self.state {
+            PoolState::Draft | PoolState::Open => Ok(Pool { policy, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::NotOpen { state: other }),
+        }
+    }
+
+    /// A recorded strategic decision on the allocation model of an open pool
+    /// ("no decision → rolling" included): what is available is divided anew
+    /// by the new model, exactly to the øre; money granted or reserved stays
+    /// in its bucket. Money carried in stays carried-in money (in the bucket
+    /// carried money lands in under the new model).
+    pub fn decide_model(&self, model: AllocationModel, balances: &Balances) -> Result<(Pool, Entry), PoolError> {
+        if self.state != PoolState::Open {
+            return Err(PoolError::NotOpen { state: self.state });
+        }
+        let memo = format!("Model decided: {} to {}; what is available is divided anew", self.model.kind(), model.kind());
+        let mut entry = Entry::new(EntryKind::FundingRevision, memo);
+        let (mut funded, mut carried) = (Money::ZERO, Money::ZERO);
+        for bucket in Bucket::ALL {
+            let available = balances.available(bucket);
+            // The part of what is available that came with the pool's funding, and the part carried in.
+            let from_funding = available.min(balances.total(bucket));
+            let from_carry = available.checked_sub(from_funding).unwrap_or(Money::ZERO);
+            entry = entry.transfer((Account::Available, bucket), (Account::Funding, bucket), from_funding).transfer(
+                (Account::Available, bucket),
+                (Account::CarriedIn, bucket),
+                from_carry,
+            );
+            funded = funded.checked_add(from_funding).unwrap_or(Money::MAX);
+            carried = carried.checked_add(from_carry).unwrap_or(Money::MAX);
+        }
+        for (bucket, part) in model.allot(funded) {
+            entry = entry.transfer((Account::Funding, bucket), (Account::Available, bucket), part);
+        }
+        let landing = super::carry_over::default_bucket(model);
+        entry = entry.transfer((Account::CarriedIn, landing), (Account::Available, landing), carried);
+        Ok((Pool { model, version: self.version + 1, ..self.clone() }, entry))
     }
 
     pub fn close(&self) -> Result<Pool, PoolError> {

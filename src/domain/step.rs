@@ -58,10 +58,14 @@ pub enum StepOutcome {
     Rejected,
     /// The e-mail request was revoked (or ended when the pool closed).
     Revoked,
+    /// The operations forum did not recommend the case.
+    NotRecommended,
+    /// The strategic level sent the case on to the political level.
+    Referred,
 }
 
 impl StepOutcome {
-    pub const ALL: [StepOutcome; 7] = [
+    pub const ALL: [StepOutcome; 9] = [
         StepOutcome::Submitted,
         StepOutcome::Withdrawn,
         StepOutcome::Recommended,
@@ -69,6 +73,8 @@ impl StepOutcome {
         StepOutcome::Approved,
         StepOutcome::Rejected,
         StepOutcome::Revoked,
+        StepOutcome::NotRecommended,
+        StepOutcome::Referred,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +86,8 @@ impl StepOutcome {
             StepOutcome::Approved => "approved",
             StepOutcome::Rejected => "rejected",
             StepOutcome::Revoked => "revoked",
+            StepOutcome::NotRecommended => "not_recommended",
+            StepOutcome::Referred => "referred",
         }
     }
 

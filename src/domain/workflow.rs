@@ -86,7 +86,17 @@ impl ApplicationState {
 pub enum Event {
     Submit,
     Withdraw,
+    /// The operations forum recommends (up to its limit, that is the grant).
     Recommend {
+        amount: Option<Money>,
+    },
+    /// The operations forum does not recommend: the case stays with the
+    /// strategic level, which may still reject it (or approve it, when the
+    /// policy does not require a recommendation for approval).
+    NotRecommend,
+    /// The strategic level sends the case on to the political level whatever
+    /// its amount: the money is reserved and the political level decides.
+    Refer {
         amount: Option<Money>,
     },
     Decide {
@@ -106,6 +116,8 @@ impl Event {
             Event::Submit => "submit",
             Event::Withdraw => "withdraw",
             Event::Recommend { .. } => "recommend",
+            Event::NotRecommend => "record a recommendation on",
+            Event::Refer { .. } => "refer to the political level",
             Event::Decide { level: Level::Strategic, .. } => "record a strategic decision on",
             Event::Decide { level: Level::Political, .. } => "record a political decision on",
             Event::RequestStrategicApproval => "ask the strategic level by e-mail about",
@@ -115,7 +127,7 @@ impl Event {
 }
 
 /// What a decision is taken against: the pool and the money free now.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Situation {
     pub policy: ApprovalPolicy,
     pub pool_state: PoolState,
@@ -175,14 +187,40 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
         }),
         (S::Submitted, Event::Recommend { amount }) => {
             let amount = bounded(amount.unwrap_or(situation.requested), situation.requested, "amount requested")?;
+            if situation.policy.forum_decides(amount) {
+                // Small projects start without the strategic level (`001_…`, item 1).
+                ensure_available(bucket, situation.available, amount)?;
+                let entry = Entry::new(EntryKind::Commitment, memo("Granted by the operations forum", amount)).transfer(
+                    (Account::Available, bucket),
+                    (Account::Committed, bucket),
+                    amount,
+                );
+                return Ok(Transition { state: S::Approved { amount }, entry: Some(entry), grant: Some(amount) });
+            }
             just(S::Recommended { amount })
         }
+        (S::Submitted, Event::NotRecommend) => just(S::Submitted),
+        (S::Submitted | S::Recommended { .. }, Event::Refer { amount }) => {
+            let default = match state {
+                S::Recommended { amount } => amount,
+                _ => situation.requested,
+            };
+            let amount = bounded(amount.unwrap_or(default), situation.requested, "amount requested")?;
+            ensure_available(bucket, situation.available, amount)?;
+            let entry = Entry::new(EntryKind::Reservation, memo("Reserved: referred to the political level", amount)).transfer(
+                (Account::Available, bucket),
+                (Account::Pending, bucket),
+                amount,
+            );
+            Ok(Transition { state: S::Reserved { amount, awaiting: Level::Political }, entry: Some(entry), grant: None })
+        }
         (S::Submitted | S::Recommended { .. }, Event::Decide { level: Level::Strategic, outcome, amount }) => {
-            if situation.policy.recommendation_required && state == S::Submitted {
-                return Err(WorkflowError::RecommendationRequired);
-            }
+            // A rejection never needs a recommendation; an approval does when the policy says so.
             if outcome == Outcome::Rejected {
                 return just(S::Rejected { by: Level::Strategic });
+            }
+            if situation.policy.recommendation_required && state == S::Submitted {
+                return Err(WorkflowError::RecommendationRequired);
             }
             let default = match state {
                 S::Recommended { amount } => amount,

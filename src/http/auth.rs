@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::db::api_keys;
 use crate::domain::access::{Action, ClusterScope, Role, Spanning, may_span, permits};
@@ -134,7 +134,8 @@ impl FromRequest for Caller {
         let token = bearer(req);
         let presented = req.headers().contains_key(header::AUTHORIZATION);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+        let request_id = crate::http::access_log::request_id(req);
+        let request = req.clone();
         let ip = state.as_ref().and_then(|s| s.proxies.client_ip(req));
         Box::pin(async move {
             let Some(state) = state else { return Err(ApiError::Unauthorized) };
@@ -168,6 +169,7 @@ impl FromRequest for Caller {
                     }
                 });
             }
+            crate::http::access_log::record_key(&request, key.id);
             Ok(Caller {
                 key_id: key.id,
                 user_id: user.as_ref().map(|u| u.id),

@@ -24,6 +24,11 @@ impl TrustedProxies {
         Ok(TrustedProxies(out))
     }
 
+    /// Is this peer one of the proxies?
+    pub fn trusts(&self, peer: IpAddr) -> bool {
+        self.0.contains(&peer)
+    }
+
     /// The client's address. Without a trusted peer, `X-Forwarded-For` is
     /// ignored (anyone can write it). From a trusted peer, the header is read
     /// from the right, skipping further trusted proxies: the first address

@@ -1,7 +1,8 @@
 //! Small HTTP conventions: ETags, preconditions, pagination.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,42 +19,95 @@ pub fn content_etag(bytes: &[u8]) -> String {
 }
 
 /// The `If-Match` header of an update, taken at the edge so the check can
-/// run inside the write transaction.
+/// run inside the write transaction. Every `If-Match` line of the request
+/// counts (they combine into one list); the comparison is strong (RFC 9110
+/// 13.1.1): `W/"3"` never matches, `*` matches any current version.
 #[derive(Debug, Clone)]
-pub struct IfMatch(Option<String>);
+pub struct IfMatch(Option<header::IfMatch>);
 
 impl IfMatch {
     pub fn of(req: &HttpRequest) -> IfMatch {
-        IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("").trim().to_owned()).filter(|v| !v.is_empty()))
+        // An empty list (`If-Match:` with nothing, or nothing that reads as an ETag
+        // but `*`) is taken as no header: 428, not a 412 naming a stale ETag.
+        let raw_lines = req.headers().get_all(header::IF_MATCH).filter(|v| !v.as_bytes().trim_ascii().is_empty()).count();
+        let parsed = match header::IfMatch::parse(req) {
+            Ok(header::IfMatch::Items(items)) if items.is_empty() && raw_lines > 0 => Some(header::IfMatch::Items(items)),
+            Ok(header::IfMatch::Items(items)) if items.is_empty() => None,
+            Ok(value) => Some(value),
+            // Not readable (non-ASCII): present, but it names no version.
+            Err(_) if raw_lines > 0 => Some(header::IfMatch::Items(Vec::new())),
+            Err(_) => None,
+        };
+        IfMatch(parsed)
     }
 
     pub fn is_absent(&self) -> bool {
         self.0.is_none()
     }
 
-    /// Does it name this ETag (or `*`)?
+    /// Does it name this ETag (or `*`)? Strong comparison.
     pub fn matches(&self, etag: &str) -> bool {
-        self.0.as_deref().is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+        let Ok(current) = etag.parse::<EntityTag>() else { return false };
+        match &self.0 {
+            None => false,
+            Some(header::IfMatch::Any) => true,
+            Some(header::IfMatch::Items(tags)) => tags.iter().any(|tag| tag.strong_eq(&current)),
+        }
     }
 
     /// 428 without the header, 412 when it does not name the current version.
     pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
-        let value = self.0.as_deref().ok_or(ApiError::PreconditionRequired)?;
+        if self.is_absent() {
+            return Err(ApiError::PreconditionRequired);
+        }
         let current = version_etag(current_version);
-        if value.split(',').any(|tag| tag.trim() == current || tag.trim() == "*") {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed { current })
+        if self.matches(&current) { Ok(()) } else { Err(ApiError::PreconditionFailed { current }) }
+    }
+}
+
+/// The `If-None-Match` header of a read, taken at the edge (it can be
+/// checked on a database thread). Every line of the header counts, and the
+/// comparison is weak (RFC 9110 13.1.2): `W/"x"` names `"x"`.
+#[derive(Debug, Clone)]
+pub struct IfNoneMatch(Option<header::IfNoneMatch>);
+
+impl IfNoneMatch {
+    pub fn of(req: &HttpRequest) -> IfNoneMatch {
+        IfNoneMatch(header::IfNoneMatch::parse(req).ok())
+    }
+
+    /// Does it name this ETag (or `*`)?
+    pub fn matches(&self, etag: &str) -> bool {
+        let Ok(current) = etag.parse::<EntityTag>() else { return false };
+        match &self.0 {
+            None => false,
+            Some(header::IfNoneMatch::Any) => true,
+            Some(header::IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&current)),
         }
     }
 }
 
-/// Does `If-None-Match` already name this ETag?
+/// Does `If-None-Match` already name this ETag? (See [`IfNoneMatch`].)
 pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+    IfNoneMatch::of(req).matches(etag)
+}
+
+/// What a cacheable read answers with: its ETag, `Cache-Control: no-cache`
+/// (store it, but ask every time), and `Vary` when the body depends on a
+/// request header (`Accept`). The 200 and the 304 are built by this one
+/// function, so a 304 repeats exactly the validators of the 200 (RFC 9110 15.4.5).
+pub fn validated(status: StatusCode, etag: &str, vary: Option<&'static str>) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::ETAG, etag.to_owned())).insert_header((header::CACHE_CONTROL, "no-cache"));
+    if let Some(vary) = vary {
+        builder.insert_header((header::VARY, vary));
+    }
+    builder
+}
+
+/// The 304 for a read whose ETag the request already has, or `None`.
+pub fn if_none_match(req: &HttpRequest, etag: &str, vary: Option<&'static str>) -> Option<HttpResponse> {
+    not_modified(req, etag).then(|| validated(StatusCode::NOT_MODIFIED, etag, vary).finish())
 }
 
 pub const DEFAULT_LIMIT: i64 = 100;

@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::db::{AnyConnection, Db, StoreError};
 use crate::http::error::ApiError;
+use crate::http::negotiate;
 use crate::tabular::Dialect;
 
 /// Rows per page (one database read each).
@@ -125,16 +126,34 @@ pub fn dialect(raw: Option<&str>) -> Result<Dialect, ApiError> {
     }
 }
 
-/// Does the request ask for CSV (`?format=csv` or `Accept: text/csv`)?
+/// What a report that answers JSON or CSV should answer: `None` for JSON, or
+/// CSV in a dialect. `excel-da` is a CSV dialect, so `?dialect=excel-da`
+/// means CSV without `?format=csv` (`?format=json` with it is refused, and an
+/// `Accept` that allows no CSV is a 406); otherwise [`wants_csv`] decides, in
+/// RFC 4180 unless told.
+pub fn csv_dialect(req: &HttpRequest, format: Option<&str>, raw_dialect: Option<&str>) -> Result<Option<Dialect>, ApiError> {
+    let d = dialect(raw_dialect)?;
+    if d != Dialect::ExcelDa {
+        return Ok(wants_csv(req, format)?.then_some(d));
+    }
+    match format {
+        Some("csv") => Ok(Some(d)),
+        Some("json") => Err(ApiError::field("format", "must be csv or left out: dialect=excel-da is a CSV dialect")),
+        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+        None => negotiate::media_type(req, &[negotiate::CSV]).map(|_| Some(d)),
+    }
+}
+
+/// Does the request ask for CSV rather than JSON? `?format=csv|json` says
+/// so outright; else `Accept` decides ([`negotiate::media_type`]: JSON by
+/// default, 406 when it allows neither).
 pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
     match format {
-        Some("csv") => return Ok(true),
-        Some("json") => return Ok(false),
-        Some(_) => return Err(ApiError::field("format", "must be json or csv")),
-        None => {}
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(_) => Err(ApiError::field("format", "must be json or csv")),
+        None => Ok(negotiate::media_type(req, &[negotiate::JSON, negotiate::CSV])? == negotiate::CSV),
     }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    Ok(accept.split(',').any(|part| part.trim().starts_with("text/csv")))
 }
 
 pub fn content_type(dialect: Dialect) -> &'static str {
@@ -150,5 +169,6 @@ pub fn response(dialect: Dialect, filename: &str, body: PagedCsv) -> HttpRespons
         .content_type(content_type(dialect))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, negotiate::VARY))
         .body(body)
 }

@@ -151,6 +151,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("a valid API key is required")]
     Unauthorized,
     #[error("{0}")]
@@ -177,21 +179,23 @@ impl ApiError {
     }
 
     fn kind_and_title(&self) -> (&'static str, &'static str) {
-        match self {
-            ApiError::Validation(_) => ("validation", "The request has invalid fields"),
-            ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
-            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
-            ApiError::Unauthorized => ("unauthorized", "Authentication required"),
-            ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
-            ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::Conflict { kind, .. } => (kind.as_str(), kind.title()),
-            ApiError::InsufficientFunds(_) => ("insufficient-funds", "Not enough money available"),
-            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
-            ApiError::PreconditionFailed { .. } => ("precondition-failed", "Stale ETag"),
-            ApiError::Store(e) if e.is_transient() => ("unavailable", "Temporarily unavailable"),
-            ApiError::Store(_) => ("internal", "Internal error"),
-        }
+        let kind = match self {
+            ApiError::Validation(_) => "validation",
+            ApiError::BadRequest(_) => "malformed-request",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::NotAcceptable(_) => "not-acceptable",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict { kind, .. } => return (kind.as_str(), kind.title()),
+            ApiError::InsufficientFunds(_) => "insufficient-funds",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::PreconditionRequired => "precondition-required",
+            ApiError::PreconditionFailed { .. } => "precondition-failed",
+            ApiError::Store(e) if e.is_transient() => "unavailable",
+            ApiError::Store(_) => "internal",
+        };
+        (kind, title(kind))
     }
 
     pub fn problem(&self) -> Problem {
@@ -236,6 +240,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -250,7 +255,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Store(e) = self {
-            tracing::error!(error = %e, debug = ?e, "request failed in storage");
+            tracing::error!(error = %crate::telemetry::chain(e), "request failed in storage");
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
@@ -263,6 +268,9 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::NotAcceptable(_) => {
+                response.insert_header((header::VARY, crate::http::negotiate::VARY));
             }
             _ => {}
         }
@@ -289,19 +297,59 @@ impl From<PoolError> for ApiError {
     }
 }
 
+/// The title of each problem `type` (the part after `urn:klyngemidler:problem:`),
+/// one per type wherever the problem is made: by [`ApiError`], or for a
+/// response actix produced itself ([`problem_for_status`]). Conflicts have
+/// theirs in [`ConflictKind::title`].
+pub const TITLES: [(&str, &str); 17] = [
+    ("validation", "The request has invalid fields"),
+    ("malformed-request", "The request could not be read"),
+    ("unsupported-media-type", "Unsupported media type"),
+    ("not-acceptable", "No acceptable representation"),
+    ("unauthorized", "Authentication required"),
+    ("forbidden", "Not allowed"),
+    ("not-found", "Not found"),
+    ("method-not-allowed", "Method not allowed"),
+    ("payload-too-large", "Request body too large"),
+    ("insufficient-funds", "Not enough money available"),
+    ("too-many-requests", "Too many requests"),
+    ("precondition-required", "If-Match required"),
+    ("precondition-failed", "Stale ETag"),
+    ("unavailable", "Temporarily unavailable"),
+    ("internal", "Internal error"),
+    ("request-timeout", "Request timeout"),
+    ("error", "The request failed"),
+];
+
+/// The title of a problem type (see [`TITLES`]).
+pub fn title(kind: &str) -> &'static str {
+    TITLES.iter().find(|(k, _)| *k == kind).map_or("The request failed", |(_, t)| t)
+}
+
 /// A generic problem for responses actix produced itself (404, 405, 413 …).
 pub fn problem_for_status(status: StatusCode, detail: &str) -> Problem {
     let kind = match status {
+        StatusCode::BAD_REQUEST => "malformed-request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not-found",
         StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::NOT_ACCEPTABLE => "not-acceptable",
+        StatusCode::REQUEST_TIMEOUT => "request-timeout",
+        StatusCode::PRECONDITION_FAILED => "precondition-failed",
         StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation",
+        StatusCode::PRECONDITION_REQUIRED => "precondition-required",
+        StatusCode::TOO_MANY_REQUESTS => "too-many-requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_server_error() => "internal",
-        _ => "malformed-request",
+        s if s.is_client_error() => "malformed-request",
+        _ => "error",
     };
     Problem {
         kind: format!("urn:klyngemidler:problem:{kind}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        title: title(kind).to_owned(),
         status: status.as_u16(),
         detail: detail.to_owned(),
         errors: Vec::new(),
@@ -338,6 +386,7 @@ impl From<crate::applications::service::AdvanceError> for ApiError {
         match e {
             AdvanceError::Workflow(w) => w.into(),
             AdvanceError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
+            AdvanceError::MeetingDate(d) => ApiError::field("meeting_date", d),
             AdvanceError::Store(s) => ApiError::Store(s),
         }
     }
@@ -375,6 +424,7 @@ impl From<crate::pools::service::PoolsError> for ApiError {
             PoolsError::UnknownCluster { index, .. } => ApiError::field(format!("populations[{index}].cluster"), e),
             PoolsError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
             PoolsError::Approval(a) => (*a).into(),
+            PoolsError::CarryOver(c) => (*c).into(),
             PoolsError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
             PoolsError::Store(s) => ApiError::Store(s),
         }
@@ -428,5 +478,37 @@ mod tests {
             ]
         );
         assert_eq!(problem.detail, "Invalid field(s): starts_on, budget[0].year, rows[3].budget. Nothing was saved.");
+    }
+
+    #[test]
+    fn each_problem_type_has_one_title() {
+        let mut kinds: Vec<&str> = TITLES.iter().map(|(k, _)| *k).collect();
+        kinds.extend(ConflictKind::ALL.iter().map(|k| k.as_str()));
+        let before = kinds.len();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds.len(), before, "a type is listed twice");
+        // Whatever actix answered itself, its problem's type and title are the same as ApiError's.
+        let said = [
+            ApiError::NotFound("x".into()).problem(),
+            ApiError::BadRequest("x".into()).problem(),
+            ApiError::UnsupportedMediaType("x".into()).problem(),
+            ApiError::NotAcceptable("x".into()).problem(),
+            ApiError::Unauthorized.problem(),
+            ApiError::Forbidden("x".into()).problem(),
+            ApiError::PreconditionRequired.problem(),
+            ApiError::field("a", "b").problem(),
+            ApiError::TooManyRequests { retry_after: 1 }.problem(),
+        ];
+        for problem in said {
+            let generic = problem_for_status(StatusCode::from_u16(problem.status).unwrap_or_default(), "x");
+            assert_eq!((&generic.kind, &generic.title), (&problem.kind, &problem.title));
+        }
+        for code in 400..600 {
+            let Ok(status) = StatusCode::from_u16(code) else { continue };
+            let problem = problem_for_status(status, "x");
+            let kind = problem.kind.trim_start_matches("urn:klyngemidler:problem:");
+            assert!(TITLES.iter().any(|(k, t)| *k == kind && *t == problem.title), "{code}: {kind}");
+        }
     }
 }

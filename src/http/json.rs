@@ -28,12 +28,17 @@ pub fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, A
 /// `Err`: 415 (not JSON), 400 (not readable as JSON), or 422 when the body
 /// is so far from `T` that no value could be made of it.
 pub fn parse_all<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<(T, Vec<FieldError>), ApiError> {
-    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("");
-        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if essence != "application/json" && !essence.ends_with("+json") {
-            return Err(ApiError::UnsupportedMediaType(format!("send the body as application/json (got {essence})")));
+    match req.headers().get(header::CONTENT_TYPE) {
+        Some(ct) => {
+            let ct = ct.to_str().unwrap_or("");
+            let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if essence != "application/json" && !essence.ends_with("+json") {
+                return Err(ApiError::UnsupportedMediaType(format!("send the body as application/json (got {essence})")));
+            }
         }
+        // A body must say what it is (see `refuse_body_without_content_type`).
+        None if !body.is_empty() => return Err(no_content_type()),
+        None => {}
     }
     let (value, twice) = read_value(body)?;
     repair::read_all::<T>(value, twice, Some(body)).map_err(ApiError::Validation)
@@ -125,6 +130,31 @@ pub async fn refuse_control_characters_in_url(
     if let Some(name) = parameter_with_control_character(req.query_string()) {
         let e = ApiError::field(name, "must not contain control characters (such as NUL or line breaks)");
         return Ok(req.into_response(actix_web::ResponseError::error_response(&e)));
+    }
+    next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_boxed_body)
+}
+
+fn no_content_type() -> ApiError {
+    ApiError::UnsupportedMediaType(
+        "the request has a body but no Content-Type; send JSON as application/json (CSV imports as text/csv)".into(),
+    )
+}
+
+/// Middleware: a POST, PUT or PATCH that carries a body (`Content-Length`
+/// above 0, or chunked) must say what the body is. Without `Content-Type`
+/// it is a 415 before any handler guesses (a body is never taken for JSON
+/// unasked). A request without a body (`POST …/open`) needs none.
+pub async fn refuse_body_without_content_type(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let headers = req.headers();
+    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let has_body = length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING);
+    if writes && has_body && !headers.contains_key(header::CONTENT_TYPE) {
+        return Ok(req.into_response(actix_web::ResponseError::error_response(&no_content_type())));
     }
     next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_boxed_body)
 }

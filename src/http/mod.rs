@@ -3,15 +3,19 @@
 //! OpenAPI rules, metrics), the application state, and the one route table
 //! from which the OpenAPI document is generated.
 
+pub mod access_log;
 pub mod auth;
 pub mod client;
+pub mod compression;
 pub mod conventions;
 pub mod csv_stream;
 pub mod error;
+pub mod head;
 pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod metrics;
+pub mod negotiate;
 pub mod spec;
 
 use std::sync::Arc;
@@ -68,6 +72,8 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::pools::http::patch_pool)
         .service(crate::pools::http::open_pool)
         .service(crate::pools::http::close_pool)
+        .service(crate::pools::http::decide_policy)
+        .service(crate::pools::http::decide_model)
         .service(crate::pools::status::pool_status)
         .service(crate::pools::status::pool_ledger)
         .service(crate::applications::decisions::reallocate)
@@ -93,6 +99,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::applications::decisions::withdraw)
         .service(crate::applications::decisions::recommend)
         .service(crate::applications::decisions::decide)
+        .service(crate::applications::decisions::refer)
         .service(crate::grants::http::list_grants)
         .service(crate::grants::http::get_grant)
         .service(crate::grants::http::disburse)
@@ -233,7 +240,8 @@ pub async fn fallback(req: HttpRequest, table: web::Data<Arc<RouteTable>>) -> Ht
     match table.allowed(req.path()) {
         Some(methods) => {
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            let mut response = problem(StatusCode::METHOD_NOT_ALLOWED, &format!("{} is not allowed here; use {allow}", req.method()));
+            let method = crate::http::head::sent_method(&req);
+            let mut response = problem(StatusCode::METHOD_NOT_ALLOWED, &format!("{method} is not allowed here; use {allow}"));
             if let Ok(value) = header::HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
@@ -265,7 +273,8 @@ pub fn problem_json_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
     let mut response: HttpResponse<BoxBody> =
         HttpResponse::build(status).content_type(PROBLEM_JSON).json(problem_for_status(status, &detail));
     for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        // The body is new: what described the old one (its length, its coding) goes with it.
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && name != header::CONTENT_ENCODING {
             response.headers_mut().insert(name.clone(), value.clone());
         }
     }

@@ -2,6 +2,7 @@
 //! øre, and optionally creating the year's pools from it.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -84,9 +85,14 @@ pub struct Distribution {
     pub parts: Vec<DistributionPart>,
 }
 
+/// `part` of `total` to six decimals, halves rounded up: `"0.281854"`.
 fn share_text(part: i64, total: i64) -> String {
-    let ppm = (i128::from(part) * 1_000_000 * 2 + i128::from(total)) / (2 * i128::from(total).max(1));
-    format!("{}.{:06}", ppm / 1_000_000, ppm % 1_000_000)
+    let mut share = Decimal::from(part)
+        .checked_div(Decimal::from(total.max(1)))
+        .unwrap_or_default()
+        .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero);
+    share.rescale(6);
+    share.to_string()
 }
 
 /// Shares `amount` out to the clusters by population, largest remainder
@@ -153,7 +159,7 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
         .write(move |c| {
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::distribute(c, year, amount, &shares, creating, who)?)
+            Ok::<_, ApiError>(crate::pools::service::distribute(c, year, amount, &shares, creating.clone(), who)?)
         })
         .await?;
     let out = Distribution {
@@ -175,4 +181,20 @@ pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpReq
             .collect(),
     };
     Ok(HttpResponse::Ok().json(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_text;
+
+    #[test]
+    fn a_share_is_printed_to_six_decimals_halves_up() {
+        assert_eq!(share_text(63_670, 225_897), "0.281854");
+        assert_eq!(share_text(1, 8), "0.125000");
+        assert_eq!(share_text(1, 2_000_000), "0.000001", "half of a millionth rounds up");
+        assert_eq!(share_text(1, 3), "0.333333");
+        assert_eq!(share_text(2, 3), "0.666667");
+        assert_eq!(share_text(5, 5), "1.000000");
+        assert_eq!(share_text(100_000_000, 100_000_001), "1.000000");
+    }
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::allocation::AllocationModel;
 use crate::domain::pool::{ApprovalPolicy, PoliticalMode, StrategicMode};
 use crate::domain::share::Share;
+use crate::domain::values::Name;
 use crate::http::error::FieldError;
 use crate::pools::http::money;
 
@@ -70,13 +71,23 @@ pub struct ApprovalPolicyDto {
     pub recommendation_required: bool,
     #[serde(default = "meeting")]
     pub strategic: StrategicModeDto,
-    /// Grants at or above this amount also need the political level (default "100000.00").
+    /// Grants at or above this amount also need the political level (default "0.00": every grant, as the seeds say).
     #[serde(default = "threshold")]
-    #[schema(example = "100000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub political_threshold: String,
     /// How the political level signs off (default `meeting`).
     #[serde(default = "political_meeting")]
     pub political: PoliticalModeDto,
+    /// A grant up to this amount is decided by the operations forum's recommendation alone
+    /// (small projects may start without the strategic level). Left out or null: none.
+    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    #[serde(default)]
+    pub operations_forum_limit: Option<String>,
+    /// The political decision that lets the co-chairs approve by e-mail, e.g. "Politisk niveau 09.11.2022, pkt. 3".
+    /// Without it no strategic e-mail request can be opened.
+    #[schema(example = "Politisk niveau 09.11.2022, pkt. 3")]
+    #[serde(default)]
+    pub email_mandate_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -104,8 +115,25 @@ fn threshold() -> String {
 
 impl ApprovalPolicyDto {
     pub(crate) fn parse(&self, errors: &mut Vec<FieldError>) -> Option<ApprovalPolicy> {
-        let threshold = money("approval_policy.political_threshold", &self.political_threshold, errors)?;
+        let threshold = money("approval_policy.political_threshold", &self.political_threshold, errors);
+        let limit = match self.operations_forum_limit.as_deref() {
+            Some(text) => Some(money("approval_policy.operations_forum_limit", text, errors)?),
+            None => None,
+        };
+        let mandate = match self.email_mandate_reference.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => match Name::parse(text, 500) {
+                Ok(name) => Some(name.into_string()),
+                Err(e) => {
+                    errors.push(FieldError::new("approval_policy.email_mandate_reference", e));
+                    return None;
+                }
+            },
+        };
+        let threshold = threshold?;
         Some(ApprovalPolicy {
+            operations_forum_limit: limit,
+            email_mandate_reference: mandate,
             recommendation_required: self.recommendation_required,
             strategic: match self.strategic {
                 StrategicModeDto::Meeting => StrategicMode::Meeting,
@@ -129,6 +157,8 @@ impl From<ApprovalPolicy> for ApprovalPolicyDto {
                 StrategicMode::CoChairsEmail => StrategicModeDto::CoChairsEmail,
             },
             political_threshold: p.political_threshold.to_string(),
+            operations_forum_limit: p.operations_forum_limit.map(|m| m.to_string()),
+            email_mandate_reference: p.email_mandate_reference.clone(),
             political: match p.political {
                 PoliticalMode::Meeting => PoliticalModeDto::Meeting,
                 PoliticalMode::Email => PoliticalModeDto::Email,

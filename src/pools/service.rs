@@ -82,6 +82,8 @@ pub enum PoolsError {
     #[error("the pool changed meanwhile; retry")]
     Changed,
     #[error(transparent)]
+    CarryOver(Box<crate::year_end::service::CarryOverFailure>),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -97,7 +99,10 @@ pub fn close(conn: &mut AnyConnection, stored: &StoredPool, actor: Actor<'_>) ->
     let changed = stored.pool.close()?;
     crate::approvals::service::revoke_requests_of_closing_pool(conn, stored, actor).map_err(|e| PoolsError::Approval(Box::new(e)))?;
     let stored = crate::db::pools::find(conn, &stored.pool.key)?.ok_or(PoolsError::Changed)?;
-    change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)
+    let closed = change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)?;
+    // A carry-over agreed before year end takes what is left now, in this transaction.
+    crate::year_end::service::execute_at_closing(conn, &closed, actor).map_err(|e| PoolsError::CarryOver(Box::new(e)))?;
+    Ok(closed)
 }
 
 /// A strategic decision to move available money between the buckets of an open pool.
@@ -169,7 +174,7 @@ pub fn distribute(
                 return Err(PoolsError::Duplicate(format!("cluster '{}' already has a pool for {year}", part.cluster)));
             }
             let note = format!("Fordelt efter befolkningstal: {} af i alt {total} indbyggere.", part.population);
-            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy, note });
+            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy: policy.clone(), note });
             create(conn, *cluster_id, &pool, &funding, actor)?;
             created.push(key.to_string());
         }
@@ -192,4 +197,72 @@ pub fn distribute(
         },
     )?;
     Ok(created)
+}
+
+/// Where a decision on a pool was taken.
+#[derive(Debug, Clone)]
+pub struct Minuted {
+    pub meeting_date: NaiveDate,
+    pub reference: String,
+}
+
+fn save_decision(
+    conn: &mut AnyConnection,
+    stored: &StoredPool,
+    changed: &Pool,
+    entry: Option<&Entry>,
+    action: &str,
+    minuted: &Minuted,
+    actor: Actor<'_>,
+) -> Result<StoredPool, PoolsError> {
+    let saved = update(conn, stored, changed, actor.at)?.ok_or(PoolsError::Changed)?;
+    if let Some(entry) = entry {
+        ledger::post(conn, stored.id, None, entry, actor.name, actor.at)?;
+    }
+    let mut after = snapshot(changed);
+    if let Some(a) = after.as_object_mut() {
+        a.insert("meeting_date".into(), serde_json::json!(minuted.meeting_date));
+        a.insert("reference".into(), serde_json::json!(minuted.reference));
+    }
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action,
+            subject: format!("pool:{}", changed.key),
+            before: Some(snapshot(&stored.pool)),
+            after: Some(after),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(saved)
+}
+
+/// The political level's decision on the pool's decision rights (who may
+/// decide what, the co-chairs' e-mail mandate), recorded with its meeting.
+pub fn decide_policy(
+    conn: &mut AnyConnection,
+    stored: &StoredPool,
+    policy: ApprovalPolicy,
+    minuted: &Minuted,
+    actor: Actor<'_>,
+) -> Result<StoredPool, PoolsError> {
+    let changed = stored.pool.decide_policy(policy)?;
+    save_decision(conn, stored, &changed, None, "pool.policy_decided", minuted, actor)
+}
+
+/// The strategic level's decision on the allocation model of an open pool:
+/// what is available is divided anew, to the øre.
+pub fn decide_model(
+    conn: &mut AnyConnection,
+    stored: &StoredPool,
+    model: AllocationModel,
+    minuted: &Minuted,
+    actor: Actor<'_>,
+) -> Result<StoredPool, PoolsError> {
+    let balances = ledger::balances(conn, stored.id)?;
+    let (changed, entry) = stored.pool.decide_model(model, &balances)?;
+    let entry = entry.clone().with_memo(format!("{} ({}, {})", entry.memo(), minuted.reference, minuted.meeting_date));
+    save_decision(conn, stored, &changed, Some(&entry), "pool.model_decided", minuted, actor)
 }

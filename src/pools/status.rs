@@ -1,6 +1,7 @@
 //! What dashboards pull: a pool's figures, and the ledger behind them.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,8 +11,10 @@ use crate::domain::breakdown::{Use, by_key};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
 use crate::http::auth::Caller;
-use crate::http::conventions::{Page, content_etag, id_cursor, limit};
+use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated};
+use crate::http::csv_stream::{CsvDialect, csv_dialect};
 use crate::http::error::{ApiError, Problem};
+use crate::http::negotiate;
 use crate::http::{AppState, utc};
 use crate::pools::http::{PoolStateDto, not_found, pool_key};
 use crate::pools::policy::AllocationModelDto;
@@ -203,7 +206,7 @@ pub async fn pool_status(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let if_none_match = IfNoneMatch::of(&req);
     // The ETag names what the status is made of, so an unchanged status is
     // answered 304 without summing a single posting.
     let read = state
@@ -211,7 +214,7 @@ pub async fn pool_status(
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let etag = status_etag(c, &stored)?;
-            if if_none_match.as_deref().is_some_and(|v| etag_listed(v, &etag)) {
+            if if_none_match.matches(&etag) {
                 return Ok::<_, ApiError>(Err(etag));
             }
             Ok(Ok((load_status(c, &stored)?, etag)))
@@ -219,14 +222,10 @@ pub async fn pool_status(
         .await?;
     let (dto, etag) = match read {
         Ok(found) => found,
-        Err(etag) => return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish()),
+        Err(etag) => return Ok(validated(StatusCode::NOT_MODIFIED, &etag, None).finish()),
     };
     let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .content_type("application/json")
-        .body(body))
+    Ok(validated(StatusCode::OK, &etag, None).content_type("application/json").body(body))
 }
 
 /// What a pool's status is made of: the pool row (state, model), how far its
@@ -238,10 +237,6 @@ fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<Stri
     let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
     let fingerprint = format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());
     Ok(content_etag(fingerprint.as_bytes()))
-}
-
-fn etag_listed(header_value: &str, etag: &str) -> bool {
-    header_value.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*")
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -279,26 +274,40 @@ pub struct LedgerQuery {
     pub limit: Option<String>,
     #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
+    /// For CSV: `rfc4180` (default) or `excel-da` (Danish Excel; implies CSV).
+    #[param(value_type = Option<CsvDialect>)]
+    pub dialect: Option<String>,
 }
 
 /// Every money movement of a pool, oldest first. Each entry sums to zero.
+///
+/// With `Accept: text/csv` or `?dialect=excel-da`: every posting, one line each, streamed (as
+/// `GET /exports/ledger?pool=`; `limit` and `cursor` do not apply).
 #[utoipa::path(operation_id = "get_pool_ledger", extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
-    responses((status = 200, description = "A page of the pool's ledger entries, oldest first", body = Page<LedgerEntryDto>), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of the pool's ledger entries, oldest first; as CSV every posting, one line each, streamed",
+            content((Page<LedgerEntryDto> = "application/json"), (String = "text/csv"))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools/{pool}/ledger")]
 pub async fn pool_ledger(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
+    // A bad `limit` or `cursor` is refused in either representation, though CSV does not use them.
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     let after = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    if let Some(d) = csv_dialect(&req, None, query.dialect.as_deref())? {
+        let (db, found) = (state.db.clone(), key.clone());
+        state.db.read(move |c| pools::find(c, &found)?.map(|_| ()).ok_or_else(|| not_found(&found))).await?;
+        return Ok(crate::reports::exports::ledger_csv(db, caller.scope.clone(), Some(key), d));
     }
     let rows = state
         .db
@@ -318,5 +327,5 @@ pub async fn pool_ledger(
             postings: ps.into_iter().map(|p| PostingDto { bucket: p.bucket, account: p.account, amount: signed(p.amount_ore) }).collect(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id.to_string())))
+    Ok(HttpResponse::Ok().insert_header((header::VARY, negotiate::VARY)).json(Page::from_rows(items, limit, |e| e.id.to_string())))
 }

@@ -15,11 +15,12 @@ use crate::domain::ledger::PoolStatus;
 use crate::domain::values::Year;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::csv_stream::{CsvDialect, ResponseFormat, dialect, wants_csv};
+use crate::http::csv_stream::{CsvDialect, ResponseFormat, csv_dialect};
 use crate::http::error::{ApiError, Problem};
 use crate::pools::http::PoolStateDto;
 use crate::pools::policy::AllocationModelDto;
-use crate::tabular::{Column, Dialect, col, write_record};
+use crate::reports::danish;
+use crate::tabular::{Column, Dialect, Writer, col};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EvaluationQuery {
@@ -29,7 +30,7 @@ pub struct EvaluationQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
     #[param(value_type = Option<ResponseFormat>)]
     pub format: Option<String>,
-    /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers).
+    /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers and words; implies CSV).
     #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
@@ -89,7 +90,7 @@ pub struct PoolEvaluation {
     pub committed_after_year: String,
     /// Applications finally decided (approved or rejected).
     pub decisions: usize,
-    /// Days from submission to the final decision: the median (lower middle for an even count).
+    /// Days from receipt (`received_on`) to the final decision: the median (lower middle for an even count).
     pub median_days_to_decision: Option<i64>,
     pub max_days_to_decision: Option<i64>,
 }
@@ -103,10 +104,10 @@ pub struct ModelEvaluation {
 /// Per pool of the year: model and share, committed by month, days from
 /// submission to decision, upfront against ad-hoc use, released and carried over.
 #[utoipa::path(operation_id = "get_model_evaluation", tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
-    responses((status = 200, description = "The evaluation: JSON, or CSV with one row per pool (`?format=csv` or `Accept: text/csv`)",
+    responses((status = 200, description = "The evaluation: JSON, or CSV with one row per pool (`?format=csv`, `?dialect=excel-da` or `Accept: text/csv`)",
             content((ModelEvaluation = "application/json"), (String = "text/csv")),
             headers(("Content-Disposition" = String, description = "With CSV: `attachment; filename=\"model-evaluation-YEAR.csv\"`"))),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/model-evaluation")]
 pub async fn model_evaluation(
     state: web::Data<AppState>,
@@ -116,8 +117,7 @@ pub async fn model_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
     let year = Year::new(query.year).map_err(|e| ApiError::field("year", e))?;
-    let csv = wants_csv(&req, query.format.as_deref())?;
-    let dialect = dialect(query.dialect.as_deref())?;
+    let csv = csv_dialect(&req, query.format.as_deref(), query.dialect.as_deref())?;
     let scope = caller.scope.clone();
     let pools = state
         .db
@@ -134,13 +134,18 @@ pub async fn model_evaluation(
         })
         .await?;
     let report = ModelEvaluation { year: year.get(), pools };
-    if csv {
+    if let Some(dialect) = csv {
+        let name = match dialect {
+            Dialect::Rfc4180 => format!("model-evaluation-{}.csv", report.year),
+            Dialect::ExcelDa => format!("modelevaluering-{}.csv", report.year),
+        };
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"model-evaluation-{}.csv\"", report.year)))
+            .insert_header((header::VARY, crate::http::negotiate::VARY))
+            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
             .body(to_csv(&report, dialect)));
     }
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().insert_header((header::VARY, crate::http::negotiate::VARY)).json(report))
 }
 
 fn pool_evaluation(pool: &crate::domain::pool::Pool, status: &PoolStatus, e: &crate::domain::evaluation::Evaluation) -> PoolEvaluation {
@@ -210,27 +215,35 @@ const COLUMNS: [Column; 20] = [
 /// decimal comma in `excel-da`), then a column per month of the year.
 fn to_csv(report: &ModelEvaluation, d: Dialect) -> Vec<u8> {
     let mut out = d.preamble().to_vec();
+    let mut w = Writer::new(d, &mut out);
     let months: Vec<String> =
         (1..=12).map(|m| if d == Dialect::ExcelDa { format!("bevilget {m:02}") } else { format!("committed_{m:02}") }).collect();
-    let mut header: Vec<String> = COLUMNS.iter().map(|c| if d == Dialect::ExcelDa { c.name_da } else { c.name }.to_owned()).collect();
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| d.header(c).to_owned()).collect();
     header.extend(months);
-    write_record(&mut out, d, &header);
+    w.record(&header);
     for p in &report.pools {
-        let (model, share) = match &p.allocation_model {
+        let (kind, share) = match &p.allocation_model {
             AllocationModelDto::Split { upfront_share } => ("split", d.amount(upfront_share)),
             AllocationModelDto::Upfront => ("upfront", String::new()),
             AllocationModelDto::Rolling => ("rolling", String::new()),
         };
+        let model = match d {
+            Dialect::Rfc4180 => kind.to_owned(),
+            Dialect::ExcelDa => danish::model_dto(&p.allocation_model),
+        };
         let bucket =
             |name: &str| d.amount(&p.buckets.iter().find(|b| b.name == name).map_or_else(|| "0.00".to_owned(), |b| b.committed.clone()));
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let state = match d {
+            Dialect::Rfc4180 => serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            Dialect::ExcelDa => danish::pool_state(p.state.into()).to_owned(),
+        };
         let mut row = vec![
             p.pool.clone(),
             p.cluster.clone(),
             report.year.to_string(),
             state,
-            model.to_owned(),
+            model,
             share,
             d.amount(&p.total),
             d.amount(&p.carried_in),
@@ -248,7 +261,8 @@ fn to_csv(report: &ModelEvaluation, d: Dialect) -> Vec<u8> {
             d.amount(&p.committed_after_year),
         ];
         row.extend(p.committed_by_month.iter().map(|m| d.amount(&m.committed)));
-        write_record(&mut out, d, &row);
+        w.record(&row);
     }
+    drop(w);
     out
 }

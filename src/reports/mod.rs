@@ -1,5 +1,6 @@
 //! Reports for finance staff and politicians: every pool's status, the model evaluation and simulation, CSV exports and imports.
 
+pub mod danish;
 pub mod evaluation;
 pub mod exports;
 pub mod imports;

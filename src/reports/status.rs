@@ -1,7 +1,8 @@
 //! `GET /api/v1/reports/status?year=`: every pool of a year in one
 //! document, for dashboards that poll (ETag, 304) and for Excel (CSV).
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -10,12 +11,14 @@ use crate::domain::access::{Action, ClusterScope};
 use crate::domain::values::Year;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::conventions::{content_etag, not_modified};
-use crate::http::csv_stream::{CsvDialect, ResponseFormat, content_type, dialect, wants_csv};
+use crate::http::conventions::{content_etag, if_none_match, validated};
+use crate::http::csv_stream::{CsvDialect, ResponseFormat, content_type, csv_dialect};
 use crate::http::error::{ApiError, Problem};
+use crate::http::negotiate;
 use crate::pools::policy::AllocationModelDto;
 use crate::pools::status::{FiguresDto, PoolStatusDto, load_status};
-use crate::tabular::{Column, Dialect, col, write_header, write_record};
+use crate::reports::danish;
+use crate::tabular::{Column, Dialect, Writer, col};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct StatusReportQuery {
@@ -25,7 +28,7 @@ pub struct StatusReportQuery {
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
     #[param(value_type = Option<ResponseFormat>)]
     pub format: Option<String>,
-    /// For CSV: `rfc4180` (default) or `excel-da`.
+    /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers and words; implies CSV).
     #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
@@ -69,45 +72,52 @@ const COLUMNS: [Column; 15] = [
     col("carried_in_pending", "foreslået overført ind"),
 ];
 
-fn model_text(m: &AllocationModelDto) -> String {
-    match m {
-        AllocationModelDto::Upfront => "upfront".into(),
-        AllocationModelDto::Rolling => "rolling".into(),
-        AllocationModelDto::Split { upfront_share } => format!("split {upfront_share}"),
+fn model_text(m: &AllocationModelDto, d: Dialect) -> String {
+    match (m, d) {
+        (_, Dialect::ExcelDa) => danish::model_dto(m),
+        (AllocationModelDto::Upfront, _) => "upfront".into(),
+        (AllocationModelDto::Rolling, _) => "rolling".into(),
+        (AllocationModelDto::Split { upfront_share }, _) => format!("split {upfront_share}"),
     }
 }
 
-/// One line per pool (bucket `all`) and one per bucket.
+/// One line per pool (bucket `all`, in Danish `I alt`) and one per bucket.
 pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
     let mut out = d.preamble().to_vec();
-    write_header(&mut out, d, &COLUMNS);
+    let mut w = Writer::new(d, &mut out);
+    w.header(&COLUMNS);
     for p in &report.pools {
-        let state = serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let state = match d {
+            Dialect::Rfc4180 => serde_json::to_value(p.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            Dialect::ExcelDa => danish::pool_state(p.state.into()).to_owned(),
+        };
         let line = |bucket: &str, f: &FiguresDto, incoming: &str| {
             let amounts = [&f.total, &f.carried_in, &f.committed, &f.pending, &f.disbursed, &f.released, &f.available, &f.carried_out];
-            let mut fields = vec![p.pool.clone(), p.cluster.clone(), p.year.to_string(), state.clone(), model_text(&p.allocation_model)];
-            fields.push(bucket.to_owned());
+            let mut fields = vec![p.pool.clone(), p.cluster.clone(), p.year.to_string(), state.clone(), model_text(&p.allocation_model, d)];
+            fields.push(if d == Dialect::ExcelDa { danish::bucket_name(bucket).into_owned() } else { bucket.to_owned() });
             fields.extend(amounts.iter().map(|a| d.amount(a)));
             fields.push(d.amount(incoming));
             fields
         };
         // What is proposed to come in is known per pool, not per bucket.
-        write_record(&mut out, d, &line("all", &p.figures, &p.carried_in_pending));
+        w.record(&line("all", &p.figures, &p.carried_in_pending));
         for b in &p.buckets {
-            write_record(&mut out, d, &line(&b.name, &b.figures, ""));
+            w.record(&line(&b.name, &b.figures, ""));
         }
     }
+    drop(w);
     out
 }
 
 /// Every pool's status for a year in one document. Answers 304 to a
-/// matching `If-None-Match`. JSON, or CSV with `Accept: text/csv` or `?format=csv`.
+/// matching `If-None-Match`. JSON, or CSV with `Accept: text/csv`, `?format=csv`
+/// or `?dialect=excel-da` (Danish Excel).
 #[utoipa::path(operation_id = "get_status_report", extensions(("x-permission" = json!("read"))), tag = "reports", params(StatusReportQuery, ("If-None-Match" = Option<String>, Header)),
     security(("api_key" = [])),
-    responses((status = 200, description = "Every pool's status: JSON, or CSV with a line per pool (bucket `all`) and one per bucket (`?format=csv` or `Accept: text/csv`)",
+    responses((status = 200, description = "Every pool's status: JSON, or CSV with a line per pool (bucket `all`) and one per bucket (`?format=csv`, `?dialect=excel-da` or `Accept: text/csv`)",
             content((StatusReport = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag given"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/status")]
 pub async fn status_report(
     state: web::Data<AppState>,
@@ -117,23 +127,25 @@ pub async fn status_report(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
     let year = parse_year(query.year.as_deref())?;
-    let csv_wanted = wants_csv(&req, query.format.as_deref())?;
-    let d = dialect(query.dialect.as_deref())?;
+    let csv_wanted = csv_dialect(&req, query.format.as_deref(), query.dialect.as_deref())?;
     let scope = caller.scope.clone();
     let report = state.db.read(move |c| load(c, &scope, year)).await?;
-    let (body, kind) = if csv_wanted {
-        (csv(&report, d), content_type(d))
-    } else {
-        (serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?, "application/json")
+    let (body, kind) = match csv_wanted {
+        Some(d) => (csv(&report, d), content_type(d)),
+        None => (serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?, "application/json"),
     };
     let etag = content_etag(&body);
-    if not_modified(&req, &etag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).insert_header((header::VARY, "Accept")).finish());
+    if let Some(not_modified) = if_none_match(&req, &etag, Some(negotiate::VARY)) {
+        return Ok(not_modified);
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::VARY, "Accept"))
-        .content_type(kind)
-        .body(body))
+    let mut response = validated(StatusCode::OK, &etag, Some(negotiate::VARY));
+    response.content_type(kind);
+    if let Some(d) = csv_wanted {
+        let name = match d {
+            Dialect::Rfc4180 => format!("status-{}.csv", year.get()),
+            Dialect::ExcelDa => format!("puljestatus-{}.csv", year.get()),
+        };
+        response.insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")));
+    }
+    Ok(response.body(body))
 }

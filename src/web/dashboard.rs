@@ -188,15 +188,14 @@ fn model_da(m: &AllocationModelDto) -> String {
     match m {
         AllocationModelDto::Upfront => "Alt fordelt ved årets start".into(),
         AllocationModelDto::Rolling => "Løbende tildeling".into(),
-        AllocationModelDto::Split { upfront_share } => {
-            let ppm = Share::parse(upfront_share).map(|s| s.ppm()).unwrap_or(0);
-            // Percent with a decimal comma, from parts per million (no floats).
-            let pct = |p: u32| match p % 10_000 {
-                0 => (p / 10_000).to_string(),
-                rest => format!("{},{}", p / 10_000, format!("{rest:04}").trim_end_matches('0')),
-            };
-            format!("{} % ved årets start, {} % til ad hoc-projekter", pct(ppm), pct(1_000_000 - ppm))
-        }
+        AllocationModelDto::Split { upfront_share } => match Share::parse(upfront_share) {
+            // Percent with a decimal comma, exact (no floats).
+            Ok(share) => {
+                let pct = |s: Share| s.percent().to_string().replace('.', ",");
+                format!("{} % ved årets start, {} % til ad hoc-projekter", pct(share), pct(share.complement()))
+            }
+            Err(_) => format!("{upfront_share} ved årets start, resten til ad hoc-projekter"),
+        },
     }
 }
 

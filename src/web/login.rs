@@ -35,23 +35,27 @@ pub async fn access(state: &AppState, req: &HttpRequest) -> Result<Access, Store
         return Ok(Access::SignIn);
     };
     Ok(match scope_of_key(state, &key).await? {
-        Some(scope) => Access::Granted(scope),
+        Some((key_id, scope)) => {
+            crate::http::access_log::record_key(req, key_id);
+            Access::Granted(scope)
+        }
         None => Access::SignIn,
     })
 }
 
-async fn scope_of_key(state: &AppState, key: &str) -> Result<Option<ClusterScope>, StoreError> {
+async fn scope_of_key(state: &AppState, key: &str) -> Result<Option<(i64, ClusterScope)>, StoreError> {
     let hash = sha256_hex(key);
     let at = now();
     let found = state.db.read(move |c| api_keys::find_live(c, &hash, at).map_err(StoreError::from)).await?;
     Ok(found.and_then(|(row, _)| {
         let role = Role::parse(&row.role)?;
         permits(role, Action::Read).then(|| {
-            if row.clusters.is_empty() {
+            let scope = if row.clusters.is_empty() {
                 ClusterScope::All
             } else {
                 ClusterScope::Only(row.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
-            }
+            };
+            (row.id, scope)
         })
     }))
 }
@@ -140,10 +144,13 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form
     let plausible = !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     let found = if plausible { scope_of_key(&state, key).await } else { Ok(None) };
     match found {
-        Ok(Some(_)) => HttpResponse::SeeOther()
-            .insert_header((LOCATION, "/dashboard"))
-            .insert_header((SET_COOKIE, set_cookie(&state, key, 8 * 3600)))
-            .finish(),
+        Ok(Some((key_id, _))) => {
+            crate::http::access_log::record_key(&req, key_id);
+            HttpResponse::SeeOther()
+                .insert_header((LOCATION, "/dashboard"))
+                .insert_header((SET_COOKIE, set_cookie(&state, key, 8 * 3600)))
+                .finish()
+        }
         Ok(None) => {
             tracing::warn!(client = ?ip, "dashboard sign-in with an unknown key");
             if let Some(retry) = state.auth_limiter.failed_and_slowed(ip).await {

@@ -112,9 +112,14 @@ pub struct CarryOverDto {
     pub bucket: BucketDto,
     #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
-    /// `proposed` (held on the source pool, awaiting political sign-off), `executed` or `rejected`.
+    /// `proposed` (held on the source pool, awaiting political sign-off; or, proposed before year end,
+    /// awaiting the closing), `approved` (signed off before year end: executes when the pool closes),
+    /// `executed` or `rejected`.
     #[schema(example = "proposed")]
     pub state: String,
+    /// Proposed before year end: until the pool closes, `amount` is what is available now (at most
+    /// the amount asked); at closing it is fixed to what is left then (at most the amount asked).
+    pub at_closing: bool,
     /// Where the held amount was taken from on the source pool.
     pub held_from: Vec<HeldPartDto>,
     pub recommendation_reference: String,
@@ -145,7 +150,8 @@ fn carry_over_dto(c: &mut AnyConnection, row: CarryOverRow, source: &PoolKey) ->
         target_pool: format!("{}-{}", source.cluster, row.to_year),
         bucket: row.bucket()?.into(),
         amount: row.amount()?.to_string(),
-        state: row.state.clone(),
+        state: if row.approved_before_closing && row.state == "proposed" { "approved".to_owned() } else { row.state.clone() },
+        at_closing: row.at_closing,
         held_from,
         recommendation_reference: row.recommendation_reference,
         recommendation_date: row.recommendation_date,

@@ -90,6 +90,9 @@ pub fn propose(
         }
         return Err(CarryOverFailure::AlreadyOpen(open.id));
     }
+    if source.pool.state == PoolState::Open {
+        return propose_at_closing(conn, source, proposal, why, actor);
+    }
     let balances = ledger::balances(conn, source.id)?;
     let available: Vec<(Bucket, _)> = source.pool.model.buckets().iter().map(|b| (*b, balances.available(*b))).collect();
     let (target, existing) = target_of(conn, source, proposal.to_year, why.target_model)?;
@@ -109,6 +112,8 @@ pub fn propose(
             note: why.note,
             proposed_by: actor.name,
             proposed_at: actor.at,
+            at_closing: false,
+            asked: None,
         },
     )?;
     ledger::post_carry_over(conn, source.id, row.id, &plan.hold, actor.name, actor.at)?;
@@ -134,6 +139,106 @@ pub fn propose(
     Ok(Proposed::New(row))
 }
 
+/// A proposal on an open pool: what will be left at closing (or the amount
+/// asked). Nothing is held until the pool closes.
+fn propose_at_closing(
+    conn: &mut AnyConnection,
+    source: &StoredPool,
+    proposal: &Proposal,
+    why: &Recommendation<'_>,
+    actor: Actor<'_>,
+) -> Result<Proposed, CarryOverFailure> {
+    let (target, existing) = target_of(conn, source, proposal.to_year, why.target_model)?;
+    let plan = rules::propose_at_closing(&source.pool, target, proposal)?;
+    // Until the pool closes, the amount shown is what is available now (at most the amount asked).
+    let balances = ledger::balances(conn, source.id)?;
+    let now_available =
+        Bucket::ALL.into_iter().fold(crate::domain::money::Money::ZERO, |s, b| s.checked_add(balances.available(b)).unwrap_or(s));
+    let estimate = rules::amount_at_closing(plan.amount, now_available).ok_or(rules::CarryOverError::NothingLeft)?;
+    let row = store::insert(
+        conn,
+        &NewCarryOver {
+            cluster_id: source.cluster_id,
+            source_pool_id: source.id,
+            to_year: plan.to_year.get(),
+            bucket: plan.bucket,
+            amount: estimate,
+            recommendation_reference: why.reference,
+            recommendation_date: why.date,
+            target_model: if existing.is_some() { None } else { why.target_model },
+            note: why.note,
+            proposed_by: actor.name,
+            proposed_at: actor.at,
+            at_closing: true,
+            asked: plan.amount,
+        },
+    )?;
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: "carry_over.proposed",
+            subject: format!("carry_over:{}", row.id),
+            before: None,
+            after: Some(serde_json::json!({
+                "pool": source.pool.key.to_string(),
+                "to_year": plan.to_year.get(),
+                "bucket": plan.bucket.as_str(),
+                "amount": plan.amount.map_or_else(|| "what is left at closing".to_owned(), |a| a.to_string()),
+                "at_closing": true,
+                "recommendation_reference": why.reference,
+            })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(Proposed::New(row))
+}
+
+/// In the transaction that closes `source` (already closed): every
+/// carry-over proposed before year end takes what is left now (at most the
+/// amount asked) and holds it; those approved before year end execute at
+/// once. One with nothing left to take is rejected, saying so.
+pub fn execute_at_closing(conn: &mut AnyConnection, source: &StoredPool, actor: Actor<'_>) -> Result<usize, CarryOverFailure> {
+    let mut executed = 0;
+    for row in store::of_pool(conn, source.id)? {
+        if !row.at_closing || row.state()? != CarryOverState::Proposed {
+            continue;
+        }
+        let balances = ledger::balances(conn, source.id)?;
+        let available: Vec<(Bucket, _)> = source.pool.model.buckets().iter().map(|b| (*b, balances.available(*b))).collect();
+        let left = available.iter().fold(crate::domain::money::Money::ZERO, |sum, (_, m)| sum.checked_add(*m).unwrap_or(sum));
+        let asked = row.asked_ore.and_then(crate::domain::money::Money::from_ore);
+        let to_year = Year::new(i64::from(row.to_year)).map_err(|_| StoreError::Corrupt("carry-over year".into()))?;
+        let Some(amount) = rules::amount_at_closing(asked, left) else {
+            let decision = Decision {
+                state: CarryOverState::Rejected,
+                by: actor.name,
+                at: actor.at,
+                channel: "closing",
+                meeting_date: None,
+                reference: "Intet tilbage at overføre ved årets lukning",
+                target_pool_id: None,
+            };
+            store::decide(conn, &row, &decision)?.ok_or(CarryOverFailure::Changed)?;
+            continue;
+        };
+        let (target, _) = target_of(conn, source, to_year, row.target_model()?)?;
+        let proposal = Proposal { amount: Some(amount), to_year, bucket: Some(row.bucket()?) };
+        let plan = rules::propose(&source.pool, &available, target, &proposal)?;
+        ledger::post_carry_over(conn, source.id, row.id, &plan.hold, actor.name, actor.at)?;
+        let fixed = store::fix_amount(conn, row.id, plan.amount)?;
+        if fixed.approved_before_closing {
+            let reference = fixed.decision_reference.clone();
+            let channel = fixed.decision_channel.clone().unwrap_or_else(|| "meeting".into());
+            let answer = Answer { approve: true, channel: &channel, meeting_date: fixed.meeting_date, reference: &reference };
+            conclude(conn, &fixed, &answer, actor)?;
+            executed += 1;
+        }
+    }
+    Ok(executed)
+}
+
 /// How the political level's answer was given.
 pub struct Answer<'a> {
     pub approve: bool,
@@ -154,6 +259,9 @@ pub fn conclude(
 ) -> Result<CarryOverRow, CarryOverFailure> {
     let state = row.state()?;
     let source = pools::find_by_id(conn, row.source_pool_id)?.ok_or_else(|| StoreError::Corrupt("carry-over without pool".into()))?;
+    if row.at_closing && source.pool.state == PoolState::Open {
+        return conclude_before_closing(conn, row, state, answer, actor);
+    }
     let held = store::held(conn, row.id)?;
     let to_year = Year::new(i64::from(row.to_year)).map_err(|_| StoreError::Corrupt("carry-over year".into()))?;
     let mut target_pool_id = None;
@@ -213,6 +321,49 @@ pub fn conclude(
                 "reference": answer.reference,
                 "target_pool": target_pool_id,
             })),
+            request_id: actor.request_id,
+        },
+    )?;
+    Ok(saved)
+}
+
+/// The political answer to a carry-over proposed before year end, while the
+/// pool is still open: an approval is recorded and executes at closing; a
+/// rejection ends it (nothing was held).
+fn conclude_before_closing(
+    conn: &mut AnyConnection,
+    row: &CarryOverRow,
+    state: CarryOverState,
+    answer: &Answer<'_>,
+    actor: Actor<'_>,
+) -> Result<CarryOverRow, CarryOverFailure> {
+    if state != CarryOverState::Proposed || row.approved_before_closing {
+        return Err(rules::CarryOverError::NotProposed { state }.into());
+    }
+    let decision = Decision {
+        state: if answer.approve { CarryOverState::Proposed } else { CarryOverState::Rejected },
+        by: actor.name,
+        at: actor.at,
+        channel: answer.channel,
+        meeting_date: answer.meeting_date,
+        reference: answer.reference,
+        target_pool_id: None,
+    };
+    let saved = if answer.approve { store::approve_before_closing(conn, row, &decision)? } else { store::decide(conn, row, &decision)? }
+        .ok_or(CarryOverFailure::Changed)?;
+    if let Some(open) = approvals::open_request_of(conn, approvals::Subject::CarryOver(row.id))? {
+        approvals::close_request(conn, open.id, crate::domain::approval::RequestState::Revoked, actor.at)?;
+        approvals::void_pending(conn, open.id)?;
+    }
+    audit::record(
+        conn,
+        &AuditEvent {
+            at: actor.at,
+            actor: actor.name,
+            action: if answer.approve { "carry_over.approved_before_closing" } else { "carry_over.rejected" },
+            subject: format!("carry_over:{}", row.id),
+            before: None,
+            after: Some(serde_json::json!({"channel": answer.channel, "meeting_date": answer.meeting_date, "reference": answer.reference})),
             request_id: actor.request_id,
         },
     )?;

@@ -34,7 +34,8 @@ pub fn charter(amount: &str) -> Value {
         "requested_amount": amount,
         "starts_on": "2022-09-01",
         "ends_on": "2023-12-31",
-        "contact_email": "projektleder@example.org"
+        "contact_email": "projektleder@example.org",
+        "received_on": "2022-08-15"
     })
 }
 
@@ -135,7 +136,7 @@ api_test! {
 
 api_test! {
     fn rejecting_after_a_reservation_returns_exactly_the_reserved_amount(app) {
-        vest_2022(app, json!({"recommendation_required": false}));
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
         let id = submitted(app, &charter("333333.33"));
         assert_eq!(decide(app, id, "strategic", "approved", None).status, 200);
         assert_eq!(status(app)["available"], "538219.67");
@@ -358,7 +359,7 @@ api_test! {
 
 api_test! {
     fn the_secretariat_records_decisions_and_finance_moves_grant_money(app) {
-        vest_2022(app, json!({"recommendation_required": false}));
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
         let id = submitted(app, &charter("10.00"));
         let finance = app.key("finance", &[]);
         let secretariat = app.key("secretariat", &[]);

@@ -41,7 +41,7 @@ fn script() -> Vec<(&'static str, &'static str, Option<Value>)> {
             "POST",
             "/api/v1/pools",
             Some(
-                json!({"cluster": "vest", "year": 2023, "amount": "100.00", "allocation_model": {"kind": "split", "upfront_share": "0.3333"}, "approval_policy": {"strategic": "co_chairs_email", "political_threshold": "50000"}}),
+                json!({"cluster": "vest", "year": 2023, "amount": "100.00", "allocation_model": {"kind": "split", "upfront_share": "0.3333"}, "approval_policy": {"strategic": "co_chairs_email", "email_mandate_reference": "Politisk niveau 09.11.2022, pkt. 3", "political_threshold": "50000"}}),
             ),
         ),
         (

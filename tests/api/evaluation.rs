@@ -25,7 +25,7 @@ api_test! {
         app.post(
             "/api/v1/pools",
             &json!({"cluster": "midt", "year": 2022, "amount": "1000.00", "allocation_model": {"kind": "split", "upfront_share": "0.70"},
-                    "approval_policy": {"recommendation_required": false}}),
+                    "approval_policy": {"recommendation_required": false, "political_threshold": "100000.00"}}),
         );
         app.request("POST", "/api/v1/pools/midt-2022/open").send();
         let mut ssu = charter("150.00");

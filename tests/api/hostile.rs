@@ -1137,8 +1137,8 @@ impl Run {
             }
         }
         let approvers = json!([
-            {"name": "Regional medformand", "email": "medformand.region@example.org", "level": "strategic", "side": "regional", "party": "hostil-region"},
-            {"name": "Kommunal medformand", "email": "medformand.kommune@example.org", "level": "strategic", "side": "municipal", "party": "hostil-kommune"},
+            {"name": "Regional medformand", "email": "medformand.region@example.org", "level": "strategic", "side": "regional", "party": "hostil-region", "role": "co_chair"},
+            {"name": "Kommunal medformand", "email": "medformand.kommune@example.org", "level": "strategic", "side": "municipal", "party": "hostil-kommune", "role": "co_chair"},
             {"name": "Formand for sundhedsklyngeudvalget", "email": "udvalgsformand@example.org", "level": "political"},
         ]);
         let etag = self.etag("/api/v1/clusters/hostil/approvers").unwrap_or_default();
@@ -1146,7 +1146,7 @@ impl Run {
             .header("if-match", etag.as_bytes())
             .body(Some("application/json"), approvers.to_string().into_bytes());
         self.send(probe);
-        let policy = json!({"recommendation_required": false, "strategic": "co_chairs_email", "political": "email", "political_threshold": "100000.00"});
+        let policy = json!({"recommendation_required": false, "strategic": "co_chairs_email", "email_mandate_reference": "Politisk niveau 09.11.2022, pkt. 3", "political": "email", "political_threshold": "100000.00"});
         let pool = json!({"cluster": "hostil", "year": 2023, "amount": "100000.00", "allocation_model": {"kind": "rolling"}, "approval_policy": policy});
         self.call("POST", "/api/v1/pools", Some(pool));
         self.call("POST", "/api/v1/pools/hostil-2023/open", None);

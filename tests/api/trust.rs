@@ -19,7 +19,7 @@ fn world(app: &TestApp) -> World {
     vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
     app.cluster("nord");
     app.post("/api/v1/clusters/nord/parties", &json!({"slug": "thisted-kommune", "name": "Hjørring Kommune", "kind": "municipality"}));
-    app.post("/api/v1/pools", &json!({"cluster": "nord", "year": 2022, "amount": "1000000.00", "allocation_model": {"kind": "rolling"}, "approval_policy": {"recommendation_required": false}}));
+    app.post("/api/v1/pools", &json!({"cluster": "nord", "year": 2022, "amount": "1000000.00", "allocation_model": {"kind": "rolling"}, "approval_policy": {"recommendation_required": false, "political_threshold": "100000.00"}}));
     app.request("POST", "/api/v1/pools/nord-2022/open").send();
     let grant_in = |pool: &str| {
         let created = app.post(&format!("/api/v1/pools/{pool}/applications"), &charter("1000.00"));
@@ -113,7 +113,7 @@ api_test! {
 api_test! {
     /// A finance client that times out and retries does not create a second grant.
     fn eight_concurrent_posts_with_one_idempotency_key_make_one_grant(app) {
-        vest_2022(app, json!({"recommendation_required": false}));
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
         let id = submitted(app, &charter("50000.00"));
         let body = json!({"level": "strategic", "outcome": "approved", "meeting_date": "2022-10-20", "reference": "Referat"});
         let answers: Vec<crate::helpers::Resp> = std::thread::scope(|s| {
@@ -188,7 +188,7 @@ fn tamper(backend: Backend) {
     let Some(db) = TestDb::new(backend) else { return };
     let url = db.url.clone();
     let app = crate::helpers::spawn_app_on(db, |_| ());
-    vest_2022(&app, json!({"recommendation_required": false}));
+    vest_2022(&app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
     let id = submitted(&app, &charter("1000.00"));
     decide(&app, id, "strategic", "approved", None);
     let events = app.get("/api/v1/audit-events?limit=500").json();

@@ -66,8 +66,21 @@ pub fn open_carry_over_request(
         return Err(ApprovalError::NoApprovers(Level::Political));
     }
     let facts = carry_over_facts(conn, row, source)?;
-    let asked =
-        Asked { subject: Subject::CarryOver(row.id), level: "political", version: row.version, approvers: &approvers, recused: &[] };
+    let asked_list: Vec<(approvals::ApproverRow, String)> = approvers
+        .into_iter()
+        .map(|a| {
+            let seat = a.email.clone();
+            (a, seat)
+        })
+        .collect();
+    let asked = Asked {
+        subject: Subject::CarryOver(row.id),
+        level: "political",
+        version: row.version,
+        approvers: &asked_list,
+        recused: &[],
+        reason: "",
+    };
     send_request(conn, &asked, &facts, actor, settings)
 }
 

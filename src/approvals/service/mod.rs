@@ -20,7 +20,9 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
-use crate::domain::approval::{self, Answer, AnswerOutcome, LinkProblem, LinkState, LinkView, RequestState};
+use crate::domain::approval::{
+    self, Answer, AnswerOutcome, Approver, ApproverRole, LinkProblem, LinkState, LinkView, RequestState, SeatLink,
+};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
@@ -63,6 +65,12 @@ pub enum ApprovalError {
     Workflow(#[from] WorkflowError),
     #[error("the application changed meanwhile; read it again and retry")]
     Changed,
+    #[error("the co-chairs may approve by e-mail only with the political level's mandate: set approval_policy.email_mandate_reference")]
+    NoMandate,
+    #[error(transparent)]
+    CoChairs(#[from] crate::domain::approval::CoChairError),
+    #[error(transparent)]
+    Date(#[from] crate::domain::dates::DateError),
     #[error("the operating system gave no randomness")]
     Random,
     #[error(transparent)]
@@ -74,6 +82,7 @@ impl From<AdvanceError> for ApprovalError {
         match e {
             AdvanceError::Workflow(w) => ApprovalError::Workflow(w),
             AdvanceError::Changed => ApprovalError::Changed,
+            AdvanceError::MeetingDate(d) => ApprovalError::Date(d),
             AdvanceError::Store(s) => ApprovalError::Store(s),
         }
     }
@@ -92,6 +101,7 @@ fn send_link(
     request: &RequestRow,
     name: &str,
     email: &str,
+    seat: &str,
     facts: &Facts,
     settings: &LinkSettings,
     reminder: bool,
@@ -110,6 +120,7 @@ fn send_link(
             nonce: &nonce,
             expires_at,
             reminded_at: reminder.then_some(now),
+            seat,
         },
         now,
     )?;
@@ -127,14 +138,23 @@ pub fn open_request(
     app: &StoredApplication,
     pool: &StoredPool,
     level: Level,
+    reason: Option<&str>,
     actor: Actor<'_>,
     settings: &LinkSettings,
 ) -> Result<RequestRow, ApprovalError> {
     if let Some(open) = approvals::open_request_of(conn, Subject::Application(app.id))? {
         return Err(ApprovalError::AlreadyOpen(open.id));
     }
+    // E-mail approval is a delegated power: the co-chairs need the political
+    // level's mandate; with it, one case may be asked by e-mail with a reason
+    // even when the pool decides in meetings ("if circumstances require it").
     let by_email = match level {
-        Level::Strategic => pool.pool.policy.strategic == StrategicMode::CoChairsEmail,
+        Level::Strategic => {
+            if !pool.pool.policy.email_mandate() {
+                return Err(ApprovalError::NoMandate);
+            }
+            pool.pool.policy.strategic == StrategicMode::CoChairsEmail || reason.is_some_and(|r| !r.trim().is_empty())
+        }
         Level::Political => pool.pool.policy.political == PoliticalMode::Email,
     };
     if !by_email {
@@ -145,7 +165,41 @@ pub fn open_request(
         return Err(ApprovalError::NoApprovers(level));
     }
     // Separation of duties: nobody approves their own party's application.
-    let (recused, approvers): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| settings.recusal && a.party == app.charter.applicant_party);
+    let recused_one = |a: &approvals::ApproverRow| settings.recusal && a.party == app.charter.applicant_party;
+    let (approvers, recused) = match level {
+        Level::Strategic => {
+            let roles: Vec<ApproverRole> = all.iter().map(|a| ApproverRole::parse(&a.role).unwrap_or(ApproverRole::Member)).collect();
+            let view: Vec<Approver<'_>> = all
+                .iter()
+                .zip(&roles)
+                .map(|(a, role)| Approver {
+                    email: &a.email,
+                    side: &a.side,
+                    role: *role,
+                    deputy_for: &a.deputy_for,
+                    recused: recused_one(a),
+                })
+                .collect();
+            let seats = approval::co_chair_seats(&view)?;
+            let asked: Vec<(approvals::ApproverRow, String)> =
+                seats.iter().flat_map(|s| s.asked.iter().map(|i| (all[*i].clone(), s.seat.clone()))).collect();
+            let recused: Vec<approvals::ApproverRow> = all.iter().filter(|a| recused_one(a)).cloned().collect();
+            (asked, recused)
+        }
+        Level::Political => {
+            let (recused, asked): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| recused_one(a));
+            (
+                asked
+                    .into_iter()
+                    .map(|a| {
+                        let seat = a.email.clone();
+                        (a, seat)
+                    })
+                    .collect(),
+                recused,
+            )
+        }
+    };
     if approvers.is_empty() {
         return Err(ApprovalError::AllRecused(level));
     }
@@ -176,6 +230,7 @@ pub fn open_request(
         version: app.version,
         approvers: &approvers,
         recused: &recused,
+        reason: reason.unwrap_or(""),
     };
     send_request(conn, &asked, &facts, actor, settings)
 }
@@ -186,8 +241,11 @@ pub(crate) struct Asked<'a> {
     pub level: &'a str,
     /// The subject's version now; a later change voids the links.
     pub version: i64,
-    pub approvers: &'a [approvals::ApproverRow],
+    /// Who is asked, each with the seat they answer for.
+    pub approvers: &'a [(approvals::ApproverRow, String)],
     pub recused: &'a [approvals::ApproverRow],
+    /// Why the case is asked by e-mail (may be empty).
+    pub reason: &'a str,
 }
 
 /// Opens the request, mails every approver a link, and records it.
@@ -198,9 +256,9 @@ pub(crate) fn send_request(
     actor: Actor<'_>,
     settings: &LinkSettings,
 ) -> Result<RequestRow, ApprovalError> {
-    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, actor.at)?;
-    for a in asked.approvers {
-        send_link(conn, &request, &a.name, &a.email, facts, settings, false, actor.at)?;
+    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, asked.reason, actor.at)?;
+    for (a, seat) in asked.approvers {
+        send_link(conn, &request, &a.name, &a.email, seat, facts, settings, false, actor.at)?;
     }
     audit::record(
         conn,
@@ -213,7 +271,8 @@ pub(crate) fn send_request(
             after: Some(serde_json::json!({
                 "request": request.id,
                 "level": asked.level,
-                "approvers": asked.approvers.iter().map(|a| &a.email).collect::<Vec<_>>(),
+                "approvers": asked.approvers.iter().map(|(a, _)| &a.email).collect::<Vec<_>>(),
+                "reason": asked.reason,
                 "recused": asked.recused.iter().map(|a| &a.email).collect::<Vec<_>>(),
             })),
             request_id: actor.request_id,
@@ -240,7 +299,7 @@ pub fn reissue(
         .collect();
     for link in &pending {
         approvals::decide_link(conn, link.id, LinkState::Void, "", "", "", now)?;
-        send_link(conn, request, &link.approver_name, &link.approver_email, facts, settings, reminder, now)?;
+        send_link(conn, request, &link.approver_name, &link.approver_email, link.seat_name(), facts, settings, reminder, now)?;
     }
     Ok(pending.len())
 }
@@ -366,12 +425,17 @@ pub fn decide(
     let given = if approve { Answer::Approve } else { Answer::Reject };
     let links = approvals::links_of(conn, live.request.id)?;
     let states = links.iter().map(LinkRow::link_state).collect::<Result<Vec<_>, _>>()?;
+    let seats: Vec<SeatLink<'_>> = links.iter().zip(&states).map(|(l, s)| SeatLink { seat: l.seat_name(), state: *s }).collect();
     let index = links.iter().position(|l| l.id == live.link.id).ok_or_else(|| StoreError::Corrupt("link not in its request".into()))?;
-    let Ok(outcome) = approval::answer(live.request.request_state()?, &states, index, given) else {
+    let Ok(outcome) = approval::answer(live.request.request_state()?, &seats, index, given) else {
         return Ok(None); // someone else used it first, or the request ended meanwhile
     };
     if !approvals::decide_link(conn, live.link.id, given.link_state(), evidence.comment, evidence.client_ip, evidence.user_agent, now)? {
         return Ok(None);
+    }
+    // The seat has answered: the co-chair's (or deputy's) other link is void.
+    for other in links.iter().filter(|l| l.id != live.link.id && l.seat_name() == live.link.seat_name()) {
+        approvals::decide_link(conn, other.id, LinkState::Void, "", "", "", now)?;
     }
     let actor_name = format!("{} <{}> via e-mail-link", live.link.approver_name, live.link.approver_email);
     let actor = Actor { name: &actor_name, request_id: None, at: now };
@@ -425,7 +489,7 @@ pub fn decide(
     if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
         if pool.pool.policy.political == PoliticalMode::Email {
             let app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
-            open_request(conn, &app, pool, Level::Political, actor, settings)?;
+            open_request(conn, &app, pool, Level::Political, None, actor, settings)?;
         }
     }
     Ok(Some(Decided::LevelDone(match t.state {

@@ -180,13 +180,15 @@ proptest! {
             strategic: StrategicMode::Meeting,
             political_threshold: Money::from_ore(i64::MAX / 4).unwrap_or(Money::ZERO),
             political: PoliticalMode::Meeting,
+            operations_forum_limit: None,
+            email_mandate_reference: None,
         };
         let mut years: Vec<Year_> = Vec::new();
         for (i, (ore, is_split)) in fundings.iter().enumerate() {
             let key = PoolKey::parse(&format!("vest-{}", 2022 + i)).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let model = if *is_split { split() } else { AllocationModel::Rolling };
             let amount = Money::from_ore(*ore).unwrap_or(Money::ZERO);
-            let (pool, entry) = Pool::create(NewPool { key, amount, model, policy, note: String::new() });
+            let (pool, entry) = Pool::create(NewPool { key, amount, model, policy: policy.clone(), note: String::new() });
             let mut balances = Balances::default();
             balances.apply(&entry);
             years.push(Year_ { pool: pool.open().map_err(|e| TestCaseError::fail(e.to_string()))?, balances });
@@ -202,7 +204,7 @@ proptest! {
                     let y = &mut years[pool];
                     let bucket = y.pool.model.buckets()[ore as usize % y.pool.model.buckets().len()];
                     let requested = Money::from_ore(ore).unwrap_or(Money::ZERO);
-                    let situation = Situation { policy, pool_state: y.pool.state, bucket, requested, available: y.balances.available(bucket) };
+                    let situation = Situation { policy: policy.clone(), pool_state: y.pool.state, bucket, requested, available: y.balances.available(bucket) };
                     let decide = Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None };
                     let Ok(submitted) = apply(ApplicationState::Draft, &situation, Event::Submit) else { continue };
                     if let Ok(t) = apply(submitted.state, &situation, decide) {

@@ -14,6 +14,8 @@ fn situation(available: &str) -> Situation {
             strategic: StrategicMode::Meeting,
             political_threshold: m("100000.00"),
             political: crate::domain::pool::PoliticalMode::Meeting,
+            operations_forum_limit: None,
+            email_mandate_reference: None,
         },
         pool_state: PoolState::Open,
         bucket: Bucket::Rolling,
@@ -99,6 +101,8 @@ fn forbidden_transitions_are_refused() {
         reject(Level::Political),
         Event::RequestStrategicApproval,
         Event::CancelStrategicRequest,
+        Event::NotRecommend,
+        Event::Refer { amount: None },
     ];
     // The allowed cells of the matrix; everything else is refused.
     let allowed = |st: &S, ev: &Event| {
@@ -108,6 +112,9 @@ fn forbidden_transitions_are_refused() {
                 | (S::Draft | S::Submitted | S::Recommended { .. } | S::Reserved { .. }, Event::Withdraw)
                 | (S::Submitted, Event::Recommend { .. })
                 | (S::Recommended { .. }, Event::Decide { level: Level::Strategic, .. })
+                | (S::Submitted, Event::Decide { level: Level::Strategic, outcome: Outcome::Rejected, .. })
+                | (S::Submitted, Event::NotRecommend)
+                | (S::Submitted | S::Recommended { .. }, Event::Refer { .. })
                 | (S::Reserved { awaiting: Level::Political, .. }, Event::Decide { level: Level::Political, .. })
                 | (S::Recommended { .. }, Event::RequestStrategicApproval)
         )
@@ -154,9 +161,41 @@ fn named_refusals() {
         apply(S::Recommended { amount: m("1.00") }, &s, approve(Level::Strategic, Some("150000.01"))),
         Err(WorkflowError::AmountTooHigh { .. })
     ));
-    let closed = Situation { pool_state: PoolState::Closed, ..s };
+    let closed = Situation { pool_state: PoolState::Closed, ..s.clone() };
     assert_eq!(apply(S::Draft, &closed, Event::Submit), Err(WorkflowError::PoolNotOpen(PoolState::Closed)));
     assert!(apply(S::Submitted, &closed, Event::Withdraw).is_ok(), "withdrawing needs no open pool");
     let no_recommendation = Situation { policy: ApprovalPolicy { recommendation_required: false, ..s.policy }, ..s };
     assert!(apply(S::Submitted, &no_recommendation, approve(Level::Strategic, None)).is_ok());
+}
+
+#[test]
+fn the_operations_forum_grants_small_projects_on_its_own() {
+    let mut s = situation("871553.00");
+    s.policy.operations_forum_limit = Some(m("50000.00"));
+    let small = Situation { requested: m("40000.00"), ..s.clone() };
+    let t = apply(S::Submitted, &small, Event::Recommend { amount: None }).expect("the forum grants");
+    assert_eq!(t.state, S::Approved { amount: m("40000.00") });
+    assert_eq!(t.grant, Some(m("40000.00")));
+    let large = Situation { requested: m("60000.00"), ..s.clone() };
+    let t = apply(S::Submitted, &large, Event::Recommend { amount: None }).expect("the forum recommends");
+    assert_eq!(t.state, S::Recommended { amount: m("60000.00") }, "above the limit the strategic level decides");
+}
+
+#[test]
+fn a_rejection_needs_no_recommendation_and_not_recommending_keeps_the_case_with_the_strategic_level() {
+    let s = situation("871553.00");
+    assert_eq!(apply(S::Submitted, &s, Event::NotRecommend).map(|t| t.state), Ok(S::Submitted));
+    assert_eq!(apply(S::Submitted, &s, reject(Level::Strategic)).map(|t| t.state), Ok(S::Rejected { by: Level::Strategic }));
+    assert_eq!(apply(S::Submitted, &s, approve(Level::Strategic, None)).map(|t| t.state), Err(WorkflowError::RecommendationRequired));
+}
+
+#[test]
+fn a_referral_reserves_and_makes_the_political_level_decide_whatever_the_amount() {
+    let s = situation("871553.00");
+    let small = Situation { requested: m("50000.00"), ..s };
+    let t = apply(S::Recommended { amount: m("50000.00") }, &small, Event::Refer { amount: None }).expect("referred");
+    assert_eq!(t.state, S::Reserved { amount: m("50000.00"), awaiting: Level::Political });
+    assert_eq!(t.entry.as_ref().map(Entry::kind), Some(EntryKind::Reservation));
+    let signed = apply(t.state, &small, approve(Level::Political, None)).expect("political sign-off");
+    assert_eq!(signed.state, S::Approved { amount: m("50000.00") });
 }

@@ -1,0 +1,11 @@
+ALTER TABLE carry_overs DROP COLUMN asked_ore;
+ALTER TABLE carry_overs DROP COLUMN approved_before_closing;
+ALTER TABLE carry_overs DROP COLUMN at_closing;
+ALTER TABLE approval_links DROP COLUMN seat;
+ALTER TABLE approval_requests DROP COLUMN reason;
+ALTER TABLE approvers DROP COLUMN deputy_for;
+ALTER TABLE approvers DROP COLUMN role;
+ALTER TABLE applications DROP COLUMN referred;
+ALTER TABLE applications DROP COLUMN received_on;
+ALTER TABLE pools DROP COLUMN email_mandate_reference;
+ALTER TABLE pools DROP COLUMN operations_forum_limit_ore;

@@ -12,6 +12,7 @@ use crate::db::{AnyConnection, clusters};
 use crate::domain::access::Action;
 use crate::domain::approval::{ApproverRole, CO_CHAIR_SIDES};
 use crate::domain::values::{EmailAddress, Name, Slug};
+use crate::domain::workflow::Level;
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, content_etag, if_none_match, validated};
 use crate::http::error::{ApiError, FieldError, Problem};
@@ -88,7 +89,7 @@ fn load_approvers(c: &mut AnyConnection, slug: &str) -> Result<(i64, Vec<Approve
         .map(|a| ApproverDto {
             name: a.name,
             email: a.email,
-            level: if a.level == "political" { LevelDto::Political } else { LevelDto::Strategic },
+            level: if Level::parse(&a.level) == Some(Level::Political) { LevelDto::Political } else { LevelDto::Strategic },
             side: a.side,
             party: a.party,
             role: ApproverRole::parse(&a.role).unwrap_or(ApproverRole::Member).into(),
@@ -158,7 +159,7 @@ pub async fn put_approvers(
         if list[..i].iter().any(|b| b.email.eq_ignore_ascii_case(&a.email) && level_name(b.level) == level_name(a.level)) {
             errors.push(FieldError::new(format!("[{i}].email"), "appears twice at this level"));
         }
-        let strategic = level_name(a.level) == "strategic";
+        let strategic = Level::from(a.level) == Level::Strategic;
         match a.role {
             ApproverRoleDto::Member => {}
             _ if !strategic => errors.push(FieldError::new(format!("[{i}].role"), "co-chairs and deputies are of the strategic level")),
@@ -167,14 +168,16 @@ pub async fn put_approvers(
                     errors.push(FieldError::new(format!("[{i}].side"), "a co-chair is regional or municipal"));
                 } else if list[..i]
                     .iter()
-                    .any(|b| b.role == ApproverRoleDto::CoChair && level_name(b.level) == "strategic" && b.side == a.side)
+                    .any(|b| b.role == ApproverRoleDto::CoChair && Level::from(b.level) == Level::Strategic && b.side == a.side)
                 {
                     errors.push(FieldError::new(format!("[{i}].role"), format!("there is already a {} co-chair", a.side)));
                 }
             }
             ApproverRoleDto::Deputy => {
                 let chair = list.iter().any(|b| {
-                    b.role == ApproverRoleDto::CoChair && level_name(b.level) == "strategic" && b.email.eq_ignore_ascii_case(&a.deputy_for)
+                    b.role == ApproverRoleDto::CoChair
+                        && Level::from(b.level) == Level::Strategic
+                        && b.email.eq_ignore_ascii_case(&a.deputy_for)
                 });
                 if !chair {
                     errors.push(FieldError::new(format!("[{i}].deputy_for"), "must be the e-mail address of a co-chair in this list"));

@@ -402,3 +402,28 @@ pub fn mark_referred(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError
     diesel::update(applications::table.filter(applications::id.eq(id))).set(applications::referred.eq(true)).execute(conn)?;
     Ok(())
 }
+
+/// The applications of a pool (every state), in order.
+pub fn of_pool(conn: &mut AnyConnection, pool: &PoolKey) -> Result<Vec<StoredApplication>, StoreError> {
+    let filter = ApplicationFilter { pool: Some(pool.clone()), state: None, after_id: None };
+    list(conn, &ClusterScope::All, &filter, i64::MAX)
+}
+
+/// Moves an application, with its steps, to another pool (and bucket); `false` when it changed meanwhile.
+pub fn move_to_pool(
+    conn: &mut AnyConnection,
+    stored: &StoredApplication,
+    pool_id: i64,
+    bucket: Bucket,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version)))
+        .set((
+            applications::pool_id.eq(pool_id),
+            applications::bucket.eq(bucket.as_str()),
+            applications::version.eq(stored.version + 1),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -298,6 +298,38 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
     }
 }
 
+/// Whether an application is still in the workflow (not decided, not withdrawn).
+pub fn undecided(state: ApplicationState) -> bool {
+    matches!(
+        state,
+        ApplicationState::Draft | ApplicationState::Submitted | ApplicationState::Recommended { .. } | ApplicationState::Reserved { .. }
+    )
+}
+
+/// Moving an undecided application to next year's pool at closing: what it
+/// holds is given back in the closing pool and reserved again in the next,
+/// which must have it available in the application's (new) bucket.
+pub fn moved_reservation(
+    state: ApplicationState,
+    from: Bucket,
+    to: Bucket,
+    available_in_target: Money,
+) -> Result<Option<(Entry, Entry)>, FundsError> {
+    let ApplicationState::Reserved { amount, .. } = state else { return Ok(None) };
+    ensure_available(to, available_in_target, amount)?;
+    let out = Entry::new(EntryKind::ReservationRelease, memo("Reservation moved to the next year's pool", amount)).transfer(
+        (Account::Pending, from),
+        (Account::Available, from),
+        amount,
+    );
+    let into = Entry::new(EntryKind::Reservation, memo("Reservation moved from the closing pool", amount)).transfer(
+        (Account::Available, to),
+        (Account::Pending, to),
+        amount,
+    );
+    Ok(Some((out, into)))
+}
+
 fn bounded(amount: Money, limit: Money, limit_name: &'static str) -> Result<Money, WorkflowError> {
     if amount.is_zero() {
         Err(WorkflowError::ZeroAmount)

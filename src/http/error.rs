@@ -425,6 +425,8 @@ impl From<crate::pools::service::PoolsError> for ApiError {
             PoolsError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
             PoolsError::Approval(a) => (*a).into(),
             PoolsError::CarryOver(c) => (*c).into(),
+            PoolsError::MoneyReserved(_) => ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() },
+            PoolsError::NoTarget(_) => ApiError::field("to_pool", e),
             PoolsError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
             PoolsError::Store(s) => ApiError::Store(s),
         }

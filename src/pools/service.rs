@@ -81,6 +81,11 @@ pub enum PoolsError {
     Approval(Box<crate::approvals::service::ApprovalError>),
     #[error("the pool changed meanwhile; retry")]
     Changed,
+    #[error("money is reserved for application(s) {}: decide or withdraw them first, or close with {{\"undecided\": \"move\", \"to_pool\": …}} to move them to the next year's pool", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))]
+    MoneyReserved(Vec<i64>),
+    /// `to_pool` is not an open pool of the same cluster and a later year.
+    #[error("'{0}' is not an open pool of the same cluster and a later year")]
+    NoTarget(String),
     #[error(transparent)]
     CarryOver(Box<crate::year_end::service::CarryOverFailure>),
     #[error(transparent)]
@@ -93,11 +98,74 @@ impl From<diesel::result::Error> for PoolsError {
     }
 }
 
+/// What happens to applications still in the workflow when a pool closes.
+#[derive(Debug, Clone)]
+pub enum Undecided {
+    /// Refuse to close while money is reserved for any of them.
+    Refuse,
+    /// Move them, with their steps and reservations, to this (open) pool of a later year.
+    Move(PoolKey),
+}
+
 /// Closes an open pool at year end. Every open e-mail approval request about
-/// it ends with it, in the same transaction (a strategic reservation goes back).
-pub fn close(conn: &mut AnyConnection, stored: &StoredPool, actor: Actor<'_>) -> Result<StoredPool, PoolsError> {
+/// it ends with it, in the same transaction (a strategic reservation goes back);
+/// undecided applications move to the next pool or, when money is reserved
+/// for them and they may not move, the pool stays open.
+pub fn close(conn: &mut AnyConnection, stored: &StoredPool, undecided: &Undecided, actor: Actor<'_>) -> Result<StoredPool, PoolsError> {
     let changed = stored.pool.close()?;
     crate::approvals::service::revoke_requests_of_closing_pool(conn, stored, actor).map_err(|e| PoolsError::Approval(Box::new(e)))?;
+    let open: Vec<_> = crate::db::applications::of_pool(conn, &stored.pool.key)?
+        .into_iter()
+        .filter(|a| crate::domain::workflow::undecided(a.state))
+        .collect();
+    match undecided {
+        Undecided::Refuse => {
+            let holding: Vec<i64> = open.iter().filter(|a| !a.state.reserved().is_zero()).map(|a| a.id).collect();
+            if !holding.is_empty() {
+                return Err(PoolsError::MoneyReserved(holding));
+            }
+        }
+        Undecided::Move(to) => {
+            let target = crate::db::pools::find(conn, to)?.ok_or_else(|| PoolsError::NoTarget(to.to_string()))?;
+            if target.pool.state != crate::domain::pool::PoolState::Open
+                || target.cluster_id != stored.cluster_id
+                || target.pool.key.year <= stored.pool.key.year
+            {
+                return Err(PoolsError::NoTarget(to.to_string()));
+            }
+            for app in &open {
+                let bucket = if target.pool.model.has_bucket(app.charter.bucket) {
+                    app.charter.bucket
+                } else {
+                    crate::domain::carry_over::default_bucket(target.pool.model)
+                };
+                let available = ledger::balances(conn, target.id)?.available(bucket);
+                if let Some((out, into)) = crate::domain::workflow::moved_reservation(app.state, app.charter.bucket, bucket, available)
+                    .map_err(|f| PoolsError::Reallocation(ReallocationError::Funds(f)))?
+                {
+                    ledger::post(conn, stored.id, Some(app.id), &out, actor.name, actor.at)?;
+                    ledger::post(conn, target.id, Some(app.id), &into, actor.name, actor.at)?;
+                }
+                if !crate::db::applications::move_to_pool(conn, app, target.id, bucket, actor.at)? {
+                    return Err(PoolsError::Changed);
+                }
+                audit::record(
+                    conn,
+                    &AuditEvent {
+                        at: actor.at,
+                        actor: actor.name,
+                        action: "application.moved",
+                        subject: format!("application:{}", app.id),
+                        before: Some(serde_json::json!({"pool": stored.pool.key.to_string(), "bucket": app.charter.bucket.as_str()})),
+                        after: Some(
+                            serde_json::json!({"pool": target.pool.key.to_string(), "bucket": bucket.as_str(), "status": app.state.name()}),
+                        ),
+                        request_id: actor.request_id,
+                    },
+                )?;
+            }
+        }
+    }
     let stored = crate::db::pools::find(conn, &stored.pool.key)?.ok_or(PoolsError::Changed)?;
     let closed = change(conn, &stored, &changed, None, "pool.closed", actor)?.ok_or(PoolsError::Changed)?;
     // A carry-over agreed before year end takes what is left now, in this transaction.

@@ -264,3 +264,33 @@ api_test! {
         assert_eq!(target["carried_in"], "771553.00");
     }
 }
+
+api_test! {
+    /// Closing refuses while money is reserved, or moves undecided cases (with steps and reservations) to next year's pool.
+    fn closing_moves_undecided_applications_with_their_steps_or_refuses_naming_them(app) {
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "0.00"}));
+        let reserved = submitted(app, &charter("150000.00"));
+        assert_eq!(decide(app, reserved, "strategic", "approved", None).json()["status"], "reserved");
+        let waiting = submitted(app, &charter("20000.00"));
+        let refused = app.request("POST", "/api/v1/pools/vest-2022/close").send();
+        let problem = refused.problem(409);
+        assert!(problem["detail"].as_str().unwrap_or("").contains(&reserved.to_string()), "the problem names the case: {problem}");
+        let next = app.pool("vest", 2023, "500000.00", json!({"kind": "rolling"}));
+        assert_eq!(next["id"], "vest-2023");
+        assert_eq!(app.request("POST", "/api/v1/pools/vest-2023/open").send().status, 200);
+        let moved = app.post("/api/v1/pools/vest-2022/close", &json!({"undecided": "move", "to_pool": "vest-2023"}));
+        assert_eq!(moved.status, 200, "{}", moved.text);
+        let a = app.get(&format!("/api/v1/applications/{reserved}")).json();
+        assert_eq!((a["pool"].as_str(), a["status"].as_str()), (Some("vest-2023"), Some("reserved")), "{a}");
+        assert!(a["steps"].as_array().is_some_and(|s| s.len() >= 2), "its steps came with it");
+        assert_eq!(app.get(&format!("/api/v1/applications/{waiting}")).json()["pool"], "vest-2023");
+        let old = app.get("/api/v1/pools/vest-2022/status").json();
+        crate::helpers::assert_reconciles(&old);
+        assert_eq!(old["pending"], "0.00");
+        let new = app.get("/api/v1/pools/vest-2023/status").json();
+        crate::helpers::assert_reconciles(&new);
+        assert_eq!((new["pending"].as_str(), new["available"].as_str()), (Some("150000.00"), Some("350000.00")));
+        let signed = decide(app, reserved, "political", "approved", None).json();
+        assert_eq!(signed["status"], "approved", "the political level decides it in next year's pool: {signed}");
+    }
+}

@@ -262,6 +262,9 @@ fn optional_bodies_and_lists_are_written_for_generators() {
     for (method, path, op) in operations(&spec) {
         let body = &op["requestBody"];
         if body.is_object() && body["required"] != true {
+            f.check(body["description"].as_str().is_some_and(|d| d.contains("no body")), || {
+                format!("{method} {path}: the optional body does not say what leaving it out means")
+            });
             for (ct, content) in body["content"].as_object().into_iter().flatten() {
                 let schema = &content["schema"];
                 let nullable = schema["oneOf"].is_array() || schema["anyOf"].is_array() || schema["type"].is_array();

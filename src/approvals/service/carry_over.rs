@@ -61,7 +61,7 @@ pub fn open_carry_over_request(
     if source.pool.policy.political != PoliticalMode::Email {
         return Err(ApprovalError::NotByEmail(Level::Political));
     }
-    let approvers = approvals::approvers_of(conn, source.cluster_id, Some("political"))?;
+    let approvers = approvals::approvers_of(conn, source.cluster_id, Some(Level::Political.as_str()))?;
     if approvers.is_empty() {
         return Err(ApprovalError::NoApprovers(Level::Political));
     }
@@ -75,7 +75,7 @@ pub fn open_carry_over_request(
         .collect();
     let asked = Asked {
         subject: Subject::CarryOver(row.id),
-        level: "political",
+        level: Level::Political,
         version: row.version,
         approvers: &asked_list,
         recused: &[],

@@ -226,7 +226,7 @@ pub fn open_request(
     let facts = facts(conn, &app, pool)?;
     let asked = Asked {
         subject: Subject::Application(app.id),
-        level: level.as_str(),
+        level,
         version: app.version,
         approvers: &approvers,
         recused: &recused,
@@ -238,7 +238,7 @@ pub fn open_request(
 /// Who is asked about what.
 pub(crate) struct Asked<'a> {
     pub subject: Subject,
-    pub level: &'a str,
+    pub level: Level,
     /// The subject's version now; a later change voids the links.
     pub version: i64,
     /// Who is asked, each with the seat they answer for.
@@ -256,7 +256,7 @@ pub(crate) fn send_request(
     actor: Actor<'_>,
     settings: &LinkSettings,
 ) -> Result<RequestRow, ApprovalError> {
-    let request = approvals::insert_request(conn, asked.subject, asked.level, asked.version, actor.name, asked.reason, actor.at)?;
+    let request = approvals::insert_request(conn, asked.subject, asked.level.as_str(), asked.version, actor.name, asked.reason, actor.at)?;
     for (a, seat) in asked.approvers {
         send_link(conn, &request, &a.name, &a.email, seat, facts, settings, false, actor.at)?;
     }
@@ -270,7 +270,7 @@ pub(crate) fn send_request(
             before: None,
             after: Some(serde_json::json!({
                 "request": request.id,
-                "level": asked.level,
+                "level": asked.level.as_str(),
                 "approvers": asked.approvers.iter().map(|(a, _)| &a.email).collect::<Vec<_>>(),
                 "reason": asked.reason,
                 "recused": asked.recused.iter().map(|a| &a.email).collect::<Vec<_>>(),

@@ -52,7 +52,10 @@ pub fn revoke_request(conn: &mut AnyConnection, request: &RequestRow, why: Why, 
         Loaded::Application(app) => Some(app),
         Loaded::CarryOver(_) => None,
     }
-    .filter(|app| request.level == "strategic" && matches!(app.state, ApplicationState::Reserved { awaiting: Level::Strategic, .. }));
+    .filter(|app| {
+        Level::parse(&request.level) == Some(Level::Strategic)
+            && matches!(app.state, ApplicationState::Reserved { awaiting: Level::Strategic, .. })
+    });
     if let Some(app) = reserved {
         let pool = pools::find(conn, &app.pool)?.ok_or_else(|| StoreError::Corrupt(format!("no pool {}", app.pool)))?;
         let step = NewStep {

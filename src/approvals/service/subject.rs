@@ -26,24 +26,30 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
     let steps = steps::of(conn, app.id)?
         .into_iter()
         .map(|s| {
-            let who = match s.step.as_str() {
-                "submitted" => "Ansøgningen blev indsendt",
-                "recommendation" => "Driftsforum indstillede",
-                "strategic" => "Fagligt strategisk niveau:",
-                "political" => "Politisk niveau:",
-                _ => "Trin:",
+            use crate::domain::step::{StepKind, StepOutcome};
+            let who = match s.kind() {
+                Some(StepKind::Submitted) => "Ansøgningen blev indsendt",
+                Some(StepKind::Recommendation) => "Driftsforum indstillede",
+                Some(StepKind::Strategic) => "Fagligt strategisk niveau:",
+                Some(StepKind::Political) => "Politisk niveau:",
+                Some(StepKind::Withdrawn) | None => "Trin:",
             };
             let amount = s
                 .amount_ore
                 .and_then(crate::domain::money::Money::from_ore)
                 .map(|m| format!(" {}", crate::mail::kroner(m)))
                 .unwrap_or_default();
-            let outcome = match (s.step.as_str(), s.outcome.as_str()) {
-                ("submitted", _) | ("recommendation", _) => String::new(),
-                (_, "approved") => " godkendt".into(),
-                (_, "rejected") => " afvist".into(),
-                (_, "requested") => " anmodet om godkendelse pr. e-mail".into(),
-                (_, other) => format!(" {other}"),
+            let outcome = match (s.kind(), s.result()) {
+                (Some(StepKind::Submitted), _) => String::new(),
+                (Some(StepKind::Recommendation), Some(StepOutcome::NotRecommended)) => " ikke (indstillet)".into(),
+                (Some(StepKind::Recommendation), Some(StepOutcome::Approved)) => " og bevilgede (inden for driftsforums ramme)".into(),
+                (Some(StepKind::Recommendation), _) => String::new(),
+                (_, Some(StepOutcome::Approved)) => " godkendt".into(),
+                (_, Some(StepOutcome::Rejected)) => " afvist".into(),
+                (_, Some(StepOutcome::Requested)) => " anmodet om godkendelse pr. e-mail".into(),
+                (_, Some(StepOutcome::Referred)) => " sendt videre til det politiske niveau".into(),
+                (_, Some(StepOutcome::Revoked)) => " anmodning trukket tilbage".into(),
+                (_, other) => format!(" {}", other.map_or(s.outcome.as_str(), |o| o.as_str())),
             };
             let date = s.meeting_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
             let note = if s.note.is_empty() { String::new() } else { format!(" – {}", s.note) };

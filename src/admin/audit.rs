@@ -80,7 +80,7 @@ pub struct AuditQuery {
 /// (the trail spans all clusters).
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "audit", params(AuditQuery), security(("api_key" = [])),
-    responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of audit events, with the chain's head", body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,

@@ -89,7 +89,7 @@ fn cluster_response(row: ClusterRow, status: actix_web::http::StatusCode) -> Htt
 /// Lists the clusters this key covers.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "reference", params(ListQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<Cluster>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of clusters, by slug", body = Page<Cluster>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/clusters")]
 pub async fn list_clusters(state: web::Data<AppState>, caller: Caller, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
@@ -107,7 +107,7 @@ pub async fn list_clusters(state: web::Data<AppState>, caller: Caller, query: we
 /// Registers a cluster.
 #[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
     tag = "reference", request_body = CreateCluster, security(("api_key" = [])),
-    responses((status = 201, body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, description = "The cluster, created", body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/clusters")]
 pub async fn create_cluster(
@@ -147,7 +147,7 @@ async fn load_cluster(state: &AppState, caller: &Caller, slug: String) -> Result
 /// One cluster, with its ETag.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "reference", params(("cluster" = String, Path, description = "Cluster slug")), security(("api_key" = [])),
-    responses((status = 200, body = Cluster, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The cluster; its `ETag` goes in `If-Match` to change it", body = Cluster, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}")]
 pub async fn get_cluster(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let row = load_cluster(&state, &caller, path.into_inner()).await?;
@@ -158,7 +158,7 @@ pub async fn get_cluster(state: web::Data<AppState>, caller: Caller, path: web::
 #[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
     tag = "reference", params(("cluster" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = PatchCluster, security(("api_key" = [])),
-    responses((status = 200, body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The cluster as changed", body = Cluster), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/clusters/{cluster}")]
 pub async fn patch_cluster(
@@ -267,7 +267,7 @@ pub struct PartyQuery {
 /// The parties of a cluster.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "reference", params(("cluster" = String, Path), PartyQuery), security(("api_key" = [])),
-    responses((status = 200, body = Vec<Party>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The cluster's parties", body = Vec<Party>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}/parties")]
 pub async fn list_parties(
     state: web::Data<AppState>,
@@ -285,7 +285,7 @@ pub async fn list_parties(
 /// Adds a party to a cluster.
 #[utoipa::path(extensions(("x-permission" = json!("manage_reference"))),
     tag = "reference", params(("cluster" = String, Path)), request_body = CreateParty, security(("api_key" = [])),
-    responses((status = 201, body = Party), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The party, created", body = Party), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/clusters/{cluster}/parties")]
 pub async fn create_party(
@@ -340,7 +340,7 @@ impl From<TargetPopulationRow> for TargetPopulation {
 /// The named target populations, in their usual order.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "reference", security(("api_key" = [])),
-    responses((status = 200, body = Vec<TargetPopulation>), (status = 401, body = Problem)))]
+    responses((status = 200, description = "The target populations", body = Vec<TargetPopulation>), (status = 401, body = Problem)))]
 #[get("/target-populations")]
 pub async fn list_target_populations(state: web::Data<AppState>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let rows = state.db.read(|c| reference::target_populations(c).map_err(ApiError::from)).await?;

@@ -117,7 +117,7 @@ fn check_fields(name: Option<&str>, email: Option<&str>, clusters: Option<&[Stri
 
 /// Lists users.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), security(("api_key" = [])),
-    responses((status = 200, body = Vec<UserDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, description = "Every user", body = Vec<UserDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[get("/users")]
 pub async fn list_users(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
@@ -127,7 +127,7 @@ pub async fn list_users(state: web::Data<AppState>, caller: Caller) -> Result<Ht
 
 /// Creates a user: a named person or system with a role and optionally a list of clusters.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), request_body = CreateUser, security(("api_key" = [])),
-    responses((status = 201, body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "The user, created", body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/users")]
 pub async fn create_user(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
@@ -148,7 +148,7 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, req: HttpRe
 
 /// One user, with its ETag.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The user; its `ETag` goes in `If-Match` to change it", body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/users/{id}")]
 pub async fn get_user(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
@@ -160,7 +160,7 @@ pub async fn get_user(state: web::Data<AppState>, caller: Caller, path: web::Pat
 /// Changes a user (role, clusters, disabled …); their keys follow. Needs `If-Match`.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), params(("id" = i64, Path), ("If-Match" = String, Header)),
     request_body = PatchUser, security(("api_key" = [])),
-    responses((status = 200, body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The user as changed", body = UserDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Another user has this e-mail"), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/users/{id}")]
 pub async fn patch_user(
@@ -261,7 +261,7 @@ pub struct CreateKey {
 
 /// Lists keys (never the keys themselves).
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), params(KeyQuery), security(("api_key" = [])),
-    responses((status = 200, body = Vec<KeyDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, description = "The keys (never the secrets themselves)", body = Vec<KeyDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[get("/keys")]
 pub async fn list_keys(state: web::Data<AppState>, caller: Caller, query: web::Query<KeyQuery>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;
@@ -273,7 +273,7 @@ pub async fn list_keys(state: web::Data<AppState>, caller: Caller, query: web::Q
 /// Issues a key to a user. The key is in this response only: a retry with the
 /// same `Idempotency-Key` answers 409 `key-already-issued` naming the key, not the key.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), request_body = CreateKey, security(("api_key" = [])),
-    responses((status = 201, body = NewKeyDto), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, description = "The key, with its secret shown this once", body = NewKeyDto), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "A retry of a request that already issued its key (Idempotency-Key)"),
         (status = 422, body = Problem)))]
 #[post("/keys")]
@@ -311,7 +311,7 @@ pub async fn create_key(state: web::Data<AppState>, caller: Caller, req: HttpReq
 
 /// Revokes a key at once.
 #[utoipa::path(tag = "users", extensions(("x-permission" = json!("manage_users"))), params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = KeyDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The key, revoked", body = KeyDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[post("/keys/{id}/revoke")]
 pub async fn revoke_key(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;

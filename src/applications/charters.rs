@@ -247,7 +247,7 @@ pub(crate) fn received_on(written: Option<NaiveDate>, today: NaiveDate, errors: 
 #[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
     tag = "applications", params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body = CreateApplication,
     security(("api_key" = [])),
-    responses((status = 201, body = ApplicationDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
+    responses((status = 201, description = "The application, registered as a draft", body = ApplicationDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "The pool is not open"),
         (status = 422, body = Problem)))]
 #[post("/pools/{pool}/applications")]
@@ -285,7 +285,7 @@ pub async fn create_application(
 #[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
     tag = "applications", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = PatchApplication,
     security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The application as changed", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft"), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/applications/{id}")]
 pub async fn patch_application(

@@ -93,9 +93,9 @@ fn optional_note(req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
 }
 
 /// Submits a draft for the operations forum and the strategic level.
-#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
-    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(operation_id = "submit_application", extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>, description = "Optional: no body, an empty one or `null` mean no note"), security(("api_key" = [])),
+    responses((status = 200, description = "The application, submitted", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not a draft, or the pool is not open"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/submit")]
 pub async fn submit(
@@ -121,9 +121,9 @@ pub async fn submit(
 }
 
 /// Withdraws an application; a reservation is given back in full.
-#[utoipa::path(extensions(("x-permission" = json!("manage_applications"))),
-    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>), security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(operation_id = "withdraw_application", extensions(("x-permission" = json!("manage_applications"))),
+    tag = "applications", params(("id" = i64, Path)), request_body(content = Option<StepNote>, description = "Optional: no body, an empty one or `null` mean no note"), security(("api_key" = [])),
+    responses((status = 200, description = "The application, withdrawn (a reservation given back)", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Already decided or withdrawn"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/withdraw")]
 pub async fn withdraw(
@@ -174,9 +174,9 @@ pub enum RecommendationOutcomeDto {
 /// Records the operations forum's recommendation (or that it does not
 /// recommend). Within the pool's `operations_forum_limit` the forum's
 /// recommendation is the grant: small projects start without the strategic level.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "recommend_application", extensions(("x-permission" = json!("record_decisions"))),
     tag = "applications", params(("id" = i64, Path)), request_body = RecommendationRequest, security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The application with the recommendation recorded", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not submitted, or the pool is not open"), (status = 422, body = Problem)))]
 #[post("/applications/{id}/recommendation")]
 pub async fn recommend(
@@ -265,9 +265,9 @@ pub struct DecisionRequest {
 /// Records a decision of the strategic or political level. A strategic
 /// approval at or above the pool's political threshold reserves the money
 /// until the political level signs off; below it, the grant is made at once.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "decide_application", extensions(("x-permission" = json!("record_decisions"))),
     tag = "applications", params(("id" = i64, Path)), request_body = DecisionRequest, security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The application after the decision (with `grant_id` when it became a grant)", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not allowed in this state, pool not open, or not enough money available (the problem says how much is)"),
         (status = 422, body = Problem)))]
 #[post("/applications/{id}/decision")]
@@ -342,9 +342,9 @@ pub struct ReferralRequest {
 
 /// Refers one case to the political level: the money is reserved and the
 /// political step becomes required for this case, whatever its amount.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "refer_application", extensions(("x-permission" = json!("record_decisions"))),
     tag = "applications", params(("id" = i64, Path)), request_body = ReferralRequest, security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The application, referred to the political level (its money reserved)", body = ApplicationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not submitted or recommended, the pool is not open, or not enough money available"),
         (status = 422, body = Problem)))]
 #[post("/applications/{id}/referral")]
@@ -399,6 +399,7 @@ pub struct ReallocationDto {
     pub pool: String,
     pub from_bucket: BucketDto,
     pub to_bucket: BucketDto,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     pub meeting_date: NaiveDate,
     pub reference: String,
@@ -409,9 +410,9 @@ pub struct ReallocationDto {
 
 /// Moves available money between the buckets of an open pool (e.g. from
 /// `ad_hoc` to `upfront` in a 70/30 pool), as the strategic level decided.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "reallocate_between_buckets", extensions(("x-permission" = json!("record_decisions"))),
     tag = "pools", params(("pool" = String, Path)), request_body = ReallocationRequest, security(("api_key" = [])),
-    responses((status = 201, body = ReallocationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The reallocation, recorded", body = ReallocationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Pool not open, or not enough available in the source bucket"), (status = 422, body = Problem)))]
 #[post("/pools/{pool}/reallocations")]
 pub async fn reallocate(

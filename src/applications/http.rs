@@ -108,6 +108,7 @@ pub struct StepDto {
     pub step: String,
     #[schema(example = "approved")]
     pub outcome: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: Option<String>,
     pub meeting_date: Option<NaiveDate>,
     pub reference: String,
@@ -129,7 +130,7 @@ pub struct ApplicationDto {
     pub organisation: String,
     pub evaluation: String,
     pub expense_kind: ExpenseKindDto,
-    #[schema(example = "150000.00")]
+    #[schema(example = "150000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub requested_amount: String,
     pub budget: Vec<BudgetLineDto>,
     pub starts_on: NaiveDate,
@@ -142,10 +143,12 @@ pub struct ApplicationDto {
     #[schema(example = "reserved")]
     pub status: String,
     /// The operations forum's recommended amount, once recommended.
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub recommended_amount: Option<String>,
     /// Money held while a decision is pending.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub reserved_amount: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub approved_amount: Option<String>,
     /// While reserved: the level whose decision is awaited.
     pub awaiting: Option<String>,
@@ -278,7 +281,7 @@ const STATES: [&str; 7] = ["draft", "submitted", "recommended", "reserved", "app
 /// Lists applications, oldest first.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "applications", params(ApplicationQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<ApplicationDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of applications", body = Page<ApplicationDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
@@ -337,7 +340,7 @@ pub(crate) async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Resul
 /// One application with its charter, state and every step taken.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "applications", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = ApplicationDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The application with its steps; its `ETag` goes in `If-Match` to change it", body = ApplicationDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/applications/{id}")]
 pub async fn get_application(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();

@@ -105,7 +105,7 @@ fn approvers_etag(list: &[ApproverDto]) -> String {
 
 /// The cluster's approvers, with an ETag for `PUT`.
 #[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("read"))), params(("cluster" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApproverDto>, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The cluster's approvers; the `ETag` goes in `If-Match` to replace them", body = Vec<ApproverDto>, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}/approvers")]
 pub async fn get_approvers(
     state: web::Data<AppState>,
@@ -126,7 +126,7 @@ pub async fn get_approvers(
 /// Replaces the cluster's approvers. Needs `If-Match` with the ETag of the list last read.
 #[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("manage_reference"))), params(("cluster" = String, Path), ("If-Match" = String, Header)),
     request_body = Vec<ApproverDto>, security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApproverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The approvers as replaced", body = Vec<ApproverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[put("/clusters/{cluster}/approvers")]
 pub async fn put_approvers(

@@ -108,9 +108,9 @@ pub struct ApprovalRequestBody {
 
 /// Asks a level to approve by e-mail: every approver of that level gets a
 /// personal link. The strategic level's request reserves the money at once.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), request_body = ApprovalRequestBody,
+#[utoipa::path(operation_id = "request_application_approval", tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), request_body = ApprovalRequestBody,
     security(("api_key" = [])),
-    responses((status = 201, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The approval request; each approver of the level is mailed a link", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not by e-mail in this pool, no approvers, a request already open, not enough money, or not in a state to ask"),
         (status = 422, body = Problem)))]
 #[post("/applications/{id}/approval-requests")]
@@ -177,7 +177,7 @@ pub struct ApprovalQuery {
 
 /// Approval requests, open and finished.
 #[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("read"))), params(ApprovalQuery), security(("api_key" = [])),
-    responses((status = 200, body = Vec<ApprovalRequestDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The approval requests", body = Vec<ApprovalRequestDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/approvals")]
 pub async fn list_approvals(
     state: web::Data<AppState>,
@@ -223,8 +223,8 @@ async fn request_pool(state: &AppState, caller: &Caller, id: i64) -> Result<crat
 }
 
 /// New links for the approvers who have not answered; their old links stop working.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(operation_id = "resend_approval_request", tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 200, description = "The request; approvers who have not answered got new links (the old ones stop working)", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The request is not open")))]
 #[post("/approvals/{id}/resend")]
 pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
@@ -252,8 +252,8 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
 }
 
 /// Withdraws the request: its links stop working; a strategic request's reservation is given back.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(operation_id = "revoke_approval_request", tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 200, description = "The request, withdrawn (its links stop working; a strategic reservation is given back)", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The request is not open")))]
 #[post("/approvals/{id}/revoke")]
 pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
@@ -297,8 +297,8 @@ pub struct OutboxDto {
 
 /// Mail the service has queued and sent, newest first (admin). Bodies are
 /// left out: they carry approval links.
-#[utoipa::path(tag = "approvals", extensions(("x-permission" = json!("manage_users"))), security(("api_key" = [])),
-    responses((status = 200, body = Vec<OutboxDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(operation_id = "list_outbox", tag = "approvals", extensions(("x-permission" = json!("manage_users"))), security(("api_key" = [])),
+    responses((status = 200, description = "Queued and sent mail, newest first", body = Vec<OutboxDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[get("/outbox")]
 pub async fn outbox(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageUsers)?;

@@ -22,7 +22,7 @@ use crate::pools::http::money;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DisbursementDto {
     pub id: i64,
-    #[schema(example = "50000.00")]
+    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     pub paid_on: NaiveDate,
     pub reference: String,
@@ -40,14 +40,14 @@ pub struct GrantDto {
     pub pool: String,
     pub bucket: BucketDto,
     /// Granted.
-    #[schema(example = "140000.00")]
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
-    #[schema(example = "50000.00")]
+    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
     /// Neither paid out nor released.
-    #[schema(example = "90000.00")]
+    #[schema(example = "90000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub remaining: String,
     pub disbursements: Vec<DisbursementDto>,
     pub version: i64,
@@ -98,7 +98,7 @@ pub struct GrantQuery {
 /// Lists grants, oldest first.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "grants", params(GrantQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<GrantDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of grants", body = Page<GrantDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/grants")]
 pub async fn list_grants(state: web::Data<AppState>, caller: Caller, query: web::Query<GrantQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
@@ -132,7 +132,7 @@ async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, 
 /// One grant with its disbursements.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "grants", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The grant, with its budget, disbursements and releases", body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/grants/{id}")]
 pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -192,9 +192,9 @@ async fn move_money(
 }
 
 /// Pays out of a grant: never more than granted in total.
-#[utoipa::path(extensions(("x-permission" = json!("manage_grants"))),
+#[utoipa::path(operation_id = "disburse_grant", extensions(("x-permission" = json!("manage_grants"))),
     tag = "grants", params(("id" = i64, Path)), request_body = DisbursementRequest, security(("api_key" = [])),
-    responses((status = 201, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The grant after the disbursement", body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "More than the grant has left"), (status = 422, body = Problem)))]
 #[post("/grants/{id}/disbursements")]
 pub async fn disburse(
@@ -221,9 +221,9 @@ pub async fn disburse(
 }
 
 /// Releases unused money from a grant back to its pool's available figure.
-#[utoipa::path(extensions(("x-permission" = json!("manage_grants"))),
+#[utoipa::path(operation_id = "release_grant", extensions(("x-permission" = json!("manage_grants"))),
     tag = "grants", params(("id" = i64, Path)), request_body = ReleaseRequest, security(("api_key" = [])),
-    responses((status = 200, body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The grant after the release", body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "More than the grant has left"), (status = 422, body = Problem)))]
 #[post("/grants/{id}/release")]
 pub async fn release(

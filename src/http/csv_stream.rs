@@ -100,6 +100,24 @@ pub fn continue_after(rows: usize, last_id: Option<i64>) -> Option<i64> {
     if rows as i64 >= PAGE_ROWS { last_id } else { None }
 }
 
+/// `?format=` as the document states it (read by [`wants_csv`]).
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseFormat {
+    Json,
+    Csv,
+}
+
+/// `?dialect=` as the document states it (read by [`dialect`]): `rfc4180`
+/// (`,` and `.` decimals) or `excel-da` (`;`, decimal comma, a UTF-8 BOM, Danish headers).
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+pub enum CsvDialect {
+    #[serde(rename = "rfc4180")]
+    Rfc4180,
+    #[serde(rename = "excel-da")]
+    ExcelDa,
+}
+
 /// The dialect a request asks for with `?dialect=` (RFC 4180 by default).
 pub fn dialect(raw: Option<&str>) -> Result<Dialect, ApiError> {
     match raw {

@@ -68,11 +68,11 @@ pub struct Problem {
     pub bucket: Option<String>,
     /// With `insufficient-funds`: what the bucket has available.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "99999.99")]
+    #[schema(example = "99999.99", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: Option<String>,
     /// With `insufficient-funds`: what was needed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "150000.00")]
+    #[schema(example = "150000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub needed: Option<String>,
 }
 

@@ -147,10 +147,16 @@ impl Modify for BearerAuth {
         description = "Cluster funds for Danish health clusters (sundhedsklynger): annual pools, allocation models, \
             the ledger and its status. Money is a string with two decimals (\"871553.00\"), exact to the øre. \
             Errors are RFC 9457 problem+json.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
-    components(schemas(crate::http::error::Problem, crate::http::error::FieldError)),
+    components(schemas(
+        crate::http::error::Problem,
+        crate::http::error::FieldError,
+        crate::http::csv_stream::ResponseFormat,
+        crate::http::csv_stream::CsvDialect
+    )),
     tags(
         (name = "reference", description = "Clusters, parties and target populations"),
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
@@ -177,7 +183,7 @@ where
 /// The OpenAPI document, exactly as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) = mount(actix_web::App::new().into_utoipa_app()).split_for_parts();
-    crate::http::spec::ProblemResponses.modify(&mut api);
+    crate::http::spec::DocumentRules.modify(&mut api);
     api
 }
 

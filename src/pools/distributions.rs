@@ -68,7 +68,7 @@ pub struct DistributionPart {
     /// The cluster's share of the population, rounded to six decimals (for reading; the amount is exact).
     #[schema(example = "0.010935")]
     pub share: String,
-    #[schema(example = "874773.71")]
+    #[schema(example = "874773.71", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     /// The pool created from this part, if asked for.
     pub pool: Option<String>,
@@ -77,6 +77,7 @@ pub struct DistributionPart {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Distribution {
     pub year: i32,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     pub key: DistributionKey,
     pub total_population: i64,
@@ -97,8 +98,8 @@ fn share_text(part: i64, total: i64) -> String {
 /// Shares `amount` out to the clusters by population, largest remainder
 /// first, so the parts sum to the amount to the øre. With `create_pools`,
 /// each cluster's pool for the year is created (all or none).
-#[utoipa::path(tag = "pools", extensions(("x-permission" = json!("manage_pools"))), request_body = DistributionRequest, security(("api_key" = [])),
-    responses((status = 200, body = Distribution), (status = 401, body = Problem), (status = 403, body = Problem),
+#[utoipa::path(operation_id = "create_distribution", tag = "pools", extensions(("x-permission" = json!("manage_pools"))), request_body = DistributionRequest, security(("api_key" = [])),
+    responses((status = 200, description = "The parts, which sum exactly to the amount (and the pools, when created)", body = Distribution), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem, description = "A cluster already has a pool for the year"), (status = 422, body = Problem)))]
 #[post("/distributions")]
 pub async fn distribute(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {

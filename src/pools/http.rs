@@ -64,7 +64,7 @@ pub struct PoolDto {
     pub cluster: String,
     #[schema(example = 2022)]
     pub year: i32,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     pub allocation_model: AllocationModelDto,
     pub approval_policy: ApprovalPolicyDto,
@@ -147,7 +147,7 @@ pub struct PoolQuery {
 /// model's buckets exactly to the øre, written to the ledger.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", request_body = CreatePool, security(("api_key" = [])),
-    responses((status = 201, body = PoolDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
+    responses((status = 201, description = "The pool, created as a draft and funded", body = PoolDto, headers(("ETag" = String), ("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem, description = "The cluster already has a pool for that year"),
         (status = 422, body = Problem)))]
 #[post("/pools")]
@@ -200,7 +200,7 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
 /// Lists pools, by year then cluster.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(PoolQuery), security(("api_key" = [])),
-    responses((status = 200, body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "A page of pools, by year then cluster", body = Page<PoolDto>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools")]
 pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::Query<PoolQuery>) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
@@ -243,7 +243,7 @@ pub(crate) fn not_found(key: &PoolKey) -> ApiError {
 /// One pool, with its ETag.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The pool; its `ETag` goes in `If-Match` to change it", body = PoolDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}")]
 pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
@@ -257,7 +257,7 @@ pub async fn get_pool(state: web::Data<AppState>, caller: Caller, path: web::Pat
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path), ("If-Match" = String, Header, description = "The ETag last read")),
     request_body = PatchPool, security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool as changed", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is no longer a draft"), (status = 412, body = Problem),
         (status = 422, body = Problem), (status = 428, body = Problem)))]
 #[patch("/pools/{pool}")]
@@ -328,7 +328,7 @@ async fn transition(
 /// Opens a draft pool for applications. Its amount and model are then fixed.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
     tag = "pools", params(("pool" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool, open", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not a draft")))]
 #[post("/pools/{pool}/open")]
 pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -365,8 +365,10 @@ pub struct ClosePool {
 /// workflow move to `to_pool` with `{"undecided": "move"}`; otherwise the
 /// pool does not close while money is reserved for them.
 #[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
-    tag = "pools", params(("pool" = String, Path)), request_body(content = Option<ClosePool>), security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    tag = "pools", params(("pool" = String, Path)),
+    request_body(content = Option<ClosePool>, description = "Optional: no body, an empty one or `null` close only when nothing is reserved for undecided applications"),
+    security(("api_key" = [])),
+    responses((status = 200, description = "The pool, closed", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open, or money is reserved for undecided applications"),
         (status = 422, body = Problem)))]
 #[post("/pools/{pool}/close")]
@@ -446,7 +448,7 @@ fn minuted(meeting_date: NaiveDate, reference: &str, today: NaiveDate, errors: &
 /// draft or an open pool; audited with the meeting and its reference.
 #[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
     tag = "pools", params(("pool" = String, Path)), request_body = PolicyDecision, security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool with the decision rights as decided", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is closed"), (status = 422, body = Problem)))]
 #[post("/pools/{pool}/policy-decisions")]
 pub async fn decide_policy(
@@ -483,7 +485,7 @@ pub async fn decide_policy(
 /// exactly to the øre; money granted or reserved stays where it is.
 #[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
     tag = "pools", params(("pool" = String, Path)), request_body = ModelDecision, security(("api_key" = [])),
-    responses((status = 200, body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The pool under the new model, its available money divided anew", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open"), (status = 422, body = Problem)))]
 #[post("/pools/{pool}/model-decisions")]
 pub async fn decide_model(

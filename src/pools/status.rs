@@ -12,7 +12,7 @@ use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated};
-use crate::http::csv_stream::csv_dialect;
+use crate::http::csv_stream::{CsvDialect, csv_dialect};
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
@@ -23,25 +23,25 @@ use crate::pools::policy::AllocationModelDto;
 /// `total + carried_in = committed + pending + available + carried_out`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiguresDto {
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in: String,
     /// Granted and not released (disbursed money included).
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
     /// Reserved while a decision is pending.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: String,
     /// Paid out of what is committed.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: String,
     /// Given back from grants into available.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_out: String,
 }
 
@@ -84,7 +84,7 @@ pub struct PoolStatusDto {
     pub figures: FiguresDto,
     /// Proposed carry-overs into this pool that await political sign-off.
     /// Not yet part of `carried_in` or `available`; shown so nobody plans with it too early.
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in_pending: String,
     pub buckets: Vec<BucketStatusDto>,
     /// Every target population. An application naming several counts
@@ -97,13 +97,13 @@ pub struct PoolStatusDto {
 /// What applications hold, for one key of a breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UseDto {
-    #[schema(example = "140000.00")]
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: String,
-    #[schema(example = "0.00")]
+    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
 }
 
@@ -194,9 +194,9 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
 
 /// A pool's figures, overall and per bucket. Answers 304 to a matching
 /// `If-None-Match`, so dashboards can poll cheaply.
-#[utoipa::path(extensions(("x-permission" = json!("read"))),
+#[utoipa::path(operation_id = "get_pool_status", extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), ("If-None-Match" = Option<String>, Header)), security(("api_key" = [])),
-    responses((status = 200, body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
+    responses((status = 200, description = "The pool's figures, reconciled to the øre", body = PoolStatusDto, headers(("ETag" = String))), (status = 304, description = "Unchanged since the ETag given"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}/status")]
 pub async fn pool_status(
@@ -247,7 +247,7 @@ pub struct PostingDto {
     #[schema(example = "available")]
     pub account: String,
     /// Signed: money leaves the negative accounts and enters the positive ones.
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^-?[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
 }
 
@@ -275,6 +275,7 @@ pub struct LedgerQuery {
     #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// For CSV: `rfc4180` (default) or `excel-da` (Danish Excel; implies CSV).
+    #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
 
@@ -282,9 +283,10 @@ pub struct LedgerQuery {
 ///
 /// With `Accept: text/csv` or `?dialect=excel-da`: every posting, one line each, streamed (as
 /// `GET /exports/ledger?pool=`; `limit` and `cursor` do not apply).
-#[utoipa::path(extensions(("x-permission" = json!("read"))),
+#[utoipa::path(operation_id = "get_pool_ledger", extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path), LedgerQuery), security(("api_key" = [])),
-    responses((status = 200, content((Page<LedgerEntryDto> = "application/json"), ("text/csv"))), (status = 401, body = Problem),
+    responses((status = 200, description = "A page of the pool's ledger entries, oldest first; as CSV every posting, one line each, streamed",
+            content((Page<LedgerEntryDto> = "application/json"), (String = "text/csv"))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/pools/{pool}/ledger")]
 pub async fn pool_ledger(
@@ -295,16 +297,17 @@ pub async fn pool_ledger(
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    if let Some(d) = csv_dialect(&req, None, query.dialect.as_deref())? {
-        let (db, found) = (state.db.clone(), key.clone());
-        state.db.read(move |c| pools::find(c, &found)?.map(|_| ()).ok_or_else(|| not_found(&found))).await?;
-        return Ok(crate::reports::exports::ledger_csv(db, caller.scope.clone(), Some(key), d));
-    }
+    // A bad `limit` or `cursor` is refused in either representation, though CSV does not use them.
     let mut errors = Vec::new();
     let limit = limit(query.limit.as_deref(), &mut errors);
     let after = id_cursor(query.cursor.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    if let Some(d) = csv_dialect(&req, None, query.dialect.as_deref())? {
+        let (db, found) = (state.db.clone(), key.clone());
+        state.db.read(move |c| pools::find(c, &found)?.map(|_| ()).ok_or_else(|| not_found(&found))).await?;
+        return Ok(crate::reports::exports::ledger_csv(db, caller.scope.clone(), Some(key), d));
     }
     let rows = state
         .db

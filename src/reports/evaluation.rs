@@ -15,7 +15,7 @@ use crate::domain::ledger::PoolStatus;
 use crate::domain::values::Year;
 use crate::http::AppState;
 use crate::http::auth::Caller;
-use crate::http::csv_stream::csv_dialect;
+use crate::http::csv_stream::{CsvDialect, ResponseFormat, csv_dialect};
 use crate::http::error::{ApiError, Problem};
 use crate::pools::http::PoolStateDto;
 use crate::pools::policy::AllocationModelDto;
@@ -25,10 +25,13 @@ use crate::tabular::{Column, Dialect, Writer, col};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EvaluationQuery {
     /// The calendar year of the pools.
+    #[param(value_type = i32, minimum = 2000, maximum = 2100)]
     pub year: i64,
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
+    #[param(value_type = Option<ResponseFormat>)]
     pub format: Option<String>,
     /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers and words; implies CSV).
+    #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
 
@@ -36,12 +39,16 @@ pub struct EvaluationQuery {
 pub struct BucketUse {
     /// `upfront`, `ad_hoc` or `rolling`.
     pub name: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
     /// Committed as a share of the bucket's money (total + carried in), in per mille.
     #[schema(example = 650)]
     pub used_per_mille: i64,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: String,
 }
 
@@ -49,6 +56,7 @@ pub struct BucketUse {
 pub struct MonthCommitted {
     #[schema(example = "2022-10")]
     pub month: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
 }
 
@@ -59,18 +67,26 @@ pub struct PoolEvaluation {
     pub cluster: String,
     pub state: PoolStateDto,
     pub allocation_model: AllocationModelDto,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_over: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: String,
     /// Upfront against ad-hoc (or the single bucket).
     pub buckets: Vec<BucketUse>,
     /// Grants by the month of their decision, January to December.
     pub committed_by_month: Vec<MonthCommitted>,
     /// Grants decided after the year ended.
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed_after_year: String,
     /// Applications finally decided (approved or rejected).
     pub decisions: usize,
@@ -87,9 +103,10 @@ pub struct ModelEvaluation {
 
 /// Per pool of the year: model and share, committed by month, days from
 /// submission to decision, upfront against ad-hoc use, released and carried over.
-#[utoipa::path(tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
-    responses((status = 200, body = ModelEvaluation, content_type = "application/json"),
-        (status = 200, description = "The same, one row per pool", content_type = "text/csv"),
+#[utoipa::path(operation_id = "get_model_evaluation", tag = "reports", extensions(("x-permission" = json!("read"))), params(EvaluationQuery), security(("api_key" = [])),
+    responses((status = 200, description = "The evaluation: JSON, or CSV with one row per pool (`?format=csv`, `?dialect=excel-da` or `Accept: text/csv`)",
+            content((ModelEvaluation = "application/json"), (String = "text/csv")),
+            headers(("Content-Disposition" = String, description = "With CSV: `attachment; filename=\"model-evaluation-YEAR.csv\"`"))),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/model-evaluation")]
 pub async fn model_evaluation(

@@ -21,7 +21,7 @@ use crate::domain::money::Money;
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::ApplicationState;
 use crate::http::auth::Caller;
-use crate::http::csv_stream::{PAGE_ROWS, PageFn, PagedCsv, continue_after, dialect, response};
+use crate::http::csv_stream::{CsvDialect, PAGE_ROWS, PageFn, PagedCsv, continue_after, dialect, response};
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
@@ -35,6 +35,7 @@ pub struct ExportQuery {
     /// Only this pool, `{cluster}-{year}`.
     pub pool: Option<String>,
     /// `rfc4180` (default: `,` and `.` decimals) or `excel-da` (`;`, decimal comma, BOM, Danish headers and words, Copenhagen times).
+    #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
 
@@ -331,6 +332,7 @@ const AUDIT_COLUMNS: [Column; 10] = [
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditExportQuery {
     /// `rfc4180` (default) or `excel-da`.
+    #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
 

@@ -27,6 +27,23 @@ use crate::pools::http::{not_found, pool_key};
 use crate::reports::danish;
 use crate::tabular::{Column, Dialect, Table, col, danish_date, normalise_amount, unguard, whole_number};
 
+/// A CSV file as a request body, as the document states it: the file's bytes
+/// (either dialect, a UTF-8 BOM allowed), so that clients send it as a file.
+pub struct CsvFile;
+
+impl utoipa::PartialSchema for CsvFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("A CSV file with a header line: `,` or `;` separated, `.` or `,` decimals, UTF-8 (a BOM allowed)."))
+            .into()
+    }
+}
+
+impl ToSchema for CsvFile {}
+
 /// The body must be CSV (`text/csv`, or `text/plain` from simple tools).
 fn read_csv(req: &HttpRequest, body: &[u8]) -> Result<Table, ApiError> {
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -142,8 +159,8 @@ fn parse_year(raw: i64) -> Result<Year, ApiError> {
 /// Replaces a cluster's population counts for a year from a CSV file with the
 /// columns `target_population`, `municipality` and `count`.
 #[utoipa::path(extensions(("x-permission" = json!("manage_reference"))), tag = "reports",
-    params(("cluster" = String, Path), ("year" = i64, Path)), request_body(content = String, content_type = "text/csv"), security(("api_key" = [])),
-    responses((status = 200, body = PopulationCounts), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    params(("cluster" = String, Path), ("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body(content = inline(CsvFile), content_type = "text/csv"), security(("api_key" = [])),
+    responses((status = 200, description = "The counts as saved", body = PopulationCounts), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem, description = "Every bad row, with row, column and reason; nothing was saved")))]
 #[put("/clusters/{cluster}/population-counts/{year}")]
 pub async fn put_population_counts(
@@ -230,9 +247,9 @@ fn counts_dto(cluster: &str, year: Year, counts: Vec<PopulationCount>) -> Popula
 }
 
 /// A cluster's population counts for a year.
-#[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(("cluster" = String, Path), ("year" = i64, Path)),
+#[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(("cluster" = String, Path), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
     security(("api_key" = [])),
-    responses((status = 200, body = PopulationCounts), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The counts", body = PopulationCounts), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/clusters/{cluster}/population-counts/{year}")]
 pub async fn get_population_counts(
     state: web::Data<AppState>,
@@ -394,9 +411,9 @@ pub struct ApplicationImport {
 /// An `excel-da` export of applications, edited in Excel, imports as it is
 /// (Danish headers and words; what became of each application is passed over).
 #[utoipa::path(extensions(("x-permission" = json!("manage_applications"))), tag = "applications",
-    params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body(content = String, content_type = "text/csv"),
+    params(("pool" = String, Path, description = "`{cluster}-{year}`")), request_body(content = inline(CsvFile), content_type = "text/csv"),
     security(("api_key" = [])),
-    responses((status = 201, body = ApplicationImport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The applications, registered as drafts", body = ApplicationImport), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "The pool is not open"), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "Every bad row, with row, column and reason; nothing was saved")))]
 #[post("/pools/{pool}/applications/import")]

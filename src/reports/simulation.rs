@@ -32,6 +32,7 @@ pub struct SimulatedApplication {
     pub title: String,
     pub bucket: BucketDto,
     /// What was granted (or reserved) in reality.
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     /// Whether the simulated bucket could have paid it.
     pub funded: bool,
@@ -47,12 +48,14 @@ pub struct BucketRanOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BucketLeft {
     pub bucket: BucketDto,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SimulationResult {
     pub pool: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: String,
     pub allocation_model: AllocationModelDto,
     /// The approved (and reserved) applications in the order they were submitted.
@@ -60,15 +63,17 @@ pub struct SimulationResult {
     pub ran_out: Vec<BucketRanOut>,
     /// What would have been left to carry over.
     pub left: Vec<BucketLeft>,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub funded: String,
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub unfunded: String,
 }
 
 /// Replays a pool's year under another allocation model (e.g. "what if Vest
 /// had used 70/30 in 2022?"): its approved applications in the order they
 /// were submitted, with the amounts decided. Writes nothing.
-#[utoipa::path(tag = "reports", extensions(("x-permission" = json!("read"))), request_body = SimulationRequest, security(("api_key" = [])),
-    responses((status = 200, body = SimulationResult), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+#[utoipa::path(operation_id = "simulate_model", tag = "reports", extensions(("x-permission" = json!("read"))), request_body = SimulationRequest, security(("api_key" = [])),
+    responses((status = 200, description = "The pool's year replayed under the other model; nothing was written", body = SimulationResult), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 #[post("/reports/model-simulation")]
 pub async fn model_simulation(

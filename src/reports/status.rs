@@ -12,7 +12,7 @@ use crate::domain::values::Year;
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::conventions::{content_etag, if_none_match, validated};
-use crate::http::csv_stream::{content_type, csv_dialect};
+use crate::http::csv_stream::{CsvDialect, ResponseFormat, content_type, csv_dialect};
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::pools::policy::AllocationModelDto;
@@ -23,10 +23,13 @@ use crate::tabular::{Column, Dialect, Writer, col};
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct StatusReportQuery {
     /// The year, e.g. 2022.
+    #[param(value_type = i32, required = true, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
     /// `json` (default) or `csv`; `Accept: text/csv` also gives CSV.
+    #[param(value_type = Option<ResponseFormat>)]
     pub format: Option<String>,
     /// For CSV: `rfc4180` (default) or `excel-da` (`;`, decimal comma, BOM, Danish headers and words; implies CSV).
+    #[param(value_type = Option<CsvDialect>)]
     pub dialect: Option<String>,
 }
 
@@ -109,9 +112,10 @@ pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
 /// Every pool's status for a year in one document. Answers 304 to a
 /// matching `If-None-Match`. JSON, or CSV with `Accept: text/csv`, `?format=csv`
 /// or `?dialect=excel-da` (Danish Excel).
-#[utoipa::path(extensions(("x-permission" = json!("read"))), tag = "reports", params(StatusReportQuery, ("If-None-Match" = Option<String>, Header)),
+#[utoipa::path(operation_id = "get_status_report", extensions(("x-permission" = json!("read"))), tag = "reports", params(StatusReportQuery, ("If-None-Match" = Option<String>, Header)),
     security(("api_key" = [])),
-    responses((status = 200, body = StatusReport, headers(("ETag" = String)), content_type = "application/json"),
+    responses((status = 200, description = "Every pool's status: JSON, or CSV with a line per pool (bucket `all`) and one per bucket (`?format=csv`, `?dialect=excel-da` or `Accept: text/csv`)",
+            content((StatusReport = "application/json"), (String = "text/csv")), headers(("ETag" = String))),
         (status = 304, description = "Unchanged since the ETag given"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 406, body = Problem), (status = 422, body = Problem)))]
 #[get("/reports/status")]

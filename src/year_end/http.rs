@@ -82,7 +82,7 @@ pub struct CarryOverRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HeldPartDto {
     pub bucket: BucketDto,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
 }
 
@@ -110,7 +110,7 @@ pub struct CarryOverDto {
     #[schema(example = "vest-2023")]
     pub target_pool: String,
     pub bucket: BucketDto,
-    #[schema(example = "871553.00")]
+    #[schema(example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: String,
     /// `proposed` (held on the source pool, awaiting political sign-off; or, proposed before year end,
     /// awaiting the closing), `approved` (signed off before year end: executes when the pool closes),
@@ -169,9 +169,9 @@ fn carry_over_dto(c: &mut AnyConnection, row: CarryOverRow, source: &PoolKey) ->
 /// The same proposal again (same reference, and amount and bucket if given)
 /// answers 200 with the open carry-over and writes nothing; another proposal
 /// for that year is a 409 while one is open.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "propose_carry_over", extensions(("x-permission" = json!("record_decisions"))),
     tag = "year end", params(("pool" = String, Path)), request_body = CarryOverRequest, security(("api_key" = [])),
-    responses((status = 201, body = CarryOverDto, headers(("Location" = String))),
+    responses((status = 201, description = "The carry-over, proposed: what is left is held until the political level decides", body = CarryOverDto, headers(("Location" = String))),
         (status = 200, body = CarryOverDto, description = "The same proposal again: the open carry-over, nothing written"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
@@ -227,9 +227,9 @@ pub async fn propose(
 }
 
 /// A pool's carry-overs, oldest first.
-#[utoipa::path(extensions(("x-permission" = json!("read"))),
+#[utoipa::path(operation_id = "list_carry_overs", extensions(("x-permission" = json!("read"))),
     tag = "year end", params(("pool" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = Vec<CarryOverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The pool's carry-overs", body = Vec<CarryOverDto>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/pools/{pool}/carry-overs")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
@@ -259,7 +259,7 @@ fn find(c: &mut AnyConnection, id: i64) -> Result<CarryOverRow, ApiError> {
 /// One carry-over.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "year end", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, body = CarryOverDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The carry-over", body = CarryOverDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/carry-overs/{id}")]
 pub async fn get_carry_over(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::Read)?;
@@ -286,9 +286,9 @@ pub struct CarryOverDecisionRequest {
 /// the target pool (created as a draft with the source's policy if it does
 /// not exist); rejection makes it available on the source pool again.
 /// Deciding twice is refused (409), so the money moves once.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "decide_carry_over", extensions(("x-permission" = json!("record_decisions"))),
     tag = "year end", params(("id" = i64, Path)), request_body = CarryOverDecisionRequest, security(("api_key" = [])),
-    responses((status = 200, body = CarryOverDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, description = "The carry-over as decided (executed or rejected)", body = CarryOverDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Already decided, or the target pool is closed"), (status = 422, body = Problem)))]
 #[post("/carry-overs/{id}/decision")]
 pub async fn decide(
@@ -333,9 +333,9 @@ pub async fn decide(
 /// Asks the political level to sign off by e-mail link (the pool's policy
 /// must have the political level approve by e-mail). Every political
 /// approver gets a personal link; all must approve, one rejection ends it.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
+#[utoipa::path(operation_id = "request_carry_over_approval", extensions(("x-permission" = json!("record_decisions"))),
     tag = "year end", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 201, body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, description = "The approval request; each political approver is mailed a link", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "Not by e-mail in this pool, no political approvers, already decided, or a request already open")))]
 #[post("/carry-overs/{id}/approval-requests")]
 pub async fn request_approval(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {

@@ -1,6 +1,7 @@
 //! Answers match the OpenAPI document the server serves (what schemathesis
 //! checks in CI, here on the demo's GET routes so a mismatch fails `cargo test`).
-//! A small structural check: types, required properties, enums, `$ref`s.
+//! A small structural check: types, required properties, enums, `$ref`s and
+//! the money patterns.
 
 use serde_json::Value;
 
@@ -24,6 +25,17 @@ fn type_ok(t: &str, value: &Value) -> bool {
         "null" => value.is_null(),
         _ => true,
     }
+}
+
+/// Whether `text` matches one of the money patterns of answers (`None`: another pattern).
+fn matches_money(pattern: &str, text: &str) -> Option<bool> {
+    let unsigned = match pattern {
+        r"^[0-9]{1,12}\.[0-9]{2}$" => text,
+        r"^-?[0-9]{1,12}\.[0-9]{2}$" => text.strip_prefix('-').unwrap_or(text),
+        _ => return None,
+    };
+    let digits = |s: &str, min: usize, max: usize| (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    Some(unsigned.split_once('.').is_some_and(|(whole, cents)| digits(whole, 1, 12) && digits(cents, 2, 2)))
 }
 
 /// The reasons `value` does not match `schema`, each with its path.
@@ -55,6 +67,11 @@ fn violations(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut V
     if !types.is_empty() && !types.iter().any(|t| type_ok(t, value)) {
         out.push(format!("{at}: {value} is not {types:?}"));
         return;
+    }
+    if let (Some(pattern), Some(text)) = (schema["pattern"].as_str(), value.as_str()) {
+        if matches_money(pattern, text) == Some(false) {
+            out.push(format!("{at}: {text:?} does not match {pattern}"));
+        }
     }
     if let Some(options) = schema["enum"].as_array() {
         if !options.contains(value) {

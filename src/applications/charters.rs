@@ -25,8 +25,8 @@ use crate::domain::workflow::{ApplicationState, WorkflowError};
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now};
-use crate::pools::http::{money, not_found, pool_key};
 
 /// The project charter (projektkommissorium).
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -23,8 +23,8 @@ use crate::domain::values::{Name, PoolKey, parse_note};
 use crate::domain::workflow::{Event, Level, Outcome};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now, utc};
-use crate::pools::http::{money, not_found, pool_key};
 use crate::pools::service::Reallocation;
 
 /// A step as recorded, owned so the write closure can be retried.
@@ -84,11 +84,8 @@ pub struct StepNote {
 }
 
 fn optional_note(req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(String::new());
-    }
     // The document allows `null` for "no note", as it allows no body.
-    let dto: StepNote = json::parse::<Option<StepNote>>(req, body)?.unwrap_or_default();
+    let dto: StepNote = json::parse_optional_body(req, body)?;
     parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| ApiError::field("note", e))
 }
 
@@ -192,7 +189,7 @@ pub async fn recommend(
     let dto: RecommendationRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = dto.recommended_amount.as_deref().map(|a| money("recommended_amount", a, &mut errors));
-    let note = parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| errors.push(FieldError::new("note", e))).unwrap_or_default();
+    let note = crate::http::fields::note(dto.note.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -284,11 +281,8 @@ pub async fn decide(
     let dto: DecisionRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
-    let reference = Name::parse(&dto.reference, 500)
-        .map_err(|e| errors.push(FieldError::new("reference", e)))
-        .map(Name::into_string)
-        .unwrap_or_default();
-    let note = parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| errors.push(FieldError::new("note", e))).unwrap_or_default();
+    let reference = crate::http::fields::reference(&dto.reference, &mut errors);
+    let note = crate::http::fields::note(dto.note.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -362,10 +356,7 @@ pub async fn refer(
     let amount = dto.amount.as_deref().map(|a| money("amount", a, &mut errors));
     let reason =
         Name::parse(&dto.reason, 2000).map_err(|e| errors.push(FieldError::new("reason", e))).map(Name::into_string).unwrap_or_default();
-    let reference = Name::parse(&dto.reference, 500)
-        .map_err(|e| errors.push(FieldError::new("reference", e)))
-        .map(Name::into_string)
-        .unwrap_or_default();
+    let reference = crate::http::fields::reference(&dto.reference, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -427,10 +418,7 @@ pub async fn reallocate(
     let dto: ReallocationRequest = json::parse(&req, &body)?;
     let mut errors = Vec::new();
     let amount = money("amount", &dto.amount, &mut errors);
-    let reference = Name::parse(&dto.reference, 500)
-        .map_err(|e| errors.push(FieldError::new("reference", e)))
-        .map(Name::into_string)
-        .unwrap_or_default();
+    let reference = crate::http::fields::reference(&dto.reference, &mut errors);
     let (Some(amount), true) = (amount, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };

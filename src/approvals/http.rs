@@ -18,8 +18,8 @@ use crate::domain::approval::RequestState;
 use crate::domain::workflow::Level;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, Problem};
+use crate::http::fields::pool_not_found as not_found;
 use crate::http::{AppState, json, now, utc};
-use crate::pools::http::not_found;
 
 impl From<ApprovalError> for ApiError {
     fn from(e: ApprovalError) -> Self {

@@ -16,8 +16,8 @@ use crate::grants::service::{self, Movement};
 use crate::http::auth::Caller;
 use crate::http::conventions::{Page, id_cursor, limit};
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::money;
 use crate::http::{AppState, json, now, utc};
-use crate::pools::http::money;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DisbursementDto {

@@ -18,12 +18,18 @@ pub fn parse<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, A
     if errors.is_empty() { Ok(value) } else { Err(ApiError::Validation(errors)) }
 }
 
-/// Parses a JSON request body into `T` even when fields are bad: returns the
-/// value, with a placeholder in each bad field, and the fields' errors, so a
-/// handler can check the rest too and answer one 422 with everything. A
-/// placeholder is the field left out where it is optional, else a value of
-/// its kind (`""`, `0`, the first allowed name, `2000-01-01` …): a handler
-/// must never act on the value while the list is not empty.
+/// A body that may be left out, empty or `null` (an optional step note, how
+/// to close a pool): each of those means `T::default()`.
+pub fn parse_optional_body<T: DeserializeOwned + Default>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    Ok(parse::<Option<T>>(req, body)?.unwrap_or_default())
+}
+
+/// Like [`parse`], but the value comes back even when fields were bad,
+/// together with every structural error, so the handler can check the rest
+/// and answer one 422.
 ///
 /// `Err`: 415 (not JSON), 400 (not readable as JSON), or 422 when the body
 /// is so far from `T` that no value could be made of it.

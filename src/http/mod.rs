@@ -10,6 +10,7 @@ pub mod compression;
 pub mod conventions;
 pub mod csv_stream;
 pub mod error;
+pub mod fields;
 pub mod head;
 pub mod health;
 pub mod idempotency;

@@ -15,8 +15,8 @@ use crate::domain::pool::ApprovalPolicy;
 use crate::domain::values::{Slug, Year};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::money;
 use crate::http::{AppState, json, now};
-use crate::pools::http::money;
 use crate::pools::policy::{AllocationModelDto, ApprovalPolicyDto};
 use crate::pools::service::Part;
 

@@ -9,18 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::clusters;
 use crate::db::pools::{self as store, Actor, PoolFilter, StoredPool};
 use crate::domain::access::Action;
-use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool, PoolChanges, PoolState};
-use crate::domain::values::{Name, PoolKey, Slug, Year, parse_note};
+use crate::domain::values::{PoolKey, Slug, Year, parse_note};
 use crate::http::auth::Caller;
 use crate::http::conventions::{IfMatch, Page, limit, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now, utc};
 use crate::pools::policy::{AllocationModelDto, ApprovalPolicyDto};
-
-pub(crate) fn money(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<Money> {
-    Money::parse(text).map_err(|e| errors.push(FieldError::new(field, e))).ok()
-}
 
 fn note(text: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     text.and_then(|t| parse_note(t, 2000).map_err(|e| errors.push(FieldError::new("note", e))).ok())
@@ -230,16 +226,6 @@ pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::
 }
 
 /// The pool named in the path, if the caller may see it.
-pub(crate) fn pool_key(caller: &Caller, raw: &str) -> Result<PoolKey, ApiError> {
-    let key = PoolKey::parse(raw).map_err(|_| ApiError::NotFound(format!("no pool '{raw}'; pools are named like 'vest-2022'")))?;
-    caller.require_cluster(key.cluster.as_str())?;
-    Ok(key)
-}
-
-pub(crate) fn not_found(key: &PoolKey) -> ApiError {
-    ApiError::NotFound(format!("no pool '{key}'"))
-}
-
 /// One pool, with its ETag.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
@@ -381,11 +367,7 @@ pub async fn close_pool(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManagePools)?;
     let key = pool_key(&caller, &path.into_inner())?;
-    let how: ClosePool = if body.iter().all(u8::is_ascii_whitespace) {
-        ClosePool::default()
-    } else {
-        json::parse::<Option<ClosePool>>(&req, &body)?.unwrap_or_default()
-    };
+    let how: ClosePool = json::parse_optional_body(&req, &body)?;
     let undecided = match (how.undecided, how.to_pool.as_deref()) {
         (UndecidedDto::Refuse, None) => crate::pools::service::Undecided::Refuse,
         (UndecidedDto::Refuse, Some(_)) => return Err(ApiError::field("to_pool", "is only for \"undecided\": \"move\"")),
@@ -431,8 +413,7 @@ pub struct ModelDecision {
 }
 
 fn minuted(meeting_date: NaiveDate, reference: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> crate::pools::service::Minuted {
-    let reference =
-        Name::parse(reference, 500).map_err(|e| errors.push(FieldError::new("reference", e))).map(Name::into_string).unwrap_or_default();
+    let reference = crate::http::fields::reference(reference, errors);
     let latest = today + chrono::Days::new(crate::domain::dates::MEETING_DAYS_AHEAD);
     if meeting_date > latest {
         errors.push(FieldError::new(

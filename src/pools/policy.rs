@@ -9,7 +9,7 @@ use crate::domain::pool::{ApprovalPolicy, PoliticalMode, StrategicMode};
 use crate::domain::share::Share;
 use crate::domain::values::Name;
 use crate::http::error::FieldError;
-use crate::pools::http::money;
+use crate::http::fields::money;
 
 /// How the pool's money is given out over the year.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

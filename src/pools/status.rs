@@ -14,9 +14,10 @@ use crate::http::auth::Caller;
 use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated};
 use crate::http::csv_stream::{CsvDialect, csv_dialect};
 use crate::http::error::{ApiError, Problem};
+use crate::http::fields::{pool_key, pool_not_found as not_found};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
-use crate::pools::http::{PoolStateDto, not_found, pool_key};
+use crate::pools::http::PoolStateDto;
 use crate::pools::policy::AllocationModelDto;
 
 /// Money figures, as strings with two decimals. They reconcile:

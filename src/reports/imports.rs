@@ -22,8 +22,8 @@ use crate::domain::money::MoneyError;
 use crate::domain::values::Year;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::{pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now};
-use crate::pools::http::{not_found, pool_key};
 use crate::reports::danish;
 use crate::tabular::{Column, Dialect, Table, col, danish_date, normalise_amount, unguard, whole_number};
 

@@ -12,8 +12,8 @@ use crate::domain::simulation::{Ask, simulate};
 use crate::domain::workflow::ApplicationState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, Problem};
+use crate::http::fields::{pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json};
-use crate::pools::http::{not_found, pool_key};
 use crate::pools::policy::AllocationModelDto;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -15,11 +15,11 @@ use crate::db::carry_overs::{self as store, CarryOverRow};
 use crate::db::pools::{self, Actor};
 use crate::domain::access::Action;
 use crate::domain::carry_over::{CarryOverError, Proposal};
-use crate::domain::values::{Name, PoolKey, Year, parse_note};
+use crate::domain::values::{Name, PoolKey, Year};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
+use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now, utc};
-use crate::pools::http::{money, not_found, pool_key};
 use crate::pools::policy::AllocationModelDto;
 use crate::year_end::service::{self as service, Answer, CarryOverFailure, Proposed, Recommendation};
 
@@ -200,7 +200,7 @@ pub async fn propose(
         .map_err(|e| errors.push(FieldError::new("recommendation_reference", e)))
         .map(Name::into_string)
         .unwrap_or_default();
-    let note = parse_note(dto.note.as_deref().unwrap_or(""), 2000).map_err(|e| errors.push(FieldError::new("note", e))).unwrap_or_default();
+    let note = crate::http::fields::note(dto.note.as_deref(), &mut errors);
     let target_model = dto.target_allocation_model.as_ref().and_then(|m| m.parse("target_allocation_model", &mut errors));
     let (Some(to_year), true) = (to_year, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
@@ -306,10 +306,7 @@ pub async fn decide(
     if dto.level != LevelDto::Political {
         errors.push(FieldError::new("level", "a carry-over is decided by the political level; use 'political'"));
     }
-    let reference = Name::parse(&dto.reference, 500)
-        .map_err(|e| errors.push(FieldError::new("reference", e)))
-        .map(Name::into_string)
-        .unwrap_or_default();
+    let reference = crate::http::fields::reference(&dto.reference, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -5,27 +5,25 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::applications::http::{ApplicationDto, BucketDto, application_response, load_dto, pool_of};
+use crate::applications::http::{ApplicationDto, application_response, load_dto, pool_of};
 use crate::applications::service;
 use crate::db::applications as store;
 use crate::db::pools;
 use crate::db::pools::Actor;
 use crate::db::steps::NewStep;
 use crate::domain::access::Action;
-use crate::domain::allocation::Bucket;
 use crate::domain::money::Money;
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::{Name, PoolKey, parse_note};
 use crate::domain::workflow::{Event, Level, Outcome};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
-use crate::http::fields::{money, pool_key, pool_not_found as not_found};
-use crate::http::{AppState, json, now, utc};
-use crate::pools::service::Reallocation;
+use crate::http::fields::{money, pool_not_found as not_found};
+use crate::http::{AppState, json, now};
 
 /// A step as recorded, owned so the write closure can be retried.
 #[derive(Debug, Clone)]
@@ -370,81 +368,4 @@ pub async fn refer(
         note: reason,
     };
     advance(state, caller, id, pool, Event::Refer { amount }, step, "application.referred").await
-}
-
-/// A strategic decision to move available money between a pool's buckets.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReallocationRequest {
-    pub from_bucket: BucketDto,
-    pub to_bucket: BucketDto,
-    #[schema(example = "50000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
-    pub amount: String,
-    pub meeting_date: NaiveDate,
-    #[schema(example = "Referat 01.03.2023, pkt. 2")]
-    pub reference: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReallocationDto {
-    pub pool: String,
-    pub from_bucket: BucketDto,
-    pub to_bucket: BucketDto,
-    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
-    pub amount: String,
-    pub meeting_date: NaiveDate,
-    pub reference: String,
-    /// The ledger entry that moved the money.
-    pub ledger_entry_id: i64,
-    pub recorded_at: DateTime<Utc>,
-}
-
-/// Moves available money between the buckets of an open pool (e.g. from
-/// `ad_hoc` to `upfront` in a 70/30 pool), as the strategic level decided.
-#[utoipa::path(operation_id = "reallocate_between_buckets", extensions(("x-permission" = json!("record_decisions"))),
-    tag = "pools", params(("pool" = String, Path)), request_body = ReallocationRequest, security(("api_key" = [])),
-    responses((status = 201, description = "The reallocation, recorded", body = ReallocationDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "Pool not open, or not enough available in the source bucket"), (status = 422, body = Problem)))]
-#[post("/pools/{pool}/reallocations")]
-pub async fn reallocate(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::RecordDecisions)?;
-    let key = pool_key(&caller, &path)?;
-    let dto: ReallocationRequest = json::parse(&req, &body)?;
-    let mut errors = Vec::new();
-    let amount = money("amount", &dto.amount, &mut errors);
-    let reference = crate::http::fields::reference(&dto.reference, &mut errors);
-    let (Some(amount), true) = (amount, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let (from, to) = (Bucket::from(dto.from_bucket), Bucket::from(dto.to_bucket));
-    let at = now();
-    let lock = key.clone();
-    let meeting_date = dto.meeting_date;
-    let entry_id = state
-        .db
-        .write_in_pool(&lock, move |c| {
-            let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            let decision = Reallocation { from, to, amount, meeting_date, reference: reference.clone() };
-            let entry_id = crate::pools::service::reallocate(c, &pool, &decision, who)?;
-            Ok::<_, ApiError>(entry_id)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ReallocationDto {
-        pool: lock.to_string(),
-        from_bucket: dto.from_bucket,
-        to_bucket: dto.to_bucket,
-        amount: amount.to_string(),
-        meeting_date: dto.meeting_date,
-        reference: dto.reference.trim().to_owned(),
-        ledger_entry_id: entry_id,
-        recorded_at: utc(at),
-    }))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -90,7 +90,7 @@ impl From<&StoredPool> for PoolDto {
     }
 }
 
-fn pool_response(stored: &StoredPool, status: StatusCode) -> HttpResponse {
+pub(crate) fn pool_response(stored: &StoredPool, status: StatusCode) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, version_etag(stored.pool.version)))
         .insert_header((header::LOCATION, format!("/api/v1/pools/{}", stored.pool.key)))
@@ -225,7 +225,6 @@ pub async fn list_pools(state: web::Data<AppState>, caller: Caller, query: web::
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// The pool named in the path, if the caller may see it.
 /// One pool, with its ETag.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "pools", params(("pool" = String, Path, description = "`{cluster}-{year}`, e.g. `vest-2022`")), security(("api_key" = [])),
@@ -385,113 +384,6 @@ pub async fn close_pool(
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             Ok::<_, ApiError>(crate::pools::service::close(c, &stored, &undecided, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
-}
-
-/// A decision of the political level on the pool's decision rights, as minuted.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyDecision {
-    pub approval_policy: ApprovalPolicyDto,
-    #[schema(example = "2022-11-09")]
-    pub meeting_date: NaiveDate,
-    #[schema(example = "Politisk niveau 09.11.2022, pkt. 3")]
-    pub reference: String,
-}
-
-/// A decision of the strategic level on the pool's allocation model, as minuted.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ModelDecision {
-    pub allocation_model: AllocationModelDto,
-    #[schema(example = "2022-10-20")]
-    pub meeting_date: NaiveDate,
-    #[schema(example = "Referat 20.10.2022, pkt. 4.2")]
-    pub reference: String,
-}
-
-fn minuted(meeting_date: NaiveDate, reference: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> crate::pools::service::Minuted {
-    let reference = crate::http::fields::reference(reference, errors);
-    let latest = today + chrono::Days::new(crate::domain::dates::MEETING_DAYS_AHEAD);
-    if meeting_date > latest {
-        errors.push(FieldError::new(
-            "meeting_date",
-            format!("is more than {} days ahead (at most {latest})", crate::domain::dates::MEETING_DAYS_AHEAD),
-        ));
-    }
-    crate::pools::service::Minuted { meeting_date, reference }
-}
-
-/// Records the political level's decision on who may decide what in this
-/// pool (the decision-rights matrix and the co-chairs' e-mail mandate). On a
-/// draft or an open pool; audited with the meeting and its reference.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
-    tag = "pools", params(("pool" = String, Path)), request_body = PolicyDecision, security(("api_key" = [])),
-    responses((status = 200, description = "The pool with the decision rights as decided", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The pool is closed"), (status = 422, body = Problem)))]
-#[post("/pools/{pool}/policy-decisions")]
-pub async fn decide_policy(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::RecordDecisions)?;
-    let key = pool_key(&caller, &path)?;
-    let (dto, mut errors) = json::parse_all::<PolicyDecision>(&req, &body)?;
-    let at = now();
-    let policy = dto.approval_policy.parse(&mut errors);
-    let minuted = minuted(dto.meeting_date, &dto.reference, at.date(), &mut errors);
-    let (Some(policy), true) = (policy, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::decide_policy(c, &stored, policy.clone(), &minuted, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
-}
-
-/// Records the strategic level's decision on the allocation model of an
-/// open pool (e.g. Vest 2022's "no decision", which meant rolling, or another
-/// share than 70/30): what is available is divided anew by the new model,
-/// exactly to the øre; money granted or reserved stays where it is.
-#[utoipa::path(extensions(("x-permission" = json!("record_decisions"))),
-    tag = "pools", params(("pool" = String, Path)), request_body = ModelDecision, security(("api_key" = [])),
-    responses((status = 200, description = "The pool under the new model, its available money divided anew", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The pool is not open"), (status = 422, body = Problem)))]
-#[post("/pools/{pool}/model-decisions")]
-pub async fn decide_model(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::RecordDecisions)?;
-    let key = pool_key(&caller, &path)?;
-    let (dto, mut errors) = json::parse_all::<ModelDecision>(&req, &body)?;
-    let at = now();
-    let model = dto.allocation_model.parse("allocation_model", &mut errors);
-    let minuted = minuted(dto.meeting_date, &dto.reference, at.date(), &mut errors);
-    let (Some(model), true) = (model, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::decide_model(c, &stored, model, &minuted, who)?)
         })
         .await?;
     Ok(pool_response(&saved, StatusCode::OK))

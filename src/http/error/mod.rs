@@ -10,10 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{StoreError, TxError};
-use crate::domain::grant::GrantError;
 use crate::domain::ledger::FundsError;
-use crate::domain::pool::{PoolError, ReallocationError};
-use crate::domain::workflow::WorkflowError;
+
+mod conversions;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -291,12 +290,6 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
-impl From<PoolError> for ApiError {
-    fn from(e: PoolError) -> Self {
-        ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() }
-    }
-}
-
 /// The title of each problem `type` (the part after `urn:klyngemidler:problem:`),
 /// one per type wherever the problem is made: by [`ApiError`], or for a
 /// response actix produced itself ([`problem_for_status`]). Conflicts have
@@ -359,158 +352,5 @@ pub fn problem_for_status(status: StatusCode, detail: &str) -> Problem {
     }
 }
 
-impl From<FundsError> for ApiError {
-    fn from(e: FundsError) -> Self {
-        ApiError::InsufficientFunds(e)
-    }
-}
-
-impl From<WorkflowError> for ApiError {
-    fn from(e: WorkflowError) -> Self {
-        match e {
-            WorkflowError::Funds(f) => ApiError::InsufficientFunds(f),
-            WorkflowError::ZeroAmount | WorkflowError::AmountTooHigh { .. } => ApiError::field("amount", e),
-            WorkflowError::PoolNotOpen(_) => {
-                ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() }
-            }
-            WorkflowError::NotAllowed { .. } | WorkflowError::RecommendationRequired | WorkflowError::StrategicFirst => {
-                ApiError::Conflict { kind: crate::http::error::ConflictKind::ApplicationState, detail: e.to_string() }
-            }
-        }
-    }
-}
-
-impl From<crate::applications::service::AdvanceError> for ApiError {
-    fn from(e: crate::applications::service::AdvanceError) -> Self {
-        use crate::applications::service::AdvanceError;
-        match e {
-            AdvanceError::Workflow(w) => w.into(),
-            AdvanceError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
-            AdvanceError::MeetingDate(d) => ApiError::field("meeting_date", d),
-            AdvanceError::Store(s) => ApiError::Store(s),
-        }
-    }
-}
-
-impl From<crate::grants::service::MovementError> for ApiError {
-    fn from(e: crate::grants::service::MovementError) -> Self {
-        use crate::grants::service::MovementError;
-        match e {
-            MovementError::Grant(g) => g.into(),
-            MovementError::Changed => {
-                ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() }
-            }
-            MovementError::Store(s) => ApiError::Store(s),
-        }
-    }
-}
-
-impl From<crate::admin::service::AdminError> for ApiError {
-    fn from(e: crate::admin::service::AdminError) -> Self {
-        use crate::admin::service::AdminError;
-        match e {
-            AdminError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
-            AdminError::Store(s) => ApiError::Store(s),
-        }
-    }
-}
-
-impl From<crate::pools::service::PoolsError> for ApiError {
-    fn from(e: crate::pools::service::PoolsError) -> Self {
-        use crate::pools::service::PoolsError;
-        match e {
-            PoolsError::Pool(p) => p.into(),
-            PoolsError::Reallocation(r) => r.into(),
-            PoolsError::UnknownCluster { index, .. } => ApiError::field(format!("populations[{index}].cluster"), e),
-            PoolsError::Duplicate(detail) => ApiError::Conflict { kind: crate::http::error::ConflictKind::Duplicate, detail },
-            PoolsError::Approval(a) => (*a).into(),
-            PoolsError::CarryOver(c) => (*c).into(),
-            PoolsError::MoneyReserved(_) => ApiError::Conflict { kind: crate::http::error::ConflictKind::PoolState, detail: e.to_string() },
-            PoolsError::NoTarget(_) => ApiError::field("to_pool", e),
-            PoolsError::Changed => ApiError::Conflict { kind: crate::http::error::ConflictKind::ConcurrentChange, detail: e.to_string() },
-            PoolsError::Store(s) => ApiError::Store(s),
-        }
-    }
-}
-
-impl From<GrantError> for ApiError {
-    fn from(e: GrantError) -> Self {
-        match e {
-            GrantError::ZeroAmount => ApiError::field("amount", e),
-            GrantError::ExceedsRemaining { .. } | GrantError::NothingLeft => {
-                ApiError::Conflict { kind: crate::http::error::ConflictKind::ExceedsGrant, detail: e.to_string() }
-            }
-        }
-    }
-}
-
-impl From<ReallocationError> for ApiError {
-    fn from(e: ReallocationError) -> Self {
-        match e {
-            ReallocationError::Pool(p) => p.into(),
-            ReallocationError::Funds(f) => ApiError::InsufficientFunds(f),
-            ReallocationError::NoSuchBucket { .. } | ReallocationError::SameBucket => ApiError::field("to_bucket", e),
-            ReallocationError::ZeroAmount => ApiError::field("amount", e),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_problem_names_each_field_once_with_its_first_error() {
-        let problem = ApiError::Validation(vec![
-            FieldError::new("starts_on", "write a date as YYYY-MM-DD, e.g. 2024-09-01"),
-            FieldError::new("budget[0].year", "must be a whole number, e.g. 2026"),
-            FieldError::new("starts_on", "must be in the pool's year"),
-            FieldError::in_row(3, "budget", "budget[0].amount: is empty"),
-            FieldError::in_row(3, "budget", "budget[1].amount: is empty"),
-        ])
-        .problem();
-        let said: Vec<(&str, &str)> = problem.errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
-        assert_eq!(
-            said,
-            [
-                ("starts_on", "write a date as YYYY-MM-DD, e.g. 2024-09-01"),
-                ("budget[0].year", "must be a whole number, e.g. 2026"),
-                ("rows[3].budget", "budget[0].amount: is empty"),
-                ("rows[3].budget", "budget[1].amount: is empty"),
-            ]
-        );
-        assert_eq!(problem.detail, "Invalid field(s): starts_on, budget[0].year, rows[3].budget. Nothing was saved.");
-    }
-
-    #[test]
-    fn each_problem_type_has_one_title() {
-        let mut kinds: Vec<&str> = TITLES.iter().map(|(k, _)| *k).collect();
-        kinds.extend(ConflictKind::ALL.iter().map(|k| k.as_str()));
-        let before = kinds.len();
-        kinds.sort();
-        kinds.dedup();
-        assert_eq!(kinds.len(), before, "a type is listed twice");
-        // Whatever actix answered itself, its problem's type and title are the same as ApiError's.
-        let said = [
-            ApiError::NotFound("x".into()).problem(),
-            ApiError::BadRequest("x".into()).problem(),
-            ApiError::UnsupportedMediaType("x".into()).problem(),
-            ApiError::NotAcceptable("x".into()).problem(),
-            ApiError::Unauthorized.problem(),
-            ApiError::Forbidden("x".into()).problem(),
-            ApiError::PreconditionRequired.problem(),
-            ApiError::field("a", "b").problem(),
-            ApiError::TooManyRequests { retry_after: 1 }.problem(),
-        ];
-        for problem in said {
-            let generic = problem_for_status(StatusCode::from_u16(problem.status).unwrap_or_default(), "x");
-            assert_eq!((&generic.kind, &generic.title), (&problem.kind, &problem.title));
-        }
-        for code in 400..600 {
-            let Ok(status) = StatusCode::from_u16(code) else { continue };
-            let problem = problem_for_status(status, "x");
-            let kind = problem.kind.trim_start_matches("urn:klyngemidler:problem:");
-            assert!(TITLES.iter().any(|(k, t)| *k == kind && *t == problem.title), "{code}: {kind}");
-        }
-    }
-}
+mod tests;

@@ -92,7 +92,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::reports::exports::export_audit_events)
         .service(crate::reports::evaluation::model_evaluation)
         .service(crate::applications::charters::create_application)
-        .service(crate::reports::imports::import_applications)
+        .service(crate::reports::import_applications::import_applications)
         .service(crate::applications::http::list_applications)
         .service(crate::applications::http::get_application)
         .service(crate::applications::charters::patch_application)

@@ -27,7 +27,7 @@ use crate::http::fields::pool_key;
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
 use crate::reports::danish;
-use crate::reports::imports::CHARTER_COLUMNS;
+use crate::reports::import_applications::CHARTER_COLUMNS;
 use crate::tabular::{Column, Dialect, Writer, col, write_header};
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -3,6 +3,7 @@
 pub mod danish;
 pub mod evaluation;
 pub mod exports;
+pub mod import_applications;
 pub mod imports;
 pub mod service;
 pub mod simulation;

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod grants;
 pub mod http;
 pub mod mail;
+pub mod meetings;
 pub mod pools;
 pub mod reports;
 pub mod secrets;

@@ -1,0 +1,5 @@
+//! Meetings: a forum's sittings with a numbered agenda, a drafted indstilling
+//! per item, every outcome of a sitting recorded in one step, and the agenda
+//! and decision minutes as JSON, printable HTML and Word.
+
+pub mod document;

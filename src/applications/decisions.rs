@@ -65,6 +65,7 @@ async fn advance(
                 meeting_date: step.meeting_date,
                 reference: &step.reference,
                 note: &step.note,
+                meeting: None,
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             service::advance(c, &app, &stored_pool, event, &new_step, action, who)?;

@@ -115,6 +115,30 @@ pub struct StepDto {
     pub note: String,
     pub actor: String,
     pub recorded_at: DateTime<Utc>,
+    /// The meeting (`/api/v1/meetings/{id}`) whose outcome this step is.
+    pub meeting: Option<i64>,
+}
+
+/// A meeting an application was on, and what came of it there.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingRefDto {
+    /// `/api/v1/meetings/{meeting}`.
+    pub meeting: i64,
+    #[schema(example = "strategic")]
+    pub forum: String,
+    pub date: NaiveDate,
+    /// The item's number on that agenda.
+    pub item: i32,
+    /// `approved`, `rejected`, `postponed`, `referred`; none until the meeting is held.
+    pub outcome: Option<String>,
+}
+
+fn meeting_refs(conn: &mut AnyConnection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<MeetingRefDto>>, ApiError> {
+    let mut out: std::collections::HashMap<i64, Vec<MeetingRefDto>> = std::collections::HashMap::new();
+    for (app, m, item) in crate::db::meetings::of_applications(conn, ids)? {
+        out.entry(app).or_default().push(MeetingRefDto { meeting: m.id, forum: m.forum, date: m.date, item: item.number, outcome: item.outcome });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -159,6 +183,8 @@ pub struct ApplicationDto {
     /// Sent on to the political level by the strategic level, whatever its amount.
     pub referred: bool,
     pub steps: Vec<StepDto>,
+    /// The meetings the application was on the agenda of, oldest first.
+    pub meetings: Vec<MeetingRefDto>,
     pub version: i64,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -171,10 +197,11 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     let app = store::find(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
     let steps = crate::db::steps::of(conn, id)?;
     let grant_id = grants::for_application(conn, id)?.map(|g| g.id);
-    Ok(to_dto(app, steps, grant_id))
+    let meetings = meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
+    Ok(to_dto(app, steps, grant_id, meetings))
 }
 
-fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_id: Option<i64>) -> ApplicationDto {
+fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_id: Option<i64>, meetings: Vec<MeetingRefDto>) -> ApplicationDto {
     let c = app.charter;
     let (recommended, approved, awaiting, rejected_by) = match app.state {
         ApplicationState::Recommended { amount } => (Some(amount.to_string()), None, None, None),
@@ -231,8 +258,10 @@ fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_i
                 note: s.note,
                 actor: s.actor,
                 recorded_at: utc(s.recorded_at),
+                meeting: s.meeting_id,
             })
             .collect(),
+        meetings,
         version: app.version,
         submitted_at: app.submitted_at.map(utc),
         decided_at: app.decided_at.map(utc),
@@ -317,10 +346,12 @@ pub async fn list_applications(
                 steps.entry(step.application_id).or_default().push(step);
             }
             let grant_ids: std::collections::HashMap<i64, i64> = grants::ids_by_application(c, &ids)?.into_iter().collect();
+            let mut meetings = meeting_refs(c, &ids)?;
             for app in apps {
                 let mine = steps.remove(&app.id).unwrap_or_default();
                 let grant_id = grant_ids.get(&app.id).copied();
-                out.push(to_dto(app, mine, grant_id));
+                let on = meetings.remove(&app.id).unwrap_or_default();
+                out.push(to_dto(app, mine, grant_id, on));
             }
             Ok::<_, ApiError>(out)
         })

@@ -165,6 +165,7 @@ pub fn advance_in(
                 "amount": amount.map(|m| m.to_string()),
                 "meeting_date": step.meeting_date,
                 "reference": step.reference,
+                "meeting": step.meeting,
             })),
             request_id: actor.request_id,
         },

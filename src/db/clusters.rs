@@ -66,3 +66,8 @@ pub fn update(conn: &mut AnyConnection, row: &ClusterRow, now: NaiveDateTime) ->
         .get_results(conn)?;
     rows.pop().ok_or(diesel::result::Error::NotFound)
 }
+
+/// A cluster by its id.
+pub fn find_by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ClusterRow>> {
+    clusters::table.find(id).first(conn).optional()
+}

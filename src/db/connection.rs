@@ -230,26 +230,35 @@ impl Db {
     /// SERIALIZABLE transactions; the snapshot is taken after the lock, so a
     /// writer always sees what the one before it committed. Works across
     /// nodes. SQLite needs no lock: it has a single writer connection.
-    pub fn write_sync_locked<T, E, F>(&self, lock: Option<i64>, mut f: F) -> Result<T, E>
+    pub fn write_sync_locked<T, E, F>(&self, lock: Option<i64>, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        self.write_sync_locking(lock.as_slice(), f)
+    }
+
+    /// Like [`Db::write_sync_locked`] with several pools' locks, taken in
+    /// ascending order (so two writers that need the same pools never wait
+    /// for each other in a circle) and given back in reverse.
+    pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
-        let lock = lock.filter(|_| self.backend == Backend::Postgres);
-        if let Some(key) = lock {
-            diesel::sql_query("SELECT pg_advisory_lock($1)")
-                .bind::<diesel::sql_types::BigInt, _>(key)
-                .execute(&mut *conn)
-                .map_err(StoreError::from)?;
-        }
-        let result = self.transaction_with_retry(&mut conn, &mut f);
-        if let Some(key) = lock {
-            let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<diesel::sql_types::BigInt, _>(key).execute(&mut *conn);
-            if let Err(e) = unlocked {
-                tracing::error!(error = %e, "advisory unlock failed");
+        let mut locks: Vec<i64> = if self.backend == Backend::Postgres { locks.to_vec() } else { Vec::new() };
+        locks.sort_unstable();
+        locks.dedup();
+        for (taken, key) in locks.iter().enumerate() {
+            let locked = diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<diesel::sql_types::BigInt, _>(*key).execute(&mut *conn);
+            if let Err(e) = locked {
+                unlock(&mut conn, &locks[..taken]);
+                return Err(StoreError::from(e).into());
             }
         }
+        let result = self.transaction_with_retry(&mut conn, &mut f);
+        unlock(&mut conn, &locks);
         result
     }
 
@@ -309,6 +318,29 @@ impl Db {
         let lock = pool_lock_key(pool);
         let f = claiming(f);
         actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+    }
+
+    /// [`Db::write_in_pool`] for a write that touches several pools (a
+    /// meeting's outcomes): every pool's lock, in one order.
+    pub async fn write_in_pools<T, E, F>(&self, pools: &[crate::domain::values::PoolKey], f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: TxError + Send + 'static,
+    {
+        let db = self.clone();
+        let locks: Vec<i64> = pools.iter().map(pool_lock_key).collect();
+        let f = claiming(f);
+        actix_web::web::block(move || db.write_sync_locking(&locks, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+    }
+}
+
+fn unlock(conn: &mut AnyConnection, locks: &[i64]) {
+    for key in locks.iter().rev() {
+        let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<diesel::sql_types::BigInt, _>(*key).execute(conn);
+        if let Err(e) = unlocked {
+            tracing::error!(error = %e, "advisory unlock failed");
+        }
     }
 }
 

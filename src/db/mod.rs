@@ -16,6 +16,7 @@ pub mod grants;
 pub mod idempotency;
 pub mod ledger;
 mod manager;
+pub mod meetings;
 pub mod outbox;
 pub mod pools;
 pub mod population;

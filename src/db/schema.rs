@@ -167,6 +167,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     population_counts,
     carry_overs,
+    meetings,
+    meeting_items,
 );
 
 diesel::table! {
@@ -231,6 +233,7 @@ diesel::table! {
         note -> Text,
         actor -> Text,
         recorded_at -> Timestamp,
+        meeting_id -> Nullable<BigInt>,
     }
 }
 
@@ -377,5 +380,49 @@ diesel::table! {
         at_closing -> Bool,
         approved_before_closing -> Bool,
         asked_ore -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        cluster_id -> BigInt,
+        forum -> Text,
+        meeting_date -> Date,
+        title -> Text,
+        location -> Text,
+        attendees -> Text,
+        apologies -> Text,
+        state -> Text,
+        reference -> Text,
+        held_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_items (id) {
+        id -> BigInt,
+        meeting_id -> BigInt,
+        number -> Integer,
+        kind -> Text,
+        application_id -> Nullable<BigInt>,
+        carry_over_id -> Nullable<BigInt>,
+        pool_id -> Nullable<BigInt>,
+        model_kind -> Nullable<Text>,
+        model_share_ppm -> Nullable<Integer>,
+        title -> Text,
+        case_text -> Text,
+        proposals -> Text,
+        edited -> Bool,
+        outcome -> Nullable<Text>,
+        outcome_amount_ore -> Nullable<BigInt>,
+        outcome_note -> Text,
+        postponed_from -> Nullable<BigInt>,
+        carried_to -> Nullable<BigInt>,
+        version -> BigInt,
     }
 }

@@ -23,6 +23,8 @@ pub struct StepRow {
     pub note: String,
     pub actor: String,
     pub recorded_at: NaiveDateTime,
+    /// The meeting whose outcome this step is, if it came from one.
+    pub meeting_id: Option<i64>,
 }
 
 impl StepRow {
@@ -45,6 +47,8 @@ pub struct NewStep<'a> {
     pub meeting_date: Option<NaiveDate>,
     pub reference: &'a str,
     pub note: &'a str,
+    /// The meeting the step was decided in (its agenda item's outcome).
+    pub meeting: Option<i64>,
 }
 
 pub fn record(
@@ -65,6 +69,7 @@ pub fn record(
             application_steps::note.eq(step.note),
             application_steps::actor.eq(actor),
             application_steps::recorded_at.eq(now),
+            application_steps::meeting_id.eq(step.meeting),
         ))
         .execute(conn)?;
     Ok(())

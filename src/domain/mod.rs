@@ -11,6 +11,7 @@ pub mod dates;
 pub mod evaluation;
 pub mod grant;
 pub mod ledger;
+pub mod meeting;
 pub mod money;
 pub mod pool;
 pub mod population;

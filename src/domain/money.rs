@@ -150,6 +150,20 @@ pub fn allocate(total: Money, weights: &[u64]) -> Vec<Money> {
     parts.into_iter().map(Money).collect()
 }
 
+/// DKK the Danish way: `140.000,00 kr.`
+pub fn kroner(m: Money) -> String {
+    let text = m.to_string();
+    let (whole, ore) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped},{ore} kr.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

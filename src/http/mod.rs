@@ -101,6 +101,14 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::applications::decisions::recommend)
         .service(crate::applications::decisions::decide)
         .service(crate::applications::decisions::refer)
+        .service(crate::meetings::http::create_meeting)
+        .service(crate::meetings::http::list_meetings)
+        .service(crate::meetings::http::get_meeting)
+        .service(crate::meetings::http::add_item)
+        .service(crate::meetings::http::edit_item)
+        .service(crate::meetings::http::record_outcomes)
+        .service(crate::meetings::http::agenda)
+        .service(crate::meetings::http::minutes)
         .service(crate::grants::http::list_grants)
         .service(crate::grants::http::get_grant)
         .service(crate::grants::http::disburse)
@@ -162,6 +170,7 @@ impl Modify for BearerAuth {
         (name = "reference", description = "Clusters, parties and target populations"),
         (name = "pools", description = "Annual pools, allocation models, status and ledger"),
         (name = "applications", description = "Project charters and their approval: recommendation, strategic decision, political sign-off"),
+        (name = "meetings", description = "Meetings of the forums: the agenda with a drafted indstilling per item, every outcome of a sitting in one step, and the decision minutes (JSON, HTML, Word)"),
         (name = "grants", description = "Grants, disbursements and releases"),
         (name = "year end", description = "Carry-over of what is left to a later year (after political sign-off), and distribution by population"),
         (name = "reports", description = "Reports: the year's status of every pool, CSV exports and imports, the evaluation of the allocation model"),

@@ -5,19 +5,7 @@
 pub mod templates;
 pub mod worker;
 
-/// DKK the Danish way: `140.000,00 kr.`
-pub fn kroner(m: crate::domain::money::Money) -> String {
-    let text = m.to_string();
-    let (whole, ore) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped},{ore} kr.")
-}
+pub use crate::domain::money::kroner;
 
 /// What a delivered mail keeps of its links: `/approvals/` followed by the
 /// token becomes `/approvals/[fjernet]`, so no live token rests in the outbox.

@@ -3,3 +3,15 @@
 //! and decision minutes as JSON, printable HTML and Word.
 
 pub mod document;
+pub mod documents;
+pub mod dto;
+pub mod html;
+pub mod http;
+#[doc(hidden)]
+pub mod sample;
+pub mod service;
+pub mod sitting;
+pub mod word;
+
+#[cfg(test)]
+mod render_tests;

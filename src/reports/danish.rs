@@ -60,6 +60,10 @@ const ENTRY_KINDS: Words = &[
 ];
 
 const AUDIT_ACTIONS: Words = &[
+    ("meeting.created", "Møde oprettet"),
+    ("meeting.item_added", "Punkt sat på dagsordenen"),
+    ("meeting.item_edited", "Punkt redigeret"),
+    ("meeting.held", "Møde afholdt, beslutninger registreret"),
     ("api_key.created", "API-nøgle oprettet"),
     ("api_key.revoked", "API-nøgle tilbagekaldt"),
     ("application.created", "Ansøgning oprettet"),
@@ -243,18 +247,7 @@ fn split(share: Share) -> String {
 }
 
 /// An amount as Danish text: `871.553,00 kr.`.
-pub fn kroner(m: Money) -> String {
-    let text = m.to_string();
-    let (whole, ore) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped},{ore} kr.")
-}
+pub use crate::domain::money::kroner;
 
 /// A piece of a memo the service writes.
 #[derive(Clone, Copy)]

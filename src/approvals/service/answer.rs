@@ -150,6 +150,7 @@ pub fn decide(
         meeting_date: None,
         reference: "Godkendelse pr. e-mail-link",
         note: &note,
+        meeting: None,
     };
     let t = advance(conn, app, pool, event, &step, "approval.level_decided", actor)?;
     // The next step starts by itself.

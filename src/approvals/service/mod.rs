@@ -212,6 +212,7 @@ pub fn open_request(
                 meeting_date: None,
                 reference: "",
                 note: "",
+                meeting: None,
             };
             advance(conn, &app, pool, Event::RequestStrategicApproval, &step, "approval.requested", actor)?;
             app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;

@@ -65,6 +65,7 @@ pub fn revoke_request(conn: &mut AnyConnection, request: &RequestRow, why: Why, 
             meeting_date: None,
             reference: "",
             note: why.note(),
+            meeting: None,
         };
         advance(conn, app, &pool, Event::CancelStrategicRequest, &step, "approval.revoked", actor)?;
     } else {

@@ -91,10 +91,14 @@ pub enum ConflictKind {
     ExceedsGrant,
     IdempotencyInProgress,
     KeyAlreadyIssued,
+    /// The item does not belong on this meeting's agenda (forum, state, cluster).
+    Agenda,
+    /// The meeting is held: its agenda and outcomes are final.
+    MeetingHeld,
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 11] = [
+    pub const ALL: [ConflictKind; 13] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -106,6 +110,8 @@ impl ConflictKind {
         ConflictKind::ExceedsGrant,
         ConflictKind::IdempotencyInProgress,
         ConflictKind::KeyAlreadyIssued,
+        ConflictKind::Agenda,
+        ConflictKind::MeetingHeld,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -122,6 +128,8 @@ impl ConflictKind {
             ConflictKind::ExceedsGrant => "exceeds-grant",
             ConflictKind::IdempotencyInProgress => "idempotency-in-progress",
             ConflictKind::KeyAlreadyIssued => "key-already-issued",
+            ConflictKind::Agenda => "agenda",
+            ConflictKind::MeetingHeld => "meeting-held",
         }
     }
 
@@ -138,6 +146,8 @@ impl ConflictKind {
             ConflictKind::ExceedsGrant => "More than the grant has left",
             ConflictKind::IdempotencyInProgress => "The first request with this key is not finished",
             ConflictKind::KeyAlreadyIssued => "The key was issued by the first request",
+            ConflictKind::Agenda => "The item does not belong on this agenda",
+            ConflictKind::MeetingHeld => "The meeting is held",
         }
     }
 }
@@ -166,6 +176,9 @@ pub enum ApiError {
     PreconditionFailed { current: String },
     #[error("{0}")]
     InsufficientFunds(FundsError),
+    /// Outcomes of a sitting that cannot be recorded (409): each named, nothing saved.
+    #[error("outcomes of the sitting cannot be recorded")]
+    Sitting(Vec<FieldError>),
     #[error("too many failed attempts from this address; retry in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
     #[error("storage: {0}")]
@@ -188,6 +201,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict { kind, .. } => return (kind.as_str(), kind.title()),
             ApiError::InsufficientFunds(_) => "insufficient-funds",
+            ApiError::Sitting(_) => "sitting-refused",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::PreconditionRequired => "precondition-required",
             ApiError::PreconditionFailed { .. } => "precondition-failed",
@@ -208,10 +222,16 @@ impl ApiError {
                 fields.dedup();
                 format!("Invalid field(s): {}. Nothing was saved.", fields.join(", "))
             }
+            ApiError::Sitting(errors) => format!(
+                "{} of the outcomes cannot be recorded: {}. Nothing was saved; correct them and send the whole sitting again.",
+                errors.len(),
+                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
+            ),
             other => other.to_string(),
         };
         let errors = match self {
             ApiError::Validation(errors) => first_per_field(errors).into_iter().cloned().collect(),
+            ApiError::Sitting(errors) => errors.clone(),
             _ => Vec::new(),
         };
         let (bucket, available, needed) = match self {
@@ -243,7 +263,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } | ApiError::InsufficientFunds(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::InsufficientFunds(_) | ApiError::Sitting(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -294,7 +314,7 @@ impl From<diesel::result::Error> for ApiError {
 /// one per type wherever the problem is made: by [`ApiError`], or for a
 /// response actix produced itself ([`problem_for_status`]). Conflicts have
 /// theirs in [`ConflictKind::title`].
-pub const TITLES: [(&str, &str); 17] = [
+pub const TITLES: [(&str, &str); 18] = [
     ("validation", "The request has invalid fields"),
     ("malformed-request", "The request could not be read"),
     ("unsupported-media-type", "Unsupported media type"),
@@ -305,6 +325,7 @@ pub const TITLES: [(&str, &str); 17] = [
     ("method-not-allowed", "Method not allowed"),
     ("payload-too-large", "Request body too large"),
     ("insufficient-funds", "Not enough money available"),
+    ("sitting-refused", "The sitting's outcomes cannot all be recorded"),
     ("too-many-requests", "Too many requests"),
     ("precondition-required", "If-Match required"),
     ("precondition-failed", "Stale ETag"),

@@ -1,0 +1,441 @@
+//! What the meetings endpoints read and write, and how their errors read.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::document::{DocumentKind, MeetingDocument};
+use super::service::MeetingError;
+use super::sitting::ItemFailure;
+use crate::db::meetings::{ItemRow, MeetingRow};
+use crate::domain::meeting::{Forum, ItemKind, ItemOutcome};
+use crate::http::error::{ApiError, ConflictKind, FieldError};
+use crate::http::utc;
+use crate::pools::policy::AllocationModelDto;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ForumDto {
+    /// Driftsforum: recommends.
+    OperationsForum,
+    /// Fagligt strategisk niveau: decides.
+    Strategic,
+    /// Politisk niveau: signs off.
+    Political,
+}
+
+impl From<ForumDto> for Forum {
+    fn from(f: ForumDto) -> Self {
+        match f {
+            ForumDto::OperationsForum => Forum::OperationsForum,
+            ForumDto::Strategic => Forum::Strategic,
+            ForumDto::Political => Forum::Political,
+        }
+    }
+}
+
+impl From<Forum> for ForumDto {
+    fn from(f: Forum) -> Self {
+        match f {
+            Forum::OperationsForum => ForumDto::OperationsForum,
+            Forum::Strategic => ForumDto::Strategic,
+            Forum::Political => ForumDto::Political,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStateDto {
+    Planned,
+    Held,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKindDto {
+    Application,
+    CarryOver,
+    Model,
+    Note,
+}
+
+impl From<ItemKind> for ItemKindDto {
+    fn from(k: ItemKind) -> Self {
+        match k {
+            ItemKind::Application => ItemKindDto::Application,
+            ItemKind::CarryOver => ItemKindDto::CarryOver,
+            ItemKind::Model => ItemKindDto::Model,
+            ItemKind::Note => ItemKindDto::Note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemOutcomeDto {
+    Approved,
+    Rejected,
+    Postponed,
+    Referred,
+    Noted,
+}
+
+impl From<ItemOutcomeDto> for ItemOutcome {
+    fn from(o: ItemOutcomeDto) -> Self {
+        match o {
+            ItemOutcomeDto::Approved => ItemOutcome::Approved,
+            ItemOutcomeDto::Rejected => ItemOutcome::Rejected,
+            ItemOutcomeDto::Postponed => ItemOutcome::Postponed,
+            ItemOutcomeDto::Referred => ItemOutcome::Referred,
+            ItemOutcomeDto::Noted => ItemOutcome::Noted,
+        }
+    }
+}
+
+impl From<ItemOutcome> for ItemOutcomeDto {
+    fn from(o: ItemOutcome) -> Self {
+        match o {
+            ItemOutcome::Approved => ItemOutcomeDto::Approved,
+            ItemOutcome::Rejected => ItemOutcomeDto::Rejected,
+            ItemOutcome::Postponed => ItemOutcomeDto::Postponed,
+            ItemOutcome::Referred => ItemOutcomeDto::Referred,
+            ItemOutcome::Noted => ItemOutcomeDto::Noted,
+        }
+    }
+}
+
+/// A new meeting of one forum of one cluster.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingRequest {
+    #[schema(example = "vest")]
+    pub cluster: String,
+    pub forum: ForumDto,
+    #[schema(example = "2022-10-13")]
+    pub date: NaiveDate,
+    /// Default: "Møde i <forum> <date>".
+    #[schema(example = "13. møde på fagligt strategisk niveau i Sundhedsklynge Vest")]
+    pub title: Option<String>,
+    /// A room, or "Teams – digitalt møde".
+    #[schema(example = "Teams – digitalt møde")]
+    pub location: Option<String>,
+    /// Attendees by role (no names needed).
+    #[schema(example = json!(["Regional medformand", "Kommunal medformand"]))]
+    pub attendees: Option<Vec<String>>,
+    /// Apologies (afbud), by role.
+    pub apologies: Option<Vec<String>>,
+}
+
+/// Where a postponed item came from or went to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemLinkDto {
+    pub item_id: i64,
+}
+
+/// One numbered agenda item with its indstilling.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDto {
+    pub number: i32,
+    pub kind: ItemKindDto,
+    pub application: Option<i64>,
+    pub carry_over: Option<i64>,
+    /// The pool the item draws on.
+    #[schema(example = "vest-2022")]
+    pub pool: Option<String>,
+    pub title: String,
+    /// The case text, as paragraphs.
+    pub case_text: Vec<String>,
+    /// "Det indstilles, at … :" followed by the numbered proposals.
+    pub indstilling: String,
+    pub proposals: Vec<String>,
+    /// The secretariat has edited the drafted texts.
+    pub edited: bool,
+    pub outcome: Option<ItemOutcomeDto>,
+    /// The amount the sitting named (none: as proposed).
+    #[schema(pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
+    pub amount: Option<String>,
+    pub note: String,
+    /// The item of an earlier meeting this one was postponed from.
+    pub postponed_from: Option<i64>,
+    /// The item of a later meeting this postponed one became.
+    pub carried_to: Option<i64>,
+    pub id: i64,
+    /// Goes in `If-Match` (as `"<version>"`) to edit the item.
+    pub version: i64,
+}
+
+/// A meeting with its agenda.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingDto {
+    pub id: i64,
+    #[schema(example = "vest")]
+    pub cluster: String,
+    pub forum: ForumDto,
+    pub date: NaiveDate,
+    pub title: String,
+    pub location: String,
+    pub attendees: Vec<String>,
+    pub apologies: Vec<String>,
+    pub state: MeetingStateDto,
+    /// The reference the decisions carry, once held.
+    pub reference: String,
+    pub held_at: Option<DateTime<Utc>>,
+    pub items: Vec<ItemDto>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn item_dto(row: ItemRow, pool: Option<String>, intro: &str) -> ItemDto {
+    let proposals = row.proposals();
+    let numbered: Vec<String> = proposals.iter().enumerate().map(|(i, p)| format!("{}) {p}", i + 1)).collect();
+    ItemDto {
+        number: row.number,
+        kind: row.kind().map(ItemKindDto::from).unwrap_or(ItemKindDto::Note),
+        application: row.application_id,
+        carry_over: row.carry_over_id,
+        pool,
+        title: row.title.clone(),
+        case_text: row.paragraphs(),
+        indstilling: format!("{intro}\n{}", numbered.join("\n")),
+        proposals,
+        edited: row.edited,
+        outcome: row.outcome().map(ItemOutcomeDto::from),
+        amount: row.outcome_amount().map(|m| m.to_string()),
+        note: row.outcome_note,
+        postponed_from: row.postponed_from,
+        carried_to: row.carried_to,
+        id: row.id,
+        version: row.version,
+    }
+}
+
+pub fn meeting_dto(row: MeetingRow, cluster: String, items: Vec<ItemDto>) -> Result<MeetingDto, ApiError> {
+    let forum = row.forum()?;
+    let state = match row.state()? {
+        crate::domain::meeting::MeetingState::Planned => MeetingStateDto::Planned,
+        crate::domain::meeting::MeetingState::Held => MeetingStateDto::Held,
+    };
+    Ok(MeetingDto {
+        id: row.id,
+        cluster,
+        forum: forum.into(),
+        date: row.date,
+        title: row.title.clone(),
+        location: row.location.clone(),
+        attendees: row.attendees(),
+        apologies: row.apologies(),
+        state,
+        reference: row.reference.clone(),
+        held_at: row.held_at.map(utc),
+        items,
+        version: row.version,
+        created_at: utc(row.created_at),
+    })
+}
+
+/// A new agenda item.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRequest {
+    pub kind: ItemKindDto,
+    /// With `application`: the application's id.
+    pub application: Option<i64>,
+    /// With `carry_over`: the carry-over's id.
+    pub carry_over: Option<i64>,
+    /// With `model`: the pool whose allocation model is decided.
+    #[schema(example = "vest-2022")]
+    pub pool: Option<String>,
+    /// With `model`: the model proposed (leave out to ask the forum to decide one).
+    pub model: Option<AllocationModelDto>,
+    /// With `note`: its title and text.
+    pub title: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The secretariat's own words for an item; the figures stay computed.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemEdit {
+    pub title: Option<String>,
+    pub case_text: Option<Vec<String>>,
+    pub proposals: Option<Vec<String>>,
+}
+
+/// One item's outcome in a sitting.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRequest {
+    /// The item's number on the agenda.
+    #[schema(example = 1)]
+    pub item: i32,
+    pub outcome: ItemOutcomeDto,
+    /// With `approved` or `referred` of an application: the amount (default: the one proposed).
+    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
+    pub amount: Option<String>,
+    /// The referat of the item, or the reason of a rejection.
+    pub note: Option<String>,
+}
+
+/// Every outcome of a sitting, recorded at once.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SittingRequest {
+    /// Where the decisions are minuted; each step gets ", pkt. <item>" added.
+    #[schema(example = "Referat 13.10.2022")]
+    pub reference: String,
+    pub outcomes: Vec<OutcomeRequest>,
+}
+
+/// A label and its value, formatted in Danish.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactDto {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentItemDto {
+    pub number: u32,
+    pub title: String,
+    pub case_text: Vec<String>,
+    pub facts: Vec<FactDto>,
+    pub indstilling_intro: String,
+    pub proposals: Vec<String>,
+    /// Minutes: the outcome in the minutes' words ("Godkendt. Indstillingen blev fulgt.").
+    pub outcome: Option<String>,
+    pub referat: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FigureRowDto {
+    pub label: String,
+    /// One amount per column.
+    pub amounts: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PoolFiguresDto {
+    pub caption: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<FigureRowDto>,
+}
+
+/// The agenda (dagsorden) or the decision minutes (beslutningsreferat), in Danish.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDto {
+    /// `agenda` or `minutes`.
+    #[schema(example = "agenda")]
+    pub kind: String,
+    pub meeting: i64,
+    pub cluster_name: String,
+    pub forum: String,
+    pub title: String,
+    pub date: NaiveDate,
+    pub location: String,
+    pub attendees: Vec<String>,
+    pub apologies: Vec<String>,
+    pub reference: Option<String>,
+    /// When the figures were read, in Danish time ("1. december 2026 kl. 12.45").
+    pub printed_at: String,
+    pub items: Vec<DocumentItemDto>,
+    /// Each pool's status at the time of printing.
+    pub pools: Vec<PoolFiguresDto>,
+}
+
+pub fn document_dto(meeting: i64, d: MeetingDocument) -> DocumentDto {
+    DocumentDto {
+        kind: match d.kind {
+            DocumentKind::Agenda => "agenda".into(),
+            DocumentKind::Minutes => "minutes".into(),
+        },
+        meeting,
+        cluster_name: d.cluster_name,
+        forum: d.forum_da,
+        title: d.title,
+        date: d.date,
+        location: d.location,
+        attendees: d.attendees,
+        apologies: d.apologies,
+        reference: d.reference,
+        printed_at: d.printed_at,
+        items: d
+            .items
+            .into_iter()
+            .map(|i| DocumentItemDto {
+                number: i.number,
+                title: i.title,
+                case_text: i.case_text,
+                facts: i.facts.into_iter().map(|(label, value)| FactDto { label, value }).collect(),
+                indstilling_intro: i.indstilling_intro,
+                proposals: i.proposals,
+                outcome: i.outcome,
+                referat: i.referat,
+            })
+            .collect(),
+        pools: d
+            .pools
+            .into_iter()
+            .map(|p| PoolFiguresDto {
+                caption: p.caption,
+                columns: p.columns,
+                rows: p
+                    .rows
+                    .into_iter()
+                    .map(|(label, amounts)| FigureRowDto { label, amounts: amounts.into_iter().map(|m| m.to_string()).collect() })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn failure_error(f: ItemFailure) -> ApiError {
+    match f {
+        ItemFailure::Advance { error, .. } => error.into(),
+        ItemFailure::CarryOver { error, .. } => error.into(),
+        ItemFailure::Pools { error, .. } => error.into(),
+        ItemFailure::Contact(_) => ApiError::Forbidden(String::new()),
+        ItemFailure::Rule { .. } | ItemFailure::NoModel(_) => ApiError::Conflict { kind: ConflictKind::Agenda, detail: String::new() },
+        ItemFailure::UnknownItem(_) | ItemFailure::Twice(_) | ItemFailure::Missing { .. } => ApiError::Validation(Vec::new()),
+    }
+}
+
+impl From<MeetingError> for ApiError {
+    fn from(e: MeetingError) -> Self {
+        match e {
+            MeetingError::NotFound(what) => ApiError::NotFound(what),
+            MeetingError::Held(_) => ApiError::Conflict { kind: ConflictKind::MeetingHeld, detail: e.to_string() },
+            MeetingError::Rule(_) | MeetingError::Conflict(_) => ApiError::Conflict { kind: ConflictKind::Agenda, detail: e.to_string() },
+            MeetingError::AlreadyOnAgenda(..) => ApiError::Conflict { kind: ConflictKind::Duplicate, detail: e.to_string() },
+            MeetingError::Changed => ApiError::Conflict { kind: ConflictKind::ConcurrentChange, detail: e.to_string() },
+            MeetingError::Store(s) => ApiError::Store(s),
+            MeetingError::Sitting(failures) => {
+                let mut conflict = false;
+                let mut errors = Vec::new();
+                for (index, f) in failures {
+                    let message = match &f {
+                        // The workflow's words already say what is wrong; say which item.
+                        ItemFailure::Advance { number, .. } | ItemFailure::CarryOver { number, .. } | ItemFailure::Pools { number, .. } => {
+                            let number = *number;
+                            let inner = failure_error(f);
+                            conflict |= inner.problem().status != 422;
+                            let detail = match &inner {
+                                ApiError::Validation(list) => list.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                                other => other.to_string(),
+                            };
+                            format!("item {number}: {detail}")
+                        }
+                        other => {
+                            let message = other.to_string();
+                            conflict |= failure_error(f).problem().status != 422;
+                            message
+                        }
+                    };
+                    let field = index.map_or_else(|| "outcomes".to_owned(), |i| format!("outcomes[{i}]"));
+                    errors.push(FieldError::new(field, message));
+                }
+                if conflict { ApiError::Sitting(errors) } else { ApiError::Validation(errors) }
+            }
+        }
+    }
+}

@@ -3,3 +3,10 @@
 //! and decision minutes as JSON, printable HTML and Word.
 
 pub mod document;
+pub mod html;
+#[doc(hidden)]
+pub mod sample;
+pub mod word;
+
+#[cfg(test)]
+mod render_tests;

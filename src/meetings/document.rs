@@ -52,6 +52,16 @@ pub struct MeetingDocument {
     pub pools: Vec<PoolFigures>,
 }
 
+impl MeetingDocument {
+    /// The meeting date in Danish words: "26. november 2026".
+    pub fn date_da(&self) -> String {
+        use chrono::Datelike;
+        const MONTHS: [&str; 12] =
+            ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"];
+        format!("{}. {} {}", self.date.day(), MONTHS[self.date.month0() as usize], self.date.year())
+    }
+}
+
 /// One numbered agenda item.
 #[derive(Debug, Clone)]
 pub struct DocumentItem {

@@ -129,6 +129,8 @@ struct Browser {
     next_id: u64,
     events: Vec<Value>,
     profile: std::path::PathBuf,
+    /// Headers every paused request continues with (see `load_with_headers`).
+    headers: Vec<(String, String)>,
 }
 
 impl Drop for Browser {
@@ -174,7 +176,7 @@ impl Browser {
             }
         });
         let url = rx.recv_timeout(Duration::from_secs(30)).expect("Chromium printed its DevTools address");
-        Browser { child, ws: Ws::connect(&url), next_id: 0, events: Vec::new(), profile }
+        Browser { child, ws: Ws::connect(&url), next_id: 0, events: Vec::new(), profile, headers: Vec::new() }
     }
 
     /// Sends a command and waits for its answer, keeping the events that arrive meanwhile.
@@ -192,8 +194,34 @@ impl Browser {
                 assert!(answer.get("error").is_none(), "{method}: {answer}");
                 return answer["result"].clone();
             }
-            self.events.push(answer);
+            self.keep(answer);
         }
+    }
+
+    /// Keeps an event; a request paused by `Fetch` goes on at once with our
+    /// headers in place of the browser's own of the same name.
+    fn keep(&mut self, event: Value) {
+        if event["method"] == "Fetch.requestPaused" {
+            let p = &event["params"];
+            let ours = |name: &str| self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+            let mut headers: Vec<Value> = p["request"]["headers"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(name, _)| !ours(name))
+                .map(|(name, value)| json!({"name": name, "value": value}))
+                .collect();
+            headers.extend(self.headers.iter().map(|(name, value)| json!({"name": name, "value": value})));
+            self.next_id += 1;
+            let mut message =
+                json!({"id": self.next_id, "method": "Fetch.continueRequest", "params": {"requestId": p["requestId"], "headers": headers}});
+            if let Some(session) = event.get("sessionId") {
+                message["sessionId"] = session.clone();
+            }
+            // Its answer arrives later and is kept as an event, harmlessly.
+            self.ws.send(&message.to_string());
+        }
+        self.events.push(event);
     }
 
     fn wait_for(&mut self, method: &str, deadline: Instant) {
@@ -202,7 +230,7 @@ impl Browser {
                 return;
             }
             let event: Value = serde_json::from_str(&self.ws.recv()).expect("JSON from DevTools");
-            self.events.push(event);
+            self.keep(event);
         }
         panic!("no {method} in time");
     }
@@ -230,13 +258,29 @@ fn base64(text: &str) -> Vec<u8> {
 
 /// Loads `url` in a fresh headless Chromium and reports what happened.
 pub fn load(binary: &str, url: &str) -> PageLoad {
+    load_with_headers(binary, url, &[])
+}
+
+/// [`load`], with `headers` (e.g. `Authorization`, `Accept`) sent on every
+/// request the page makes, the navigation itself included.
+/// `Network.setExtraHTTPHeaders` adds them, but Chromium keeps its own
+/// `Accept` on a navigation, so requests are also paused (`Fetch.enable`) and
+/// continued with these headers in place of the browser's.
+pub fn load_with_headers(binary: &str, url: &str, headers: &[(&str, &str)]) -> PageLoad {
     let mut b = Browser::start(binary);
+    b.headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
     let target = b.call(None, "Target.createTarget", json!({"url": "about:blank"}));
     let attached = b.call(None, "Target.attachToTarget", json!({"targetId": target["targetId"], "flatten": true}));
     let session = attached["sessionId"].as_str().expect("session").to_owned();
     let s = Some(session.as_str());
     for domain in ["Network.enable", "Runtime.enable", "Log.enable", "Page.enable"] {
         b.call(s, domain, json!({}));
+    }
+    if !headers.is_empty() {
+        // Network.enable (above) must come first: the headers are its setting.
+        let extra: serde_json::Map<String, Value> = headers.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+        b.call(s, "Network.setExtraHTTPHeaders", json!({"headers": extra}));
+        b.call(s, "Fetch.enable", json!({"patterns": [{"urlPattern": "*", "requestStage": "Request"}]}));
     }
     b.call(s, "Emulation.setDeviceMetricsOverride", json!({"width": 1280, "height": 1600, "deviceScaleFactor": 1, "mobile": false}));
     b.call(s, "Page.navigate", json!({"url": url}));
@@ -271,4 +315,78 @@ fn base64_decodes_like_the_rfc() {
     assert_eq!(base64("Zm9vYmFy"), b"foobar");
     assert_eq!(base64("Zm9vYg=="), b"foob");
     assert_eq!(base64("Zm9vYmE="), b"fooba");
+}
+
+/// Serves `page` to every request on 127.0.0.1 until dropped, keeping each
+/// request's head (request line and headers) for the test to read.
+struct OnePage {
+    address: String,
+    heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl OnePage {
+    fn serve(page: String) -> OnePage {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen, stopped) = (heads.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !stopped.load(Ordering::Relaxed) && Instant::now() < deadline {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut reader = BufReader::new(&stream);
+                let mut head = String::new();
+                while reader.read_line(&mut head).map(|n| n > 2).unwrap_or(false) {}
+                let found = head.starts_with("GET / ");
+                seen.lock().expect("heads").push(head);
+                let (status, body) = if found { ("200 OK", page.as_str()) } else { ("404 Not Found", "") };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = (&stream).write_all(answer.as_bytes());
+            }
+        });
+        OnePage { address, heads, stop }
+    }
+}
+
+impl Drop for OnePage {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn chromium_sends_extra_headers_and_shows_the_printable_minutes_with_nothing_from_elsewhere() {
+    let Some(binary) = chromium() else { return };
+    let html = klyngemidler::meetings::html::render_html(&klyngemidler::meetings::sample::sample_document());
+    let saved = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("meeting-minutes.html");
+    std::fs::write(&saved, &html).expect("save the page");
+    let server = OnePage::serve(html);
+    let headers = [("Authorization", "Bearer kmk_test"), ("Accept", "text/html")];
+    let page = load_with_headers(&binary, &format!("{}/", server.address), &headers);
+    let heads = server.heads.lock().expect("heads").clone();
+    let first = heads.first().expect("the page was asked for").to_lowercase();
+    assert!(first.contains("\r\nauthorization: bearer kmk_test\r\n"), "{first}");
+    assert!(first.contains("\r\naccept: text/html\r\n"), "{first}");
+    let origin = format!("{}/", server.address);
+    let elsewhere: Vec<&String> = page.requests.iter().filter(|u| !u.starts_with(&origin)).collect();
+    assert!(elsewhere.is_empty(), "requests left 127.0.0.1: {elsewhere:?}");
+    let errors: Vec<&String> = page.errors.iter().filter(|e| !e.contains("favicon.ico")).collect();
+    assert!(errors.is_empty(), "console or log errors: {errors:#?}");
+    assert!(page.html.contains("<html lang=\"da\""));
+    assert!(page.html.contains("187.553,50 kr."));
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("meeting-minutes.png");
+    std::fs::write(&file, &page.screenshot_png).expect("save the screenshot");
+    eprintln!("minutes screenshot: {}", file.display());
 }

@@ -31,18 +31,22 @@ pub fn soffice() -> Option<String> {
         }
     }
     if std::env::var("KLYNGEMIDLER_REQUIRE_LIBREOFFICE").as_deref() == Ok("1") {
-        panic!("KLYNGEMIDLER_REQUIRE_LIBREOFFICE=1 but LibreOffice is not installed (apt-get install libreoffice-calc-nogui)");
+        panic!(
+            "KLYNGEMIDLER_REQUIRE_LIBREOFFICE=1 but LibreOffice is not installed (apt-get install libreoffice-calc-nogui libreoffice-writer-nogui)"
+        );
     }
-    eprintln!("\n!!!!!!!! SKIPPING the LibreOffice test: soffice is not installed (apt-get install libreoffice-calc-nogui) !!!!!!!!\n");
+    eprintln!(
+        "\n!!!!!!!! SKIPPING the LibreOffice test: soffice is not installed (apt-get install libreoffice-calc-nogui libreoffice-writer-nogui) !!!!!!!!\n"
+    );
     None
 }
 
 /// A scratch directory, removed afterwards.
-struct Scratch(PathBuf);
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!("klyngemidler-calc-{}-{}", std::process::id(), unique()));
+    pub fn new() -> Scratch {
+        let dir = std::env::temp_dir().join(format!("klyngemidler-office-{}-{}", std::process::id(), unique()));
         std::fs::create_dir_all(&dir).expect("scratch directory");
         Scratch(dir)
     }

@@ -36,3 +36,4 @@ mod spreadsheets;
 mod trust;
 mod validation;
 mod wal;
+mod word;

@@ -136,7 +136,13 @@ pub struct MeetingRefDto {
 fn meeting_refs(conn: &mut AnyConnection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<MeetingRefDto>>, ApiError> {
     let mut out: std::collections::HashMap<i64, Vec<MeetingRefDto>> = std::collections::HashMap::new();
     for (app, m, item) in crate::db::meetings::of_applications(conn, ids)? {
-        out.entry(app).or_default().push(MeetingRefDto { meeting: m.id, forum: m.forum, date: m.date, item: item.number, outcome: item.outcome });
+        out.entry(app).or_default().push(MeetingRefDto {
+            meeting: m.id,
+            forum: m.forum,
+            date: m.date,
+            item: item.number,
+            outcome: item.outcome,
+        });
     }
     Ok(out)
 }
@@ -201,7 +207,12 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     Ok(to_dto(app, steps, grant_id, meetings))
 }
 
-fn to_dto(app: StoredApplication, steps: Vec<crate::db::steps::StepRow>, grant_id: Option<i64>, meetings: Vec<MeetingRefDto>) -> ApplicationDto {
+fn to_dto(
+    app: StoredApplication,
+    steps: Vec<crate::db::steps::StepRow>,
+    grant_id: Option<i64>,
+    meetings: Vec<MeetingRefDto>,
+) -> ApplicationDto {
     let c = app.charter;
     let (recommended, approved, awaiting, rejected_by) = match app.state {
         ApplicationState::Recommended { amount } => (Some(amount.to_string()), None, None, None),

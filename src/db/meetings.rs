@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use super::schema::{meeting_items, meetings};
 use super::{AnyConnection, StoreError};
 use crate::domain::allocation::AllocationModel;
-use crate::domain::share::Share;
 use crate::domain::meeting::{Forum, ItemKind, ItemOutcome, MeetingState};
 use crate::domain::money::Money;
+use crate::domain::share::Share;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct MeetingRow {

@@ -140,7 +140,15 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
                 available,
             };
             let meeting = (name != StepKind::Submitted).then(|| date(2, 15)).transpose()?;
-            let step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference: "Genereret referat", note: "", meeting: None };
+            let step = NewStep {
+                step: name,
+                outcome,
+                amount: None,
+                meeting_date: meeting,
+                reference: "Genereret referat",
+                note: "",
+                meeting: None,
+            };
             let t = advance_in(conn, &app, stored.id, &situation, event, &step, "application.generated", actor)
                 .map_err(|e| bad(&e.to_string()))?;
             if let Some(amount) = t.grant {

@@ -203,33 +203,21 @@ pub fn application_step(forum: Forum, outcome: ItemOutcome, amount: Option<Money
         (Forum::OperationsForum, ItemOutcome::Referred) => {
             Err(MeetingRule::Outcome("the operations forum recommends; only the strategic level refers a case to the political level"))
         }
-        (Forum::Strategic, ItemOutcome::Approved) => step(
-            decide(Level::Strategic, Outcome::Approved),
-            StepKind::Strategic,
-            StepOutcome::Approved,
-            "application.strategic_approved",
-        ),
-        (Forum::Strategic, ItemOutcome::Rejected) => step(
-            decide(Level::Strategic, Outcome::Rejected),
-            StepKind::Strategic,
-            StepOutcome::Rejected,
-            "application.strategic_rejected",
-        ),
+        (Forum::Strategic, ItemOutcome::Approved) => {
+            step(decide(Level::Strategic, Outcome::Approved), StepKind::Strategic, StepOutcome::Approved, "application.strategic_approved")
+        }
+        (Forum::Strategic, ItemOutcome::Rejected) => {
+            step(decide(Level::Strategic, Outcome::Rejected), StepKind::Strategic, StepOutcome::Rejected, "application.strategic_rejected")
+        }
         (Forum::Strategic, ItemOutcome::Referred) => {
             step(Event::Refer { amount }, StepKind::Strategic, StepOutcome::Referred, "application.referred")
         }
-        (Forum::Political, ItemOutcome::Approved) => step(
-            decide(Level::Political, Outcome::Approved),
-            StepKind::Political,
-            StepOutcome::Approved,
-            "application.political_approved",
-        ),
-        (Forum::Political, ItemOutcome::Rejected) => step(
-            decide(Level::Political, Outcome::Rejected),
-            StepKind::Political,
-            StepOutcome::Rejected,
-            "application.political_rejected",
-        ),
+        (Forum::Political, ItemOutcome::Approved) => {
+            step(decide(Level::Political, Outcome::Approved), StepKind::Political, StepOutcome::Approved, "application.political_approved")
+        }
+        (Forum::Political, ItemOutcome::Rejected) => {
+            step(decide(Level::Political, Outcome::Rejected), StepKind::Political, StepOutcome::Rejected, "application.political_rejected")
+        }
         (Forum::Political, ItemOutcome::Referred) => {
             Err(MeetingRule::Outcome("the political level decides last; there is no level to refer the case to"))
         }
@@ -261,9 +249,9 @@ pub fn check_plain_outcome(kind: ItemKind, forum: Forum, outcome: ItemOutcome) -
             Err(MeetingRule::Outcome("the allocation model is decided by the strategic level"))
         }
         (ItemKind::Model, ItemOutcome::Approved | ItemOutcome::Noted | ItemOutcome::Postponed) => Ok(()),
-        (ItemKind::Model, _) => Err(MeetingRule::Outcome(
-            "the model is approved, postponed, or noted without a decision (the pool keeps its model)",
-        )),
+        (ItemKind::Model, _) => {
+            Err(MeetingRule::Outcome("the model is approved, postponed, or noted without a decision (the pool keeps its model)"))
+        }
         _ => Ok(()),
     }
 }

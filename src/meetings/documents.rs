@@ -30,7 +30,12 @@ pub fn moment_da(at: NaiveDateTime) -> String {
 }
 
 /// The meeting as an agenda or as decision minutes.
-pub fn load(conn: &mut AnyConnection, meeting: &MeetingRow, kind: DocumentKind, at: NaiveDateTime) -> Result<MeetingDocument, MeetingError> {
+pub fn load(
+    conn: &mut AnyConnection,
+    meeting: &MeetingRow,
+    kind: DocumentKind,
+    at: NaiveDateTime,
+) -> Result<MeetingDocument, MeetingError> {
     let cluster = clusters::find_by_id(conn, meeting.cluster_id)?.ok_or_else(|| StoreError::Corrupt("meeting without cluster".into()))?;
     let forum = meeting.forum()?;
     let rows = store::items(conn, meeting.id)?;

@@ -420,7 +420,9 @@ impl From<MeetingError> for ApiError {
                             let inner = failure_error(f);
                             conflict |= inner.problem().status != 422;
                             let detail = match &inner {
-                                ApiError::Validation(list) => list.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                                ApiError::Validation(list) => {
+                                    list.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+                                }
                                 other => other.to_string(),
                             };
                             format!("item {number}: {detail}")

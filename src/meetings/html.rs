@@ -63,7 +63,7 @@ footer.printed { margin-top: 2.5rem; padding-top: 0.5rem; border-top: 1px solid 
 pub fn render_html(doc: &MeetingDocument) -> String {
     let kind = doc.kind.heading_da();
     let mut out = String::with_capacity(16 * 1024);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(out, "<title>{kind}: {}</title>", esc(&doc.title));
     let margin_note = css_string(&format!("{kind} · udskrevet {}", doc.printed_at));

@@ -84,7 +84,12 @@ fn roles(field: &str, list: Option<&[String]>, errors: &mut Vec<FieldError>) -> 
     responses((status = 201, description = "The meeting, with any postponed items taken up", body = MeetingDto, headers(("ETag" = String), ("Location" = String))),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[post("/meetings")]
-pub async fn create_meeting(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
     let (dto, mut errors) = json::parse_all::<MeetingRequest>(&req, &body)?;
     let forum = Forum::from(dto.forum);
@@ -204,7 +209,10 @@ fn subject(dto: &ItemRequest, caller: &Caller) -> Result<Subject, ApiError> {
     let mut errors = Vec::new();
     let mut need = |field: &str, present: bool| {
         if !present {
-            errors.push(FieldError::new(field, format!("is required with kind '{}'", serde_json::to_value(dto.kind).unwrap_or_default().as_str().unwrap_or(""))));
+            errors.push(FieldError::new(
+                field,
+                format!("is required with kind '{}'", serde_json::to_value(dto.kind).unwrap_or_default().as_str().unwrap_or("")),
+            ));
         }
     };
     let subject = match dto.kind {
@@ -228,7 +236,9 @@ fn subject(dto: &ItemRequest, caller: &Caller) -> Result<Subject, ApiError> {
         ItemKindDto::Note => {
             need("title", dto.title.is_some());
             let title = dto.title.as_deref().and_then(|t| Name::parse(t, 300).map_err(|e| errors.push(FieldError::new("title", e))).ok());
-            let text = parse_note(dto.text.as_deref().unwrap_or(""), 20_000).map_err(|e| errors.push(FieldError::new("text", e))).unwrap_or_default();
+            let text = parse_note(dto.text.as_deref().unwrap_or(""), 20_000)
+                .map_err(|e| errors.push(FieldError::new("text", e)))
+                .unwrap_or_default();
             title.map(|t| Subject::Note { title: t.into_string(), text })
         }
     };
@@ -348,7 +358,10 @@ pub async fn edit_item(
         .db
         .write(move |c| {
             let (m, _) = load(c, id)?;
-            let item = store::items(c, m.id)?.into_iter().find(|i| i.number == number).ok_or_else(|| ApiError::NotFound(format!("no item {number} on meeting {id}")))?;
+            let item = store::items(c, m.id)?
+                .into_iter()
+                .find(|i| i.number == number)
+                .ok_or_else(|| ApiError::NotFound(format!("no item {number} on meeting {id}")))?;
             if_match.check(item.version)?;
             let actor = caller.actor();
             let saved = service::edit_item(c, &m, &item, &edit, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
@@ -388,7 +401,9 @@ pub async fn record_outcomes(
     let mut outcomes = Vec::new();
     for (i, o) in dto.outcomes.iter().enumerate().take(200) {
         let amount = o.amount.as_deref().and_then(|a| money(&format!("outcomes[{i}].amount"), a, &mut errors));
-        let note = parse_note(o.note.as_deref().unwrap_or(""), 5000).map_err(|e| errors.push(FieldError::new(format!("outcomes[{i}].note"), e))).unwrap_or_default();
+        let note = parse_note(o.note.as_deref().unwrap_or(""), 5000)
+            .map_err(|e| errors.push(FieldError::new(format!("outcomes[{i}].note"), e)))
+            .unwrap_or_default();
         outcomes.push(ItemDecision { item: o.item, outcome: o.outcome.into(), amount, note });
     }
     if !errors.is_empty() {
@@ -427,7 +442,13 @@ pub async fn record_outcomes(
     Ok(meeting_response(out, StatusCode::OK))
 }
 
-async fn document(state: web::Data<AppState>, caller: Caller, req: HttpRequest, id: i64, kind: DocumentKind) -> Result<HttpResponse, ApiError> {
+async fn document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: i64,
+    kind: DocumentKind,
+) -> Result<HttpResponse, ApiError> {
     let media = negotiate::media_type(&req, &[negotiate::JSON, HTML, DOCX])?;
     let (m, _) = meeting_of(&state, &caller, id).await?;
     if kind == DocumentKind::Minutes && m.state()? != crate::domain::meeting::MeetingState::Held {
@@ -452,7 +473,10 @@ async fn document(state: web::Data<AppState>, caller: Caller, req: HttpRequest, 
                 disposition: DispositionType::Attachment,
                 parameters: vec![DispositionParam::Filename(format!("{name}.docx"))],
             })
-            .body(super::word::render_docx(&doc)),
+            .body(
+                super::word::render_docx(&doc)
+                    .map_err(|e| ApiError::Store(crate::db::StoreError::Corrupt(format!("the Word file could not be written: {e}"))))?,
+            ),
         _ => res.json(document_dto(id, doc)),
     })
 }

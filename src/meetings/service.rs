@@ -82,7 +82,12 @@ pub fn create(conn: &mut AnyConnection, new: &NewMeeting<'_>, actor: Actor<'_>) 
 }
 
 /// Puts a postponed item onto `meeting` with its texts as they were.
-pub(super) fn carry_on(conn: &mut AnyConnection, item: &ItemRow, meeting: &MeetingRow, at: chrono::NaiveDateTime) -> Result<ItemRow, MeetingError> {
+pub(super) fn carry_on(
+    conn: &mut AnyConnection,
+    item: &ItemRow,
+    meeting: &MeetingRow,
+    at: chrono::NaiveDateTime,
+) -> Result<ItemRow, MeetingError> {
     let model = item.model_kind.as_deref().map(|k| (k, item.model_share_ppm));
     let copy = store::insert_item(
         conn,
@@ -154,7 +159,8 @@ pub fn add_item(conn: &mut AnyConnection, meeting: &MeetingRow, subject: &Subjec
             let stored = pools::find(conn, pool)?.ok_or_else(|| MeetingError::NotFound(format!("no pool {pool}")))?;
             let stored = pool_of_cluster(conn, stored.id, meeting)?;
             let balances = ledger::balances(conn, stored.id)?;
-            let status = crate::domain::ledger::PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let status = crate::domain::ledger::PoolStatus::from_balances(stored.pool.model, &balances)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let total = status.overall.total;
             let draft = indstilling::model(stored.pool.key.year.get(), total, stored.pool.model, *proposed);
             let model = proposed.map(|m| match m {
@@ -228,7 +234,8 @@ pub fn amount_at_stake(app: &StoredApplication) -> Money {
 
 /// The party's name and the target populations' Danish names.
 pub fn names(conn: &mut AnyConnection, cluster_id: i64, app: &StoredApplication) -> Result<(String, Vec<String>), StoreError> {
-    let party = reference::find_party(conn, cluster_id, &app.charter.applicant_party)?.map_or_else(|| app.charter.applicant_party.clone(), |p| p.name);
+    let party = reference::find_party(conn, cluster_id, &app.charter.applicant_party)?
+        .map_or_else(|| app.charter.applicant_party.clone(), |p| p.name);
     let all = reference::target_populations(conn)?;
     let populations = app
         .charter
@@ -279,7 +286,13 @@ pub struct Edit {
 }
 
 /// Saves an edit of a planned meeting's item; `Changed` when it was edited meanwhile.
-pub fn edit_item(conn: &mut AnyConnection, meeting: &MeetingRow, item: &ItemRow, edit: &Edit, actor: Actor<'_>) -> Result<ItemRow, MeetingError> {
+pub fn edit_item(
+    conn: &mut AnyConnection,
+    meeting: &MeetingRow,
+    item: &ItemRow,
+    edit: &Edit,
+    actor: Actor<'_>,
+) -> Result<ItemRow, MeetingError> {
     planned(meeting)?;
     let title = edit.title.clone().unwrap_or_else(|| item.title.clone());
     let case_text = edit.case_text.clone().unwrap_or_else(|| item.paragraphs());
@@ -300,4 +313,3 @@ pub fn edit_item(conn: &mut AnyConnection, meeting: &MeetingRow, item: &ItemRow,
     )?;
     Ok(saved)
 }
-

@@ -170,9 +170,12 @@ fn apply(
     }
     match kind {
         ItemKind::Application => {
-            let id = item.application_id.ok_or_else(|| store(StoreError::Corrupt(format!("meeting item {} without application", item.id))))?;
-            let app = applications::find(conn, id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt(format!("no application {id}"))))?;
-            if decider_email.is_some_and(|me| !app.charter.contact_email.is_empty() && me.eq_ignore_ascii_case(&app.charter.contact_email)) {
+            let id =
+                item.application_id.ok_or_else(|| store(StoreError::Corrupt(format!("meeting item {} without application", item.id))))?;
+            let app =
+                applications::find(conn, id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt(format!("no application {id}"))))?;
+            if decider_email.is_some_and(|me| !app.charter.contact_email.is_empty() && me.eq_ignore_ascii_case(&app.charter.contact_email))
+            {
                 return Err(ItemFailure::Contact(number));
             }
             let pool = pools::find_by_id(conn, app.pool_id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt("no pool".into())))?;
@@ -192,7 +195,8 @@ fn apply(
             }
         }
         ItemKind::CarryOver => {
-            let id = item.carry_over_id.ok_or_else(|| store(StoreError::Corrupt(format!("meeting item {} without carry-over", item.id))))?;
+            let id =
+                item.carry_over_id.ok_or_else(|| store(StoreError::Corrupt(format!("meeting item {} without carry-over", item.id))))?;
             if let Some(approve) = carry_over_answer(forum, d.outcome).map_err(rule)? {
                 let row = carry_overs::find(conn, id)
                     .map_err(|e| store(e.into()))?
@@ -208,7 +212,8 @@ fn apply(
                 let pool_id = item.pool_id.ok_or_else(|| store(StoreError::Corrupt("model item without pool".into())))?;
                 let pool = pools::find_by_id(conn, pool_id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt("no pool".into())))?;
                 let minuted = Minuted { meeting_date: meeting.date, reference: reference.clone() };
-                crate::pools::service::decide_model(conn, &pool, model, &minuted, actor).map_err(|error| ItemFailure::Pools { number, error })?;
+                crate::pools::service::decide_model(conn, &pool, model, &minuted, actor)
+                    .map_err(|error| ItemFailure::Pools { number, error })?;
             }
         }
         ItemKind::Note => check_plain_outcome(kind, forum, d.outcome).map_err(rule)?,

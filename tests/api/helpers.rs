@@ -231,6 +231,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub text: String,
+    /// The body as sent (for files that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -308,8 +310,10 @@ impl<'a> Req<'a> {
         };
         let status = response.status();
         let headers = response.headers_names().into_iter().filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_owned()))).collect();
-        let text = response.into_string().unwrap_or_default();
-        Resp { status, headers, text }
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Resp { status, headers, text, bytes }
     }
 }
 

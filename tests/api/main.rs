@@ -23,6 +23,7 @@ mod export_memory;
 mod hostile;
 mod http_standard;
 mod libreoffice;
+mod meetings;
 mod metrics;
 mod nodes;
 mod openapi;

@@ -110,10 +110,7 @@ pub fn application(case: &ApplicationCase<'_>) -> Draft {
             kroner(case.available),
             kroner(left)
         )),
-        None => text.push(format!(
-            "Der er kun {} til rådighed i {bucket}; det rækker ikke til {amount}",
-            kroner(case.available)
-        )),
+        None => text.push(format!("Der er kun {} til rådighed i {bucket}; det rækker ikke til {amount}", kroner(case.available))),
     }
     let proposals = match case.forum {
         Forum::OperationsForum if case.within_forum_limit => {

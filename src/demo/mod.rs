@@ -3,21 +3,20 @@
 //! from the minutes; the others use the same amount per inhabitant and are
 //! marked illustrative. No people, only institutions.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 
 pub mod generate;
+mod meetings;
 mod projects;
 
 use crate::admin::service::keys::{self, KeyError};
-use crate::db::pools::{self, Actor};
+use crate::db::pools::Actor;
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
-use crate::domain::carry_over::Proposal;
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::share::Share;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::year_end::service::Recommendation;
 
 struct DemoCluster {
     slug: &'static str,
@@ -108,7 +107,8 @@ pub fn load_if_empty(db: &Db, now: NaiveDateTime) -> Result<Option<String>, Demo
         vest_2023(conn, now)?;
         projects::load(conn, now)?;
         vest_approvers(conn, now)?;
-        vest_year_end(conn, now)?;
+        meetings::vest_2022(conn, now)?;
+        meetings::upcoming(conn, now)?;
         Ok(Some(keys::issue(conn, "admin", &[], "Demo administrator", None, now)?))
     })
 }
@@ -232,44 +232,6 @@ fn vest_approvers(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), De
         serde_json::json!(rows.iter().map(|r| r.email).collect::<Vec<_>>()),
         actor,
     )?;
-    Ok(())
-}
-
-/// As in the minutes: Vest decided no allocation model in 2022, which meant
-/// rolling (recorded as a model decision); the strategic level recommended
-/// carrying the unused 871,553.00 over to 2023 in October 2022, the
-/// political level agreed before year end, and the carry-over executed when
-/// the pool closed.
-fn vest_year_end(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoError> {
-    let bad = |e: &dyn std::fmt::Display| DemoError::Data(e.to_string());
-    let actor = Actor { name: "demo (sekretariatet)", request_id: None, at: now };
-    let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
-    let day = |m, d| NaiveDate::from_ymd_opt(2022, m, d).ok_or_else(|| DemoError::Data("date".into()));
-    let minuted = crate::pools::service::Minuted {
-        meeting_date: day(10, 20)?,
-        reference: "Referat fra klyngestyregruppen, pkt. 4.2: ingen tildelingsmodel besluttet, dvs. løbende tildeling".into(),
-    };
-    let stored = crate::pools::service::decide_model(conn, &stored, AllocationModel::Rolling, &minuted, actor).map_err(|e| bad(&e))?;
-    let proposal = Proposal { amount: None, to_year: Year::new(2023).map_err(|e| bad(&e))?, bucket: None };
-    let why = Recommendation {
-        reference: "Referat fra 13. møde på faglig strategisk niveau, pkt. 4, indstilling 4: godkendt og indstillet til politisk niveau",
-        date: Some(day(10, 20)?),
-        note: "Driftsforum indstillede 13. september, at midlerne overføres til 2023, da de igangsatte projekter er tæt på afslutning eller i drift.",
-        target_model: None,
-    };
-    let proposed = crate::year_end::service::propose(conn, &stored, &proposal, &why, actor).map_err(|e| bad(&e))?;
-    let row = match proposed {
-        crate::year_end::service::Proposed::New(row) | crate::year_end::service::Proposed::Again(row) => row,
-    };
-    let answer = crate::year_end::service::Answer {
-        approve: true,
-        channel: "meeting",
-        meeting_date: Some(day(11, 9)?),
-        reference: "Politisk niveau (sundhedsklyngeudvalget), november 2022 (illustrativt)",
-    };
-    crate::year_end::service::conclude(conn, &row, &answer, actor).map_err(|e| bad(&e))?;
-    let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
-    crate::pools::service::close(conn, &stored, &crate::pools::service::Undecided::Refuse, actor).map_err(|e| bad(&e))?;
     Ok(())
 }
 

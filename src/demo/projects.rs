@@ -49,7 +49,7 @@ struct Project {
 
 use Step::*;
 
-const PROJECTS: [Project; 9] = [
+const PROJECTS: [Project; 10] = [
     Project {
         cluster: "vest",
         year: 2023,
@@ -98,6 +98,21 @@ const PROJECTS: [Project; 9] = [
         budget: &[],
         starts_on: (2023, 9, 1),
         ends_on: (2023, 12, 31),
+        origin: Origin::Cluster,
+        steps: &[Submit],
+    },
+    Project {
+        cluster: "vest",
+        year: 2023,
+        title: "Fælles medicinafstemning ved udskrivelse",
+        party: "almen-praksis",
+        populations: &["chronic_disease", "vulnerable_elderly"],
+        purpose: "Egen læge, hjemmesygeplejen og hospitalets afdeling afstemmer medicinen samme dag, som borgeren udskrives, ud fra én fælles medicinliste.",
+        goals: "Færre medicineringsfejl i ugen efter udskrivelse; færre genindlæggelser på grund af medicin.",
+        amount: 4_500_000,
+        budget: &[],
+        starts_on: (2023, 10, 1),
+        ends_on: (2024, 6, 30),
         origin: Origin::Cluster,
         steps: &[Submit],
     },

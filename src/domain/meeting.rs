@@ -269,7 +269,7 @@ pub fn outcome_da(kind: ItemKind, outcome: ItemOutcome, as_proposed: bool, amoun
         (_, ItemOutcome::Postponed) => "Udsat til næste møde.".to_owned(),
         (_, ItemOutcome::Referred) => "Sendes videre til drøftelse på politisk niveau.".to_owned(),
         (ItemKind::Model, ItemOutcome::Noted) => {
-            "Der blev ikke truffet beslutning om tildelingsmodel; puljen beholder sin model.".to_owned()
+            "Der blev ikke truffet beslutning om tildelingsmodel, hvilket betyder, at midlerne tildeles løbende.".to_owned()
         }
         (_, ItemOutcome::Noted) => "Taget til efterretning.".to_owned(),
     }

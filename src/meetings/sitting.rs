@@ -207,8 +207,14 @@ fn apply(
         }
         ItemKind::Model => {
             check_plain_outcome(kind, forum, d.outcome).map_err(rule)?;
-            if d.outcome == ItemOutcome::Approved {
-                let model = item.model().map_err(store)?.ok_or(ItemFailure::NoModel(number))?;
+            // "Der blev ikke truffet beslutning om tildelingsmodel hvilket betyder, at
+            // midlerne vil blive tildelt løbende": no decision on the model means rolling.
+            let model = match d.outcome {
+                ItemOutcome::Approved => Some(item.model().map_err(store)?.ok_or(ItemFailure::NoModel(number))?),
+                ItemOutcome::Noted => Some(crate::domain::allocation::AllocationModel::Rolling),
+                _ => None,
+            };
+            if let Some(model) = model {
                 let pool_id = item.pool_id.ok_or_else(|| store(StoreError::Corrupt("model item without pool".into())))?;
                 let pool = pools::find_by_id(conn, pool_id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt("no pool".into())))?;
                 let minuted = Minuted { meeting_date: meeting.date, reference: reference.clone() };

@@ -75,6 +75,18 @@ fn demo_on(backend: Backend) {
     assert_eq!(by_title("Fælles faldforebyggelse i Mariagerfjord")["status"], "approved");
     let referred = by_title("Fælles indsats for borgere med multisygdom i hele klyngen");
     assert_eq!((referred["status"].as_str(), referred["referred"].as_bool()), (Some("reserved"), Some(true)), "{referred}");
+
+    // The strategic level's 13th meeting as minuted, the political sign-off, and the operations forum's next meeting.
+    let meetings = app.get("/api/v1/meetings?cluster=vest").json();
+    let list = meetings["items"].as_array().expect("items");
+    let forums: Vec<(&str, &str)> = list.iter().filter_map(|m| Some((m["forum"].as_str()?, m["state"].as_str()?))).collect();
+    assert_eq!(forums, [("strategic", "held"), ("political", "held"), ("operations_forum", "planned")]);
+    let minutes = app.get(&format!("/api/v1/meetings/{}/minutes", list[0]["id"])).json();
+    let outcome = minutes["items"][1]["outcome"].as_str().unwrap_or("");
+    assert!(outcome.starts_with("Der blev ikke truffet beslutning om tildelingsmodel"), "{minutes}");
+    assert_eq!(minutes["items"][2]["outcome"], "Sendes videre til drøftelse på politisk niveau.");
+    let upcoming = &list[2];
+    assert_eq!(upcoming["items"].as_array().map(Vec::len), Some(2), "two applications before the operations forum: {upcoming}");
 }
 
 #[test]

@@ -14,8 +14,8 @@ use crate::domain::carry_over::Proposal;
 use crate::domain::meeting::{Forum, ItemOutcome};
 use crate::domain::values::Year;
 use crate::domain::workflow::ApplicationState;
+use crate::meetings::service::sitting::{self, ItemDecision, Sitting};
 use crate::meetings::service::{self as meetings, Subject};
-use crate::meetings::sitting::{self, ItemDecision, Sitting};
 use crate::year_end::service::{Proposed, Recommendation};
 
 fn bad(e: &dyn std::fmt::Display) -> DemoError {

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::document::{DocumentKind, MeetingDocument};
 use super::service::MeetingError;
-use super::sitting::ItemFailure;
+use super::service::sitting::ItemFailure;
 use crate::db::meetings::{ItemRow, MeetingRow};
 use crate::domain::meeting::{Forum, ItemKind, ItemOutcome};
 use crate::http::error::{ApiError, ConflictKind, FieldError};

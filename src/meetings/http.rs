@@ -10,8 +10,8 @@ use utoipa::IntoParams;
 
 use super::document::DocumentKind;
 use super::dto::*;
+use super::service::sitting::{self, ItemDecision, Sitting};
 use super::service::{self, Edit, Subject};
-use super::sitting::{self, ItemDecision, Sitting};
 use crate::db::meetings::{self as store, MeetingFilter, MeetingRow, NewMeeting};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, clusters, pools};
@@ -97,12 +97,15 @@ pub async fn create_meeting(
         Some(t) => Name::parse(t, 200).map_err(|e| errors.push(FieldError::new("title", e))).map(Name::into_string).unwrap_or_default(),
         None => format!("Møde i {} {}", forum.name_da().to_lowercase(), super::documents::date_da(dto.date)),
     };
-    let location = Name::parse(dto.location.as_deref().unwrap_or(""), 200)
-        .map_err(|e| errors.push(FieldError::new("location", e)))
-        .map(Name::into_string)
-        .unwrap_or_default();
+    let location = match dto.location.as_deref() {
+        Some(l) => Name::parse(l, 200).map_err(|e| errors.push(FieldError::new("location", e))).map(Name::into_string).unwrap_or_default(),
+        None => String::new(),
+    };
     let attendees = roles("attendees", dto.attendees.as_deref(), &mut errors);
     let apologies = roles("apologies", dto.apologies.as_deref(), &mut errors);
+    if let Err(e) = crate::domain::values::Slug::parse(&dto.cluster) {
+        errors.push(FieldError::new("cluster", e));
+    }
     if !(2000..=2100).contains(&chrono::Datelike::year(&dto.date)) {
         errors.push(FieldError::new("date", "must be a date between 2000 and 2100"));
     }
@@ -164,6 +167,9 @@ pub async fn list_meetings(state: web::Data<AppState>, caller: Caller, query: we
     });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
+    }
+    if let Some(Err(e)) = query.cluster.as_deref().map(crate::domain::values::Slug::parse) {
+        return Err(ApiError::field("cluster", e));
     }
     if let Some(c) = &query.cluster {
         caller.require_cluster(c)?;
@@ -279,12 +285,12 @@ pub async fn add_item(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
     let id = path.into_inner();
+    let (_, slug) = meeting_of(&state, &caller, id).await?;
     let (dto, errors) = json::parse_all::<ItemRequest>(&req, &body)?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let subject = subject(&dto, &caller)?;
-    let (_, slug) = meeting_of(&state, &caller, id).await?;
     let at = now();
     let out = state
         .db
@@ -338,6 +344,7 @@ pub async fn edit_item(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
     let (id, number) = path.into_inner();
+    let (_, slug) = meeting_of(&state, &caller, id).await?;
     let (dto, mut errors) = json::parse_all::<ItemEdit>(&req, &body)?;
     let title = dto.title.as_deref().and_then(|t| Name::parse(t, 300).map_err(|e| errors.push(FieldError::new("title", e))).ok());
     let edit = Edit {
@@ -352,7 +359,6 @@ pub async fn edit_item(
     if if_match.is_absent() {
         return Err(ApiError::PreconditionRequired);
     }
-    let (_, slug) = meeting_of(&state, &caller, id).await?;
     let at = now();
     let out = state
         .db
@@ -393,6 +399,7 @@ pub async fn record_outcomes(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
     let id = path.into_inner();
+    let (_, slug) = meeting_of(&state, &caller, id).await?;
     let (dto, mut errors) = json::parse_all::<SittingRequest>(&req, &body)?;
     let reference = crate::http::fields::reference(&dto.reference, &mut errors);
     if dto.outcomes.len() > 200 {
@@ -409,7 +416,6 @@ pub async fn record_outcomes(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let (_, slug) = meeting_of(&state, &caller, id).await?;
     // Every pool an item draws on is locked, in one order.
     let locks: Vec<PoolKey> = state
         .db

@@ -10,7 +10,6 @@ pub mod http;
 #[doc(hidden)]
 pub mod sample;
 pub mod service;
-pub mod sitting;
 pub mod word;
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ struct World {
     other_app: i64,
     own_grant: i64,
     other_grant: i64,
+    own_meeting: i64,
+    other_meeting: i64,
 }
 
 fn world(app: &TestApp) -> World {
@@ -31,7 +33,14 @@ fn world(app: &TestApp) -> World {
     };
     let (own_app, own_grant) = grant_in("vest-2022");
     let (other_app, other_grant) = grant_in("nord-2022");
-    World { own_app, other_app, own_grant, other_grant }
+    let meeting_in = |cluster: &str| {
+        let r = app.post("/api/v1/meetings", &json!({"cluster": cluster, "forum": "strategic", "date": "2022-10-20"}));
+        let m = r.json()["id"].as_i64().unwrap_or_else(|| panic!("meeting: {}", r.text));
+        app.post(&format!("/api/v1/meetings/{m}/items"), &json!({"kind": "note", "title": "Orientering"}));
+        m
+    };
+    let (own_meeting, other_meeting) = (meeting_in("vest"), meeting_in("nord"));
+    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting }
 }
 
 fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
@@ -40,6 +49,8 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
         pick(w.own_app, w.other_app)
     } else if path.starts_with("/api/v1/grants") {
         pick(w.own_grant, w.other_grant)
+    } else if path.starts_with("/api/v1/meetings") {
+        pick(w.own_meeting, w.other_meeting)
     } else if path.starts_with("/api/v1/users") {
         user_id
     } else {
@@ -49,6 +60,7 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
         .replace("{pool}", if own { "vest-2022" } else { "nord-2022" })
         .replace("{id}", &id.to_string())
         .replace("{year}", "2022")
+        .replace("{number}", "1")
 }
 
 api_test! {
@@ -71,7 +83,7 @@ api_test! {
                 let method = method.to_uppercase();
                 let permission = op["x-permission"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-permission"));
                 let action = klyngemidler::domain::access::Action::parse(permission).expect("known permission");
-                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/");
+                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/");
                 let needs_all_clusters = permission == "manage_users"
                     || path == "/api/v1/audit-events"
                     || path == "/api/v1/exports/audit-events"

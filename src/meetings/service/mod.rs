@@ -2,7 +2,9 @@
 //! and writes their audit trail. A new meeting takes up the forum's
 //! postponed items; an item is put before the forum whose turn it is, with
 //! its indstilling drafted from the case's own figures. The outcomes of a
-//! sitting are in [`super::sitting`].
+//! sitting are in [`sitting`].
+
+pub mod sitting;
 
 use chrono::NaiveDate;
 
@@ -36,7 +38,7 @@ pub enum MeetingError {
     Changed,
     /// The outcomes of a sitting that cannot be recorded, by their index in the request.
     #[error("{} of the outcomes cannot be recorded", .0.len())]
-    Sitting(Vec<(Option<usize>, super::sitting::ItemFailure)>),
+    Sitting(Vec<(Option<usize>, sitting::ItemFailure)>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -34,6 +34,8 @@ struct Project {
     year: i32,
     title: &'static str,
     party: &'static str,
+    /// The parties the project is run with, of other sectors than (or beside) the applicant.
+    partners: &'static [&'static str],
     populations: &'static [&'static str],
     purpose: &'static str,
     goals: &'static str,
@@ -55,6 +57,7 @@ const PROJECTS: [Project; 9] = [
         year: 2023,
         title: "Tidlig opsporing af de sårbare ældre i Thisted og Morsø",
         party: "thisted-kommune",
+        partners: &["almen-praksis", "region-nordjylland"],
         populations: &["vulnerable_elderly"],
         purpose: "Hjemmeplejen, de praktiserende læger og hospitalet bruger samme opsporingsredskab og deler observationer, så tegn på forværring hos sårbare ældre opdages tidligt.",
         goals: "Færre forebyggelige indlæggelser og genindlæggelser blandt borgere over 75 år; fælles sprog om tidlige tegn på tværs af sektorer.",
@@ -70,6 +73,7 @@ const PROJECTS: [Project; 9] = [
         year: 2023,
         title: "Sammenhængende forløb for borgere med KOL",
         party: "region-nordjylland",
+        partners: &["thisted-kommune", "morso-kommune", "almen-praksis"],
         populations: &["chronic_disease", "acute_area"],
         purpose: "Fælles forløbsbeskrivelse og opfølgning efter udskrivelse for borgere med KOL, så kommune, almen praksis og hospital arbejder efter samme plan.",
         goals: "Kortere tid fra udskrivelse til første opfølgning; færre akutte genindlæggelser inden for 30 dage.",
@@ -91,6 +95,7 @@ const PROJECTS: [Project; 9] = [
         year: 2023,
         title: "Én indgang for unge i mistrivsel",
         party: "morso-kommune",
+        partners: &["psykiatrien", "almen-praksis"],
         populations: &["young_mental_distress"],
         purpose: "Unge og deres forældre får én telefon og ét sted at henvende sig, uanset om hjælpen skal komme fra kommunen, egen læge eller psykiatrien.",
         goals: "Kortere ventetid på første samtale; færre unge der sendes videre mellem sektorerne uden hjælp.",
@@ -106,6 +111,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Opfølgende hjemmebesøg efter udskrivelse",
         party: "aalborg-kommune",
+        partners: &["region-nordjylland", "almen-praksis"],
         populations: &["vulnerable_elderly"],
         purpose: "En sygeplejerske fra kommunen og en fra hospitalet besøger sammen ældre borgere inden for tre dage efter udskrivelse.",
         goals: "Færre genindlæggelser; bedre medicinafstemning mellem hospital, egen læge og hjemmepleje.",
@@ -121,6 +127,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Samarbejde om borgere med psykiske lidelser og misbrug",
         party: "region-nordjylland",
+        partners: &["psykiatrien", "aalborg-kommune"],
         populations: &["mental_illness"],
         purpose: "Sendt fra Sundhedssamarbejdsudvalget: fælles konferencer mellem psykiatrien, kommunernes misbrugsbehandling og almen praksis om borgere med dobbeltdiagnose.",
         goals: "Færre afbrudte behandlingsforløb; en fælles plan for hver borger.",
@@ -136,6 +143,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Telemedicinsk opfølgning for borgere med hjertesvigt",
         party: "hjorring-kommune",
+        partners: &["region-nordjylland"],
         populations: &["chronic_disease"],
         purpose: "Borgere med hjertesvigt måler vægt og blodtryk hjemme; kommunens sygeplejersker og hospitalets hjerteambulatorium følger målingerne sammen.",
         goals: "Tidligere indgriben ved forværring; færre akutte kontakter.",
@@ -151,6 +159,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Akutfunktion i eget hjem",
         party: "rebild-kommune",
+        partners: &["region-nordjylland", "almen-praksis"],
         populations: &["acute_area"],
         purpose: "Kommunens akutteam udvider åbningstiden, så flere borgere kan behandles i eget hjem i stedet for at blive indlagt.",
         goals: "Færre korte indlæggelser.",
@@ -166,6 +175,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Fælles faldforebyggelse i Mariagerfjord",
         party: "mariagerfjord-kommune",
+        partners: &["almen-praksis"],
         populations: &["vulnerable_elderly"],
         purpose: "Hjemmeplejen og de praktiserende læger bruger samme faldscreening, så ældre med faldrisiko får hjælp, før de falder.",
         goals: "Færre faldulykker med indlæggelse blandt borgere over 75 år.",
@@ -182,6 +192,7 @@ const PROJECTS: [Project; 9] = [
         year: 2022,
         title: "Fælles indsats for borgere med multisygdom i hele klyngen",
         party: "hjorring-kommune",
+        partners: &["frederikshavn-kommune", "bronderslev-kommune", "laeso-kommune", "region-nordjylland", "almen-praksis"],
         populations: &["chronic_disease"],
         purpose: "Et fælles forløbsprogram for borgere med flere kroniske sygdomme på tværs af alle klyngens kommuner, almen praksis og hospitalet.",
         goals: "Én samlet plan for hver borger med multisygdom; færre parallelle forløb.",
@@ -242,9 +253,10 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
             bucket: None,
             origin: p.origin,
             contact_email: format!("projektleder.{}@example.org", p.party),
-            criteria: Vec::new(),
+            criteria: super::criteria_answers(p.amount),
+            partner_parties: p.partners.iter().map(|s| s.to_string()).collect(),
         };
-        let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes };
+        let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes, criteria: &pool.pool.criteria };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
         let party_id = parties.iter().find(|x| x.slug == p.party).map(|x| x.id).ok_or_else(|| bad("party"))?;
         let id = crate::applications::service::register(conn, &pool, party_id, &charter, date((p.year, 1, 2))?, actor)?;

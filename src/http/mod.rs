@@ -75,6 +75,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::pools::http::close_pool)
         .service(crate::pools::decisions::decide_policy)
         .service(crate::pools::decisions::decide_model)
+        .service(crate::pools::criteria::decide_criteria)
         .service(crate::pools::status::pool_status)
         .service(crate::pools::status::pool_ledger)
         .service(crate::pools::decisions::reallocate)

@@ -16,6 +16,7 @@ use crate::http::conventions::{IfMatch, Page, limit, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now, utc};
+use crate::pools::criteria::{CriterionDto, parse_criteria};
 use crate::pools::policy::{AllocationModelDto, ApprovalPolicyDto};
 
 fn note(text: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -64,6 +65,8 @@ pub struct PoolDto {
     pub amount: String,
     pub allocation_model: AllocationModelDto,
     pub approval_policy: ApprovalPolicyDto,
+    /// What projects must meet to get funds; charters answer them by `code`.
+    pub criteria: Vec<CriterionDto>,
     pub state: PoolStateDto,
     pub note: String,
     pub version: i64,
@@ -81,6 +84,7 @@ impl From<&StoredPool> for PoolDto {
             amount: p.amount.to_string(),
             allocation_model: p.model.into(),
             approval_policy: p.policy.clone().into(),
+            criteria: p.criteria.iter().map(CriterionDto::from).collect(),
             state: p.state.into(),
             note: p.note.clone(),
             version: p.version,
@@ -112,6 +116,8 @@ pub struct CreatePool {
     pub approval_policy: Option<ApprovalPolicyDto>,
     /// Free text, e.g. the decision that set the amount.
     pub note: Option<String>,
+    /// What projects must meet to get funds. Left out: none (or, for pools made by a distribution or a carry-over, last year's).
+    pub criteria: Option<Vec<CriterionDto>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,6 +128,8 @@ pub struct PatchPool {
     pub allocation_model: Option<AllocationModelDto>,
     pub approval_policy: Option<ApprovalPolicyDto>,
     pub note: Option<String>,
+    /// A draft's criteria (replacing the list); an open pool's change only by `…/criteria-decisions`.
+    pub criteria: Option<Vec<CriterionDto>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,13 +168,14 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
         None => Some(ApprovalPolicy::default()),
     };
     let note = note(dto.note.as_deref(), &mut errors).or_else(|| Some(String::new()));
-    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), true) =
-        (cluster, year, amount, model, policy, note, errors.is_empty())
+    let criteria = parse_criteria(dto.criteria.as_deref().unwrap_or_default(), &mut errors);
+    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), Some(criteria), true) =
+        (cluster, year, amount, model, policy, note, criteria, errors.is_empty())
     else {
         return Err(ApiError::Validation(errors));
     };
     caller.require_cluster(cluster.as_str())?;
-    let (pool, funding) = Pool::create(NewPool { key: PoolKey { cluster, year }, amount, model, policy, note });
+    let (pool, funding) = Pool::create(NewPool { key: PoolKey { cluster, year }, amount, model, policy, note, criteria });
     let at = now();
     let stored = state
         .db
@@ -262,6 +271,7 @@ pub async fn patch_pool(
         model: dto.allocation_model.as_ref().and_then(|m| m.parse("allocation_model", &mut errors)),
         policy: dto.approval_policy.as_ref().and_then(|p| p.parse(&mut errors)),
         note: note(dto.note.as_deref(), &mut errors),
+        criteria: dto.criteria.as_deref().and_then(|c| parse_criteria(c, &mut errors)),
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

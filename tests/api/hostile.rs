@@ -1022,7 +1022,8 @@ impl Run {
             "expense_kind": "development", "requested_amount": "1000.00", "budget": [{"year": 2023, "amount": "1000.00"}],
             "starts_on": "2023-10-01", "ends_on": "2024-06-30", "bucket": "rolling", "origin": "cluster",
             "contact_email": "projektleder@example.org", "organisation": "Organisation", "evaluation": "Evaluering",
-            "criteria": [{"criterion": "Tværsektorielt", "answer": "ja"}],
+            "partner_parties": ["almen-praksis", "region-nordjylland"],
+            "criteria": [{"criterion": "K1", "answer": "yes"}, {"criterion": "K2", "answer": "yes"}, {"criterion": "K3", "answer": "Mindre projekt"}],
         })
     }
 

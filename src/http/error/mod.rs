@@ -91,10 +91,12 @@ pub enum ConflictKind {
     ExceedsGrant,
     IdempotencyInProgress,
     KeyAlreadyIssued,
+    /// The project does not meet the pool's criteria or does not cross sectors.
+    Ineligible,
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 11] = [
+    pub const ALL: [ConflictKind; 12] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -106,6 +108,7 @@ impl ConflictKind {
         ConflictKind::ExceedsGrant,
         ConflictKind::IdempotencyInProgress,
         ConflictKind::KeyAlreadyIssued,
+        ConflictKind::Ineligible,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -122,6 +125,7 @@ impl ConflictKind {
             ConflictKind::ExceedsGrant => "exceeds-grant",
             ConflictKind::IdempotencyInProgress => "idempotency-in-progress",
             ConflictKind::KeyAlreadyIssued => "key-already-issued",
+            ConflictKind::Ineligible => "ineligible",
         }
     }
 
@@ -138,6 +142,7 @@ impl ConflictKind {
             ConflictKind::ExceedsGrant => "More than the grant has left",
             ConflictKind::IdempotencyInProgress => "The first request with this key is not finished",
             ConflictKind::KeyAlreadyIssued => "The key was issued by the first request",
+            ConflictKind::Ineligible => "The project does not meet the pool's criteria",
         }
     }
 }

@@ -72,7 +72,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::pools::http::get_pool)
         .service(crate::pools::http::patch_pool)
         .service(crate::pools::http::open_pool)
-        .service(crate::pools::http::close_pool)
+        .service(crate::pools::closing::close_pool)
         .service(crate::pools::decisions::decide_policy)
         .service(crate::pools::decisions::decide_model)
         .service(crate::pools::criteria::decide_criteria)

@@ -92,6 +92,7 @@ const AUDIT_ACTIONS: Words = &[
     ("party.created", "Part oprettet"),
     ("pool.closed", "Pulje lukket"),
     ("pool.created", "Pulje oprettet"),
+    ("pool.criteria_decided", "Kriterier for puljen besluttet"),
     ("pool.opened", "Pulje åbnet"),
     ("pool.reallocated", "Pulje omfordelt"),
     ("pool.updated", "Pulje ændret"),

@@ -153,14 +153,19 @@ fn column_of(field: &str) -> &str {
 
 /// A charter's errors as bad cells of a row. In a Danish file the messages
 /// that say how to write a cell say it the Danish way.
-fn in_row(sheet: &Sheet, row: usize, errors: Vec<FieldError>) -> Vec<FieldError> {
+fn in_row(sheet: &Sheet, criteria: &[(String, String)], row: usize, errors: Vec<FieldError>) -> Vec<FieldError> {
     let danish = sheet.dialect == Dialect::ExcelDa;
     errors
         .into_iter()
         .map(|e| {
+            // A criterion's answer is its own column (as the file names it, or as it would).
             if let Some(code) = e.field.strip_prefix("criteria[").and_then(|c| c.strip_suffix(']')) {
-                let name = format!("{}{code}", CRITERION_PREFIXES[usize::from(danish)]);
-                return sheet.error(row, &name, e.message);
+                let name = criteria
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or_else(|| format!("{}{code}", CRITERION_PREFIXES[usize::from(danish)]), |(_, header)| header.clone());
+                let message = if danish { e.message.replace("answered yes or no", "answered ja or nej") } else { e.message };
+                return sheet.error(row, &name, message);
             }
             let column = column_of(&e.field).to_owned();
             let message = match (e.field.strip_prefix("budget["), danish) {
@@ -264,7 +269,7 @@ pub async fn import_applications(
             object["criteria"] = answers;
         }
         match json::from_value_all::<CreateApplication>(object) {
-            Err(found) => errors.extend(in_row(&sheet, row, found)),
+            Err(found) => errors.extend(in_row(&sheet, &criterion_columns, row, found)),
             Ok((dto, mut found)) => {
                 let received = received_on(dto.received_on, today, &mut found);
                 let draft = draft_of(dto, &mut found);
@@ -288,7 +293,7 @@ pub async fn import_applications(
             for (row, draft, found, received) in &drafts {
                 match check_charter_with(c, &pool, &pool.pool.criteria, draft.clone(), found.clone()) {
                     Ok((charter, party_id)) => checked.push((charter, party_id, *received)),
-                    Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, *row, list)),
+                    Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, &criterion_columns, *row, list)),
                     Err(other) => return Err(other),
                 }
             }

@@ -266,3 +266,45 @@ api_test! {
         app.post(&format!("/api/v1/applications/{second}/recommendation"), &json!({"meeting_date": today})).problem(409);
     }
 }
+
+api_test! {
+    /// Last year's criteria stand in next year's pool until the strategic level decides others.
+    fn pools_made_by_a_carry_over_or_a_distribution_start_with_last_years_criteria(app) {
+        vest_with_criteria(app);
+        assert_eq!(app.request("POST", "/api/v1/pools/vest-2022/close").send().status, 200);
+        let co = app.post("/api/v1/pools/vest-2022/carry-overs", &json!({"recommendation_reference": "Referat 15.12.2022, pkt. 3"}));
+        assert_eq!(co.status, 201, "{}", co.text);
+        let body = json!({"level": "political", "outcome": "approved", "meeting_date": "2023-01-26", "reference": "Referat 26.01.2023"});
+        let decided = app.post(&format!("/api/v1/carry-overs/{}/decision", co.json()["id"]), &body);
+        assert_eq!(decided.status, 200, "{}", decided.text);
+        assert_eq!(app.get("/api/v1/pools/vest-2023").json()["criteria"], three_criteria(), "the pool the carry-over made");
+
+        app.cluster("nord");
+        let shared = json!({"year": 2024, "amount": "1000000.00", "key": "population",
+            "populations": [{"cluster": "vest", "population": 63670}, {"cluster": "nord", "population": 162227}],
+            "create_pools": {"allocation_model": {"kind": "rolling"}}});
+        let r = app.post("/api/v1/distributions", &shared);
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(app.get("/api/v1/pools/vest-2024").json()["criteria"], three_criteria(), "vest-2023's, the year before");
+        assert_eq!(app.get("/api/v1/pools/nord-2024").json()["criteria"], json!([]), "Nord had no pool the year before");
+    }
+}
+
+api_test! {
+    /// A Danish file: `kriterium:<code>` columns answered ja or nej, partners in *partnere*.
+    fn a_danish_file_answers_criteria_with_ja_and_nej(app) {
+        vest_with_criteria(app);
+        let head = "\u{feff}titel;ansøger;partnere;målgrupper;formål;mål;udgiftsart;ansøgt beløb;start;slut;kriterium:K1;kriterium:K2\r\n";
+        let row = "Opsporing;thisted-kommune;almen-praksis;vulnerable_elderly;Fælles opsporing;Færre indlæggelser;development;50.000,00;01-09-2022;30-06-2023;ja;Mindre projekt\r\n";
+        let bad = "Akutteam;morso-kommune;region-nordjylland;acute_area;Akut hjælp;Færre indlæggelser;development;40.000,00;01-09-2022;30-06-2023;måske;Mindre projekt\r\n";
+        let problem = import(app, &format!("{head}{row}{bad}")).problem(422);
+        let error = &problem["errors"][0];
+        assert_eq!((error["row"].clone(), error["column"].clone()), (json!(2), json!("kriterium:K1")), "{problem}");
+        assert!(error["message"].as_str().is_some_and(|m| m.contains("ja or nej")), "{problem}");
+        let r = import(app, &format!("{head}{row}"));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let created = app.get(&format!("/api/v1/applications/{}", r.json()["applications"][0])).json();
+        assert_eq!(created["criteria"][0], json!({"criterion": "K1", "answer": "yes"}));
+        assert_eq!(created["partner_parties"], json!(["almen-praksis"]));
+    }
+}

@@ -120,6 +120,8 @@ def main() -> int:
     cluster = clusters.items[0].slug
     parties = expect(list_parties.sync_detailed(cluster, client=client), list, 200, "list parties")
     municipality = next(p.slug for p in parties if p.kind.value == "municipality")
+    # A partner of another sector: projects must cross sectors to be granted (cross_sector_required).
+    practice = next(p.slug for p in parties if p.kind.value == "general_practice")
     populations = expect(list_target_populations.sync_detailed(client=client), list, 200, "list target populations")
     taken = {
         p.year for p in expect(list_pools.sync_detailed(client=client, cluster=cluster, limit=500), PagePoolDto, 200, "list pools").items
@@ -167,6 +169,7 @@ def main() -> int:
         return CreateApplication(
             title=title,
             applicant_party=municipality,
+            partner_parties=[practice],
             target_populations=[populations[0].code],
             purpose="Fælles opsporing på tværs af kommune, almen praksis og hospital.",
             goals="Færre akutte indlæggelser.",

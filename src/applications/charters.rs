@@ -18,7 +18,8 @@ use crate::db::pools::Actor;
 use crate::db::{AnyConnection, pools, reference};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
-use crate::domain::application::{Charter, CharterContext, CharterDraft, CriterionAnswer, ExpenseKind, Origin, Violation};
+use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin, Violation};
+use crate::domain::eligibility::{Criterion, CriterionAnswer};
 use crate::domain::money::Money;
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, WorkflowError};
@@ -37,6 +38,10 @@ pub struct CreateApplication {
     /// Slug of a party of the pool's cluster.
     #[schema(example = "thisted-kommune")]
     pub applicant_party: String,
+    /// Slugs of the other parties of the cluster the project is run with. With the pool's `cross_sector_required`,
+    /// applicant and partners must span two sectors (municipality; region, hospital or psychiatry; general practice).
+    #[schema(example = json!(["almen-praksis-vest"]))]
+    pub partner_parties: Option<Vec<String>>,
     /// Codes from `/api/v1/target-populations`; at least one.
     #[schema(example = json!(["vulnerable_elderly"]))]
     pub target_populations: Vec<String>,
@@ -60,7 +65,7 @@ pub struct CreateApplication {
     /// The project's contact, an e-mail address.
     #[schema(example = "projektleder@example.org")]
     pub contact_email: Option<String>,
-    /// Answers to the pool's criteria.
+    /// Answers to the pool's criteria (`GET /api/v1/pools/{pool}`): every required one, each once.
     pub criteria: Option<Vec<CriterionAnswerDto>>,
     /// When the application was received; default today, never in the future. The
     /// secretariat back-dates cases it registers after the meeting; every step's
@@ -75,6 +80,7 @@ pub struct CreateApplication {
 pub struct PatchApplication {
     pub title: Option<String>,
     pub applicant_party: Option<String>,
+    pub partner_parties: Option<Vec<String>>,
     pub target_populations: Option<Vec<String>>,
     pub purpose: Option<String>,
     pub goals: Option<String>,
@@ -110,6 +116,7 @@ pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> 
     CharterDraft {
         title: dto.title,
         applicant_party: dto.applicant_party,
+        partner_parties: dto.partner_parties.unwrap_or_default(),
         target_populations: dto.target_populations,
         purpose: dto.purpose,
         goals: dto.goals,
@@ -160,10 +167,11 @@ pub(crate) fn add_later(errors: &mut Vec<FieldError>, later: impl IntoIterator<I
 pub(crate) fn check_charter_with(
     conn: &mut AnyConnection,
     pool: &pools::StoredPool,
+    criteria: &[Criterion],
     draft: CharterDraft,
     mut errors: Vec<FieldError>,
 ) -> Result<(Charter, i64), ApiError> {
-    match check_charter(conn, pool, draft) {
+    match check_charter(conn, pool, criteria, draft) {
         Ok(checked) if errors.is_empty() => Ok(checked),
         Ok(_) => Err(ApiError::Validation(errors)),
         Err(ApiError::Validation(list)) => {
@@ -183,7 +191,7 @@ async fn refuse(state: &AppState, key: PoolKey, draft: CharterDraft, errors: Vec
     let checked = state
         .db
         .read(move |c| match pools::find(c, &key)? {
-            Some(pool) => check_charter_with(c, &pool, draft, errors).map(|_| ()),
+            Some(pool) => check_charter_with(c, &pool, &pool.pool.criteria, draft, errors).map(|_| ()),
             None => Err(ApiError::Validation(errors)),
         })
         .await;
@@ -194,12 +202,18 @@ pub(crate) fn violations(list: Vec<Violation>) -> ApiError {
     ApiError::Validation(list.into_iter().map(|v| FieldError::new(v.field, v.message)).collect())
 }
 
-/// Checks a draft against the pool and its cluster; returns the charter and the party's row id.
-pub(crate) fn check_charter(conn: &mut AnyConnection, pool: &pools::StoredPool, draft: CharterDraft) -> Result<(Charter, i64), ApiError> {
+/// Checks a draft against the pool, its cluster and `criteria` (the pool's for a new charter,
+/// those it was registered under for an edit); returns the charter and the party's row id.
+pub(crate) fn check_charter(
+    conn: &mut AnyConnection,
+    pool: &pools::StoredPool,
+    criteria: &[Criterion],
+    draft: CharterDraft,
+) -> Result<(Charter, i64), ApiError> {
     let parties = reference::parties_of(conn, pool.cluster_id, None)?;
     let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
     let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
-    let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes };
+    let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes, criteria };
     let charter = Charter::check(draft, &ctx).map_err(violations)?;
     let party_id = parties
         .iter()
@@ -273,7 +287,7 @@ pub async fn create_application(
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
-            let (charter, party_id) = check_charter(c, &pool, draft.clone())?;
+            let (charter, party_id) = check_charter(c, &pool, &pool.pool.criteria, draft.clone())?;
             let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
             load_dto(c, id)
         })
@@ -311,7 +325,7 @@ pub async fn patch_application(
                 let Some(stored_pool) = pools::find(c, &app.pool)? else { return Err(ApiError::Validation(errors)) };
                 let mut errors = errors;
                 let draft = draft_of(merge(&app.charter, patch), &mut errors);
-                check_charter_with(c, &stored_pool, draft, errors).map(|_| ())
+                check_charter_with(c, &stored_pool, &app.charter.checked_against, draft, errors).map(|_| ())
             })
             .await;
         return Err(refused.err().unwrap_or(ApiError::Validation(fallback)));
@@ -331,7 +345,7 @@ pub async fn patch_application(
             let mut errors = Vec::new();
             let draft = draft_of(merged, &mut errors);
             // Unreadable amounts and broken rules in one 422, before anything is written.
-            let (charter, party_id) = check_charter_with(c, &stored_pool, draft, errors)?;
+            let (charter, party_id) = check_charter_with(c, &stored_pool, &app.charter.checked_against, draft, errors)?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             if !service::revise(c, &app, party_id, &charter, who)? {
@@ -348,6 +362,7 @@ fn merge(c: &Charter, p: PatchApplication) -> CreateApplication {
     CreateApplication {
         title: p.title.unwrap_or_else(|| c.title.clone()),
         applicant_party: p.applicant_party.unwrap_or_else(|| c.applicant_party.clone()),
+        partner_parties: Some(p.partner_parties.unwrap_or_else(|| c.partner_parties.clone())),
         target_populations: p.target_populations.unwrap_or_else(|| c.target_populations.clone()),
         purpose: p.purpose.unwrap_or_else(|| c.purpose.clone()),
         goals: p.goals.unwrap_or_else(|| c.goals.clone()),

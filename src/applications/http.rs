@@ -96,8 +96,11 @@ pub struct BudgetLineDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionAnswerDto {
-    #[schema(example = "Tværsektorielt: kommune, almen praksis og hospital")]
+    /// The code of one of the pool's criteria.
+    #[schema(example = "K1")]
     pub criterion: String,
+    /// `yes` or `no` for a `yes_no` criterion, one of the options for a `choice`, else text.
+    #[schema(example = "yes")]
     pub answer: String,
 }
 
@@ -154,6 +157,8 @@ pub struct ApplicationDto {
     pub pool: String,
     pub title: String,
     pub applicant_party: String,
+    /// The parties the project is run with, beside the applicant.
+    pub partner_parties: Vec<String>,
     pub target_populations: Vec<String>,
     pub purpose: String,
     pub goals: String,
@@ -235,6 +240,7 @@ fn to_dto(
         pool: app.pool.to_string(),
         title: c.title,
         applicant_party: c.applicant_party,
+        partner_parties: c.partner_parties,
         target_populations: c.target_populations,
         purpose: c.purpose,
         goals: c.goals,

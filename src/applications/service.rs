@@ -7,11 +7,12 @@ use crate::db::applications::{self as store, StoredApplication, update_state};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep};
-use crate::db::{AnyConnection, StoreError, grants, ledger};
+use crate::db::{AnyConnection, StoreError, charter_rows, grants, ledger};
 use chrono::NaiveDate;
 
 use crate::domain::application::Charter;
 use crate::domain::dates::{DateError, check_meeting_date};
+use crate::domain::eligibility::{Ineligibility, assess, sectors_of};
 use crate::domain::grant::Grant;
 use crate::domain::step::StepOutcome;
 use crate::domain::workflow::{self, ApplicationState, Event, Situation, Transition, WorkflowError};
@@ -108,12 +109,20 @@ pub fn advance(
         let earlier = steps::of(conn, app.id)?.into_iter().filter_map(|s| s.meeting_date).max();
         check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
     }
-    let situation = steps::situation(conn, app, pool)?;
+    let mut situation = steps::situation(conn, app, pool)?;
+    situation.ineligible = ineligible(conn, app, pool)?;
     let t = advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
     if matches!(event, Event::Refer { .. }) {
         store::mark_referred(conn, app.id)?;
     }
     Ok(t)
+}
+
+/// What keeps the charter from funds now: its answers to the criteria it was
+/// registered under, and its parties' sectors under the pool's policy.
+pub fn ineligible(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Vec<Ineligibility>, StoreError> {
+    let sectors = sectors_of(&charter_rows::kinds_of(conn, app.id)?);
+    Ok(assess(&app.charter.checked_against, &app.charter.criteria, &sectors, pool.pool.policy.cross_sector_required))
 }
 
 /// [`advance`] against a situation the caller already knows (the bulk

@@ -7,7 +7,8 @@ use super::schema::{application_target_populations, applications, budget_lines, 
 use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
 use crate::domain::allocation::Bucket;
-use crate::domain::application::{BudgetLine, Charter, CriterionAnswer, Origin};
+use crate::domain::application::{BudgetLine, Charter, Origin};
+use crate::domain::eligibility::CriterionAnswer;
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::domain::workflow::{ApplicationState, Level};
@@ -43,6 +44,7 @@ pub struct ApplicationRow {
     pub updated_at: NaiveDateTime,
     pub received_on: Option<chrono::NaiveDate>,
     pub referred: bool,
+    pub criteria_checked_json: String,
 }
 
 /// A stored application: identity, pool, charter, state and timestamps.
@@ -128,6 +130,7 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
     let party_ids: Vec<i64> = rows.iter().map(|(r, ..)| r.applicant_party_id).collect();
     let party_slugs: Vec<(i64, String)> =
         parties::table.filter(parties::id.eq_any(&party_ids)).select((parties::id, parties::slug)).load(conn)?;
+    let partners = super::charter_rows::partners_of(conn, &ids)?;
     rows.into_iter()
         .map(|(row, cluster, year, _)| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("application {}: bad {what}", row.id));
@@ -166,6 +169,8 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
                 origin: Origin::parse(&row.origin).ok_or_else(|| corrupt("origin"))?,
                 contact_email: row.contact_email.clone(),
                 criteria,
+                partner_parties: partners.iter().filter(|(id, _)| *id == row.id).map(|(_, s)| s.clone()).collect(),
+                checked_against: serde_json::from_str(&row.criteria_checked_json).map_err(|_| corrupt("criteria checked"))?,
             };
             let state = state_of(&row).ok_or_else(|| corrupt("state"))?;
             Ok(StoredApplication {
@@ -244,53 +249,9 @@ pub fn list(
     assemble(conn, rows)
 }
 
-/// The target populations and party of every application in a pool (for breakdowns).
-pub fn keys_in_pool(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(i64, String, Vec<String>)>, StoreError> {
-    let apps: Vec<(i64, String)> = applications::table
-        .inner_join(parties::table)
-        .filter(applications::pool_id.eq(pool_id))
-        .select((applications::id, parties::slug))
-        .load(conn)?;
-    // One join by pool, not `IN (…)` with every id (a new statement to parse per pool size).
-    let pops: Vec<(i64, String)> = application_target_populations::table
-        .inner_join(applications::table)
-        .filter(applications::pool_id.eq(pool_id))
-        .order((application_target_populations::application_id, application_target_populations::position))
-        .select((application_target_populations::application_id, application_target_populations::code))
-        .load(conn)?;
-    let mut by_app: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::with_capacity(apps.len());
-    for (id, code) in pops {
-        by_app.entry(id).or_default().push(code);
-    }
-    Ok(apps.into_iter().map(|(id, party)| (id, party, by_app.remove(&id).unwrap_or_default())).collect())
-}
-
-fn write_children(conn: &mut AnyConnection, id: i64, charter: &Charter) -> Result<(), StoreError> {
-    diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id))).execute(conn)?;
-    diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(conn)?;
-    for (i, code) in charter.target_populations.iter().enumerate() {
-        diesel::insert_into(application_target_populations::table)
-            .values((
-                application_target_populations::application_id.eq(id),
-                application_target_populations::code.eq(code),
-                application_target_populations::position.eq(i as i32),
-            ))
-            .execute(conn)?;
-    }
-    for line in &charter.budget {
-        diesel::insert_into(budget_lines::table)
-            .values((
-                budget_lines::application_id.eq(id),
-                budget_lines::year.eq(line.year.get()),
-                budget_lines::amount_ore.eq(line.amount.ore()),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
-}
-
-fn criteria_json(charter: &Charter) -> String {
-    serde_json::to_string(&charter.criteria).unwrap_or_else(|_| "[]".into())
+fn criteria_json(charter: &Charter) -> (String, String) {
+    let json = |v: serde_json::Result<String>| v.unwrap_or_else(|_| "[]".into());
+    (json(serde_json::to_string(&charter.criteria)), json(serde_json::to_string(&charter.checked_against)))
 }
 
 pub fn insert(
@@ -317,7 +278,8 @@ pub fn insert(
             applications::bucket.eq(charter.bucket.as_str()),
             applications::origin.eq(charter.origin.as_str()),
             applications::contact_email.eq(&charter.contact_email),
-            applications::criteria_json.eq(criteria_json(charter)),
+            applications::criteria_json.eq(criteria_json(charter).0),
+            applications::criteria_checked_json.eq(criteria_json(charter).1),
             applications::state.eq("draft"),
             applications::version.eq(1),
             applications::created_at.eq(now),
@@ -327,7 +289,7 @@ pub fn insert(
         .returning(applications::id)
         .get_results(conn)?;
     let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
-    write_children(conn, id, charter)?;
+    super::charter_rows::write(conn, id, party_id, charter)?;
     Ok(id)
 }
 
@@ -353,13 +315,14 @@ pub fn update_charter(
             applications::bucket.eq(charter.bucket.as_str()),
             applications::origin.eq(charter.origin.as_str()),
             applications::contact_email.eq(&charter.contact_email),
-            applications::criteria_json.eq(criteria_json(charter)),
+            applications::criteria_json.eq(criteria_json(charter).0),
+            applications::criteria_checked_json.eq(criteria_json(charter).1),
             applications::version.eq(stored.version + 1),
             applications::updated_at.eq(now),
         ))
         .execute(conn)?;
     if n == 1 {
-        write_children(conn, stored.id, charter)?;
+        super::charter_rows::write(conn, stored.id, party_id, charter)?;
     }
     Ok(n == 1)
 }

@@ -9,6 +9,7 @@ pub mod applications;
 pub mod approvals;
 pub mod audit;
 pub mod carry_overs;
+pub mod charter_rows;
 pub mod clusters;
 pub mod connection;
 pub mod exports;

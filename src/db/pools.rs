@@ -31,6 +31,8 @@ pub struct PoolRow {
     pub political_mode: String,
     pub operations_forum_limit_ore: Option<i64>,
     pub email_mandate_reference: String,
+    pub criteria_json: String,
+    pub cross_sector_required: bool,
 }
 
 /// A stored pool: its row identity and timestamps, and the domain value.
@@ -70,7 +72,9 @@ fn to_domain(row: PoolRow, cluster_slug: String) -> Result<StoredPool, StoreErro
                 None => None,
             },
             email_mandate_reference: Some(row.email_mandate_reference).filter(|r| !r.is_empty()),
+            cross_sector_required: row.cross_sector_required,
         },
+        criteria: serde_json::from_str(&row.criteria_json).map_err(|_| corrupt("criteria"))?,
         state: PoolState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
         note: row.note,
         version: row.version,
@@ -83,6 +87,10 @@ fn share_ppm(model: AllocationModel) -> Option<i32> {
         AllocationModel::Split { upfront_share } => i32::try_from(upfront_share.ppm()).ok(),
         _ => None,
     }
+}
+
+fn criteria_json(pool: &Pool) -> String {
+    serde_json::to_string(&pool.criteria).unwrap_or_else(|_| "[]".into())
 }
 
 pub fn find(conn: &mut AnyConnection, key: &PoolKey) -> Result<Option<StoredPool>, StoreError> {
@@ -161,6 +169,8 @@ pub fn insert(conn: &mut AnyConnection, cluster_id: i64, pool: &Pool, now: Naive
             pools::political_mode.eq(pool.policy.political.as_str()),
             pools::operations_forum_limit_ore.eq(pool.policy.operations_forum_limit.map(Money::ore)),
             pools::email_mandate_reference.eq(pool.policy.email_mandate_reference.as_deref().unwrap_or("")),
+            pools::criteria_json.eq(criteria_json(pool)),
+            pools::cross_sector_required.eq(pool.policy.cross_sector_required),
         ))
         .returning(pools::all_columns)
         .get_results(conn)?;
@@ -187,6 +197,8 @@ pub fn update(conn: &mut AnyConnection, stored: &StoredPool, changed: &Pool, now
                 pools::political_mode.eq(changed.policy.political.as_str()),
                 pools::operations_forum_limit_ore.eq(changed.policy.operations_forum_limit.map(Money::ore)),
                 pools::email_mandate_reference.eq(changed.policy.email_mandate_reference.as_deref().unwrap_or("")),
+                pools::criteria_json.eq(criteria_json(changed)),
+                pools::cross_sector_required.eq(changed.policy.cross_sector_required),
             ))
             .returning(pools::all_columns)
             .get_results(conn)?;
@@ -208,6 +220,8 @@ pub fn snapshot(pool: &Pool) -> serde_json::Value {
         "strategic": pool.policy.strategic.as_str(),
         "political_threshold": pool.policy.political_threshold.to_string(),
         "political": pool.policy.political.as_str(),
+        "cross_sector_required": pool.policy.cross_sector_required,
+        "criteria": pool.criteria,
         "note": pool.note,
         "version": pool.version,
     })

@@ -97,6 +97,8 @@ diesel::table! {
         political_mode -> Text,
         operations_forum_limit_ore -> Nullable<BigInt>,
         email_mandate_reference -> Text,
+        criteria_json -> Text,
+        cross_sector_required -> Bool,
     }
 }
 
@@ -155,6 +157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     applications,
     application_target_populations,
+    application_partners,
     budget_lines,
     application_steps,
     grants,
@@ -202,6 +205,15 @@ diesel::table! {
         updated_at -> Timestamp,
         received_on -> Nullable<Date>,
         referred -> Bool,
+        criteria_checked_json -> Text,
+    }
+}
+
+diesel::table! {
+    application_partners (application_id, party_id) {
+        application_id -> BigInt,
+        party_id -> BigInt,
+        position -> Integer,
     }
 }
 
@@ -337,6 +349,8 @@ diesel::joinable!(approval_requests -> applications (application_id));
 diesel::joinable!(applications -> pools (pool_id));
 diesel::joinable!(applications -> parties (applicant_party_id));
 diesel::joinable!(application_target_populations -> applications (application_id));
+diesel::joinable!(application_partners -> applications (application_id));
+diesel::joinable!(application_partners -> parties (party_id));
 diesel::joinable!(grants -> applications (application_id));
 diesel::joinable!(disbursements -> grants (grant_id));
 

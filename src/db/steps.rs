@@ -103,6 +103,7 @@ pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &Store
         bucket: app.charter.bucket,
         requested: app.charter.requested,
         available,
+        ineligible: Vec::new(),
     })
 }
 

@@ -18,8 +18,10 @@ use crate::db::steps::NewStep;
 use crate::db::{Db, applications, clusters, grants, reference};
 use crate::domain::allocation::AllocationModel;
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin};
+use crate::domain::eligibility::Sector;
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
+use crate::domain::reference::PartyKind;
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::domain::workflow::{Event, Level, Outcome, Situation};
@@ -86,8 +88,14 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
     let policy =
         ApprovalPolicy { recommendation_required: false, political_threshold: money(99_999_999_999)?, ..ApprovalPolicy::default() };
     let note = "Genereret til belastningstest (klyngemidler generate).".to_owned();
-    let (pool, funding) =
-        Pool::create(NewPool { key: key.clone(), amount: money(needed + needed / 20)?, model: AllocationModel::Rolling, policy, note });
+    let (pool, funding) = Pool::create(NewPool {
+        key: key.clone(),
+        amount: money(needed + needed / 20)?,
+        model: AllocationModel::Rolling,
+        policy,
+        note,
+        criteria: Vec::new(),
+    });
     let actor = Actor { name: "generator", request_id: None, at: now };
     let stored = crate::pools::service::create(conn, cluster_id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
@@ -100,6 +108,9 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
     let mut available = stored.pool.amount;
     for i in 0..n {
         let party = &parties[i as usize % parties.len()];
+        // A partner of another sector, so the project crosses sectors.
+        let sector = |kind: &str| PartyKind::parse(kind).and_then(Sector::of);
+        let partner = parties.iter().find(|p| sector(&p.kind).is_some() && sector(&p.kind) != sector(&party.kind));
         let requested = money(amount_of(i))?;
         let draft = CharterDraft {
             title: format!("Genereret projekt {} nr. {i}", key),
@@ -118,8 +129,9 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
             origin: Origin::Cluster,
             contact_email: "projektleder@example.org".into(),
             criteria: Vec::new(),
+            partner_parties: partner.map(|p| p.slug.clone()).into_iter().collect(),
         };
-        let ctx = CharterContext { model: stored.pool.model, parties: &slugs, target_populations: &codes };
+        let ctx = CharterContext { model: stored.pool.model, parties: &slugs, target_populations: &codes, criteria: &stored.pool.criteria };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
         let id = applications::insert(conn, stored.id, party.id, &charter, date(1, 15)?, now)?;
         let steps_taken = [
@@ -138,6 +150,7 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
                 bucket: app.charter.bucket,
                 requested: app.charter.requested,
                 available,
+                ineligible: Vec::new(),
             };
             let meeting = (name != StepKind::Submitted).then(|| date(2, 15)).transpose()?;
             let step = NewStep {

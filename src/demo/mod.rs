@@ -13,6 +13,7 @@ use crate::admin::service::keys::{self, KeyError};
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, Db, StoreError, clusters, reference};
 use crate::domain::allocation::AllocationModel;
+use crate::domain::eligibility::{Criterion, CriterionAnswer, CriterionKind};
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool};
 use crate::domain::share::Share;
@@ -150,12 +151,41 @@ fn load_cluster(conn: &mut AnyConnection, demo: &DemoCluster, now: NaiveDateTime
     } else {
         ApprovalPolicy::default()
     };
-    let (pool, funding) = Pool::create(NewPool { key, amount, model, policy, note });
+    let (pool, funding) = Pool::create(NewPool { key, amount, model, policy, note, criteria: demo_criteria() });
     let actor = Actor { name: "demo", request_id: None, at: now };
     let stored = crate::pools::service::create(conn, row.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| bad(&e.to_string()))?;
     crate::pools::service::change(conn, &stored, &opened, None, "pool.opened", actor)?;
     Ok(())
+}
+
+/// The criteria the strategic level set for every demo pool (illustrative, after `001_…`, item 4.1).
+fn demo_criteria() -> Vec<Criterion> {
+    let yes_no = |code: &str, text: &str| Criterion {
+        code: code.into(),
+        text_da: text.into(),
+        kind: CriterionKind::YesNo,
+        options: Vec::new(),
+        required: true,
+    };
+    vec![
+        yes_no("K1", "Projektet er et udviklingsprojekt, ikke drift eller sekretariatsbetjening"),
+        yes_no("K2", "Projektet gælder fælles patienter, hvis forløb går på tværs af sektorer"),
+        Criterion {
+            code: "K3".into(),
+            text_da: "Projektets størrelse".into(),
+            kind: CriterionKind::Choice,
+            options: vec!["Mindre projekt".into(), "Større tværgående projekt".into()],
+            required: true,
+        },
+    ]
+}
+
+/// A demo charter's answers to [`demo_criteria`]: projects over 100,000.00 are the larger, cross-cutting ones.
+fn criteria_answers(amount_ore: i64) -> Vec<CriterionAnswer> {
+    let answer = |code: &str, text: &str| CriterionAnswer { criterion: code.into(), answer: text.into() };
+    let size = if amount_ore > 10_000_000 { "Større tværgående projekt" } else { "Mindre projekt" };
+    vec![answer("K1", "yes"), answer("K2", "yes"), answer("K3", size)]
 }
 
 fn vest_key(year: i64) -> Result<PoolKey, DemoError> {
@@ -169,8 +199,14 @@ fn vest_2023(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), DemoErr
     let amount = Money::from_ore(VEST_2022_ORE).ok_or_else(|| DemoError::Data("amount".into()))?;
     let note =
         "Illustrativt beløb: samme som 2022. Restmidlerne fra 2022 er overført ved årets lukning efter politisk godkendelse.".to_owned();
-    let (pool, funding) =
-        Pool::create(NewPool { key: vest_key(2023)?, amount, model: AllocationModel::Rolling, policy: ApprovalPolicy::default(), note });
+    let (pool, funding) = Pool::create(NewPool {
+        key: vest_key(2023)?,
+        amount,
+        model: AllocationModel::Rolling,
+        policy: ApprovalPolicy::default(),
+        note,
+        criteria: demo_criteria(),
+    });
     let actor = Actor { name: "demo", request_id: None, at: now };
     let stored = crate::pools::service::create(conn, vest.id, &pool, &funding, actor)?;
     let opened = pool.open().map_err(|e| DemoError::Data(e.to_string()))?;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, NaiveDate};
 
 use super::allocation::{AllocationModel, Bucket};
+use super::eligibility::{Criterion, CriterionAnswer, check_answers};
 use super::money::Money;
 use super::values::{Name, Year, is_email_address, parse_note};
 
@@ -55,13 +56,6 @@ pub struct BudgetLine {
     pub amount: Money,
 }
 
-/// An answer to one of the criteria the strategic level sets.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CriterionAnswer {
-    pub criterion: String,
-    pub answer: String,
-}
-
 /// A project charter that meets every rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charter {
@@ -82,6 +76,11 @@ pub struct Charter {
     pub origin: Origin,
     pub contact_email: String,
     pub criteria: Vec<CriterionAnswer>,
+    /// Slugs of the partner parties beside the applicant, in the order given, without repeats.
+    pub partner_parties: Vec<String>,
+    /// The pool's criteria the answers were checked against (a later
+    /// criteria decision applies to charters registered after it).
+    pub checked_against: Vec<Criterion>,
 }
 
 /// A charter as submitted, before the rules are checked. Amounts are parsed
@@ -105,6 +104,7 @@ pub struct CharterDraft {
     pub origin: Origin,
     pub contact_email: String,
     pub criteria: Vec<CriterionAnswer>,
+    pub partner_parties: Vec<String>,
 }
 
 /// What the charter is checked against: the pool and the cluster.
@@ -113,6 +113,8 @@ pub struct CharterContext<'a> {
     pub model: AllocationModel,
     pub parties: &'a BTreeSet<String>,
     pub target_populations: &'a BTreeSet<String>,
+    /// The criteria the answers are checked against.
+    pub criteria: &'a [Criterion],
 }
 
 /// One broken rule: the charter field and why.
@@ -171,6 +173,19 @@ impl Charter {
         if !ctx.parties.contains(&draft.applicant_party) {
             broken.push(violation("applicant_party", format!("'{}' is not a party of the pool's cluster", draft.applicant_party)));
         }
+        let mut partners: Vec<String> = Vec::new();
+        for (i, slug) in draft.partner_parties.iter().enumerate() {
+            if !ctx.parties.contains(slug) {
+                broken.push(violation(format!("partner_parties[{i}]"), format!("'{slug}' is not a party of the pool's cluster")));
+            } else if *slug == draft.applicant_party {
+                broken.push(violation(
+                    format!("partner_parties[{i}]"),
+                    format!("'{slug}' is the applicant; name the other parties as partners"),
+                ));
+            } else if !partners.contains(slug) {
+                partners.push(slug.clone());
+            }
+        }
         let mut populations: Vec<String> = Vec::new();
         for (i, code) in draft.target_populations.iter().enumerate() {
             if !ctx.target_populations.contains(code) {
@@ -197,6 +212,10 @@ impl Charter {
             ));
         }
         let budget = check_budget(&draft, &mut broken);
+        let criteria = check_answers(ctx.criteria, &draft.criteria).unwrap_or_else(|list| {
+            broken.extend(list);
+            Vec::new()
+        });
         if broken.is_empty() {
             Ok(Charter {
                 title,
@@ -213,7 +232,9 @@ impl Charter {
                 bucket,
                 origin: draft.origin,
                 contact_email,
-                criteria: draft.criteria,
+                criteria,
+                partner_parties: partners,
+                checked_against: ctx.criteria.to_vec(),
             })
         } else {
             Err(broken)
@@ -288,13 +309,14 @@ mod tests {
             origin: Origin::Cluster,
             contact_email: "projektleder@example.org".into(),
             criteria: Vec::new(),
+            partner_parties: vec!["region-nordjylland".into()],
         }
     }
 
     fn check(d: CharterDraft, model: AllocationModel) -> Result<Charter, Vec<Violation>> {
-        let parties: BTreeSet<String> = ["thisted-kommune".to_string()].into();
+        let parties: BTreeSet<String> = ["thisted-kommune".to_string(), "region-nordjylland".to_string()].into();
         let pops: BTreeSet<String> = ["vulnerable_elderly".to_string(), "acute_area".to_string()].into();
-        Charter::check(d, &CharterContext { model, parties: &parties, target_populations: &pops })
+        Charter::check(d, &CharterContext { model, parties: &parties, target_populations: &pops, criteria: &[] })
     }
 
     fn fields(r: Result<Charter, Vec<Violation>>) -> Vec<String> {
@@ -325,6 +347,7 @@ mod tests {
         let bad = CharterDraft {
             title: " ".into(),
             applicant_party: "nord-kommune".into(),
+            partner_parties: vec!["region-nordjylland".into(), "hjorring-kommune".into()],
             target_populations: vec!["tourists".into()],
             budget: Some(vec![(2022, m("1.00")), (2022, m("0.00"))]),
             ends_on: date("2022-01-01"),
@@ -338,6 +361,7 @@ mod tests {
                 "title",
                 "contact_email",
                 "applicant_party",
+                "partner_parties[1]",
                 "target_populations[0]",
                 "ends_on",
                 "bucket",

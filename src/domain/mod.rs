@@ -8,6 +8,7 @@ pub mod approval;
 pub mod breakdown;
 pub mod carry_over;
 pub mod dates;
+pub mod eligibility;
 pub mod evaluation;
 pub mod grant;
 pub mod ledger;

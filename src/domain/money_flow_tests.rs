@@ -96,9 +96,10 @@ proptest! {
             political: super::pool::PoliticalMode::Meeting,
             operations_forum_limit: None,
             email_mandate_reference: None,
+            cross_sector_required: true,
         };
         let key = PoolKey::parse("vest-2022").map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let (pool, entry) = Pool::create(NewPool { key, amount: funding, model, policy: policy.clone(), note: String::new() });
+        let (pool, entry) = Pool::create(NewPool { key, amount: funding, model, policy: policy.clone(), note: String::new(), criteria: Vec::new() });
         let pool = pool.open().map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut balances = Balances::default();
         balances.apply(&entry);
@@ -127,6 +128,7 @@ proptest! {
                         bucket: app.bucket,
                         requested: app.requested,
                         available: balances.available(app.bucket),
+                        ineligible: Vec::new(),
                     };
                     let event = match op {
                         Op::Submit(_) => Event::Submit,

@@ -1,6 +1,7 @@
 //! Pools (pulje): one cluster, one calendar year, and the decisions on them.
 
 use super::allocation::{AllocationModel, Bucket};
+use super::eligibility::Criterion;
 use super::ledger::{Account, Balances, Entry, EntryKind, FundsError, ensure_available};
 use super::money::Money;
 use super::values::{PoolKey, Year};
@@ -66,6 +67,9 @@ pub struct ApprovalPolicy {
     /// The political decision that lets the co-chairs approve by e-mail;
     /// without it no strategic e-mail request can be opened.
     pub email_mandate_reference: Option<String>,
+    /// A project's applicant and partners must span at least two sectors to
+    /// be recommended or granted (the funds are for pathways across sectors).
+    pub cross_sector_required: bool,
 }
 
 impl Default for ApprovalPolicy {
@@ -81,6 +85,7 @@ impl Default for ApprovalPolicy {
             political: PoliticalMode::Meeting,
             operations_forum_limit: None,
             email_mandate_reference: None,
+            cross_sector_required: true,
         }
     }
 }
@@ -132,6 +137,12 @@ pub enum PoolError {
     CannotClose { state: PoolState },
     #[error("the pool is {state}; money can only be moved between buckets of an open pool")]
     NotOpen { state: PoolState },
+    #[error(
+        "the pool is {state}; its criteria change only by a recorded strategic decision: POST /api/v1/pools/{{pool}}/criteria-decisions with criteria, meeting_date and reference"
+    )]
+    CriteriaByDecision { state: PoolState },
+    #[error("the pool is {state}; criteria can be decided for a draft or an open pool only")]
+    CriteriaClosed { state: PoolState },
 }
 
 /// Why money cannot move between two buckets.
@@ -157,6 +168,8 @@ pub struct Pool {
     pub policy: ApprovalPolicy,
     pub state: PoolState,
     pub note: String,
+    /// What projects must meet to get funds, as the strategic level set them.
+    pub criteria: Vec<Criterion>,
     pub version: i64,
 }
 
@@ -168,6 +181,7 @@ pub struct NewPool {
     pub model: AllocationModel,
     pub policy: ApprovalPolicy,
     pub note: String,
+    pub criteria: Vec<Criterion>,
 }
 
 /// Changes to a draft pool; `None` keeps the current value.
@@ -177,6 +191,7 @@ pub struct PoolChanges {
     pub model: Option<AllocationModel>,
     pub policy: Option<ApprovalPolicy>,
     pub note: Option<String>,
+    pub criteria: Option<Vec<Criterion>>,
 }
 
 fn funding_entry(kind: EntryKind, memo: String, model: AllocationModel, amount: Money) -> Entry {
@@ -198,6 +213,7 @@ impl Pool {
             policy: new.policy,
             state: PoolState::Draft,
             note: new.note,
+            criteria: new.criteria,
             version: 1,
         };
         (pool, entry)
@@ -214,6 +230,9 @@ impl Pool {
     /// the bucket carried money lands in under the new model.
     pub fn revise(&self, changes: PoolChanges, balances: &Balances) -> Result<(Pool, Option<Entry>), PoolError> {
         if self.state != PoolState::Draft {
+            if changes.criteria.is_some() {
+                return Err(PoolError::CriteriaByDecision { state: self.state });
+            }
             return Err(PoolError::NotDraft { state: self.state });
         }
         let amount = changes.amount.unwrap_or(self.amount);
@@ -225,6 +244,7 @@ impl Pool {
             policy: changes.policy.unwrap_or_else(|| self.policy.clone()),
             state: self.state,
             note: changes.note.unwrap_or_else(|| self.note.clone()),
+            criteria: changes.criteria.unwrap_or_else(|| self.criteria.clone()),
             version: self.version + 1,
         };
         let entry = (amount != self.amount || model != self.model).then(|| {
@@ -291,6 +311,16 @@ impl Pool {
         match self.state {
             PoolState::Draft | PoolState::Open => Ok(Pool { policy, version: self.version + 1, ..self.clone() }),
             other => Err(PoolError::NotOpen { state: other }),
+        }
+    }
+
+    /// A recorded strategic decision on the pool's criteria: on a draft or an
+    /// open pool. Charters registered before keep the criteria they were
+    /// checked against; the new ones apply to charters registered after.
+    pub fn decide_criteria(&self, criteria: Vec<Criterion>) -> Result<Pool, PoolError> {
+        match self.state {
+            PoolState::Draft | PoolState::Open => Ok(Pool { criteria, version: self.version + 1, ..self.clone() }),
+            other => Err(PoolError::CriteriaClosed { state: other }),
         }
     }
 

@@ -7,6 +7,7 @@
 //! any rejection or withdrawal gives the reservation back.
 
 use super::allocation::Bucket;
+use super::eligibility::Ineligibility;
 use super::ledger::{Account, Entry, EntryKind, FundsError, ensure_available};
 use super::money::Money;
 use super::pool::{ApprovalPolicy, PoolState};
@@ -135,6 +136,9 @@ pub struct Situation {
     pub requested: Money,
     /// Available in the application's bucket.
     pub available: Money,
+    /// What keeps the charter from funds (criteria answered no, a single
+    /// sector): empty when it is eligible. Recommending and approving are refused otherwise.
+    pub ineligible: Vec<Ineligibility>,
 }
 
 /// The new state, the money it moves, and the grant it creates.
@@ -159,6 +163,8 @@ pub enum WorkflowError {
     ZeroAmount,
     #[error("the amount {amount} is more than the {limit_name} ({limit})")]
     AmountTooHigh { amount: Money, limit: Money, limit_name: &'static str },
+    #[error("the project cannot be recommended or granted: {}", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; "))]
+    Ineligible(Vec<Ineligibility>),
     #[error(transparent)]
     Funds(#[from] FundsError),
 }
@@ -173,6 +179,13 @@ pub fn apply(state: ApplicationState, situation: &Situation, event: Event) -> Re
     let needs_open_pool = !matches!(event, Event::Withdraw | Event::CancelStrategicRequest);
     if needs_open_pool && situation.pool_state != PoolState::Open {
         return Err(WorkflowError::PoolNotOpen(situation.pool_state));
+    }
+    let towards_funds = matches!(
+        event,
+        Event::Recommend { .. } | Event::Refer { .. } | Event::RequestStrategicApproval | Event::Decide { outcome: Outcome::Approved, .. }
+    );
+    if towards_funds && !situation.ineligible.is_empty() && undecided(state) && state != S::Draft {
+        return Err(WorkflowError::Ineligible(situation.ineligible.clone()));
     }
     let not_allowed = || WorkflowError::NotAllowed { verb: event.verb(), state };
     let bucket = situation.bucket;

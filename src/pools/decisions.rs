@@ -42,7 +42,12 @@ pub struct ModelDecision {
     pub reference: String,
 }
 
-fn minuted(meeting_date: NaiveDate, reference: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> crate::pools::service::Minuted {
+pub(crate) fn minuted(
+    meeting_date: NaiveDate,
+    reference: &str,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> crate::pools::service::Minuted {
     let reference = crate::http::fields::reference(reference, errors);
     let latest = today + chrono::Days::new(crate::domain::dates::MEETING_DAYS_AHEAD);
     if meeting_date > latest {

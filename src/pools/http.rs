@@ -16,6 +16,7 @@ use crate::http::conventions::{IfMatch, Page, limit, version_etag};
 use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::fields::{money, pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now, utc};
+use crate::pools::criteria::{CriterionDto, parse_criteria};
 use crate::pools::policy::{AllocationModelDto, ApprovalPolicyDto};
 
 fn note(text: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -64,6 +65,8 @@ pub struct PoolDto {
     pub amount: String,
     pub allocation_model: AllocationModelDto,
     pub approval_policy: ApprovalPolicyDto,
+    /// What projects must meet to get funds; charters answer them by `code`.
+    pub criteria: Vec<CriterionDto>,
     pub state: PoolStateDto,
     pub note: String,
     pub version: i64,
@@ -81,6 +84,7 @@ impl From<&StoredPool> for PoolDto {
             amount: p.amount.to_string(),
             allocation_model: p.model.into(),
             approval_policy: p.policy.clone().into(),
+            criteria: p.criteria.iter().map(CriterionDto::from).collect(),
             state: p.state.into(),
             note: p.note.clone(),
             version: p.version,
@@ -112,6 +116,8 @@ pub struct CreatePool {
     pub approval_policy: Option<ApprovalPolicyDto>,
     /// Free text, e.g. the decision that set the amount.
     pub note: Option<String>,
+    /// What projects must meet to get funds. Left out: none (or, for pools made by a distribution or a carry-over, last year's).
+    pub criteria: Option<Vec<CriterionDto>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,6 +128,8 @@ pub struct PatchPool {
     pub allocation_model: Option<AllocationModelDto>,
     pub approval_policy: Option<ApprovalPolicyDto>,
     pub note: Option<String>,
+    /// A draft's criteria (replacing the list); an open pool's change only by `…/criteria-decisions`.
+    pub criteria: Option<Vec<CriterionDto>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,13 +168,14 @@ pub async fn create_pool(state: web::Data<AppState>, caller: Caller, req: HttpRe
         None => Some(ApprovalPolicy::default()),
     };
     let note = note(dto.note.as_deref(), &mut errors).or_else(|| Some(String::new()));
-    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), true) =
-        (cluster, year, amount, model, policy, note, errors.is_empty())
+    let criteria = parse_criteria(dto.criteria.as_deref().unwrap_or_default(), &mut errors);
+    let (Some(cluster), Some(year), Some(amount), Some(model), Some(policy), Some(note), Some(criteria), true) =
+        (cluster, year, amount, model, policy, note, criteria, errors.is_empty())
     else {
         return Err(ApiError::Validation(errors));
     };
     caller.require_cluster(cluster.as_str())?;
-    let (pool, funding) = Pool::create(NewPool { key: PoolKey { cluster, year }, amount, model, policy, note });
+    let (pool, funding) = Pool::create(NewPool { key: PoolKey { cluster, year }, amount, model, policy, note, criteria });
     let at = now();
     let stored = state
         .db
@@ -262,6 +271,7 @@ pub async fn patch_pool(
         model: dto.allocation_model.as_ref().and_then(|m| m.parse("allocation_model", &mut errors)),
         policy: dto.approval_policy.as_ref().and_then(|p| p.parse(&mut errors)),
         note: note(dto.note.as_deref(), &mut errors),
+        criteria: dto.criteria.as_deref().and_then(|c| parse_criteria(c, &mut errors)),
     };
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -318,73 +328,4 @@ async fn transition(
 #[post("/pools/{pool}/open")]
 pub async fn open_pool(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     transition(state, caller, path.into_inner(), "pool.opened", Pool::open).await
-}
-
-/// What to do with applications still in the workflow when the pool closes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UndecidedDto {
-    /// Refuse to close while money is reserved for any of them (the problem names them).
-    #[default]
-    Refuse,
-    /// Move them, with their steps and reservations, to `to_pool`.
-    Move,
-}
-
-/// How to close: what becomes of applications still in the workflow.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClosePool {
-    #[serde(default)]
-    pub undecided: UndecidedDto,
-    /// With `move`: an open pool of the same cluster and a later year, e.g. "vest-2023".
-    #[schema(example = "vest-2023")]
-    pub to_pool: Option<String>,
-}
-
-/// Closes an open pool at year end: no new applications or decisions. Open
-/// e-mail approval requests about it (and carry-over requests into it) end
-/// with it: their links show "Puljen er lukket", and a strategic
-/// reservation made for such a request is given back. A carry-over agreed
-/// before year end takes what is left now. Applications still in the
-/// workflow move to `to_pool` with `{"undecided": "move"}`; otherwise the
-/// pool does not close while money is reserved for them.
-#[utoipa::path(extensions(("x-permission" = json!("manage_pools"))),
-    tag = "pools", params(("pool" = String, Path)),
-    request_body(content = Option<ClosePool>, description = "Optional: no body, an empty one or `null` close only when nothing is reserved for undecided applications"),
-    security(("api_key" = [])),
-    responses((status = 200, description = "The pool, closed", body = PoolDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The pool is not open, or money is reserved for undecided applications"),
-        (status = 422, body = Problem)))]
-#[post("/pools/{pool}/close")]
-pub async fn close_pool(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Action::ManagePools)?;
-    let key = pool_key(&caller, &path.into_inner())?;
-    let how: ClosePool = json::parse_optional_body(&req, &body)?;
-    let undecided = match (how.undecided, how.to_pool.as_deref()) {
-        (UndecidedDto::Refuse, None) => crate::pools::service::Undecided::Refuse,
-        (UndecidedDto::Refuse, Some(_)) => return Err(ApiError::field("to_pool", "is only for \"undecided\": \"move\"")),
-        (UndecidedDto::Move, None) => return Err(ApiError::field("to_pool", "is required with \"undecided\": \"move\"")),
-        (UndecidedDto::Move, Some(text)) => {
-            crate::pools::service::Undecided::Move(PoolKey::parse(text).map_err(|e| ApiError::field("to_pool", e))?)
-        }
-    };
-    let at = now();
-    // Under the pool's lock: ending a strategic e-mail request gives its reservation back.
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::close(c, &stored, &undecided, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
 }

@@ -88,6 +88,11 @@ pub struct ApprovalPolicyDto {
     #[schema(example = "Politisk niveau 09.11.2022, pkt. 3")]
     #[serde(default)]
     pub email_mandate_reference: Option<String>,
+    /// A project's applicant and partners must span at least two sectors (municipality; region, hospital or
+    /// psychiatry; general practice) to be recommended or granted (default true). A single-sector charter can
+    /// still be registered as a draft.
+    #[serde(default = "yes")]
+    pub cross_sector_required: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -134,6 +139,7 @@ impl ApprovalPolicyDto {
         Some(ApprovalPolicy {
             operations_forum_limit: limit,
             email_mandate_reference: mandate,
+            cross_sector_required: self.cross_sector_required,
             recommendation_required: self.recommendation_required,
             strategic: match self.strategic {
                 StrategicModeDto::Meeting => StrategicMode::Meeting,
@@ -159,6 +165,7 @@ impl From<ApprovalPolicy> for ApprovalPolicyDto {
             political_threshold: p.political_threshold.to_string(),
             operations_forum_limit: p.operations_forum_limit.map(|m| m.to_string()),
             email_mandate_reference: p.email_mandate_reference.clone(),
+            cross_sector_required: p.cross_sector_required,
             political: match p.political {
                 PoliticalMode::Meeting => PoliticalModeDto::Meeting,
                 PoliticalMode::Email => PoliticalModeDto::Email,

@@ -9,6 +9,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool, insert, snapshot, update};
 use crate::db::{AnyConnection, StoreError, clusters, ledger};
 use crate::domain::allocation::{AllocationModel, Bucket};
+use crate::domain::eligibility::Criterion;
 use crate::domain::ledger::Entry;
 use crate::domain::money::Money;
 use crate::domain::pool::{ApprovalPolicy, NewPool, Pool, PoolError, ReallocationError};
@@ -242,7 +243,14 @@ pub fn distribute(
                 return Err(PoolsError::Duplicate(format!("cluster '{}' already has a pool for {year}", part.cluster)));
             }
             let note = format!("Fordelt efter befolkningstal: {} af i alt {total} indbyggere.", part.population);
-            let (pool, funding) = Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy: policy.clone(), note });
+            // Last year's criteria stand until the strategic level decides others.
+            let last_year = Year::new(i64::from(year.get()) - 1).ok().map(|y| PoolKey { cluster: part.cluster.clone(), year: y });
+            let criteria = match last_year {
+                Some(k) => crate::db::pools::find(conn, &k)?.map(|p| p.pool.criteria).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let (pool, funding) =
+                Pool::create(NewPool { key: key.clone(), amount: part.amount, model, policy: policy.clone(), note, criteria });
             create(conn, *cluster_id, &pool, &funding, actor)?;
             created.push(key.to_string());
         }
@@ -318,6 +326,19 @@ pub fn decide_policy(
 ) -> Result<StoredPool, PoolsError> {
     let changed = stored.pool.decide_policy(policy)?;
     save_decision(conn, stored, &changed, None, "pool.policy_decided", minuted, actor)
+}
+
+/// The strategic level's decision on the pool's criteria, recorded with its
+/// meeting; charters registered before keep the criteria they were checked against.
+pub fn decide_criteria(
+    conn: &mut AnyConnection,
+    stored: &StoredPool,
+    criteria: Vec<Criterion>,
+    minuted: &Minuted,
+    actor: Actor<'_>,
+) -> Result<StoredPool, PoolsError> {
+    let changed = stored.pool.decide_criteria(criteria)?;
+    save_decision(conn, stored, &changed, None, "pool.criteria_decided", minuted, actor)
 }
 
 /// The strategic level's decision on the allocation model of an open pool:

@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::{AnyConnection, StoreError, applications, carry_overs, ledger, pools, reference};
-use crate::domain::breakdown::{Use, by_key};
+use crate::db::{AnyConnection, StoreError, carry_overs, ledger, pools};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
 use crate::http::auth::Caller;
@@ -17,6 +16,7 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::fields::{pool_key, pool_not_found as not_found};
 use crate::http::negotiate;
 use crate::http::{AppState, utc};
+use crate::pools::breakdowns::{Breakdowns, PartyUse, SectorUse, TargetPopulationUse, breakdowns};
 use crate::pools::http::PoolStateDto;
 use crate::pools::policy::AllocationModelDto;
 
@@ -91,92 +91,18 @@ pub struct PoolStatusDto {
     /// Every target population. An application naming several counts
     /// equally towards each (largest remainder), so each column sums to the pool's.
     pub by_target_population: Vec<TargetPopulationUse>,
-    /// Parties whose applications hold money in the pool.
+    /// Parties whose applications hold money in the pool (by applicant).
     pub by_party: Vec<PartyUse>,
-}
-
-/// What applications hold, for one key of a breakdown.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UseDto {
-    #[schema(example = "140000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
-    pub committed: String,
-    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
-    pub pending: String,
-    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
-    pub disbursed: String,
-    #[schema(example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
-    pub released: String,
-}
-
-impl From<Use> for UseDto {
-    fn from(u: Use) -> Self {
-        UseDto {
-            committed: u.committed.to_string(),
-            pending: u.pending.to_string(),
-            disbursed: u.disbursed.to_string(),
-            released: u.released.to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TargetPopulationUse {
-    #[schema(example = "vulnerable_elderly")]
-    pub code: String,
-    #[schema(example = "De sårbare ældre")]
-    pub name_da: String,
-    #[serde(flatten)]
-    pub money: UseDto,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyUse {
-    #[schema(example = "thisted-kommune")]
-    pub party: String,
-    #[schema(example = "Thisted Kommune")]
-    pub name: String,
-    #[serde(flatten)]
-    pub money: UseDto,
-}
-
-/// The breakdowns of a pool's application money.
-fn breakdowns(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64) -> Result<(Vec<TargetPopulationUse>, Vec<PartyUse>), ApiError> {
-    let money: std::collections::HashMap<i64, _> = ledger::use_by_application(conn, pool_id)?.into_iter().collect();
-    let keys = applications::keys_in_pool(conn, pool_id)?;
-    let mut by_population = Vec::new();
-    let mut by_party = Vec::new();
-    for (id, party, populations) in keys {
-        if let Some(u) = money.get(&id) {
-            by_population.push((populations, *u));
-            by_party.push((vec![party], *u));
-        }
-    }
-    let population_sums = by_key(&by_population);
-    let catalogue = reference::target_populations(conn)?;
-    let populations = catalogue
-        .into_iter()
-        .map(|t| {
-            let u = population_sums.iter().find(|(code, _)| *code == t.code).map(|(_, u)| *u).unwrap_or_default();
-            TargetPopulationUse { code: t.code, name_da: t.name_da, money: u.into() }
-        })
-        .collect();
-    let names = reference::parties_of(conn, cluster_id, None)?;
-    let parties = by_key(&by_party)
-        .into_iter()
-        .filter(|(_, u)| !u.is_zero())
-        .map(|(slug, u)| {
-            let name = names.iter().find(|p| p.slug == slug).map(|p| p.name.clone()).unwrap_or_else(|| slug.clone());
-            PartyUse { party: slug, name, money: u.into() }
-        })
-        .collect();
-    Ok((populations, parties))
+    /// Sector combinations of the projects holding money in the pool: each project counts
+    /// once, under the sectors its applicant and partners span, so each column sums to the pool's.
+    pub by_sector: Vec<SectorUse>,
 }
 
 /// A stored pool's status, read from its ledger.
 pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<PoolStatusDto, ApiError> {
     let balances = ledger::balances(c, stored.id)?;
     let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let (by_target_population, by_party) = breakdowns(c, stored.id, stored.cluster_id)?;
+    let Breakdowns { by_target_population, by_party, by_sector } = breakdowns(c, stored.id, stored.cluster_id)?;
     let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
     let pool = &stored.pool;
     Ok(PoolStatusDto {
@@ -190,6 +116,7 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
         buckets: status.buckets.into_iter().map(|(b, f)| BucketStatusDto { name: b.as_str().to_owned(), figures: f.into() }).collect(),
         by_target_population,
         by_party,
+        by_sector,
     })
 }
 

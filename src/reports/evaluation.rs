@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::pools::{self, PoolFilter};
-use crate::db::{StoreError, ledger, steps};
+use crate::db::{StoreError, charter_rows, ledger, steps};
 use crate::domain::access::Action;
+use crate::domain::eligibility::{combination_key, count_by_combination, sectors_of};
 use crate::domain::evaluation::{evaluate, per_mille};
 use crate::domain::ledger::PoolStatus;
 use crate::domain::values::Year;
@@ -93,6 +94,21 @@ pub struct PoolEvaluation {
     /// Days from receipt (`received_on`) to the final decision: the median (lower middle for an even count).
     pub median_days_to_decision: Option<i64>,
     pub max_days_to_decision: Option<i64>,
+    /// Submitted projects per sector combination (each project once).
+    pub projects_by_sector: Vec<SectorProjects>,
+}
+
+/// Submitted projects whose applicant and partners span one combination of sectors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorProjects {
+    /// The sectors joined by `+`, e.g. `municipality+general_practice` (as `by_sector` in the pool status).
+    #[schema(example = "municipality+general_practice")]
+    pub combination: String,
+    pub sectors: Vec<String>,
+    /// Projects submitted.
+    pub projects: usize,
+    /// Of those, granted.
+    pub granted: usize,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,7 +144,21 @@ pub async fn model_evaluation(
                 let balances = ledger::balances(c, stored.id)?;
                 let status = PoolStatus::from_balances(stored.pool.model, &balances).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let decided = steps::decided_in_pool(c, stored.id)?;
-                out.push(pool_evaluation(&stored.pool, &status, &evaluate(year.get(), &decided)));
+                let mut evaluation = pool_evaluation(&stored.pool, &status, &evaluate(year.get(), &decided));
+                let projects: Vec<_> = charter_rows::submitted_in_pool(c, stored.id)?
+                    .into_iter()
+                    .map(|(kinds, granted)| (sectors_of(&kinds), granted))
+                    .collect();
+                evaluation.projects_by_sector = count_by_combination(&projects)
+                    .into_iter()
+                    .map(|n| SectorProjects {
+                        combination: combination_key(&n.sectors),
+                        sectors: n.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
+                        projects: n.projects,
+                        granted: n.granted,
+                    })
+                    .collect();
+                out.push(evaluation);
             }
             Ok::<_, ApiError>(out)
         })
@@ -185,6 +215,7 @@ fn pool_evaluation(pool: &crate::domain::pool::Pool, status: &PoolStatus, e: &cr
         decisions: e.days.decisions,
         median_days_to_decision: e.days.median,
         max_days_to_decision: e.days.max,
+        projects_by_sector: Vec::new(),
     }
 }
 

@@ -171,7 +171,8 @@ pub const APPLICATION_COLUMNS: [Column; 14] = [
 
 /// What `excel-da` adds to the application columns: the rest of the charter, so
 /// that the file can be edited and imported again (`POST …/applications/import`).
-const CHARTER_EXTRA: [&str; 7] = ["purpose", "goals", "organisation", "evaluation", "expense_kind", "budget", "contact_email"];
+const CHARTER_EXTRA: [&str; 8] =
+    ["purpose", "goals", "organisation", "evaluation", "expense_kind", "budget", "contact_email", "partner_parties"];
 
 /// The application columns of a dialect.
 pub fn application_columns(d: Dialect) -> Vec<Column> {
@@ -246,6 +247,7 @@ pub async fn export_applications(
                     danish::expense_kind(ExpenseKind::Development).to_owned(),
                     budget_da(&charter.budget),
                     charter.contact_email.clone(),
+                    charter.partner_parties.join("|"),
                 ]);
             }
             w.record(&record);

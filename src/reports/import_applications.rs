@@ -14,7 +14,7 @@ use crate::http::fields::{pool_key, pool_not_found as not_found};
 use crate::http::{AppState, json, now};
 use crate::reports::danish;
 use crate::reports::imports::{CsvFile, Sheet, population_code, read_csv};
-use crate::tabular::{Column, Dialect, col, danish_date, normalise_amount};
+use crate::tabular::{Column, Dialect, Table, col, danish_date, normalise_amount};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
@@ -23,9 +23,10 @@ use utoipa::ToSchema;
 
 /// The charter's columns: in English named as the fields of `POST …/applications`,
 /// in Danish as the `excel-da` export of applications writes them.
-pub const CHARTER_COLUMNS: [Column; 15] = [
+pub const CHARTER_COLUMNS: [Column; 16] = [
     col("title", "titel"),
     col("applicant_party", "ansøger"),
+    col("partner_parties", "partnere"),
     col("target_populations", "målgrupper"),
     col("purpose", "formål"),
     col("goals", "mål"),
@@ -74,6 +75,7 @@ fn row_as_json(sheet: &Sheet, fields: &[String], catalogue: &[TargetPopulationRo
             "target_populations" => Value::Array(
                 text.split('|').map(|s| Value::String(if danish { population_code(catalogue, s.trim()) } else { s.trim() }.to_owned())).collect(),
             ),
+            "partner_parties" => Value::Array(text.split('|').map(|s| Value::String(s.trim().to_owned())).collect()),
             "requested_amount" => Value::String(normalise_amount(text, d)),
             "budget" => Value::Array(
                 text.split('|')
@@ -94,6 +96,56 @@ fn row_as_json(sheet: &Sheet, fields: &[String], catalogue: &[TargetPopulationRo
     Value::Object(object)
 }
 
+/// The header of a criterion's column: `criterion:K1`, in a Danish file `kriterium:K1`.
+const CRITERION_PREFIXES: [&str; 2] = ["criterion:", "kriterium:"];
+
+/// The answers to the pool's criteria, one column per criterion (`criterion:<code>`),
+/// taken out of the table before its other columns are checked: `(code, header)` of
+/// each such column, and each row's cells in them.
+fn take_criteria(table: &mut Table) -> (Vec<(String, String)>, Vec<Vec<String>>) {
+    let positions: Vec<(usize, String, String)> = table
+        .header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| CRITERION_PREFIXES.iter().find_map(|p| h.strip_prefix(p)).map(|code| (i, code.trim().to_owned(), h.clone())))
+        .collect();
+    let cells = table
+        .rows
+        .iter_mut()
+        .map(|(_, fields)| {
+            let taken = positions.iter().map(|(i, ..)| fields.get(*i).map_or(String::new(), |s| s.trim().to_owned())).collect();
+            for (i, ..) in positions.iter().rev() {
+                if *i < fields.len() {
+                    fields.remove(*i);
+                }
+            }
+            taken
+        })
+        .collect();
+    for (i, ..) in positions.iter().rev() {
+        table.header.remove(*i);
+    }
+    (positions.into_iter().map(|(_, code, header)| (code, header)).collect(), cells)
+}
+
+/// A row's criterion cells as the charter's `criteria` (empty cells left out); in a
+/// Danish file `ja` and `nej` answer a yes/no criterion.
+fn answers_json(columns: &[(String, String)], cells: &[String], danish: bool) -> Value {
+    let answer = |text: &str| match text.to_lowercase().as_str() {
+        "ja" if danish => "yes".to_owned(),
+        "nej" if danish => "no".to_owned(),
+        _ => text.to_owned(),
+    };
+    Value::Array(
+        columns
+            .iter()
+            .zip(cells)
+            .filter(|(_, cell)| !cell.is_empty())
+            .map(|((code, _), cell)| json!({"criterion": code, "answer": answer(cell)}))
+            .collect(),
+    )
+}
+
 /// The column a charter field belongs to: `budget[0].amount` → `budget`.
 fn column_of(field: &str) -> &str {
     field.split(['[', '.']).next().unwrap_or(field)
@@ -101,11 +153,20 @@ fn column_of(field: &str) -> &str {
 
 /// A charter's errors as bad cells of a row. In a Danish file the messages
 /// that say how to write a cell say it the Danish way.
-fn in_row(sheet: &Sheet, row: usize, errors: Vec<FieldError>) -> Vec<FieldError> {
+fn in_row(sheet: &Sheet, criteria: &[(String, String)], row: usize, errors: Vec<FieldError>) -> Vec<FieldError> {
     let danish = sheet.dialect == Dialect::ExcelDa;
     errors
         .into_iter()
         .map(|e| {
+            // A criterion's answer is its own column (as the file names it, or as it would).
+            if let Some(code) = e.field.strip_prefix("criteria[").and_then(|c| c.strip_suffix(']')) {
+                let name = criteria
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or_else(|| format!("{}{code}", CRITERION_PREFIXES[usize::from(danish)]), |(_, header)| header.clone());
+                let message = if danish { e.message.replace("answered yes or no", "answered ja or nej") } else { e.message };
+                return sheet.error(row, &name, message);
+            }
             let column = column_of(&e.field).to_owned();
             let message = match (e.field.strip_prefix("budget["), danish) {
                 // A budget line without `:` is text in the cell, not an object in a body.
@@ -155,8 +216,11 @@ pub struct ApplicationImport {
 
 /// Imports applications as drafts from a CSV file whose columns are named as
 /// the fields of the charter (`POST …/applications`): several target
-/// populations separated by `|`; `budget` may be left out (the whole amount
-/// in the year of `starts_on`), or `2023:100000.00|2024:50000.00`.
+/// populations (and `partner_parties`) separated by `|`; `budget` may be left out
+/// (the whole amount in the year of `starts_on`), or `2023:100000.00|2024:50000.00`.
+/// The answers to the pool's criteria are one column each, `criterion:<code>`
+/// (`kriterium:<code>` in Danish, where `ja`/`nej` answer a yes/no criterion);
+/// a bad or missing answer is reported in that column.
 ///
 /// An `excel-da` export of applications, edited in Excel, imports as it is
 /// (Danish headers and words; what became of each application is passed over).
@@ -176,8 +240,10 @@ pub async fn import_applications(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Action::ManageApplications)?;
     let key = pool_key(&caller, &path)?;
+    let mut table = read_csv(&req, &body)?;
+    let (criterion_columns, criterion_cells) = take_criteria(&mut table);
     let sheet = Sheet::new(
-        read_csv(&req, &body)?,
+        table,
         &CHARTER_COLUMNS,
         &EXPORT_ONLY_COLUMNS,
         &["title", "applicant_party", "target_populations", "requested_amount", "starts_on", "ends_on"],
@@ -197,8 +263,13 @@ pub async fn import_applications(
     let today = now().date();
     for (i, (_, fields)) in sheet.table.rows.iter().enumerate() {
         let row = i + 1;
-        match json::from_value_all::<CreateApplication>(row_as_json(&sheet, fields, &catalogue)) {
-            Err(found) => errors.extend(in_row(&sheet, row, found)),
+        let mut object = row_as_json(&sheet, fields, &catalogue);
+        let answers = answers_json(&criterion_columns, &criterion_cells[i], sheet.dialect == Dialect::ExcelDa);
+        if answers.as_array().is_some_and(|a| !a.is_empty()) {
+            object["criteria"] = answers;
+        }
+        match json::from_value_all::<CreateApplication>(object) {
+            Err(found) => errors.extend(in_row(&sheet, &criterion_columns, row, found)),
             Ok((dto, mut found)) => {
                 let received = received_on(dto.received_on, today, &mut found);
                 let draft = draft_of(dto, &mut found);
@@ -220,9 +291,9 @@ pub async fn import_applications(
             let mut all = errors.clone();
             let mut checked = Vec::new();
             for (row, draft, found, received) in &drafts {
-                match check_charter_with(c, &pool, draft.clone(), found.clone()) {
+                match check_charter_with(c, &pool, &pool.pool.criteria, draft.clone(), found.clone()) {
                     Ok((charter, party_id)) => checked.push((charter, party_id, *received)),
-                    Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, *row, list)),
+                    Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, &criterion_columns, *row, list)),
                     Err(other) => return Err(other),
                 }
             }

@@ -276,6 +276,8 @@ pub fn conclude(
                     amount: crate::domain::money::Money::ZERO,
                     model: target.model,
                     policy: source.pool.policy,
+                    // Last year's criteria stand until the strategic level decides others.
+                    criteria: source.pool.criteria,
                     note: format!("Created by carry-over {} from {}", row.id, source.pool.key),
                 });
                 crate::pools::service::create(conn, source.cluster_id, &pool, &funding, actor)?

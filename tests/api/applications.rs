@@ -27,6 +27,7 @@ pub fn charter(amount: &str) -> Value {
     json!({
         "title": "Tidlig opsporing af skrøbelige ældre",
         "applicant_party": "thisted-kommune",
+        "partner_parties": ["region-nordjylland"],
         "target_populations": ["vulnerable_elderly"],
         "purpose": "Fælles opsporing af tidlige tegn på sygdom hos ældre på tværs af kommune, almen praksis og hospital.",
         "goals": "Færre akutte indlæggelser blandt de sårbare ældre.",
@@ -311,6 +312,7 @@ api_test! {
     fn a_70_30_pool_draws_ssu_projects_from_ad_hoc_and_the_strategic_level_can_move_money(app) {
         app.cluster("midt");
         app.post("/api/v1/clusters/midt/parties", &json!({"slug": "aalborg-kommune", "name": "Aalborg Kommune", "kind": "municipality"}));
+        app.post("/api/v1/clusters/midt/parties", &json!({"slug": "region-nordjylland", "name": "Region Nordjylland", "kind": "region"}));
         app.pool("midt", 2022, "1000.00", json!({"kind": "split", "upfront_share": "0.70"}));
         app.request("POST", "/api/v1/pools/midt-2022/open").send();
         let mut ssu = charter("300.00");

@@ -22,6 +22,7 @@ api_test! {
         // A 70/30 pool beside it, with one ad-hoc project.
         app.cluster("midt");
         app.post("/api/v1/clusters/midt/parties", &json!({"slug": "aalborg-kommune", "name": "Aalborg Kommune", "kind": "municipality"}));
+        app.post("/api/v1/clusters/midt/parties", &json!({"slug": "region-nordjylland", "name": "Region Nordjylland", "kind": "region"}));
         app.post(
             "/api/v1/pools",
             &json!({"cluster": "midt", "year": 2022, "amount": "1000.00", "allocation_model": {"kind": "split", "upfront_share": "0.70"},

@@ -1015,14 +1015,23 @@ impl Run {
         v["id"].as_i64().map(|i| i.to_string()).or_else(|| v["id"].as_str().map(str::to_owned))
     }
 
+    /// A sound charter of `party`: in the demo's pools (criteria K1-K3) with a partner of the region and
+    /// general practice; in the run's own cluster (no criteria) with its region as partner.
     fn charter(party: &str) -> Value {
+        let own = party.starts_with("hostil");
+        let partners = if own { json!(["hostil-region"]) } else { json!(["almen-praksis", "region-nordjylland"]) };
+        let answers = if own {
+            json!([])
+        } else {
+            json!([{"criterion": "K1", "answer": "yes"}, {"criterion": "K2", "answer": "yes"}, {"criterion": "K3", "answer": "Mindre projekt"}])
+        };
         json!({
             "title": "Tidlig opsporing (hostil test)", "applicant_party": party,
             "target_populations": ["vulnerable_elderly"], "purpose": "Formål", "goals": "Mål",
             "expense_kind": "development", "requested_amount": "1000.00", "budget": [{"year": 2023, "amount": "1000.00"}],
             "starts_on": "2023-10-01", "ends_on": "2024-06-30", "bucket": "rolling", "origin": "cluster",
             "contact_email": "projektleder@example.org", "organisation": "Organisation", "evaluation": "Evaluering",
-            "criteria": [{"criterion": "Tværsektorielt", "answer": "ja"}],
+            "partner_parties": partners, "criteria": answers,
         })
     }
 

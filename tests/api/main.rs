@@ -17,6 +17,7 @@ mod dashboard;
 mod decision_rights;
 mod demo;
 mod distributions;
+mod eligibility;
 mod email_approval;
 mod evaluation;
 mod export_memory;

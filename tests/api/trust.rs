@@ -21,6 +21,7 @@ fn world(app: &TestApp) -> World {
     vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
     app.cluster("nord");
     app.post("/api/v1/clusters/nord/parties", &json!({"slug": "thisted-kommune", "name": "Hjørring Kommune", "kind": "municipality"}));
+    app.post("/api/v1/clusters/nord/parties", &json!({"slug": "region-nordjylland", "name": "Region Nordjylland", "kind": "region"}));
     app.post("/api/v1/pools", &json!({"cluster": "nord", "year": 2022, "amount": "1000000.00", "allocation_model": {"kind": "rolling"}, "approval_policy": {"recommendation_required": false, "political_threshold": "100000.00"}}));
     app.request("POST", "/api/v1/pools/nord-2022/open").send();
     let grant_in = |pool: &str| {

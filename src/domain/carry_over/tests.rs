@@ -25,7 +25,14 @@ fn split() -> AllocationModel {
 
 fn pool(key: &str, amount: &str, model: AllocationModel) -> (Pool, Balances) {
     let key = PoolKey::parse(key).unwrap_or_else(|e| panic!("{e}"));
-    let (pool, entry) = Pool::create(NewPool { key, amount: m(amount), model, policy: ApprovalPolicy::default(), note: String::new() });
+    let (pool, entry) = Pool::create(NewPool {
+        key,
+        amount: m(amount),
+        model,
+        policy: ApprovalPolicy::default(),
+        note: String::new(),
+        criteria: Vec::new(),
+    });
     let mut balances = Balances::default();
     balances.apply(&entry);
     (pool, balances)
@@ -182,13 +189,14 @@ proptest! {
             political: PoliticalMode::Meeting,
             operations_forum_limit: None,
             email_mandate_reference: None,
+            cross_sector_required: true,
         };
         let mut years: Vec<Year_> = Vec::new();
         for (i, (ore, is_split)) in fundings.iter().enumerate() {
             let key = PoolKey::parse(&format!("vest-{}", 2022 + i)).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let model = if *is_split { split() } else { AllocationModel::Rolling };
             let amount = Money::from_ore(*ore).unwrap_or(Money::ZERO);
-            let (pool, entry) = Pool::create(NewPool { key, amount, model, policy: policy.clone(), note: String::new() });
+            let (pool, entry) = Pool::create(NewPool { key, amount, model, policy: policy.clone(), note: String::new(), criteria: Vec::new() });
             let mut balances = Balances::default();
             balances.apply(&entry);
             years.push(Year_ { pool: pool.open().map_err(|e| TestCaseError::fail(e.to_string()))?, balances });
@@ -204,7 +212,7 @@ proptest! {
                     let y = &mut years[pool];
                     let bucket = y.pool.model.buckets()[ore as usize % y.pool.model.buckets().len()];
                     let requested = Money::from_ore(ore).unwrap_or(Money::ZERO);
-                    let situation = Situation { policy: policy.clone(), pool_state: y.pool.state, bucket, requested, available: y.balances.available(bucket) };
+                    let situation = Situation { policy: policy.clone(), pool_state: y.pool.state, bucket, requested, available: y.balances.available(bucket), ineligible: Vec::new() };
                     let decide = Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, amount: None };
                     let Ok(submitted) = apply(ApplicationState::Draft, &situation, Event::Submit) else { continue };
                     if let Ok(t) = apply(submitted.state, &situation, decide) {

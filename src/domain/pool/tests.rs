@@ -14,6 +14,7 @@ fn vest_2022(model: AllocationModel) -> (Pool, Entry) {
         model,
         policy: ApprovalPolicy::default(),
         note: String::new(),
+        criteria: Vec::new(),
     })
 }
 

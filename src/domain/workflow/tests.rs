@@ -16,11 +16,13 @@ fn situation(available: &str) -> Situation {
             political: crate::domain::pool::PoliticalMode::Meeting,
             operations_forum_limit: None,
             email_mandate_reference: None,
+            cross_sector_required: true,
         },
         pool_state: PoolState::Open,
         bucket: Bucket::Rolling,
         requested: m("150000.00"),
         available: m(available),
+        ineligible: Vec::new(),
     }
 }
 
@@ -198,4 +200,19 @@ fn a_referral_reserves_and_makes_the_political_level_decide_whatever_the_amount(
     assert_eq!(t.entry.as_ref().map(Entry::kind), Some(EntryKind::Reservation));
     let signed = apply(t.state, &small, approve(Level::Political, None)).expect("political sign-off");
     assert_eq!(signed.state, S::Approved { amount: m("50000.00") });
+}
+
+#[test]
+fn an_ineligible_project_may_be_rejected_but_not_recommended_or_approved() {
+    use crate::domain::eligibility::{Ineligibility, Sector};
+    let s = Situation { ineligible: vec![Ineligibility::SingleSector { sectors: vec![Sector::Municipality] }], ..situation("871553.00") };
+    for event in
+        [Event::Recommend { amount: None }, Event::Refer { amount: None }, approve(Level::Strategic, None), Event::RequestStrategicApproval]
+    {
+        assert!(matches!(apply(ApplicationState::Submitted, &s, event), Err(WorkflowError::Ineligible(_))), "{event:?}");
+    }
+    let rejected = Event::Decide { level: Level::Strategic, outcome: Outcome::Rejected, amount: None };
+    assert!(apply(ApplicationState::Submitted, &s, rejected).is_ok());
+    assert!(apply(ApplicationState::Submitted, &s, Event::NotRecommend).is_ok());
+    assert!(apply(ApplicationState::Draft, &s, Event::Submit).is_ok(), "a single-sector charter can still be submitted");
 }

@@ -24,6 +24,7 @@ impl From<WorkflowError> for ApiError {
         match e {
             WorkflowError::Funds(f) => ApiError::InsufficientFunds(f),
             WorkflowError::ZeroAmount | WorkflowError::AmountTooHigh { .. } => ApiError::field("amount", e),
+            WorkflowError::Ineligible(_) => ApiError::Conflict { kind: ConflictKind::Ineligible, detail: e.to_string() },
             WorkflowError::PoolNotOpen(_) => ApiError::Conflict { kind: ConflictKind::PoolState, detail: e.to_string() },
             WorkflowError::NotAllowed { .. } | WorkflowError::RecommendationRequired | WorkflowError::StrategicFirst => {
                 ApiError::Conflict { kind: ConflictKind::ApplicationState, detail: e.to_string() }

@@ -91,6 +91,8 @@ pub enum ConflictKind {
     ExceedsGrant,
     IdempotencyInProgress,
     KeyAlreadyIssued,
+    /// The project does not meet the pool's criteria or does not cross sectors.
+    Ineligible,
     /// The item does not belong on this meeting's agenda (forum, state, cluster).
     Agenda,
     /// The meeting is held: its agenda and outcomes are final.
@@ -98,7 +100,7 @@ pub enum ConflictKind {
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 13] = [
+    pub const ALL: [ConflictKind; 14] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -112,6 +114,7 @@ impl ConflictKind {
         ConflictKind::KeyAlreadyIssued,
         ConflictKind::Agenda,
         ConflictKind::MeetingHeld,
+        ConflictKind::Ineligible,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -130,6 +133,7 @@ impl ConflictKind {
             ConflictKind::KeyAlreadyIssued => "key-already-issued",
             ConflictKind::Agenda => "agenda",
             ConflictKind::MeetingHeld => "meeting-held",
+            ConflictKind::Ineligible => "ineligible",
         }
     }
 
@@ -148,6 +152,7 @@ impl ConflictKind {
             ConflictKind::KeyAlreadyIssued => "The key was issued by the first request",
             ConflictKind::Agenda => "The item does not belong on this agenda",
             ConflictKind::MeetingHeld => "The meeting is held",
+            ConflictKind::Ineligible => "The project does not meet the pool's criteria",
         }
     }
 }

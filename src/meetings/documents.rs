@@ -96,6 +96,15 @@ fn facts(conn: &mut AnyConnection, row: &ItemRow) -> Result<Vec<(String, String)
             let (party, populations) = names(conn, pool.cluster_id, &app)?;
             let available = ledger::balances(conn, pool.id)?.available(app.charter.bucket);
             fact("Ansøger", party);
+            let mut partners = Vec::new();
+            for slug in &app.charter.partner_parties {
+                partners.push(crate::db::reference::find_party(conn, pool.cluster_id, slug)?.map_or_else(|| slug.clone(), |p| p.name));
+            }
+            if !partners.is_empty() {
+                fact("Partnere", listing(&partners));
+            }
+            let sectors = crate::domain::eligibility::sectors_of(&crate::db::charter_rows::kinds_of(conn, app.id)?);
+            fact("Sektorer", sectors.iter().map(|s| s.name_da()).collect::<Vec<_>>().join(", "));
             fact("Målgrupper", listing(&populations));
             fact("Ansøgt beløb", kroner(app.charter.requested));
             fact("Beløb til beslutning", kroner(amount_at_stake(&app)));

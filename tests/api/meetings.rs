@@ -239,3 +239,54 @@ fn the_html_agenda_in_chromium_is_danish_self_contained_and_error_free_on_sqlite
 fn the_html_agenda_in_chromium_is_danish_self_contained_and_error_free_on_postgres() {
     agenda_in_chromium(crate::helpers::Backend::Postgres);
 }
+
+api_test! {
+    /// The carry-over is sent on by the strategic level and approved by the political level, each in its meeting.
+    fn a_carry_over_goes_through_the_strategic_and_the_political_meeting(app) {
+        vest_2022(app, json!({}));
+        let r = app.post("/api/v1/pools/vest-2022/carry-overs", &json!({"to_year": 2023, "recommendation_reference": "Driftsforum 13.09.2022"}));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let carry = r.json()["id"].as_i64().expect("id");
+        let strategic = meeting(app, "strategic", "2022-10-13");
+        let operations = meeting(app, "operations_forum", "2022-10-04");
+        assert_eq!(item(app, operations, json!({"kind": "carry_over", "carry_over": carry})).status, 409, "not the operations forum's to decide");
+        assert_eq!(item(app, strategic, json!({"kind": "carry_over", "carry_over": carry})).status, 201);
+        assert_eq!(item(app, strategic, json!({"kind": "model", "pool": "vest-2022"})).status, 201);
+        let approve = app.post(&format!("/api/v1/meetings/{strategic}/outcomes"), &sitting(json!([{"item": 1, "outcome": "approved"}, {"item": 2, "outcome": "noted"}])));
+        assert!(approve.problem(409)["errors"][0]["message"].as_str().unwrap().contains("only the political level"), "{}", approve.text);
+        let r = app.post(&format!("/api/v1/meetings/{strategic}/outcomes"), &sitting(json!([{"item": 1, "outcome": "referred"}, {"item": 2, "outcome": "noted"}])));
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(app.get(&format!("/api/v1/carry-overs/{carry}")).json()["state"], "proposed", "the strategic level only sends it on");
+        let events = app.get("/api/v1/audit-events?subject=pool%3Avest-2022").json().to_string();
+        assert!(events.contains("pool.model_decided"), "no decision on the model is recorded as rolling");
+        let political = meeting(app, "political", "2022-11-09");
+        assert_eq!(item(app, political, json!({"kind": "carry_over", "carry_over": carry})).status, 201);
+        let r = app.post(&format!("/api/v1/meetings/{political}/outcomes"), &json!({"reference": "Referat 09.11.2022", "outcomes": [{"item": 1, "outcome": "approved"}]}));
+        assert_eq!(r.status, 200, "{}", r.text);
+        let decided = app.get(&format!("/api/v1/carry-overs/{carry}")).json();
+        assert_eq!(decided["decision"]["reference"], "Referat 09.11.2022, pkt. 1", "{decided}");
+    }
+}
+
+api_test! {
+    /// With no later meeting planned, a postponed case waits for the forum's next meeting to be created.
+    fn a_postponed_case_waits_for_the_forums_next_meeting(app) {
+        vest_2022(app, json!({}));
+        let id = submitted(app, &charter("25000.00"));
+        let first = meeting(app, "operations_forum", "2022-09-13");
+        on_agenda(app, first, id);
+        let drafted = app.get(&format!("/api/v1/meetings/{first}")).json()["items"][0].clone();
+        assert!(drafted["case_text"].to_string().contains("sammen med Region Nordjylland"), "the partners are in the indstilling: {drafted}");
+        let r = app.post(&format!("/api/v1/meetings/{first}/outcomes"), &json!({"reference": "Referat driftsforum 13.09.2022", "outcomes": [{"item": 1, "outcome": "postponed"}]}));
+        assert_eq!(r.status, 200, "{}", r.text);
+        let other_forum = meeting(app, "strategic", "2022-10-13");
+        assert_eq!(app.get(&format!("/api/v1/meetings/{other_forum}")).json()["items"].as_array().map(Vec::len), Some(0), "another forum's meeting takes nothing");
+        let next = meeting(app, "operations_forum", "2022-10-04");
+        let items = app.get(&format!("/api/v1/meetings/{next}")).json()["items"].clone();
+        assert_eq!(items[0]["application"].as_i64(), Some(id), "{items}");
+        assert_eq!(items[0]["title"], drafted["title"], "with its texts");
+        let a = application(app, id);
+        let outcomes: Vec<Value> = a["meetings"].as_array().unwrap().iter().map(|m| json!([m["meeting"], m["outcome"]])).collect();
+        assert_eq!(outcomes, vec![json!([first, "postponed"]), json!([next, null])]);
+    }
+}

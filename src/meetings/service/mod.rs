@@ -15,6 +15,7 @@ use crate::db::pools::{self, Actor, StoredPool};
 use crate::db::{AnyConnection, StoreError, carry_overs, ledger, reference};
 use crate::domain::allocation::AllocationModel;
 use crate::domain::carry_over::CarryOverState;
+use crate::domain::eligibility::{describe_da, sectors_of};
 use crate::domain::meeting::indstilling::{self, ApplicationCase, CarryOverCase, Draft};
 use crate::domain::meeting::{Forum, ItemKind, MeetingRule, MeetingState, check_forum};
 use crate::domain::money::Money;
@@ -248,6 +249,21 @@ pub fn names(conn: &mut AnyConnection, cluster_id: i64, app: &StoredApplication)
     Ok((party, populations))
 }
 
+/// The partners by name, the sectors they span, and each criterion's answer, in Danish.
+pub fn eligibility_da(conn: &mut AnyConnection, cluster_id: i64, app: &StoredApplication) -> Result<Vec<String>, StoreError> {
+    let mut partners = Vec::new();
+    for slug in &app.charter.partner_parties {
+        partners.push(reference::find_party(conn, cluster_id, slug)?.map_or_else(|| slug.clone(), |p| p.name));
+    }
+    let sectors = sectors_of(&crate::db::charter_rows::kinds_of(conn, app.id)?);
+    let mut lines = Vec::new();
+    if !partners.is_empty() {
+        lines.push(format!("Projektet gennemføres sammen med {}.", indstilling::listing(&partners)));
+    }
+    lines.extend(describe_da(&app.charter.checked_against, &app.charter.criteria, &sectors));
+    Ok(lines)
+}
+
 fn draft_application(conn: &mut AnyConnection, forum: Forum, app: &StoredApplication, pool: &StoredPool) -> Result<Draft, MeetingError> {
     let (applicant, target_populations) = names(conn, pool.cluster_id, app)?;
     let amount = amount_at_stake(app);
@@ -267,7 +283,7 @@ fn draft_application(conn: &mut AnyConnection, forum: Forum, app: &StoredApplica
         title: &app.charter.title,
         purpose: &app.charter.purpose,
         applicant: &applicant,
-        eligibility: Vec::new(),
+        eligibility: eligibility_da(conn, pool.cluster_id, app)?,
         target_populations,
         requested: app.charter.requested,
         recommended,

@@ -148,6 +148,8 @@ pub struct MeetingFilter {
     pub clusters: Option<Vec<i64>>,
     pub cluster: Option<i64>,
     pub forum: Option<Forum>,
+    /// Meetings dated in this calendar year.
+    pub year: Option<i32>,
     pub after_id: Option<i64>,
 }
 
@@ -162,6 +164,9 @@ pub fn list(conn: &mut AnyConnection, filter: &MeetingFilter, limit: i64) -> Res
     }
     if let Some(f) = filter.forum {
         q = q.filter(meetings::forum.eq(f.as_str()));
+    }
+    if let Some(year) = filter.year.and_then(|y| Some((NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?))) {
+        q = q.filter(meetings::meeting_date.between(year.0, year.1));
     }
     if let Some(after) = filter.after_id {
         q = q.filter(meetings::id.gt(after));

@@ -85,6 +85,9 @@ fn demo_on(backend: Backend) {
     let outcome = minutes["items"][1]["outcome"].as_str().unwrap_or("");
     assert!(outcome.starts_with("Der blev ikke truffet beslutning om tildelingsmodel"), "{minutes}");
     assert_eq!(minutes["items"][2]["outcome"], "Sendes videre til drøftelse på politisk niveau.");
+    let calendar = app.get("/api/v1/meetings?cluster=vest&forum=strategic&year=2022").json();
+    assert_eq!(calendar["items"].as_array().map(Vec::len), Some(1), "the strategic level's calendar for 2022: {calendar}");
+    assert_eq!(app.get("/api/v1/meetings?year=1999").status, 422);
     let upcoming = &list[2];
     assert_eq!(upcoming["items"].as_array().map(Vec::len), Some(2), "two applications before the operations forum: {upcoming}");
 }

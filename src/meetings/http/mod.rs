@@ -146,6 +146,9 @@ pub struct MeetingQuery {
     pub cluster: Option<String>,
     #[param(value_type = Option<ForumDto>, inline)]
     pub forum: Option<String>,
+    /// Meetings dated in this year (the forum's calendar for the year).
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year: Option<String>,
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     #[param(pattern = "^[0-9]{1,18}$")]
@@ -166,6 +169,13 @@ pub async fn list_meetings(state: web::Data<AppState>, caller: Caller, query: we
             errors.push(FieldError::new("forum", "must be one of operations_forum, strategic, political"));
             None
         })
+    });
+    let year = query.year.as_deref().and_then(|y| match y.parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => Some(y),
+        _ => {
+            errors.push(FieldError::new("year", "must be a year from 2000 to 2100"));
+            None
+        }
     });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -189,7 +199,7 @@ pub async fn list_meetings(state: web::Data<AppState>, caller: Caller, query: we
                 },
                 None => None,
             };
-            let filter = MeetingFilter { clusters: Some(visible.iter().map(|r| r.id).collect()), cluster: cluster_id, forum, after_id };
+            let filter = MeetingFilter { clusters: Some(visible.iter().map(|r| r.id).collect()), cluster: cluster_id, forum, year, after_id };
             let mut out = Vec::new();
             for m in store::list(c, &filter, limit + 1)? {
                 let slug = visible.iter().find(|r| r.id == m.cluster_id).map(|r| r.slug.clone()).unwrap_or_default();

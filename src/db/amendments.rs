@@ -312,9 +312,12 @@ fn assemble(
         .collect()
 }
 
+/// A grant's budget lines and its disbursements (date paid, amount).
+pub type GrantYears = (Vec<BudgetLine>, Vec<(NaiveDate, Money)>);
+
 /// Every grant of a pool: its budget as it stands and its disbursements
 /// (date, amount). Four queries, whatever the number of grants.
-pub fn pool_budgets(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<(Vec<BudgetLine>, Vec<(NaiveDate, Money)>)>, StoreError> {
+pub fn pool_budgets(conn: &mut AnyConnection, pool_id: i64) -> Result<Vec<GrantYears>, StoreError> {
     let rows: Vec<(i64, i64, i64)> = grants::table
         .filter(grants::pool_id.eq(pool_id))
         .order(grants::id)

@@ -155,6 +155,11 @@ pub async fn decide_amendment(
         .db
         .write_in_pool(&pool, move |c| {
             let stored = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no amendment {id}")))?;
+            // Separation of duties, as for the grant: the project's contact decides none of its amendments.
+            let g = grants::find(c, stored.grant_id)?.ok_or_else(|| ApiError::NotFound(format!("no amendment {id}")))?;
+            if let Some(project) = crate::db::applications::find(c, g.application_id)? {
+                caller.require_not_contact(&project.charter.contact_email)?;
+            }
             let actor = caller.actor();
             service::decide(c, &stored, &decision, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
             load(c, id)

@@ -128,6 +128,14 @@ api_test! {
         ok(decide_amendment(app, id, "political", "approved"));
         let s = status(app);
         assert_eq!((s["pending"].as_str(), s["committed"].as_str()), (Some("0.00"), Some("180000.00")));
+        let audit = app.get(&format!("/api/v1/audit-events?subject=amendment:{id}")).json();
+        let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions, ["amendment.proposed", "amendment.strategic_approved", "amendment.approved"]);
+
+        // A closed pool takes no increase; a decrease still gives money back to it, like a release.
+        assert_eq!(app.request("POST", "/api/v1/pools/vest-2022/close").send().status, 200);
+        assert_eq!(amend(app, g, "190000.00").problem(409)["type"], "urn:klyngemidler:problem:pool-state");
+        assert_eq!(created(amend(app, g, "170000.00"))["political_required"], true);
     }
 }
 

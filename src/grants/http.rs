@@ -141,7 +141,7 @@ async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, 
 /// One grant with its disbursements.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "grants", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "The grant, with its budget, disbursements and releases", body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The grant, with its budget, disbursements and releases; its `ETag` is its version", body = GrantDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/grants/{id}")]
 pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -153,7 +153,8 @@ pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Pa
             to_dto(c, g)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(dto))
+    // The version changes with every disbursement, release and approved amendment.
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, crate::http::conventions::version_etag(dto.version))).json(dto))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

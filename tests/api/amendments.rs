@@ -73,7 +73,9 @@ api_test! {
     fn an_increase_is_reserved_at_once_and_a_rejection_gives_it_back(app) {
         vest_2022(app, strategic_only());
         let g = grant(app, "150000.00", &[(2022, "50000.00"), (2023, "100000.00")]);
-        let version = app.get(&format!("/api/v1/grants/{g}")).json()["version"].clone();
+        let read = app.get(&format!("/api/v1/grants/{g}"));
+        let etag = read.header("etag").expect("the grant's ETag").to_owned();
+        let version = read.json()["version"].clone();
         let a = created(amend(app, g, "180000.00"));
         assert_eq!((a["state"].as_str(), a["reserved"].as_str(), a["awaiting"].as_str()), (Some("pending"), Some("30000.00"), Some("strategic")));
         assert_eq!(a["after"]["budget"], json!([{"year": 2022, "amount": "50000.00"}, {"year": 2023, "amount": "130000.00"}]), "the difference on the last year");
@@ -101,7 +103,8 @@ api_test! {
         assert_eq!((s["pending"].as_str(), s["available"].as_str(), s["committed"].as_str()), (Some("0.00"), Some("691553.00"), Some("180000.00")));
         let after = app.get(&format!("/api/v1/grants/{g}")).json();
         assert_eq!(after["amount"], "180000.00");
-        assert_ne!(after["version"], version, "the grant's ETag changes");
+        assert_ne!(after["version"], version, "the grant's version changes");
+        assert_ne!(app.get(&format!("/api/v1/grants/{g}")).header("etag"), Some(etag.as_str()), "and so its ETag");
         assert_eq!(after["budget"][1], json!({"year": 2023, "budgeted": "130000.00", "disbursed": "0.00"}));
         assert_eq!(after["amendments"].as_array().map(Vec::len), Some(2), "history is kept");
         let ledger = app.get("/api/v1/pools/vest-2022/ledger?limit=500").text;

@@ -7,6 +7,7 @@
 //! command line.
 
 pub mod admin;
+pub mod amendments;
 pub mod applications;
 pub mod approvals;
 pub mod cli;

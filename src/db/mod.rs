@@ -4,6 +4,7 @@
 //! Each module owns the queries of one aggregate: it loads rows into domain
 //! values and saves domain changes. Handlers never write SQL.
 
+pub mod amendments;
 pub mod api_keys;
 pub mod applications;
 pub mod approvals;

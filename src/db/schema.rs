@@ -172,6 +172,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     carry_overs,
     meetings,
     meeting_items,
+    amendments,
+    amendment_steps,
 );
 
 diesel::table! {
@@ -440,3 +442,43 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    amendments (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        state -> Text,
+        awaiting -> Nullable<Text>,
+        political_required -> Bool,
+        amount_before_ore -> BigInt,
+        amount_after_ore -> BigInt,
+        ends_on_before -> Date,
+        ends_on_after -> Date,
+        budget_before -> Text,
+        budget_after -> Text,
+        reason -> Text,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    amendment_steps (id) {
+        id -> BigInt,
+        amendment_id -> BigInt,
+        level -> Text,
+        outcome -> Text,
+        meeting_date -> Date,
+        reference -> Text,
+        note -> Text,
+        actor -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(amendments -> grants (grant_id));
+diesel::joinable!(amendment_steps -> amendments (amendment_id));
+diesel::joinable!(budget_lines -> applications (application_id));

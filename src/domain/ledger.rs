@@ -78,10 +78,18 @@ pub enum EntryKind {
     CarryOverRelease,
     /// An approved carry-over: out of one year's pool, into a later one.
     CarryOver,
+    /// The extra of a pending amendment that increases a grant, held at once.
+    AmendmentReservation,
+    /// A held amendment increase given back (the amendment was rejected).
+    AmendmentReservationRelease,
+    /// An approved amendment increase: the held extra becomes part of the grant.
+    AmendmentCommitment,
+    /// An approved amendment decrease: the difference goes back to available.
+    AmendmentDecrease,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 11] = [
+    pub const ALL: [EntryKind; 15] = [
         EntryKind::Funding,
         EntryKind::FundingRevision,
         EntryKind::Reallocation,
@@ -93,6 +101,10 @@ impl EntryKind {
         EntryKind::CarryOverHold,
         EntryKind::CarryOverRelease,
         EntryKind::CarryOver,
+        EntryKind::AmendmentReservation,
+        EntryKind::AmendmentReservationRelease,
+        EntryKind::AmendmentCommitment,
+        EntryKind::AmendmentDecrease,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +120,10 @@ impl EntryKind {
             EntryKind::CarryOverHold => "carry_over_hold",
             EntryKind::CarryOverRelease => "carry_over_release",
             EntryKind::CarryOver => "carry_over",
+            EntryKind::AmendmentReservation => "amendment_reservation",
+            EntryKind::AmendmentReservationRelease => "amendment_reservation_release",
+            EntryKind::AmendmentCommitment => "amendment_commitment",
+            EntryKind::AmendmentDecrease => "amendment_decrease",
         }
     }
 

@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod allocation;
+pub mod amendment;
 pub mod application;
 pub mod approval;
 pub mod breakdown;
+pub mod budget;
 pub mod carry_over;
 pub mod dates;
 pub mod eligibility;

@@ -50,13 +50,20 @@ pub struct GrantDto {
     #[schema(example = "90000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub remaining: String,
     pub disbursements: Vec<DisbursementDto>,
+    /// Per year: what the budget lines say and what was paid out in that year.
+    pub budget: Vec<crate::amendments::dto::BudgetYearDto>,
+    /// Every amendment of the grant, oldest first.
+    pub amendments: Vec<crate::amendments::dto::AmendmentDto>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 fn to_dto(conn: &mut AnyConnection, g: StoredGrant) -> Result<GrantDto, ApiError> {
-    let disbursements = store::disbursements_of(conn, g.id)?
+    let rows = store::disbursements_of(conn, g.id)?;
+    let budget = crate::amendments::budget::of_grant(conn, &g, &rows)?;
+    let amendments = crate::amendments::dto::of_grant(conn, g.id)?;
+    let disbursements = rows
         .into_iter()
         .map(|d| DisbursementDto {
             id: d.id,
@@ -78,6 +85,8 @@ fn to_dto(conn: &mut AnyConnection, g: StoredGrant) -> Result<GrantDto, ApiError
         released: g.grant.released.to_string(),
         remaining: g.grant.remaining().to_string(),
         disbursements,
+        budget,
+        amendments,
         version: g.version,
         created_at: utc(g.created_at),
         updated_at: utc(g.updated_at),
@@ -132,7 +141,7 @@ async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, 
 /// One grant with its disbursements.
 #[utoipa::path(extensions(("x-permission" = json!("read"))),
     tag = "grants", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "The grant, with its budget, disbursements and releases", body = GrantDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "The grant, with its budget, disbursements and releases; its `ETag` is its version", body = GrantDto, headers(("ETag" = String))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/grants/{id}")]
 pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
@@ -144,7 +153,8 @@ pub async fn get_grant(state: web::Data<AppState>, caller: Caller, path: web::Pa
             to_dto(c, g)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(dto))
+    // The version changes with every disbursement, release and approved amendment.
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, crate::http::conventions::version_etag(dto.version))).json(dto))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

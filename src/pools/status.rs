@@ -96,6 +96,9 @@ pub struct PoolStatusDto {
     /// Sector combinations of the projects holding money in the pool: each project counts
     /// once, under the sectors its applicant and partners span, so each column sums to the pool's.
     pub by_sector: Vec<SectorUse>,
+    /// What the pool's grants have budgeted per year and paid out in each
+    /// year: the later years are what next year's pools already owe in practice.
+    pub budgeted_by_year: Vec<crate::amendments::dto::BudgetYearDto>,
 }
 
 /// A stored pool's status, read from its ledger.
@@ -117,6 +120,7 @@ pub fn load_status(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<
         by_target_population,
         by_party,
         by_sector,
+        budgeted_by_year: crate::amendments::budget::of_pool(c, stored.id)?.into_iter().map(Into::into).collect(),
     })
 }
 

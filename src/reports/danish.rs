@@ -57,6 +57,10 @@ const ENTRY_KINDS: Words = &[
     ("carry_over_hold", "Holdt til overførsel"),
     ("carry_over_release", "Overførsel afvist"),
     ("carry_over", "Overførsel"),
+    ("amendment_reservation", "Reservation til ændring"),
+    ("amendment_reservation_release", "Ændring afvist, reservation frigivet"),
+    ("amendment_commitment", "Forhøjelse bevilget"),
+    ("amendment_decrease", "Bevilling nedsat"),
 ];
 
 const AUDIT_ACTIONS: Words = &[
@@ -81,6 +85,10 @@ const AUDIT_ACTIONS: Words = &[
     ("approval.link_approved", "Godkendt via e-mail-link"),
     ("approval.link_rejected", "Afvist via e-mail-link"),
     ("approval.links_sent", "Godkendelseslinks sendt"),
+    ("amendment.approved", "Ændring af bevilling godkendt"),
+    ("amendment.proposed", "Ændring af bevilling foreslået"),
+    ("amendment.rejected", "Ændring af bevilling afvist"),
+    ("amendment.strategic_approved", "Ændring godkendt af det strategiske niveau"),
     ("approval.requested", "Godkendelse anmodet pr. e-mail"),
     ("approval.resent", "Godkendelseslinks sendt igen"),
     ("approval.revoked", "Anmodning om godkendelse tilbagekaldt"),
@@ -107,6 +115,7 @@ const AUDIT_ACTIONS: Words = &[
 
 /// What an audit event is about: `application:12` is `ansøgning 12`.
 const SUBJECTS: Words = &[
+    ("amendment", "ændring"),
     ("api_key", "API-nøgle"),
     ("application", "ansøgning"),
     ("approval", "godkendelse"),
@@ -308,6 +317,10 @@ const MEMOS: &[(&[Piece], &[Piece])] = &[
     (&[T("Granted with political sign-off: "), Amount], &[T("Bevilget med politisk godkendelse: "), Amount]),
     (&[T("Disbursement: "), Amount], &[T("Udbetaling: "), Amount]),
     (&[T("Released: "), Amount, Rest], &[T("Frigivet: "), Amount, Rest]),
+    (&[T("Amendment reserved: "), Amount], &[T("Reserveret til ændring af bevilling: "), Amount]),
+    (&[T("Amendment rejected: "), Amount], &[T("Ændring afvist, reservation frigivet: "), Amount]),
+    (&[T("Amendment granted: "), Amount], &[T("Forhøjelse af bevilling: "), Amount]),
+    (&[T("Amendment gave back: "), Amount], &[T("Bevilling nedsat, frigivet: "), Amount]),
 ];
 
 /// A ledger memo in Danish when it is one the service writes; any other memo as it is.

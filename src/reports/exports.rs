@@ -103,7 +103,7 @@ fn head(dialect: Dialect, columns: &[Column]) -> Vec<u8> {
     out
 }
 
-const GRANT_COLUMNS: [Column; 10] = [
+const GRANT_COLUMNS: [Column; 11] = [
     col("id", "bevilling"),
     col("pool", "pulje"),
     col("application_id", "ansøgning"),
@@ -114,6 +114,7 @@ const GRANT_COLUMNS: [Column; 10] = [
     col("released", "frigivet"),
     col("remaining", "rest"),
     col("created_at", "oprettet"),
+    col("budget", "budget"),
 ];
 
 /// Every grant the key may see, oldest first.
@@ -131,8 +132,12 @@ pub async fn export_grants(
     let name = file_name(d, "grants.csv", "bevillinger", pool.as_ref());
     let page: Arc<PageFn> = Arc::new(move |c, after, out| {
         let rows = grants::list(c, &scope, pool.as_ref(), after, PAGE_ROWS)?;
+        let keys: Vec<_> = rows.iter().map(|g| (g.id, g.application_id, g.grant.amount)).collect();
+        let budgets = crate::db::amendments::budgets_of(c, &keys)?;
         let mut w = Writer::new(d, out);
-        for g in &rows {
+        for (g, budget) in rows.iter().zip(&budgets) {
+            // `2022:50000.00|2023:100000.00`: the budget lines as they stand, in one cell.
+            let lines: Vec<String> = budget.iter().map(|l| format!("{}:{}", l.year.get(), amount(d, l.amount))).collect();
             let remaining = g.grant.remaining();
             w.record(&[
                 g.id.to_string(),
@@ -145,6 +150,7 @@ pub async fn export_grants(
                 amount(d, g.grant.released),
                 amount(d, remaining),
                 time(d, g.created_at),
+                lines.join("|"),
             ]);
         }
         Ok(continue_after(rows.len(), rows.last().map(|g| g.id)))

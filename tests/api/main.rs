@@ -4,6 +4,7 @@ mod helpers;
 
 mod hardening;
 
+mod amendments;
 mod applications;
 mod architecture;
 mod auth;

@@ -107,7 +107,7 @@ api_test! {
         assert_eq!(r.status, 200, "{}", r.text);
         assert!(r.text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
         let rows = read_csv(r.text.trim_start_matches('\u{feff}'), ';');
-        assert_eq!(rows[0], ["bevilling", "pulje", "ansøgning", "projekt", "spor", "beløb", "udbetalt", "frigivet", "rest", "oprettet"]);
+        assert_eq!(rows[0], ["bevilling", "pulje", "ansøgning", "projekt", "spor", "beløb", "udbetalt", "frigivet", "rest", "oprettet", "budget"]);
         assert_eq!(rows.len(), 4);
         for (row, grant) in rows[1..].iter().zip(grants["items"].as_array().expect("grants")) {
             assert_eq!(row[0], grant["id"].to_string());

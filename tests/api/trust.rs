@@ -15,6 +15,8 @@ struct World {
     other_grant: i64,
     own_meeting: i64,
     other_meeting: i64,
+    own_amendment: i64,
+    other_amendment: i64,
 }
 
 fn world(app: &TestApp) -> World {
@@ -41,7 +43,13 @@ fn world(app: &TestApp) -> World {
         m
     };
     let (own_meeting, other_meeting) = (meeting_in("vest"), meeting_in("nord"));
-    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting }
+    // A pending decrease (it holds nothing) on each cluster's grant.
+    let amendment_of = |grant: i64| {
+        let r = app.post(&format!("/api/v1/grants/{grant}/amendments"), &json!({"amount": "900.00", "reason": "Mindre end ventet"}));
+        r.json()["id"].as_i64().unwrap_or_else(|| panic!("amendment: {}", r.text))
+    };
+    let (own_amendment, other_amendment) = (amendment_of(own_grant), amendment_of(other_grant));
+    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting, own_amendment, other_amendment }
 }
 
 fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
@@ -52,6 +60,8 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
         pick(w.own_grant, w.other_grant)
     } else if path.starts_with("/api/v1/meetings") {
         pick(w.own_meeting, w.other_meeting)
+    } else if path.starts_with("/api/v1/amendments") {
+        pick(w.own_amendment, w.other_amendment)
     } else if path.starts_with("/api/v1/users") {
         user_id
     } else {
@@ -84,7 +94,7 @@ api_test! {
                 let method = method.to_uppercase();
                 let permission = op["x-permission"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-permission"));
                 let action = klyngemidler::domain::access::Action::parse(permission).expect("known permission");
-                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/");
+                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/") || path.starts_with("/api/v1/amendments/");
                 let needs_all_clusters = permission == "manage_users"
                     || path == "/api/v1/audit-events"
                     || path == "/api/v1/exports/audit-events"

@@ -97,10 +97,12 @@ pub enum ConflictKind {
     Agenda,
     /// The meeting is held: its agenda and outcomes are final.
     MeetingHeld,
+    /// The grant's amendment is decided already, awaits another level, or one is pending already.
+    AmendmentState,
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 14] = [
+    pub const ALL: [ConflictKind; 15] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -115,6 +117,7 @@ impl ConflictKind {
         ConflictKind::Agenda,
         ConflictKind::MeetingHeld,
         ConflictKind::Ineligible,
+        ConflictKind::AmendmentState,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -134,6 +137,7 @@ impl ConflictKind {
             ConflictKind::Agenda => "agenda",
             ConflictKind::MeetingHeld => "meeting-held",
             ConflictKind::Ineligible => "ineligible",
+            ConflictKind::AmendmentState => "amendment-state",
         }
     }
 
@@ -153,6 +157,7 @@ impl ConflictKind {
             ConflictKind::Agenda => "The item does not belong on this agenda",
             ConflictKind::MeetingHeld => "The meeting is held",
             ConflictKind::Ineligible => "The project does not meet the pool's criteria",
+            ConflictKind::AmendmentState => "The amendment does not allow this now",
         }
     }
 }

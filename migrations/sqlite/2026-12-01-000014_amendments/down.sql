@@ -1,0 +1,2 @@
+DROP TABLE amendment_steps;
+DROP TABLE amendments;

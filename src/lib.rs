@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod applications;
 pub mod approvals;
+pub mod attachments;
 pub mod cli;
 pub mod config;
 pub mod db;

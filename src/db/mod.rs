@@ -7,6 +7,7 @@
 pub mod api_keys;
 pub mod applications;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod carry_overs;
 pub mod charter_rows;

@@ -440,3 +440,29 @@ diesel::table! {
         version -> BigInt,
     }
 }
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        application_id -> Nullable<BigInt>,
+        grant_id -> Nullable<BigInt>,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        state -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+        removed_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachment_chunks (attachment_id, seq) {
+        attachment_id -> BigInt,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}

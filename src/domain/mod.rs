@@ -5,6 +5,7 @@ pub mod access;
 pub mod allocation;
 pub mod application;
 pub mod approval;
+pub mod attachment;
 pub mod breakdown;
 pub mod carry_over;
 pub mod dates;

@@ -50,6 +50,8 @@ pub struct GrantDto {
     #[schema(example = "90000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub remaining: String,
     pub disbursements: Vec<DisbursementDto>,
+    /// Files attached to the grant (reports, minutes extracts), oldest first; removed ones flagged.
+    pub attachments: Vec<crate::attachments::dto::AttachmentDto>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +80,7 @@ fn to_dto(conn: &mut AnyConnection, g: StoredGrant) -> Result<GrantDto, ApiError
         released: g.grant.released.to_string(),
         remaining: g.grant.remaining().to_string(),
         disbursements,
+        attachments: crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Grant(g.id))?,
         version: g.version,
         created_at: utc(g.created_at),
         updated_at: utc(g.updated_at),

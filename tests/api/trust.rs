@@ -15,6 +15,8 @@ struct World {
     other_grant: i64,
     own_meeting: i64,
     other_meeting: i64,
+    own_attachment: i64,
+    other_attachment: i64,
 }
 
 fn world(app: &TestApp) -> World {
@@ -41,7 +43,16 @@ fn world(app: &TestApp) -> World {
         m
     };
     let (own_meeting, other_meeting) = (meeting_in("vest"), meeting_in("nord"));
-    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting }
+    let attach = |app_id: i64| {
+        let r = app
+            .request("POST", &format!("/api/v1/applications/{app_id}/attachments"))
+            .header("content-type", "application/pdf")
+            .header("content-disposition", "attachment; filename=\"kommissorium.pdf\"")
+            .send_raw(Some(b"%PDF-1.7\n%%EOF\n"));
+        r.json()["id"].as_i64().unwrap_or_else(|| panic!("attachment: {}", r.text))
+    };
+    let (own_attachment, other_attachment) = (attach(own_app), attach(other_app));
+    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting, own_attachment, other_attachment }
 }
 
 fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
@@ -52,6 +63,8 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
         pick(w.own_grant, w.other_grant)
     } else if path.starts_with("/api/v1/meetings") {
         pick(w.own_meeting, w.other_meeting)
+    } else if path.starts_with("/api/v1/attachments") {
+        pick(w.own_attachment, w.other_attachment)
     } else if path.starts_with("/api/v1/users") {
         user_id
     } else {
@@ -84,7 +97,7 @@ api_test! {
                 let method = method.to_uppercase();
                 let permission = op["x-permission"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-permission"));
                 let action = klyngemidler::domain::access::Action::parse(permission).expect("known permission");
-                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/");
+                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/") || path.starts_with("/api/v1/attachments/");
                 let needs_all_clusters = permission == "manage_users"
                     || path == "/api/v1/audit-events"
                     || path == "/api/v1/exports/audit-events"

@@ -167,7 +167,11 @@ async fn visible(state: &AppState, caller: &Caller, id: i64) -> Result<store::At
 /// Downloads an attachment: always as a download (`Content-Disposition: attachment`), its SHA-256 as `ETag`.
 #[utoipa::path(operation_id = "download_attachment", extensions(("x-permission" = json!("read"))),
     tag = "applications", params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "The file, byte for byte", content_type = "application/octet-stream", body = FileBody,
+    responses((status = 200, description = "The file, byte for byte, as the type it was uploaded as", content(
+            (FileBody = "application/pdf"), (FileBody = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (FileBody = "application/vnd.oasis.opendocument.text"),
+            (FileBody = "application/vnd.oasis.opendocument.spreadsheet"), (FileBody = "image/png"), (FileBody = "image/jpeg"),
+            (FileBody = "text/plain"), (FileBody = "text/csv")),
             headers(("ETag" = String, description = "The SHA-256 of the bytes, quoted"), ("Content-Disposition" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),

@@ -6,6 +6,7 @@ mod hardening;
 
 mod applications;
 mod architecture;
+mod attachment_memory;
 mod attachments;
 mod auth;
 mod backends;

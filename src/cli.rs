@@ -79,6 +79,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144)]
     pub max_body_bytes: usize,
+    /// Largest attachment accepted, in bytes (default 20 MiB).
+    #[arg(long, env = "ATTACHMENT_MAX_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub attachment_max_bytes: u64,
     /// Failed API-key attempts per client address and minute before 429.
     #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 20)]
     pub auth_failures_per_minute: u32,
@@ -246,6 +249,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
         bind: args.bind.clone(),
         workers: args.workers,
         max_body_bytes: args.max_body_bytes,
+        max_attachment_bytes: args.attachment_max_bytes.max(1),
         auth_failures_per_minute: args.auth_failures_per_minute,
         links: crate::approvals::service::LinkSettings {
             public_base_url: args.public_base_url.clone().unwrap_or_else(|| format!("http://{}", args.bind)),

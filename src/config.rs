@@ -12,6 +12,8 @@ pub struct ServeConfig {
     pub workers: Option<usize>,
     /// Largest request body accepted, in bytes (413 above).
     pub max_body_bytes: usize,
+    /// Largest attachment accepted, in bytes (413 above); its routes take bodies this large, streamed.
+    pub max_attachment_bytes: u64,
     /// Failed key look-ups per client address and minute before 429.
     pub auth_failures_per_minute: u32,
     pub db: DbOptions,
@@ -29,6 +31,7 @@ impl Default for ServeConfig {
             bind: "127.0.0.1:8080".into(),
             workers: None,
             max_body_bytes: 256 * 1024,
+            max_attachment_bytes: 20 * 1024 * 1024,
             auth_failures_per_minute: 20,
             public_dashboard: false,
             trusted_proxies: crate::http::client::TrustedProxies::default(),

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod amendments;
 pub mod applications;
 pub mod approvals;
+pub mod attachments;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -32,6 +32,7 @@ impl Application {
             metrics: crate::http::metrics::Metrics::default(),
             public_dashboard: config.public_dashboard,
             proxies: config.trusted_proxies.clone(),
+            max_attachment_bytes: config.max_attachment_bytes,
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

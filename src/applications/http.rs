@@ -196,6 +196,8 @@ pub struct ApplicationDto {
     pub steps: Vec<StepDto>,
     /// The meetings the application was on the agenda of, oldest first.
     pub meetings: Vec<MeetingRefDto>,
+    /// Files attached to the application (the charter, minutes extracts), oldest first; removed ones flagged.
+    pub attachments: Vec<crate::attachments::dto::AttachmentDto>,
     pub version: i64,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -209,7 +211,9 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     let steps = crate::db::steps::of(conn, id)?;
     let grant_id = grants::for_application(conn, id)?.map(|g| g.id);
     let meetings = meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
-    Ok(to_dto(app, steps, grant_id, meetings))
+    let mut dto = to_dto(app, steps, grant_id, meetings);
+    dto.attachments = crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Application(id))?;
+    Ok(dto)
 }
 
 fn to_dto(
@@ -279,6 +283,7 @@ fn to_dto(
             })
             .collect(),
         meetings,
+        attachments: Vec::new(),
         version: app.version,
         submitted_at: app.submitted_at.map(utc),
         decided_at: app.decided_at.map(utc),
@@ -368,7 +373,9 @@ pub async fn list_applications(
                 let mine = steps.remove(&app.id).unwrap_or_default();
                 let grant_id = grant_ids.get(&app.id).copied();
                 let on = meetings.remove(&app.id).unwrap_or_default();
-                out.push(to_dto(app, mine, grant_id, on));
+                let mut dto = to_dto(app, mine, grant_id, on);
+                dto.attachments = crate::attachments::dto::listed(c, crate::domain::attachment::Parent::Application(dto.id))?;
+                out.push(dto);
             }
             Ok::<_, ApiError>(out)
         })

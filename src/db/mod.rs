@@ -8,6 +8,7 @@ pub mod amendments;
 pub mod api_keys;
 pub mod applications;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod carry_overs;
 pub mod charter_rows;

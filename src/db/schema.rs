@@ -482,3 +482,29 @@ diesel::table! {
 diesel::joinable!(amendments -> grants (grant_id));
 diesel::joinable!(amendment_steps -> amendments (amendment_id));
 diesel::joinable!(budget_lines -> applications (application_id));
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        application_id -> Nullable<BigInt>,
+        grant_id -> Nullable<BigInt>,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        state -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+        removed_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachment_chunks (attachment_id, seq) {
+        attachment_id -> BigInt,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}

@@ -6,6 +6,7 @@ pub mod allocation;
 pub mod amendment;
 pub mod application;
 pub mod approval;
+pub mod attachment;
 pub mod breakdown;
 pub mod budget;
 pub mod carry_over;

@@ -54,6 +54,8 @@ pub struct GrantDto {
     pub budget: Vec<crate::amendments::dto::BudgetYearDto>,
     /// Every amendment of the grant, oldest first.
     pub amendments: Vec<crate::amendments::dto::AmendmentDto>,
+    /// Files attached to the grant (reports, minutes extracts), oldest first; removed ones flagged.
+    pub attachments: Vec<crate::attachments::dto::AttachmentDto>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -87,6 +89,7 @@ fn to_dto(conn: &mut AnyConnection, g: StoredGrant) -> Result<GrantDto, ApiError
         disbursements,
         budget,
         amendments,
+        attachments: crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Grant(g.id))?,
         version: g.version,
         created_at: utc(g.created_at),
         updated_at: utc(g.updated_at),

@@ -86,10 +86,16 @@ pub async fn middleware(
         Err(e) => return Ok(req.into_response(problem(e.into()))),
     };
 
-    let bytes = req.extract::<web::Bytes>().await?;
-    let fingerprint =
-        sha256_hex(&format!("{} {}?{}\n{}", req.method(), req.path(), req.query_string(), sha256_hex(&String::from_utf8_lossy(&bytes))));
-    req.set_payload(actix_web::dev::Payload::from(bytes));
+    // An attachment's body is streamed, never held: it is fingerprinted by the headers that describe it.
+    let streamed = crate::attachments::upload::is_streamed_upload(req.method(), req.path());
+    let body_print = if streamed {
+        sha256_hex(&crate::attachments::upload::fingerprint(req.headers()))
+    } else {
+        let bytes = req.extract::<web::Bytes>().await?;
+        req.set_payload(actix_web::dev::Payload::from(bytes.clone()));
+        sha256_hex(&String::from_utf8_lossy(&bytes))
+    };
+    let fingerprint = sha256_hex(&format!("{} {}?{}\n{}", req.method(), req.path(), req.query_string(), body_print));
 
     let claim = Claim { owner: owner.clone(), key: key.clone() };
     let begin = {
@@ -125,10 +131,17 @@ pub async fn middleware(
             })
             .await
     };
-    match begin {
-        Ok(Begin::Proceed) => {}
-        Ok(Begin::Replay(row)) => return Ok(req.into_response(replay(&row))),
-        Err(e) => return Ok(req.into_response(problem(e))),
+    let answer = match begin {
+        Ok(Begin::Proceed) => None,
+        Ok(Begin::Replay(row)) => Some(replay(&row)),
+        Err(e) => Some(problem(e)),
+    };
+    if let Some(answer) = answer {
+        if streamed {
+            // Read (and drop) the file the handler will not read, so that the client hears the answer.
+            crate::attachments::upload::drain(&mut actix_web::HttpMessage::take_payload(&mut req)).await;
+        }
+        return Ok(req.into_response(answer));
     }
 
     let response = CLAIM.scope(claim, next.call(req)).await?;

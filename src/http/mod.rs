@@ -44,6 +44,8 @@ pub struct AppState {
     pub public_dashboard: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     pub proxies: crate::http::client::TrustedProxies,
+    /// Largest attachment, in bytes (`ATTACHMENT_MAX_BYTES`).
+    pub max_attachment_bytes: u64,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because
@@ -117,6 +119,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::amendments::http::propose_amendment)
         .service(crate::amendments::http::get_amendment)
         .service(crate::amendments::http::decide_amendment)
+        .service(crate::attachments::http::upload_to_application)
+        .service(crate::attachments::http::upload_to_grant)
+        .service(crate::attachments::http::download)
+        .service(crate::attachments::http::remove)
         .service(crate::approvals::approvers::get_approvers)
         .service(crate::approvals::approvers::put_approvers)
         .service(crate::approvals::http::request_approval)

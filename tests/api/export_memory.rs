@@ -35,7 +35,7 @@ fn fill(db: &Db, backend: Backend) {
     .expect("bulk insert");
 }
 
-fn rss_kb(pid: u32, field: &str) -> u64 {
+pub fn rss_kb(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
     status
         .lines()
@@ -44,7 +44,7 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field}"))
 }
 
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -53,7 +53,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(url: &str) -> (Server, String) {
+pub fn serve(url: &str) -> (Server, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_klyngemidler"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--workers", "1"])

@@ -505,7 +505,8 @@ fn operations(doc: &Value) -> Vec<Op> {
             let content = &op["requestBody"]["content"];
             let body = if let Some(schema) = content.get("application/json").map(|c| c["schema"].clone()) {
                 BodyKind::Json(schema)
-            } else if content.get("text/csv").is_some() {
+            } else if content.get("text/csv").is_some() && content.as_object().is_some_and(|c| c.len() == 1) {
+                // An import; a file upload (an attachment: text/csv among other types) is fuzzed by its path and headers.
                 BodyKind::Csv
             } else {
                 BodyKind::None

@@ -7,6 +7,8 @@ mod hardening;
 mod amendments;
 mod applications;
 mod architecture;
+mod attachment_memory;
+mod attachments;
 mod auth;
 mod backends;
 mod binary;

@@ -17,6 +17,8 @@ struct World {
     other_meeting: i64,
     own_amendment: i64,
     other_amendment: i64,
+    own_attachment: i64,
+    other_attachment: i64,
 }
 
 fn world(app: &TestApp) -> World {
@@ -49,7 +51,16 @@ fn world(app: &TestApp) -> World {
         r.json()["id"].as_i64().unwrap_or_else(|| panic!("amendment: {}", r.text))
     };
     let (own_amendment, other_amendment) = (amendment_of(own_grant), amendment_of(other_grant));
-    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting, own_amendment, other_amendment }
+    let attach = |app_id: i64| {
+        let r = app
+            .request("POST", &format!("/api/v1/applications/{app_id}/attachments"))
+            .header("content-type", "application/pdf")
+            .header("content-disposition", "attachment; filename=\"kommissorium.pdf\"")
+            .send_raw(Some(b"%PDF-1.7\n%%EOF\n"));
+        r.json()["id"].as_i64().unwrap_or_else(|| panic!("attachment: {}", r.text))
+    };
+    let (own_attachment, other_attachment) = (attach(own_app), attach(other_app));
+    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting, own_amendment, other_amendment, own_attachment, other_attachment }
 }
 
 fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
@@ -62,6 +73,8 @@ fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {
         pick(w.own_meeting, w.other_meeting)
     } else if path.starts_with("/api/v1/amendments") {
         pick(w.own_amendment, w.other_amendment)
+    } else if path.starts_with("/api/v1/attachments") {
+        pick(w.own_attachment, w.other_attachment)
     } else if path.starts_with("/api/v1/users") {
         user_id
     } else {
@@ -94,7 +107,7 @@ api_test! {
                 let method = method.to_uppercase();
                 let permission = op["x-permission"].as_str().unwrap_or_else(|| panic!("{method} {path} has no x-permission"));
                 let action = klyngemidler::domain::access::Action::parse(permission).expect("known permission");
-                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/") || path.starts_with("/api/v1/amendments/");
+                let cluster_bound = path.contains("{cluster}") || path.contains("{pool}") || path.starts_with("/api/v1/applications/") || path.starts_with("/api/v1/grants/") || path.starts_with("/api/v1/meetings/") || path.starts_with("/api/v1/amendments/") || path.starts_with("/api/v1/attachments/");
                 let needs_all_clusters = permission == "manage_users"
                     || path == "/api/v1/audit-events"
                     || path == "/api/v1/exports/audit-events"

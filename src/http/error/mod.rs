@@ -178,6 +178,11 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// It existed and was removed (an attachment): 410.
+    #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("{detail}")]
     Conflict { kind: ConflictKind, detail: String },
     #[error("this update needs an If-Match header with the resource's current ETag")]
@@ -209,6 +214,8 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
+            ApiError::Gone(_) => "gone",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::Conflict { kind, .. } => return (kind.as_str(), kind.title()),
             ApiError::InsufficientFunds(_) => "insufficient-funds",
             ApiError::Sitting(_) => "sitting-refused",
@@ -273,6 +280,8 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict { .. } | ApiError::InsufficientFunds(_) | ApiError::Sitting(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -324,7 +333,7 @@ impl From<diesel::result::Error> for ApiError {
 /// one per type wherever the problem is made: by [`ApiError`], or for a
 /// response actix produced itself ([`problem_for_status`]). Conflicts have
 /// theirs in [`ConflictKind::title`].
-pub const TITLES: [(&str, &str); 18] = [
+pub const TITLES: [(&str, &str); 19] = [
     ("validation", "The request has invalid fields"),
     ("malformed-request", "The request could not be read"),
     ("unsupported-media-type", "Unsupported media type"),
@@ -332,6 +341,7 @@ pub const TITLES: [(&str, &str); 18] = [
     ("unauthorized", "Authentication required"),
     ("forbidden", "Not allowed"),
     ("not-found", "Not found"),
+    ("gone", "Removed"),
     ("method-not-allowed", "Method not allowed"),
     ("payload-too-large", "Request body too large"),
     ("insufficient-funds", "Not enough money available"),
@@ -357,6 +367,7 @@ pub fn problem_for_status(status: StatusCode, detail: &str) -> Problem {
         StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::FORBIDDEN => "forbidden",
         StatusCode::NOT_FOUND => "not-found",
+        StatusCode::GONE => "gone",
         StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
         StatusCode::NOT_ACCEPTABLE => "not-acceptable",
         StatusCode::REQUEST_TIMEOUT => "request-timeout",

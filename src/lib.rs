@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod follow_up;
 pub mod grants;
 pub mod http;
 pub mod mail;

@@ -97,10 +97,12 @@ pub enum ConflictKind {
     Agenda,
     /// The meeting is held: its agenda and outcomes are final.
     MeetingHeld,
+    /// The grant's reporting plan does not allow this (follow-up closed, no open report of that kind, a submitted report dropped).
+    ReportingPlan,
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 14] = [
+    pub const ALL: [ConflictKind; 15] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -115,6 +117,7 @@ impl ConflictKind {
         ConflictKind::Agenda,
         ConflictKind::MeetingHeld,
         ConflictKind::Ineligible,
+        ConflictKind::ReportingPlan,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -134,6 +137,7 @@ impl ConflictKind {
             ConflictKind::Agenda => "agenda",
             ConflictKind::MeetingHeld => "meeting-held",
             ConflictKind::Ineligible => "ineligible",
+            ConflictKind::ReportingPlan => "reporting-plan",
         }
     }
 
@@ -153,6 +157,7 @@ impl ConflictKind {
             ConflictKind::Agenda => "The item does not belong on this agenda",
             ConflictKind::MeetingHeld => "The meeting is held",
             ConflictKind::Ineligible => "The project does not meet the pool's criteria",
+            ConflictKind::ReportingPlan => "The reporting plan does not allow this",
         }
     }
 }

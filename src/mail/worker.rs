@@ -88,10 +88,14 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
 async fn remind_reports(db: &Db, base_url: &str, settings: &crate::follow_up::FollowUpSettings) -> Result<usize, StoreError> {
     let (base_url, settings) = (base_url.to_owned(), settings.clone());
     let today = settings.clock.today();
-    db.write(move |c| {
-        crate::follow_up::service::send_reminders(c, &settings, &base_url, today, crate::http::now()).map_err(StoreError::from)
-    })
-    .await
+    let run = move |c: &mut crate::db::AnyConnection, send: bool| {
+        crate::follow_up::service::send_reminders(c, &settings, &base_url, today, crate::http::now(), send).map_err(StoreError::from)
+    };
+    let check = run.clone();
+    if db.read(move |c| check(c, false)).await? == 0 {
+        return Ok(0);
+    }
+    db.write(move |c| run(c, true)).await
 }
 
 /// One round: every due mail gets one attempt.

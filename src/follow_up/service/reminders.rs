@@ -14,13 +14,16 @@ use crate::follow_up::FollowUpSettings;
 
 /// Queues every reminder due on `today` that has not gone out. Only stored
 /// plans remind (a suggestion is not yet the secretariat's plan), and not
-/// once the follow-up is closed. Returns how many were queued.
+/// once the follow-up is closed. Returns how many were queued; with `send`
+/// false only counts them (a read, so the worker takes the write lock only
+/// when there is something to send).
 pub fn send_reminders(
     conn: &mut AnyConnection,
     settings: &FollowUpSettings,
     base_url: &str,
     today: NaiveDate,
     now: NaiveDateTime,
+    send: bool,
 ) -> Result<usize, FollowUpError> {
     let mut queued = 0;
     for grant_id in store::planned_grants(conn)? {
@@ -33,8 +36,10 @@ pub fn send_reminders(
             if store::reminder_sent(conn, grant_id, e.entry, which)? {
                 continue;
             }
-            store::record_reminder(conn, grant_id, e.entry, which, now)?;
-            send_link(conn, &view, e.entry, which, base_url, settings, now)?;
+            if send {
+                store::record_reminder(conn, grant_id, e.entry, which, now)?;
+                send_link(conn, &view, e.entry, which, base_url, settings, now)?;
+            }
             queued += 1;
         }
     }

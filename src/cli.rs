@@ -100,6 +100,9 @@ pub struct ServeArgs {
     /// Hours before a link expires when a reminder (with a fresh link) is sent.
     #[arg(long, env = "APPROVAL_REMINDER_HOURS", default_value_t = 48)]
     pub approval_reminder_hours: i64,
+    /// Where a project's "stopped" report prompts a release (default: the sender's address).
+    #[arg(long, env = "SECRETARIAT_EMAIL")]
+    pub secretariat_email: Option<String>,
     /// Approvers are not asked about applications from the party they belong to.
     #[arg(long, env = "APPROVER_RECUSAL", default_value_t = false)]
     pub approver_recusal: bool,
@@ -244,6 +247,14 @@ fn execute(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// `klyngemidler@example.org` of `Klyngemidler <klyngemidler@example.org>`.
+fn sender_address(from: &str) -> String {
+    match (from.find('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => from[a + 1..b].trim().to_owned(),
+        _ => from.trim().to_owned(),
+    }
+}
+
 fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
     let config = ServeConfig {
         bind: args.bind.clone(),
@@ -263,6 +274,10 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             interval: Duration::from_millis(args.outbox_interval_ms.max(100)),
             lease: Duration::from_secs(args.outbox_lease_secs.max(1)),
             worker_id: crate::mail::worker::default_worker_id(),
+        },
+        follow_up: crate::follow_up::FollowUpSettings {
+            secretariat_email: args.secretariat_email.clone().unwrap_or_else(|| sender_address(&args.smtp_from)),
+            ..crate::follow_up::FollowUpSettings::default()
         },
         db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
         public_dashboard: args.public_dashboard,

@@ -23,6 +23,7 @@ pub struct ServeConfig {
     pub trusted_proxies: crate::http::client::TrustedProxies,
     pub links: crate::approvals::service::LinkSettings,
     pub mail: crate::mail::worker::MailSettings,
+    pub follow_up: crate::follow_up::FollowUpSettings,
 }
 
 impl Default for ServeConfig {
@@ -38,6 +39,7 @@ impl Default for ServeConfig {
             db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
             links: crate::approvals::service::LinkSettings::default(),
             mail: crate::mail::worker::MailSettings::default(),
+            follow_up: crate::follow_up::FollowUpSettings::default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! See ARCHITECTURE.md for the map. In short: `domain` is pure, `db` stores,
 //! each capability folder (`pools`, `applications`, `grants`, `year_end`,
-//! `approvals`, `reports`, `admin`) has its HTTP part and its service,
+//! `approvals`, `meetings`, `follow_up`, `reports`, `admin`) has its HTTP part and its service,
 //! `http` holds the shared HTTP machinery, `startup` wires them, `cli` is the
 //! command line.
 
@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod follow_up;
 pub mod grants;
 pub mod http;
 pub mod mail;

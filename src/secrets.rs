@@ -20,6 +20,33 @@ pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
     Ok(hex(&buf))
 }
 
+/// A personal e-mail link's secret (approval and report links alike): the
+/// token goes into the mail, only its hash is stored; the nonce binds the
+/// page's form to the link.
+pub struct LinkToken {
+    pub token: String,
+    pub hash: String,
+    pub nonce: String,
+}
+
+/// A fresh link token: 256 random bits, with its SHA-256 and a form nonce.
+pub fn new_link_token() -> Result<LinkToken, getrandom::Error> {
+    let token = random_hex(32)?;
+    let nonce = random_hex(16)?;
+    Ok(LinkToken { hash: sha256_hex(&token), token, nonce })
+}
+
+/// The stored hash of a link token as it came in a URL; `None` when it
+/// cannot be one of ours (64 hex digits), so nothing is looked up.
+pub fn link_token_hash(token: &str) -> Option<String> {
+    (token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())).then(|| sha256_hex(token))
+}
+
+/// Compares secrets (a form's nonce) in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }

@@ -24,11 +24,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let openapi = crate::http::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
-        crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone());
+        crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone(), config.follow_up.clone());
         let state = web::Data::new(AppState {
             db,
             auth_limiter: crate::http::auth::AuthLimiter::new(config.auth_failures_per_minute),
             links: config.links.clone(),
+            follow_up: config.follow_up.clone(),
             metrics: crate::http::metrics::Metrics::default(),
             public_dashboard: config.public_dashboard,
             proxies: config.trusted_proxies.clone(),
@@ -61,6 +62,8 @@ impl Application {
                 .service(web::redirect("/docs", "/docs/"))
                 .service(crate::web::approval::show)
                 .service(crate::web::approval::decide)
+                .service(crate::web::report::show)
+                .service(crate::web::report::submit)
                 .service(crate::web::dashboard::show)
                 .service(crate::web::login::login)
                 .service(crate::web::login::logout)

@@ -15,6 +15,7 @@ pub mod charter_rows;
 pub mod clusters;
 pub mod connection;
 pub mod exports;
+pub mod follow_up;
 pub mod grants;
 pub mod idempotency;
 pub mod ledger;

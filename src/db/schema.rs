@@ -508,3 +508,62 @@ diesel::table! {
         bytes -> Binary,
     }
 }
+
+diesel::table! {
+    reporting_plans (grant_id) {
+        grant_id -> BigInt,
+        version -> BigInt,
+        set_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reporting_plan_entries (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        due_on -> Date,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        due_on -> Date,
+        kind -> Text,
+        progress -> Text,
+        body -> Text,
+        attachments -> Text,
+        submitted_by -> Text,
+        channel -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_links (id) {
+        id -> BigInt,
+        grant_id -> BigInt,
+        due_on -> Date,
+        kind -> Text,
+        email -> Text,
+        token_hash -> Text,
+        nonce -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    follow_up_reminders (grant_id, due_on, kind, reminder) {
+        grant_id -> BigInt,
+        due_on -> Date,
+        kind -> Text,
+        reminder -> Text,
+        sent_at -> Timestamp,
+    }
+}

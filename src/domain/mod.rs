@@ -13,6 +13,7 @@ pub mod carry_over;
 pub mod dates;
 pub mod eligibility;
 pub mod evaluation;
+pub mod follow_up;
 pub mod grant;
 pub mod ledger;
 pub mod meeting;

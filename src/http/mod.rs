@@ -39,6 +39,7 @@ pub struct AppState {
     pub db: Db,
     pub auth_limiter: crate::http::auth::AuthLimiter,
     pub links: crate::approvals::service::LinkSettings,
+    pub follow_up: crate::follow_up::FollowUpSettings,
     pub metrics: crate::http::metrics::Metrics,
     /// `/dashboard` without a key (`PUBLIC_DASHBOARD=true`).
     pub public_dashboard: bool,
@@ -123,6 +124,10 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::attachments::http::upload_to_grant)
         .service(crate::attachments::http::download)
         .service(crate::attachments::http::remove)
+        .service(crate::follow_up::http::get_plan)
+        .service(crate::follow_up::http::put_plan)
+        .service(crate::follow_up::http::submit_report)
+        .service(crate::follow_up::http::overdue)
         .service(crate::approvals::approvers::get_approvers)
         .service(crate::approvals::approvers::put_approvers)
         .service(crate::approvals::http::request_approval)
@@ -242,6 +247,7 @@ impl RouteTable {
         // Pages served outside the OpenAPI document.
         routes.push((ResourceDef::new("/openapi.json"), vec![Method::GET, Method::HEAD]));
         routes.push((ResourceDef::new("/approvals/{token}"), vec![Method::GET, Method::HEAD, Method::POST]));
+        routes.push((ResourceDef::new("/reports/{token}"), vec![Method::GET, Method::HEAD, Method::POST]));
         routes.push((ResourceDef::new("/dashboard"), vec![Method::GET, Method::HEAD]));
         routes.push((ResourceDef::new("/dashboard/login"), vec![Method::POST]));
         routes.push((ResourceDef::new("/dashboard/logout"), vec![Method::POST]));

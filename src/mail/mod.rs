@@ -2,19 +2,24 @@
 //! outbox by SMTP. Mail is queued in the same transaction as the change that
 //! causes it; without `SMTP_URL` it simply waits in the outbox.
 
+pub mod follow_up;
 pub mod templates;
 pub mod worker;
 
 pub use crate::domain::money::kroner;
 
-/// What a delivered mail keeps of its links: `/approvals/` followed by the
-/// token becomes `/approvals/[fjernet]`, so no live token rests in the outbox.
+/// What a delivered mail keeps of its links: `/approvals/` (or `/reports/`)
+/// followed by the token becomes `/approvals/[fjernet]`, so no live token rests in the outbox.
 pub fn redact_tokens(body: &str) -> String {
-    const MARK: &str = "/approvals/";
+    // Report links (`/reports/`) carry tokens the same way.
+    redact_after(&redact_after(body, "/approvals/"), "/reports/")
+}
+
+fn redact_after(body: &str, mark: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
-    while let Some(at) = rest.find(MARK) {
-        let (before, after) = rest.split_at(at + MARK.len());
+    while let Some(at) = rest.find(mark) {
+        let (before, after) = rest.split_at(at + mark.len());
         out.push_str(before);
         let token_len = after.bytes().take_while(u8::is_ascii_hexdigit).count();
         if token_len >= 32 {

@@ -1,4 +1,5 @@
-//! The outbox worker: sends reminders before links expire, and delivers
+//! The outbox worker: sends reminders before links expire and of reports
+//! due (`follow_up::service::send_reminders`), and delivers
 //! queued mail by SMTP with retries and backoff. Runs in every server
 //! process: a worker leases the mail it is about to send (see
 //! [`outbox::claim_due_mail`]), so with several nodes each mail goes out once.
@@ -45,11 +46,14 @@ impl Default for MailSettings {
 }
 
 /// Starts the worker on the current actix system.
-pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings) {
+pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings, follow_up: crate::follow_up::FollowUpSettings) {
     actix_web::rt::spawn(async move {
         loop {
             if let Err(e) = remind(&db, &links).await {
                 tracing::warn!(error = %e, "reminders failed");
+            }
+            if let Err(e) = remind_reports(&db, &links.public_base_url, &follow_up).await {
+                tracing::warn!(error = %e, "report reminders failed");
             }
             if let Some(url) = &mail.smtp_url {
                 if let Err(e) = deliver(&db, url, &mail).await {
@@ -78,6 +82,20 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
         Ok::<_, StoreError>(())
     })
     .await
+}
+
+/// Reminders of reports due or overdue on the follow-up's day, each once.
+async fn remind_reports(db: &Db, base_url: &str, settings: &crate::follow_up::FollowUpSettings) -> Result<usize, StoreError> {
+    let (base_url, settings) = (base_url.to_owned(), settings.clone());
+    let today = settings.clock.today();
+    let run = move |c: &mut crate::db::AnyConnection, send: bool| {
+        crate::follow_up::service::send_reminders(c, &settings, &base_url, today, crate::http::now(), send).map_err(StoreError::from)
+    };
+    let check = run.clone();
+    if db.read(move |c| check(c, false)).await? == 0 {
+        return Ok(0);
+    }
+    db.write(move |c| run(c, true)).await
 }
 
 /// One round: every due mail gets one attempt.

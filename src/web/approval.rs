@@ -14,7 +14,7 @@ use crate::http::{AppState, now};
 use crate::mail::templates::{bucket_da, level_da};
 use crate::mail::{esc, kroner};
 
-fn html(status: StatusCode, body: String) -> HttpResponse {
+pub(crate) fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((CACHE_CONTROL, "no-store"))
@@ -49,7 +49,7 @@ fn problem_page(problem: LinkProblem) -> HttpResponse {
     html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This approval link cannot be used.</small></p>", esc(text))))
 }
 
-fn too_many(retry_after: u64) -> HttpResponse {
+pub(crate) fn too_many(retry_after: u64) -> HttpResponse {
     let mut res = html(
         StatusCode::TOO_MANY_REQUESTS,
         page("For mange forsøg", "<p>Der er prøvet for mange ugyldige links fra denne adresse. Vent et minut, og prøv igen.</p>"),
@@ -74,7 +74,7 @@ async fn refused(state: &AppState, req: &HttpRequest, problem: LinkProblem) -> H
     problem_page(problem)
 }
 
-fn trouble_page() -> HttpResponse {
+pub(crate) fn trouble_page() -> HttpResponse {
     html(StatusCode::SERVICE_UNAVAILABLE, page("Prøv igen om lidt", "<p>Systemet kunne ikke svare lige nu. Prøv igen om et øjeblik.</p>"))
 }
 
@@ -225,7 +225,7 @@ pub async fn decide(
                 Ok(live) => live,
                 Err(problem) => return Ok(Answer::Problem(problem)),
             };
-            if !constant_time_eq(live.link.nonce.as_bytes(), nonce.as_bytes()) {
+            if !crate::secrets::constant_time_eq(live.link.nonce.as_bytes(), nonce.as_bytes()) {
                 return Ok(Answer::BadNonce);
             }
             let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
@@ -277,8 +277,4 @@ fn refused_page(why: &str) -> HttpResponse {
              Intet er registreret. Kontakt sekretariatet.</p>",
         ),
     )
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -43,9 +43,17 @@ struct View {
     clusters: Vec<(String, String)>,
     cluster: Option<String>,
     pools: Vec<PoolView>,
+    /// Reports past due in the clusters shown.
+    overdue: Vec<crate::follow_up::service::Overdue>,
 }
 
-fn load(c: &mut AnyConnection, scope: &ClusterScope, year: Option<i32>, cluster: Option<String>) -> Result<View, ApiError> {
+fn load(
+    c: &mut AnyConnection,
+    scope: &ClusterScope,
+    year: Option<i32>,
+    cluster: Option<String>,
+    today: chrono::NaiveDate,
+) -> Result<View, ApiError> {
     let all = pools::list(c, scope, &pools::PoolFilter::default(), 10_000)?;
     let mut years: Vec<i32> = all.iter().map(|p| p.pool.key.year.get()).collect();
     years.sort_unstable();
@@ -84,7 +92,8 @@ fn load(c: &mut AnyConnection, scope: &ClusterScope, year: Option<i32>, cluster:
         }
         views.push(PoolView { status, cluster_name, decided, waiting, carry_overs });
     }
-    Ok(View { years, year, clusters, cluster, pools: views })
+    let overdue = crate::follow_up::service::overdue(c, scope, cluster.as_deref(), today)?;
+    Ok(View { years, year, clusters, cluster, pools: views, overdue })
 }
 
 /// A figure of the status, read back (it may pass the input limit: a pool plus a carry-over).
@@ -261,6 +270,7 @@ fn render(view: &View, signed_in: bool) -> String {
     for (i, p) in view.pools.iter().enumerate() {
         body.push_str(&pool_section(i, p));
     }
+    body.push_str(&super::report::overdue_section(&view.overdue));
     body.push_str("<p class=\"hint\">Beløb i kroner. Tallene kommer fra puljernes regnskab og stemmer til øren med API'et (/api/v1/reports/status).</p>");
     format!(
         "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -282,7 +292,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, query: web::Quer
     };
     let year = query.year.as_deref().and_then(|y| y.parse::<i32>().ok());
     let cluster = query.cluster.clone().filter(|c| !c.is_empty());
-    match state.db.read(move |c| load(c, &scope, year, cluster)).await {
+    let today = state.follow_up.clock.today();
+    match state.db.read(move |c| load(c, &scope, year, cluster, today)).await {
         Ok(view) => html(StatusCode::OK, render(&view, !state.public_dashboard)),
         Err(e) => {
             tracing::error!(error = %e, "dashboard failed");

@@ -7,6 +7,7 @@ pub mod approval;
 pub mod charts;
 pub mod dashboard;
 pub mod login;
+pub mod report;
 
 use crate::mail::esc;
 

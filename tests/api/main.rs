@@ -24,6 +24,7 @@ mod eligibility;
 mod email_approval;
 mod evaluation;
 mod export_memory;
+mod follow_up;
 mod hostile;
 mod http_standard;
 mod libreoffice;

@@ -60,7 +60,18 @@ fn world(app: &TestApp) -> World {
         r.json()["id"].as_i64().unwrap_or_else(|| panic!("attachment: {}", r.text))
     };
     let (own_attachment, other_attachment) = (attach(own_app), attach(other_app));
-    World { own_app, other_app, own_grant, other_grant, own_meeting, other_meeting, own_amendment, other_amendment, own_attachment, other_attachment }
+    World {
+        own_app,
+        other_app,
+        own_grant,
+        other_grant,
+        own_meeting,
+        other_meeting,
+        own_amendment,
+        other_amendment,
+        own_attachment,
+        other_attachment,
+    }
 }
 
 fn fill(path: &str, own: bool, w: &World, user_id: i64, key_id: i64) -> String {

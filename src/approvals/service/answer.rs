@@ -16,7 +16,6 @@ use crate::domain::pool::PoliticalMode;
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, Event, Level, Outcome};
-use crate::secrets::sha256_hex;
 
 use super::{ApprovalError, LinkSettings, Loaded, carry_over, open_request};
 
@@ -30,8 +29,11 @@ pub struct LiveLink {
 
 /// Finds the link of a token and checks it may still be used. Changes nothing.
 pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> Result<Result<LiveLink, LinkProblem>, StoreError> {
-    let valid_shape = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
-    let Some(link) = (if valid_shape { approvals::link_by_token_hash(conn, &sha256_hex(token))? } else { None }) else {
+    let hash = crate::secrets::link_token_hash(token);
+    let Some(link) = (match hash {
+        Some(hash) => approvals::link_by_token_hash(conn, &hash)?,
+        None => None,
+    }) else {
         return Ok(Err(LinkProblem::Unknown));
     };
     let request = approvals::find_request(conn, link.request_id)?.ok_or_else(|| StoreError::Corrupt("link without request".into()))?;

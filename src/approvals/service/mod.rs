@@ -27,7 +27,6 @@ use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::workflow::{ApplicationState, Event, Level, WorkflowError};
 use crate::mail::templates::{self, Facts};
-use crate::secrets::{random_hex, sha256_hex};
 use crate::year_end::service::CarryOverFailure;
 
 /// Where links point and how long they live.
@@ -106,8 +105,7 @@ fn send_link(
     reminder: bool,
     now: NaiveDateTime,
 ) -> Result<(), ApprovalError> {
-    let token = random_hex(32).map_err(|_| ApprovalError::Random)?;
-    let nonce = random_hex(16).map_err(|_| ApprovalError::Random)?;
+    let crate::secrets::LinkToken { token, hash, nonce } = crate::secrets::new_link_token().map_err(|_| ApprovalError::Random)?;
     let expires_at = now + chrono::Duration::days(settings.link_days);
     approvals::insert_link(
         conn,
@@ -115,7 +113,7 @@ fn send_link(
             request_id: request.id,
             approver_name: name,
             approver_email: email,
-            token_hash: &sha256_hex(&token),
+            token_hash: &hash,
             nonce: &nonce,
             expires_at,
             reminded_at: reminder.then_some(now),

@@ -99,10 +99,12 @@ pub enum ConflictKind {
     MeetingHeld,
     /// The grant's amendment is decided already, awaits another level, or one is pending already.
     AmendmentState,
+    /// The grant's reporting plan does not allow this (follow-up closed, no open report of that kind, a submitted report dropped).
+    ReportingPlan,
 }
 
 impl ConflictKind {
-    pub const ALL: [ConflictKind; 15] = [
+    pub const ALL: [ConflictKind; 16] = [
         ConflictKind::PoolState,
         ConflictKind::ApplicationState,
         ConflictKind::ApprovalRequest,
@@ -118,6 +120,7 @@ impl ConflictKind {
         ConflictKind::MeetingHeld,
         ConflictKind::Ineligible,
         ConflictKind::AmendmentState,
+        ConflictKind::ReportingPlan,
     ];
 
     /// The last part of the problem's `type` URN.
@@ -138,6 +141,7 @@ impl ConflictKind {
             ConflictKind::MeetingHeld => "meeting-held",
             ConflictKind::Ineligible => "ineligible",
             ConflictKind::AmendmentState => "amendment-state",
+            ConflictKind::ReportingPlan => "reporting-plan",
         }
     }
 
@@ -158,6 +162,7 @@ impl ConflictKind {
             ConflictKind::MeetingHeld => "The meeting is held",
             ConflictKind::Ineligible => "The project does not meet the pool's criteria",
             ConflictKind::AmendmentState => "The amendment does not allow this now",
+            ConflictKind::ReportingPlan => "The reporting plan does not allow this",
         }
     }
 }

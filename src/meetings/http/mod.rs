@@ -199,7 +199,8 @@ pub async fn list_meetings(state: web::Data<AppState>, caller: Caller, query: we
                 },
                 None => None,
             };
-            let filter = MeetingFilter { clusters: Some(visible.iter().map(|r| r.id).collect()), cluster: cluster_id, forum, year, after_id };
+            let filter =
+                MeetingFilter { clusters: Some(visible.iter().map(|r| r.id).collect()), cluster: cluster_id, forum, year, after_id };
             let mut out = Vec::new();
             for m in store::list(c, &filter, limit + 1)? {
                 let slug = visible.iter().find(|r| r.id == m.cluster_id).map(|r| r.slug.clone()).unwrap_or_default();

@@ -1,0 +1,221 @@
+//! `GET|HEAD /reports/{token}`: the report form for the project's contact
+//! (changes nothing: mail scanners open links). `POST /reports/{token}`:
+//! the report, once.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, route, web};
+use serde::Deserialize;
+
+use super::approval::{html, too_many, trouble_page};
+use super::page;
+use crate::db::{StoreError, TxError};
+use crate::domain::approval::LinkProblem;
+use crate::domain::follow_up::Progress;
+use crate::follow_up::service::{self as follow_up, FollowUpError, Submission};
+use crate::http::{AppState, now};
+use crate::mail::esc;
+use crate::mail::follow_up::{date_da, kind_da};
+
+fn problem_page(problem: LinkProblem) -> HttpResponse {
+    let (status, title, text) = match problem {
+        LinkProblem::Unknown => (
+            StatusCode::NOT_FOUND,
+            "Linket findes ikke",
+            "Linket er ikke gyldigt. Kontrollér, at hele linket fra e-mailen er med, eller kontakt sekretariatet.",
+        ),
+        LinkProblem::Used => (
+            StatusCode::GONE,
+            "Linket er allerede brugt",
+            "Rapporten er allerede afleveret via dette link. Et link kan kun bruges én gang.",
+        ),
+        LinkProblem::Void | LinkProblem::PoolClosed => (
+            StatusCode::GONE,
+            "Linket gælder ikke længere",
+            "Rapporten er allerede afleveret, eller den er ikke længere en del af rapporteringsplanen. Kontakt sekretariatet, hvis du er i tvivl.",
+        ),
+        LinkProblem::Expired => {
+            (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
+        }
+    };
+    html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This report link cannot be used.</small></p>", esc(text))))
+}
+
+/// An unknown token counts as a failed attempt from the client's address,
+/// like an unknown approval link (the same limiter).
+async fn refused(state: &AppState, req: &HttpRequest, problem: LinkProblem) -> HttpResponse {
+    if problem == LinkProblem::Unknown {
+        let ip = state.proxies.client_ip(req);
+        tracing::warn!(client = %ip.map(|a| a.to_string()).unwrap_or_default(), "unknown report token");
+        if let Some(retry) = state.auth_limiter.failed_and_slowed(ip).await {
+            return too_many(retry);
+        }
+    }
+    problem_page(problem)
+}
+
+/// Shows the report form; writes nothing.
+#[route("/reports/{token}", method = "GET", method = "HEAD")]
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let (today, at) = (state.follow_up.clock.today(), now());
+    let result = {
+        let token = token.clone();
+        state.db.read(move |c| follow_up::live_link(c, &token, today, at)).await
+    };
+    let live = match result {
+        Ok(Ok(live)) => live,
+        Ok(Err(problem)) => return refused(&state, &req, problem).await,
+        Err(e) => {
+            tracing::error!(error = %e, "report page failed");
+            return trouble_page();
+        }
+    };
+    let radio = |value: &str, label: &str, checked: bool| {
+        format!(
+            "<p><input type=\"radio\" id=\"p-{value}\" name=\"progress\" value=\"{value}\"{c} required> <label for=\"p-{value}\">{label}</label></p>",
+            c = if checked { " checked" } else { "" }
+        )
+    };
+    let body = format!(
+        "<p>Kære projektkontakt. Her afleverer du projektets {what} til sundhedsklyngen.</p>\
+         <table><tr><th>Projekt</th><td>{title}</td></tr><tr><th>Pulje</th><td>{pool}</td></tr>\
+         <tr><th>Rapport</th><td>{what}, frist {due}</td></tr></table>\
+         <form method=\"post\" action=\"/reports/{token}\"><input type=\"hidden\" name=\"nonce\" value=\"{nonce}\">\
+         <fieldset><legend>Hvordan går projektet?</legend>{on_track}{delayed}{stopped}</fieldset>\
+         <label for=\"text\">Rapport</label><textarea id=\"text\" name=\"text\" maxlength=\"10000\" required></textarea>\
+         <div class=\"buttons\"><button class=\"approve\" type=\"submit\">Aflevér</button></div></form>\
+         <p class=\"note\">Linket er personligt og kan bruges én gang. Det gælder til {expires}.</p>",
+        what = kind_da(live.entry.kind),
+        title = esc(&live.view.grant.application_title),
+        pool = esc(&live.view.grant.pool.to_string()),
+        due = date_da(live.entry.due_on),
+        token = esc(&token),
+        nonce = esc(&live.link.nonce),
+        on_track = radio("on_track", "Projektet forløber som planlagt", true),
+        delayed = radio("delayed", "Projektet er forsinket", false),
+        stopped = radio("stopped", "Projektet er stoppet", false),
+        expires = live.link.expires_at.format("%-d.%-m.%Y kl. %H:%M UTC"),
+    );
+    html(StatusCode::OK, page("Rapport om projektet", &body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    pub progress: String,
+    #[serde(default)]
+    pub text: String,
+    pub nonce: String,
+}
+
+enum Outcome {
+    Problem(LinkProblem),
+    BadNonce,
+    Done(Option<i64>),
+}
+
+struct PageError(StoreError, Option<String>);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e, None)
+    }
+}
+
+impl TxError for PageError {
+    fn is_retryable(&self) -> bool {
+        self.1.is_none() && self.0.is_serialization_failure()
+    }
+}
+
+fn form_problem(title: &str, text: &str) -> HttpResponse {
+    html(StatusCode::UNPROCESSABLE_ENTITY, page(title, &format!("<p>{}</p>", esc(text))))
+}
+
+/// Records the report sent through the link.
+#[route("/reports/{token}", method = "POST")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: Result<web::Form<ReportForm>, actix_web::Error>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let Ok(form) = form else {
+        return html(StatusCode::BAD_REQUEST, page("Formularen kunne ikke læses", "<p>Gå tilbage til linket i e-mailen og prøv igen.</p>"));
+    };
+    let Some(progress) = Progress::parse(&form.progress) else {
+        return form_problem("Vælg, hvordan projektet går", "Gå tilbage og vælg en af mulighederne.");
+    };
+    let text = match crate::domain::values::parse_note(&form.text, 10_000) {
+        Ok(text) if !text.trim().is_empty() => text,
+        Ok(_) => return form_problem("Skriv rapporten", "Rapporten er tom. Gå tilbage og skriv, hvordan det går med projektet."),
+        Err(_) => {
+            return form_problem("Rapporten kan ikke gemmes", "Rapporten er for lang eller indeholder kontroltegn. Gå tilbage og ret den.");
+        }
+    };
+    let nonce = form.nonce.clone();
+    let settings = state.follow_up.clone();
+    let today = settings.clock.today();
+    let result = state
+        .db
+        .write(move |c| {
+            let at = now();
+            let live = match follow_up::live_link(c, &token, today, at)? {
+                Ok(live) => live,
+                Err(problem) => return Ok(Outcome::Problem(problem)),
+            };
+            if !crate::secrets::constant_time_eq(live.link.nonce.as_bytes(), nonce.as_bytes()) {
+                return Ok(Outcome::BadNonce);
+            }
+            let report = Submission { progress, text: &text, attachments: &[], channel: "link" };
+            match follow_up::submit_by_link(c, &live, &report, &settings, at) {
+                Ok(done) => Ok(Outcome::Done(done)),
+                Err(FollowUpError::Store(e)) => Err(PageError(e, None)),
+                Err(e) => Err(PageError(StoreError::Corrupt(String::new()), Some(e.to_string()))),
+            }
+        })
+        .await;
+    match result {
+        Ok(Outcome::Problem(p)) => refused(&state, &req, p).await,
+        Ok(Outcome::BadNonce) => {
+            html(StatusCode::BAD_REQUEST, page("Formularen er forældet", "<p>Åbn linket fra e-mailen igen og prøv på ny.</p>"))
+        }
+        Ok(Outcome::Done(None)) => problem_page(LinkProblem::Used),
+        Ok(Outcome::Done(Some(_))) => {
+            html(StatusCode::OK, page("Tak", "<p>Rapporten er afleveret og registreret hos sekretariatet.</p><p>Du kan lukke siden.</p>"))
+        }
+        Err(PageError(_, Some(why))) => {
+            tracing::info!(reason = why, "report through a link refused");
+            problem_page(LinkProblem::Void)
+        }
+        Err(PageError(e, None)) => {
+            tracing::error!(error = %e, "report through a link failed");
+            trouble_page()
+        }
+    }
+}
+
+/// The dashboard's short list of reports past due ("Forsinkede rapporter").
+pub fn overdue_section(overdue: &[follow_up::Overdue]) -> String {
+    let mut out = String::from("<section aria-labelledby=\"forsinkede\"><h2 id=\"forsinkede\">Forsinkede rapporter</h2>");
+    if overdue.is_empty() {
+        out.push_str("<p>Ingen rapporter er forsinkede.</p></section>");
+        return out;
+    }
+    out.push_str("<ul>");
+    for o in overdue.iter().take(20) {
+        out.push_str(&format!(
+            "<li>{title} ({pool}): {what} med frist {due}, {days} dage forsinket</li>",
+            title = esc(&o.application_title),
+            pool = esc(&o.pool),
+            what = kind_da(o.entry.kind),
+            due = date_da(o.entry.due_on),
+            days = o.days_overdue,
+        ));
+    }
+    if overdue.len() > 20 {
+        out.push_str(&format!("<li>… og {} flere (se /api/v1/reports/overdue)</li>", overdue.len() - 20));
+    }
+    out.push_str("</ul></section>");
+    out
+}

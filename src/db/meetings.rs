@@ -69,6 +69,8 @@ pub struct ItemRow {
     pub postponed_from: Option<i64>,
     pub carried_to: Option<i64>,
     pub version: i64,
+    pub amendment_id: Option<i64>,
+    pub grant_id: Option<i64>,
 }
 
 impl ItemRow {
@@ -235,6 +237,8 @@ pub struct NewItem<'a> {
     pub case_text: &'a [String],
     pub proposals: &'a [String],
     pub postponed_from: Option<i64>,
+    pub amendment_id: Option<i64>,
+    pub grant_id: Option<i64>,
 }
 
 pub fn insert_item(conn: &mut AnyConnection, item: &NewItem<'_>) -> Result<ItemRow, StoreError> {
@@ -256,6 +260,8 @@ pub fn insert_item(conn: &mut AnyConnection, item: &NewItem<'_>) -> Result<ItemR
             meeting_items::case_text.eq(item.case_text.join("\n\n")),
             meeting_items::proposals.eq(serde_json::to_string(item.proposals).unwrap_or_else(|_| "[]".into())),
             meeting_items::postponed_from.eq(item.postponed_from),
+            meeting_items::amendment_id.eq(item.amendment_id),
+            meeting_items::grant_id.eq(item.grant_id),
         ))
         .returning(meeting_items::all_columns)
         .get_result(conn)?)

@@ -440,6 +440,8 @@ diesel::table! {
         postponed_from -> Nullable<BigInt>,
         carried_to -> Nullable<BigInt>,
         version -> BigInt,
+        amendment_id -> Nullable<BigInt>,
+        grant_id -> Nullable<BigInt>,
     }
 }
 

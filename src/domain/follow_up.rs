@@ -55,6 +55,15 @@ impl Progress {
         Progress::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
+    /// How the minutes say it: "Projektet forløber som planlagt".
+    pub fn words_da(self) -> &'static str {
+        match self {
+            Progress::OnTrack => "Projektet forløber som planlagt",
+            Progress::Delayed => "Projektet er forsinket",
+            Progress::Stopped => "Projektet er stoppet",
+        }
+    }
+
     /// Whether the secretariat should be asked to consider a release.
     pub fn prompts_release(self) -> bool {
         self == Progress::Stopped

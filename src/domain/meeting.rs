@@ -83,10 +83,15 @@ pub enum ItemKind {
     Model,
     /// A free note (orientering).
     Note,
+    /// An amendment of a grant (a new total, end date or budget) to decide.
+    Amendment,
+    /// A grant's status: the project's latest report, a standing item.
+    GrantStatus,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 4] = [ItemKind::Application, ItemKind::CarryOver, ItemKind::Model, ItemKind::Note];
+    pub const ALL: [ItemKind; 6] =
+        [ItemKind::Application, ItemKind::CarryOver, ItemKind::Model, ItemKind::Note, ItemKind::Amendment, ItemKind::GrantStatus];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,6 +99,8 @@ impl ItemKind {
             ItemKind::CarryOver => "carry_over",
             ItemKind::Model => "model",
             ItemKind::Note => "note",
+            ItemKind::Amendment => "amendment",
+            ItemKind::GrantStatus => "grant_status",
         }
     }
 
@@ -240,11 +247,31 @@ pub fn carry_over_answer(forum: Forum, outcome: ItemOutcome) -> Result<Option<bo
     }
 }
 
+/// What an amendment outcome of `forum` is: the level's approval or
+/// rejection (`None`: postponed). Only the level the amendment awaits decides.
+pub fn amendment_decision(forum: Forum, awaiting: Option<Level>, outcome: ItemOutcome) -> Result<Option<(Level, Outcome)>, MeetingRule> {
+    let level = match (forum, awaiting) {
+        (Forum::Strategic, Some(Level::Strategic)) => Level::Strategic,
+        (Forum::Political, Some(Level::Political)) => Level::Political,
+        (_, None) => return Err(MeetingRule::Outcome("the amendment is decided already")),
+        (_, Some(Level::Strategic)) => return Err(MeetingRule::Outcome("the amendment awaits the strategic level")),
+        (_, Some(Level::Political)) => return Err(MeetingRule::Outcome("the amendment awaits the political level")),
+    };
+    match outcome {
+        ItemOutcome::Approved => Ok(Some((level, Outcome::Approved))),
+        ItemOutcome::Rejected => Ok(Some((level, Outcome::Rejected))),
+        ItemOutcome::Postponed => Ok(None),
+        _ => Err(MeetingRule::Outcome("an amendment is approved, rejected or postponed")),
+    }
+}
+
 /// Whether an outcome of a model or note item is one it can have.
 pub fn check_plain_outcome(kind: ItemKind, forum: Forum, outcome: ItemOutcome) -> Result<(), MeetingRule> {
     match (kind, outcome) {
         (ItemKind::Note, ItemOutcome::Noted | ItemOutcome::Approved | ItemOutcome::Postponed) => Ok(()),
         (ItemKind::Note, _) => Err(MeetingRule::Outcome("a note is noted, approved or postponed")),
+        (ItemKind::GrantStatus, ItemOutcome::Noted | ItemOutcome::Postponed) => Ok(()),
+        (ItemKind::GrantStatus, _) => Err(MeetingRule::Outcome("a project's status is noted or postponed")),
         (ItemKind::Model, _) if forum != Forum::Strategic => {
             Err(MeetingRule::Outcome("the allocation model is decided by the strategic level"))
         }
@@ -264,7 +291,7 @@ pub fn outcome_da(kind: ItemKind, outcome: ItemOutcome, as_proposed: bool, amoun
             Some(a) => format!("Godkendt med {}", super::money::kroner(a)),
             None => "Godkendt.".to_owned(),
         },
-        (ItemKind::Application, ItemOutcome::Rejected) => "Afvist. Indstillingen blev ikke fulgt.".to_owned(),
+        (ItemKind::Application | ItemKind::Amendment, ItemOutcome::Rejected) => "Afvist. Indstillingen blev ikke fulgt.".to_owned(),
         (_, ItemOutcome::Rejected) => "Afvist.".to_owned(),
         (_, ItemOutcome::Postponed) => "Udsat til næste møde.".to_owned(),
         (_, ItemOutcome::Referred) => "Sendes videre til drøftelse på politisk niveau.".to_owned(),

@@ -218,6 +218,7 @@ impl From<FollowUpError> for ApiError {
             FollowUpError::Store(s) => ApiError::Store(s),
             FollowUpError::Random => ApiError::Store(crate::db::StoreError::Unavailable("no randomness".into())),
             FollowUpError::Changed => conflict(ConflictKind::ConcurrentChange, e),
+            FollowUpError::UnknownAttachment { index, .. } => ApiError::field(format!("attachments[{index}]"), e),
             e @ (FollowUpError::Closed | FollowUpError::NoOpenEntry(_) | FollowUpError::SubmittedDropped(_)) => {
                 conflict(ConflictKind::ReportingPlan, e)
             }

@@ -135,6 +135,32 @@ fn facts(conn: &mut AnyConnection, row: &ItemRow) -> Result<Vec<(String, String)
             }
         }
         ItemKind::Note => {}
+        ItemKind::Amendment => {
+            if let Some(a) = row.amendment_id.map(|id| crate::db::amendments::find(conn, id)).transpose()?.flatten() {
+                fact("Bevilget i dag", kroner(a.amendment.before.amount));
+                fact("Ny samlet bevilling", kroner(a.amendment.after.amount));
+                fact("Slutdato", a.amendment.after.ends_on.format("%d.%m.%Y").to_string());
+                fact(
+                    "Status",
+                    a.amendment.state.as_str().replace("pending", "afventer").replace("approved", "godkendt").replace("rejected", "afvist"),
+                );
+            }
+        }
+        ItemKind::GrantStatus => {
+            if let Some(g) = row.grant_id.map(|id| crate::db::grants::find(conn, id)).transpose()?.flatten() {
+                fact("Bevilget", kroner(g.grant.amount));
+                fact("Udbetalt", kroner(g.grant.disbursed));
+                fact(
+                    "Tilbage",
+                    kroner(
+                        g.grant.amount.checked_sub(g.grant.disbursed).and_then(|m| m.checked_sub(g.grant.released)).unwrap_or(Money::ZERO),
+                    ),
+                );
+                if let Some(r) = crate::db::follow_up::reports_of(conn, g.id)?.last() {
+                    fact("Seneste rapport", format!("{} ({})", r.progress.words_da(), date_da(r.submitted_at.date())));
+                }
+            }
+        }
     }
     Ok(out)
 }

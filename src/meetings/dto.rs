@@ -56,6 +56,10 @@ pub enum ItemKindDto {
     CarryOver,
     Model,
     Note,
+    /// An amendment of a grant, decided by the level it awaits.
+    Amendment,
+    /// A project's status (its latest report), a standing item.
+    GrantStatus,
 }
 
 impl From<ItemKind> for ItemKindDto {
@@ -65,6 +69,8 @@ impl From<ItemKind> for ItemKindDto {
             ItemKind::CarryOver => ItemKindDto::CarryOver,
             ItemKind::Model => ItemKindDto::Model,
             ItemKind::Note => ItemKindDto::Note,
+            ItemKind::Amendment => ItemKindDto::Amendment,
+            ItemKind::GrantStatus => ItemKindDto::GrantStatus,
         }
     }
 }
@@ -138,6 +144,8 @@ pub struct ItemDto {
     pub kind: ItemKindDto,
     pub application: Option<i64>,
     pub carry_over: Option<i64>,
+    pub amendment: Option<i64>,
+    pub grant: Option<i64>,
     /// The pool the item draws on.
     #[schema(example = "vest-2022")]
     pub pool: Option<String>,
@@ -192,6 +200,8 @@ pub fn item_dto(row: ItemRow, pool: Option<String>, intro: &str) -> ItemDto {
         kind: row.kind().map(ItemKindDto::from).unwrap_or(ItemKindDto::Note),
         application: row.application_id,
         carry_over: row.carry_over_id,
+        amendment: row.amendment_id,
+        grant: row.grant_id,
         pool,
         title: row.title.clone(),
         case_text: row.paragraphs(),
@@ -246,6 +256,10 @@ pub struct ItemRequest {
     pub pool: Option<String>,
     /// With `model`: the model proposed (leave out to ask the forum to decide one).
     pub model: Option<AllocationModelDto>,
+    /// With `amendment`: the amendment's id.
+    pub amendment: Option<i64>,
+    /// With `grant_status`: the grant's id.
+    pub grant: Option<i64>,
     /// With `note`: its title and text.
     pub title: Option<String>,
     pub text: Option<String>,

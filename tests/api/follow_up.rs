@@ -92,13 +92,22 @@ api_test! {
         assert_eq!(app.request("GET", "/api/v1/reports/overdue?cluster=vest").key(Some(&nord)).send().status, 403);
 
         let secretariat = app.key("secretariat", &["vest"]);
-        let report = json!({"kind": "status", "progress": "on_track", "text": "Projektet forløber som planlagt.", "attachments": [3]});
+        let upload = app
+            .request("POST", &format!("/api/v1/grants/{grant}/attachments"))
+            .header("content-type", "application/pdf")
+            .header("content-disposition", "attachment; filename=\"statusrapport.pdf\"")
+            .send_raw(Some(b"%PDF-1.7\n%%EOF\n"));
+        let file = upload.json()["id"].as_i64().unwrap_or_else(|| panic!("attachment: {}", upload.text));
+        let stranger = json!({"kind": "status", "progress": "on_track", "text": "Projektet forløber som planlagt.", "attachments": [file + 1000]});
+        let refused = app.request("POST", &format!("/api/v1/grants/{grant}/reports")).key(Some(&secretariat)).json(&stranger);
+        assert_eq!(refused.invalid_fields(), vec!["attachments[0]".to_owned()], "only the grant's own files: {}", refused.text);
+        let report = json!({"kind": "status", "progress": "on_track", "text": "Projektet forløber som planlagt.", "attachments": [file]});
         let r = app.request("POST", &format!("/api/v1/grants/{grant}/reports")).key(Some(&secretariat)).json(&report);
         assert_eq!(r.status, 201, "{}", r.text);
         let p = r.json();
         assert_eq!(entries(&p)[0].2, "submitted", "the earliest open status report is fulfilled");
         assert_eq!(entries(&p)[1].2, "overdue");
-        assert_eq!(p["reports"][0]["attachments"], json!([3]));
+        assert_eq!(p["reports"][0]["attachments"], json!([file]));
         assert_eq!(p["reports"][0]["channel"], "api");
         assert_eq!(p["entries"][0]["report_id"], p["reports"][0]["id"]);
         assert_eq!(app.get("/api/v1/reports/overdue").json().as_array().map(Vec::len), Some(3));

@@ -290,3 +290,36 @@ api_test! {
         assert_eq!(outcomes, vec![json!([first, "postponed"]), json!([next, null])]);
     }
 }
+
+api_test! {
+    /// After the grant the strategic level decides an amendment and takes note of the project's status in one sitting.
+    fn the_strategic_level_decides_an_amendment_and_notes_a_projects_status(app) {
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "999999999.00"}));
+        let id = submitted(app, &charter("150000.00"));
+        let grant = decide(app, id, "strategic", "approved", None).json()["grant_id"].as_i64().expect("grant");
+        let r = app.post(&format!("/api/v1/grants/{grant}/amendments"), &json!({"amount": "180000.00", "reason": "Projektet udvides til to kommuner mere"}));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let amendment = r.json()["id"].as_i64().expect("id");
+        assert_eq!(status(app)["pending"], "30000.00", "the increase is reserved at once");
+        let forum = meeting(app, "operations_forum", "2022-10-25");
+        assert_eq!(item(app, forum, json!({"kind": "amendment", "amendment": amendment})).status, 409, "the amendment awaits the strategic level");
+        let m = meeting(app, "strategic", "2022-10-27");
+        let r = item(app, m, json!({"kind": "amendment", "amendment": amendment}));
+        assert_eq!(r.status, 201, "{}", r.text);
+        let drafted = r.json();
+        assert!(drafted["case_text"].to_string().contains("150.000,00 kr. ønskes ændret til 180.000,00 kr."), "{drafted}");
+        assert_eq!(item(app, m, json!({"kind": "grant_status", "grant": grant})).status, 201);
+        let bad = sitting(json!([{"item": 1, "outcome": "approved"}, {"item": 2, "outcome": "approved"}]));
+        assert!(app.post(&format!("/api/v1/meetings/{m}/outcomes"), &bad).problem(409)["errors"][0]["message"].as_str().unwrap().contains("noted"));
+        let r = app.post(&format!("/api/v1/meetings/{m}/outcomes"), &sitting(json!([{"item": 1, "outcome": "approved"}, {"item": 2, "outcome": "noted"}])));
+        assert_eq!(r.status, 200, "{}", r.text);
+        let a = app.get(&format!("/api/v1/amendments/{amendment}")).json();
+        assert_eq!(a["state"], "approved", "{a}");
+        assert_eq!(app.get(&format!("/api/v1/grants/{grant}")).json()["amount"], "180000.00");
+        let s = status(app);
+        assert_eq!((s["committed"].as_str(), s["pending"].as_str()), (Some("180000.00"), Some("0.00")));
+        let minutes = app.get(&format!("/api/v1/meetings/{m}/minutes")).json();
+        assert_eq!(minutes["items"][1]["title"], "Status på projekt: Tidlig opsporing af skrøbelige ældre");
+        assert_eq!(minutes["items"][1]["outcome"], "Taget til efterretning.");
+    }
+}

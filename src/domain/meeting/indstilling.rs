@@ -178,3 +178,58 @@ pub fn note(title: &str, text: &str) -> Draft {
     let paragraphs = text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
     Draft { title: title.to_owned(), case_text: paragraphs, proposals: vec!["Tager orienteringen til efterretning.".to_owned()] }
 }
+
+/// What is known of an amendment when its item is drafted.
+#[derive(Debug, Clone)]
+pub struct AmendmentCase<'a> {
+    pub forum: Forum,
+    pub title: &'a str,
+    pub before: Money,
+    pub after: Money,
+    pub ends_before: chrono::NaiveDate,
+    pub ends_after: chrono::NaiveDate,
+    pub reason: &'a str,
+    /// Available in the bucket now (an increase is reserved already).
+    pub available: Money,
+}
+
+/// The drafted item for an amendment of a grant.
+pub fn amendment(case: &AmendmentCase<'_>) -> Draft {
+    let mut text =
+        vec![format!("Bevillingen til projektet »{}« på {} ønskes ændret til {}.", case.title, kroner(case.before), kroner(case.after))];
+    if case.ends_after != case.ends_before {
+        text.push(format!("Projektet forlænges eller afkortes til {}.", case.ends_after.format("%d.%m.%Y")));
+    }
+    if !case.reason.is_empty() {
+        text.push(format!("Begrundelse: {}", case.reason));
+    }
+    match case.after.checked_sub(case.before) {
+        Some(extra) if !extra.is_zero() => text.push(format!(
+            "Forhøjelsen på {} er reserveret; der er herefter {} til rådighed i puljen.",
+            kroner(extra),
+            kroner(case.available)
+        )),
+        _ => text
+            .push(format!("Nedsættelsen giver {} tilbage til puljen.", kroner(case.before.checked_sub(case.after).unwrap_or(Money::ZERO)))),
+    }
+    let proposals = vec![match case.forum {
+        Forum::Political => format!("Godkender ændringen af bevillingen til {}.", kroner(case.after)),
+        _ => format!("Godkender, at bevillingen til projektet »{}« ændres til {}.", case.title, kroner(case.after)),
+    }];
+    Draft { title: format!("Ændring af bevilling: {}", case.title), case_text: text, proposals }
+}
+
+/// The drafted item for a project's status (a standing item).
+pub fn grant_status(title: &str, granted: Money, disbursed: Money, latest: Option<(&str, &str)>) -> Draft {
+    let mut text = vec![format!("Projektet »{title}« har fået bevilget {}, og der er udbetalt {}.", kroner(granted), kroner(disbursed))];
+    match latest {
+        Some((progress, report)) => {
+            text.push(format!("Seneste statusrapport: {progress}."));
+            if !report.is_empty() {
+                text.push(report.to_owned());
+            }
+        }
+        None => text.push("Der er endnu ikke modtaget en statusrapport.".to_owned()),
+    }
+    Draft { title: format!("Status på projekt: {title}"), case_text: text, proposals: vec!["Tager status til efterretning.".to_owned()] }
+}

@@ -33,6 +33,9 @@ pub enum FollowUpError {
     SubmittedDropped(PlanEntry),
     #[error("the plan was changed meanwhile; read it again and retry")]
     Changed,
+    /// `attachments[index]` is not a file of this grant or its application (or was removed).
+    #[error("attachment {id} is not a file of this grant or its application; upload it first with POST /api/v1/grants/{{id}}/attachments")]
+    UnknownAttachment { index: usize, id: i64 },
     #[error("the operating system gave no randomness")]
     Random,
     #[error(transparent)]
@@ -164,6 +167,17 @@ pub fn submit_report(
 ) -> Result<i64, FollowUpError> {
     if view.closed {
         return Err(FollowUpError::Closed);
+    }
+    for (index, id) in report.attachments.iter().enumerate() {
+        let file = crate::db::attachments::find(conn, *id)?;
+        let ours = file.is_some_and(|f| {
+            f.is_stored()
+                && f.removed_at.is_none()
+                && (f.grant_id == Some(view.grant.id) || f.application_id == Some(view.grant.application_id))
+        });
+        if !ours {
+            return Err(FollowUpError::UnknownAttachment { index, id: *id });
+        }
     }
     let plan: Vec<PlanEntry> = view.entries.iter().map(|e| e.entry).collect();
     let submitted: Vec<PlanEntry> = view.reports.iter().map(|r| r.entry).collect();

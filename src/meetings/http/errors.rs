@@ -9,6 +9,7 @@ fn failure_error(f: ItemFailure) -> ApiError {
         ItemFailure::Advance { error, .. } => error.into(),
         ItemFailure::CarryOver { error, .. } => error.into(),
         ItemFailure::Pools { error, .. } => error.into(),
+        ItemFailure::Amendment { error, .. } => error.into(),
         ItemFailure::Contact(_) => ApiError::Forbidden(String::new()),
         ItemFailure::Rule { .. } | ItemFailure::NoModel(_) => ApiError::Conflict { kind: ConflictKind::Agenda, detail: String::new() },
         ItemFailure::UnknownItem(_) | ItemFailure::Twice(_) | ItemFailure::Missing { .. } => ApiError::Validation(Vec::new()),
@@ -30,7 +31,10 @@ impl From<MeetingError> for ApiError {
                 for (index, f) in failures {
                     let message = match &f {
                         // The workflow's words already say what is wrong; say which item.
-                        ItemFailure::Advance { number, .. } | ItemFailure::CarryOver { number, .. } | ItemFailure::Pools { number, .. } => {
+                        ItemFailure::Advance { number, .. }
+                        | ItemFailure::CarryOver { number, .. }
+                        | ItemFailure::Pools { number, .. }
+                        | ItemFailure::Amendment { number, .. } => {
                             let number = *number;
                             let inner = failure_error(f);
                             conflict |= inner.problem().status != 422;

@@ -44,6 +44,14 @@ fn subject(dto: &ItemRequest, caller: &Caller) -> Result<Subject, ApiError> {
             }
             pool.map(|pool| Subject::Model { pool, proposed })
         }
+        ItemKindDto::Amendment => {
+            need("amendment", dto.amendment.is_some());
+            dto.amendment.map(Subject::Amendment)
+        }
+        ItemKindDto::GrantStatus => {
+            need("grant", dto.grant.is_some());
+            dto.grant.map(Subject::GrantStatus)
+        }
         ItemKindDto::Note => {
             need("title", dto.title.is_some());
             let title = dto.title.as_deref().and_then(|t| Name::parse(t, 300).map_err(|e| errors.push(FieldError::new("title", e))).ok());
@@ -53,7 +61,9 @@ fn subject(dto: &ItemRequest, caller: &Caller) -> Result<Subject, ApiError> {
             title.map(|t| Subject::Note { title: t.into_string(), text })
         }
     };
-    let unused: [(&str, bool); 6] = [
+    let unused: [(&str, bool); 8] = [
+        ("amendment", dto.amendment.is_some() && dto.kind != ItemKindDto::Amendment),
+        ("grant", dto.grant.is_some() && dto.kind != ItemKindDto::GrantStatus),
         ("application", dto.application.is_some() && dto.kind != ItemKindDto::Application),
         ("carry_over", dto.carry_over.is_some() && dto.kind != ItemKindDto::CarryOver),
         ("pool", dto.pool.is_some() && dto.kind != ItemKindDto::Model),

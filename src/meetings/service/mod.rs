@@ -12,12 +12,12 @@ use crate::db::applications::{self as applications, StoredApplication};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::meetings::{self as store, ItemRow, MeetingRow, NewItem, NewMeeting};
 use crate::db::pools::{self, Actor, StoredPool};
-use crate::db::{AnyConnection, StoreError, carry_overs, ledger, reference};
+use crate::db::{AnyConnection, StoreError, amendments, carry_overs, grants, ledger, reference};
 use crate::domain::allocation::AllocationModel;
 use crate::domain::carry_over::CarryOverState;
 use crate::domain::eligibility::{describe_da, sectors_of};
-use crate::domain::meeting::indstilling::{self, ApplicationCase, CarryOverCase, Draft};
-use crate::domain::meeting::{Forum, ItemKind, MeetingRule, MeetingState, check_forum};
+use crate::domain::meeting::indstilling::{self, AmendmentCase, ApplicationCase, CarryOverCase, Draft};
+use crate::domain::meeting::{Forum, ItemKind, ItemOutcome, MeetingRule, MeetingState, amendment_decision, check_forum};
 use crate::domain::money::Money;
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::ApplicationState;
@@ -55,8 +55,17 @@ impl From<diesel::result::Error> for MeetingError {
 pub enum Subject {
     Application(i64),
     CarryOver(i64),
-    Model { pool: PoolKey, proposed: Option<AllocationModel> },
-    Note { title: String, text: String },
+    Model {
+        pool: PoolKey,
+        proposed: Option<AllocationModel>,
+    },
+    Note {
+        title: String,
+        text: String,
+    },
+    Amendment(i64),
+    /// A grant's status: a standing item of the strategic level.
+    GrantStatus(i64),
 }
 
 /// Creates a meeting and takes up the forum's postponed items that no
@@ -105,6 +114,8 @@ pub(super) fn carry_on(
             case_text: &item.paragraphs(),
             proposals: &item.proposals(),
             postponed_from: Some(item.id),
+            amendment_id: item.amendment_id,
+            grant_id: item.grant_id,
         },
     )?;
     store::set_carried_to(conn, item.id, copy.id)?;
@@ -173,6 +184,40 @@ pub fn add_item(conn: &mut AnyConnection, meeting: &MeetingRow, subject: &Subjec
             (draft, (None, None, Some(stored.id), model))
         }
         Subject::Note { title, text } => (indstilling::note(title, text), (None, None, None, None)),
+        Subject::Amendment(id) => {
+            let stored = amendments::find(conn, *id)?.ok_or_else(|| MeetingError::NotFound(format!("no amendment {id}")))?;
+            let grant = grants::find(conn, stored.grant_id)?.ok_or_else(|| StoreError::Corrupt(format!("amendment {id}: no grant")))?;
+            let pool = pool_of_cluster(conn, grant.pool_id, meeting)?;
+            amendment_decision(forum, stored.amendment.awaiting, ItemOutcome::Postponed)?;
+            if let Some(on) = existing.iter().find(|i| i.amendment_id == Some(*id)) {
+                return Err(MeetingError::AlreadyOnAgenda(format!("amendment {id}"), on.number));
+            }
+            let a = &stored.amendment;
+            let case = AmendmentCase {
+                forum,
+                title: &grant.application_title,
+                before: a.before.amount,
+                after: a.after.amount,
+                ends_before: a.before.ends_on,
+                ends_after: a.after.ends_on,
+                reason: &stored.reason,
+                available: ledger::balances(conn, pool.id)?.available(grant.grant.bucket),
+            };
+            (indstilling::amendment(&case), (None, None, Some(pool.id), None))
+        }
+        Subject::GrantStatus(id) => {
+            let grant = grants::find(conn, *id)?.ok_or_else(|| MeetingError::NotFound(format!("no grant {id}")))?;
+            let pool = pool_of_cluster(conn, grant.pool_id, meeting)?;
+            if forum == Forum::Political {
+                return Err(
+                    MeetingRule::Outcome("a project's status is a standing item of the operations forum and the strategic level").into()
+                );
+            }
+            let reports = crate::db::follow_up::reports_of(conn, *id)?;
+            let latest = reports.last().map(|r| (r.progress.words_da(), r.text.as_str()));
+            let draft = indstilling::grant_status(&grant.application_title, grant.grant.amount, grant.grant.disbursed, latest);
+            (draft, (None, None, Some(pool.id), None))
+        }
     };
     let (application_id, carry_over_id, pool_id, model) = new;
     let item = store::insert_item(
@@ -188,6 +233,14 @@ pub fn add_item(conn: &mut AnyConnection, meeting: &MeetingRow, subject: &Subjec
             case_text: &draft.case_text,
             proposals: &draft.proposals,
             postponed_from: None,
+            amendment_id: match subject {
+                Subject::Amendment(id) => Some(*id),
+                _ => None,
+            },
+            grant_id: match subject {
+                Subject::GrantStatus(id) => Some(*id),
+                _ => None,
+            },
         },
     )?;
     store::touch(conn, meeting.id, actor.at)?;
@@ -214,6 +267,8 @@ fn kind_of(subject: &Subject) -> ItemKind {
         Subject::CarryOver(_) => ItemKind::CarryOver,
         Subject::Model { .. } => ItemKind::Model,
         Subject::Note { .. } => ItemKind::Note,
+        Subject::Amendment(_) => ItemKind::Amendment,
+        Subject::GrantStatus(_) => ItemKind::GrantStatus,
     }
 }
 

@@ -5,15 +5,16 @@
 //! model decision decides it. Every problem is collected before the
 //! transaction is given up, so the secretariat sees them all at once.
 
+use crate::amendments::service::Decision as AmendmentDecision;
 use crate::applications::service::{self as applications_service, AdvanceError};
 use crate::db::applications;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::meetings::{self as store, ItemRow, MeetingRow};
 use crate::db::pools::{self, Actor};
 use crate::db::steps::NewStep;
-use crate::db::{AnyConnection, StoreError, carry_overs};
+use crate::db::{AnyConnection, StoreError, amendments, carry_overs};
 use crate::domain::meeting::{
-    Forum, ItemKind, ItemOutcome, MeetingRule, application_step, carry_over_answer, check_forum, check_plain_outcome,
+    Forum, ItemKind, ItemOutcome, MeetingRule, amendment_decision, application_step, carry_over_answer, check_forum, check_plain_outcome,
 };
 use crate::domain::money::Money;
 use crate::meetings::service::{MeetingError, carry_on};
@@ -54,6 +55,8 @@ pub enum ItemFailure {
     CarryOver { number: i32, error: CarryOverFailure },
     #[error("item {number}: {error}")]
     Pools { number: i32, error: PoolsError },
+    #[error("item {number}: {error}")]
+    Amendment { number: i32, error: crate::amendments::service::AmendmentsError },
     #[error("item {0}: you are the application's contact and cannot record its decisions")]
     Contact(i32),
     #[error("item {0}: the item proposes no allocation model to approve; record 'noted' or put a model item with a proposal on the agenda")]
@@ -67,6 +70,7 @@ impl ItemFailure {
             ItemFailure::Advance { error: AdvanceError::Store(e), .. } => Ok(e),
             ItemFailure::CarryOver { error: CarryOverFailure::Store(e), .. } => Ok(e),
             ItemFailure::Pools { error: PoolsError::Store(e), .. } => Ok(e),
+            ItemFailure::Amendment { error: crate::amendments::service::AmendmentsError::Store(e), .. } => Ok(e),
             other => Err(other),
         }
     }
@@ -222,7 +226,26 @@ fn apply(
                     .map_err(|error| ItemFailure::Pools { number, error })?;
             }
         }
-        ItemKind::Note => check_plain_outcome(kind, forum, d.outcome).map_err(rule)?,
+        ItemKind::Note | ItemKind::GrantStatus => check_plain_outcome(kind, forum, d.outcome).map_err(rule)?,
+        ItemKind::Amendment => {
+            let id = item.amendment_id.ok_or_else(|| store(StoreError::Corrupt(format!("meeting item {} without amendment", item.id))))?;
+            let stored =
+                amendments::find(conn, id).map_err(store)?.ok_or_else(|| store(StoreError::Corrupt(format!("no amendment {id}"))))?;
+            if let Some((level, outcome)) = amendment_decision(forum, stored.amendment.awaiting, d.outcome).map_err(rule)? {
+                let grant = crate::db::grants::find(conn, stored.grant_id).map_err(store)?;
+                let contact = grant.map(|g| g.application_id).map(|a| applications::find(conn, a)).transpose().map_err(store)?.flatten();
+                if contact.is_some_and(|app| {
+                    decider_email
+                        .is_some_and(|me| !app.charter.contact_email.is_empty() && me.eq_ignore_ascii_case(&app.charter.contact_email))
+                }) {
+                    return Err(ItemFailure::Contact(number));
+                }
+                let decision =
+                    AmendmentDecision { level, outcome, meeting_date: meeting.date, reference: reference.clone(), note: d.note.clone() };
+                crate::amendments::service::decide(conn, &stored, &decision, actor)
+                    .map_err(|error| ItemFailure::Amendment { number, error })?;
+            }
+        }
     }
     // The amount the sitting named (none: the drafted one, "as proposed").
     store::record_outcome(conn, item.id, d.outcome, d.amount, &d.note).map_err(store)?;

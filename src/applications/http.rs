@@ -122,34 +122,6 @@ pub struct StepDto {
     pub meeting: Option<i64>,
 }
 
-/// A meeting an application was on, and what came of it there.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeetingRefDto {
-    /// `/api/v1/meetings/{meeting}`.
-    pub meeting: i64,
-    #[schema(example = "strategic")]
-    pub forum: String,
-    pub date: NaiveDate,
-    /// The item's number on that agenda.
-    pub item: i32,
-    /// `approved`, `rejected`, `postponed`, `referred`; none until the meeting is held.
-    pub outcome: Option<String>,
-}
-
-fn meeting_refs(conn: &mut AnyConnection, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<MeetingRefDto>>, ApiError> {
-    let mut out: std::collections::HashMap<i64, Vec<MeetingRefDto>> = std::collections::HashMap::new();
-    for (app, m, item) in crate::db::meetings::of_applications(conn, ids)? {
-        out.entry(app).or_default().push(MeetingRefDto {
-            meeting: m.id,
-            forum: m.forum,
-            date: m.date,
-            item: item.number,
-            outcome: item.outcome,
-        });
-    }
-    Ok(out)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationDto {
     pub id: i64,
@@ -195,7 +167,7 @@ pub struct ApplicationDto {
     pub referred: bool,
     pub steps: Vec<StepDto>,
     /// The meetings the application was on the agenda of, oldest first.
-    pub meetings: Vec<MeetingRefDto>,
+    pub meetings: Vec<super::meetings::MeetingRefDto>,
     /// Files attached to the application (the charter, minutes extracts), oldest first; removed ones flagged.
     pub attachments: Vec<crate::attachments::dto::AttachmentDto>,
     pub version: i64,
@@ -210,7 +182,7 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     let app = store::find(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
     let steps = crate::db::steps::of(conn, id)?;
     let grant_id = grants::for_application(conn, id)?.map(|g| g.id);
-    let meetings = meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
+    let meetings = super::meetings::meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
     let mut dto = to_dto(app, steps, grant_id, meetings);
     dto.attachments = crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Application(id))?;
     Ok(dto)
@@ -220,7 +192,7 @@ fn to_dto(
     app: StoredApplication,
     steps: Vec<crate::db::steps::StepRow>,
     grant_id: Option<i64>,
-    meetings: Vec<MeetingRefDto>,
+    meetings: Vec<super::meetings::MeetingRefDto>,
 ) -> ApplicationDto {
     let c = app.charter;
     let (recommended, approved, awaiting, rejected_by) = match app.state {
@@ -368,7 +340,7 @@ pub async fn list_applications(
                 steps.entry(step.application_id).or_default().push(step);
             }
             let grant_ids: std::collections::HashMap<i64, i64> = grants::ids_by_application(c, &ids)?.into_iter().collect();
-            let mut meetings = meeting_refs(c, &ids)?;
+            let mut meetings = super::meetings::meeting_refs(c, &ids)?;
             for app in apps {
                 let mine = steps.remove(&app.id).unwrap_or_default();
                 let grant_id = grant_ids.get(&app.id).copied();

@@ -3,4 +3,5 @@
 pub mod charters;
 pub mod decisions;
 pub mod http;
+pub mod meetings;
 pub mod service;

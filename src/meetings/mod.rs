@@ -3,6 +3,7 @@
 //! and decision minutes as JSON, printable HTML and Word.
 
 pub mod document;
+pub mod document_dto;
 pub mod documents;
 pub mod dto;
 pub mod html;

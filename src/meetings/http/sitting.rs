@@ -14,6 +14,7 @@ use crate::http::error::{ApiError, FieldError, Problem};
 use crate::http::fields::money;
 use crate::http::{AppState, json, negotiate, now};
 use crate::meetings::document::DocumentKind;
+use crate::meetings::document_dto::{DocumentDto, document_dto};
 use crate::meetings::dto::*;
 use crate::meetings::service::sitting::{self, ItemDecision, Sitting};
 

@@ -10,7 +10,8 @@ build on: create, change (If-Match) and open a pool; register a charter and
 take it through submission (no body), the operations forum's
 recommendation, the strategic and the political decision; pay out of the
 grant and release the rest; a withdrawal (no body); close the pool, propose a
-carry-over and have it approved; read the pool's status, the year's status
+carry-over and have it approved; a meeting of the operations forum (the
+agenda with a drafted indstilling, the sitting's outcomes in one request); read the pool's status, the year's status
 report and the model evaluation (typed JSON); retry a write with the same
 Idempotency-Key (the same answer, marked as a replay); and a stale If-Match
 read as a typed 412 problem. Exits non-zero, saying which step, on the first
@@ -68,6 +69,7 @@ def main() -> int:
         withdraw_application,
     )
     from contract_client.api.grants import disburse_grant, get_grant, release_grant
+    from contract_client.api.meetings import add_meeting_item, create_meeting, meeting_agenda, record_meeting_outcomes
     from contract_client.api.pools import close_pool, create_pool, get_pool, get_pool_status, list_pools, open_pool, patch_pool
     from contract_client.api.reference import list_clusters, list_parties, list_target_populations
     from contract_client.api.reports import get_model_evaluation, get_status_report
@@ -85,6 +87,17 @@ def main() -> int:
         CreatePool,
         DecisionRequest,
         DisbursementRequest,
+        DocumentDto,
+        ForumDto,
+        ItemDto,
+        ItemKindDto,
+        ItemOutcomeDto,
+        ItemRequest,
+        MeetingDto,
+        MeetingRequest,
+        MeetingStateDto,
+        OutcomeRequest,
+        SittingRequest,
         ExpenseKindDto,
         GrantDto,
         LevelDto,
@@ -251,6 +264,32 @@ def main() -> int:
     expect(submit_application.sync_detailed(second.id, client=client), ApplicationDto, 200, "submit 2")
     assert expect(withdraw_application.sync_detailed(second.id, client=client), ApplicationDto, 200, "withdraw").status == "withdrawn"
     expect(get_application.sync_detailed(app.id, client=client), ApplicationDto, 200, "get application")
+
+    # -- a meeting -----------------------------------------------------------------
+    step("an operations-forum meeting: a case on its agenda with a drafted indstilling, the sitting in one request")
+    third = expect(
+        create_application.sync_detailed(pool_id, client=client, body=charter("Fælles medicinafstemning", "20000.00")),
+        ApplicationDto,
+        201,
+        "register 3",
+    )
+    expect(submit_application.sync_detailed(third.id, client=client), ApplicationDto, 200, "submit 3")
+    forum = MeetingRequest(cluster=cluster, forum=ForumDto.OPERATIONS_FORUM, date=met, attendees=["Formandskabet for driftsforum"])
+    meeting = expect(create_meeting.sync_detailed(client=client, body=forum), MeetingDto, 201, "plan a meeting")
+    item = expect(
+        add_meeting_item.sync_detailed(meeting.id, client=client, body=ItemRequest(kind=ItemKindDto.APPLICATION, application=third.id)),
+        ItemDto,
+        201,
+        "agenda item",
+    )
+    assert item.indstilling.startswith("Det indstilles, at driftsforum"), item.indstilling
+    agenda = expect(meeting_agenda.sync_detailed(meeting.id, client=client), DocumentDto, 200, "agenda")
+    assert agenda.items[0].title == item.title, agenda.items[0].title
+    sitting = SittingRequest(reference="Referat driftsforum", outcomes=[OutcomeRequest(item=item.number, outcome=ItemOutcomeDto.APPROVED)])
+    held = expect(record_meeting_outcomes.sync_detailed(meeting.id, client=client, body=sitting), MeetingDto, 200, "sitting")
+    assert held.state == MeetingStateDto.HELD, held.state
+    assert expect(get_application.sync_detailed(third.id, client=client), ApplicationDto, 200, "get 3").status == "recommended"
+    expect(withdraw_application.sync_detailed(third.id, client=client), ApplicationDto, 200, "withdraw 3")
 
     # -- year end ----------------------------------------------------------------
     step("close the pool")

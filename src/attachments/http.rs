@@ -193,6 +193,7 @@ pub async fn download(
         return Ok(not_modified);
     }
     let kind = row.kind()?;
+    // The stored name passed the same rule when uploaded; the fallback is a fixed valid name, so the expect cannot fire.
     let name = FileName::parse(&row.file_name).unwrap_or_else(|_| FileName::parse("vedhaeftet-fil").expect("a fixed name"));
     let content_type = if kind.is_text() { format!("{}; charset=utf-8", kind.media_type()) } else { kind.media_type().to_owned() };
     let size = u64::try_from(row.size_bytes).unwrap_or(0);

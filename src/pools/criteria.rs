@@ -2,21 +2,19 @@
 //! strategic level sets them: written on a draft pool (create, PATCH), and
 //! on an open pool only by a recorded decision (`…/criteria-decisions`).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::pools::{self as store, Actor};
 use crate::domain::access::Action;
 use crate::domain::eligibility::{Criterion, CriterionDraft, CriterionKind, check_criteria};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, FieldError, Problem};
-use crate::http::fields::{pool_key, pool_not_found as not_found};
+use crate::http::fields::pool_key;
 use crate::http::{AppState, json, now};
-use crate::pools::decisions::minuted;
-use crate::pools::http::{PoolDto, pool_response};
+use crate::pools::decisions::{minuted, record_decision};
+use crate::pools::http::PoolDto;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -123,14 +121,8 @@ pub async fn decide_criteria(
     let (Some(criteria), true) = (criteria, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::decide_criteria(c, &stored, criteria.clone(), &minuted, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
+    record_decision(state, caller, key, at, move |c, stored, who| {
+        crate::pools::service::decide_criteria(c, stored, criteria.clone(), &minuted, who)
+    })
+    .await
 }

@@ -59,6 +59,33 @@ pub(crate) fn minuted(
     crate::pools::service::Minuted { meeting_date, reference }
 }
 
+/// Saves a minuted decision on the pool `key` in one transaction (under the
+/// pool's lock) and answers with the pool as decided: the write the policy,
+/// model and criteria decisions share.
+pub(crate) async fn record_decision<F>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: crate::domain::values::PoolKey,
+    at: chrono::NaiveDateTime,
+    decide: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: Fn(&mut crate::db::AnyConnection, &store::StoredPool, Actor<'_>) -> Result<store::StoredPool, crate::pools::service::PoolsError>
+        + Send
+        + 'static,
+{
+    let saved = state
+        .db
+        .write_in_pool(&key.clone(), move |c| {
+            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
+            let actor = caller.actor();
+            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
+            Ok::<_, ApiError>(decide(c, &stored, who)?)
+        })
+        .await?;
+    Ok(pool_response(&saved, StatusCode::OK))
+}
+
 /// Records the political level's decision on who may decide what in this
 /// pool (the decision-rights matrix and the co-chairs' e-mail mandate). On a
 /// draft or an open pool; audited with the meeting and its reference.
@@ -83,16 +110,10 @@ pub async fn decide_policy(
     let (Some(policy), true) = (policy, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::decide_policy(c, &stored, policy.clone(), &minuted, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
+    record_decision(state, caller, key, at, move |c, stored, who| {
+        crate::pools::service::decide_policy(c, stored, policy.clone(), &minuted, who)
+    })
+    .await
 }
 
 /// Records the strategic level's decision on the allocation model of an
@@ -120,16 +141,8 @@ pub async fn decide_model(
     let (Some(model), true) = (model, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
-    let saved = state
-        .db
-        .write_in_pool(&key.clone(), move |c| {
-            let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
-            let actor = caller.actor();
-            let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            Ok::<_, ApiError>(crate::pools::service::decide_model(c, &stored, model, &minuted, who)?)
-        })
-        .await?;
-    Ok(pool_response(&saved, StatusCode::OK))
+    record_decision(state, caller, key, at, move |c, stored, who| crate::pools::service::decide_model(c, stored, model, &minuted, who))
+        .await
 }
 
 /// A strategic decision to move available money between a pool's buckets.

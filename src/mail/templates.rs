@@ -3,9 +3,20 @@
 use super::{esc, kroner};
 use crate::domain::money::Money;
 
+/// What an approval request asks about: the page and the mail say it in
+/// their own words for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsKind {
+    /// A grant to a project.
+    Application,
+    /// Moving what is left of a year's pool to the next year.
+    CarryOver,
+}
+
 /// The facts of an application, as an approver sees them.
 #[derive(Debug, Clone)]
 pub struct Facts {
+    pub kind: FactsKind,
     pub title: String,
     pub applicant: String,
     pub amount: Money,
@@ -108,6 +119,7 @@ mod tests {
     #[test]
     fn a_note_with_line_breaks_cannot_forge_a_line_of_the_mail() {
         let facts = Facts {
+            kind: FactsKind::Application,
             title: "Tidlig opsporing".into(),
             applicant: "Thisted Kommune".into(),
             amount: Money::from_ore(14_000_000).expect("amount"),

@@ -26,6 +26,7 @@ pub fn carry_over_facts(conn: &mut AnyConnection, row: &CarryOverRow, source: &S
     let from = source.pool.year().get();
     let date = row.recommendation_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
     Ok(Facts {
+        kind: crate::mail::templates::FactsKind::CarryOver,
         title: format!("Overførsel af restmidler fra {from} til {}", row.to_year),
         applicant: "Fagligt strategisk niveau (indstilling)".into(),
         amount: row.amount()?,

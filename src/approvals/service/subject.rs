@@ -57,6 +57,7 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
         })
         .collect();
     Ok(Facts {
+        kind: crate::mail::templates::FactsKind::Application,
         title: app.charter.title.clone(),
         applicant: party,
         amount: match app.state {

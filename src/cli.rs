@@ -54,11 +54,23 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check the ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain; exit 1 and name the first broken event if any.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute the running balances (the status projection) from the
+    /// postings; exit 1 and name every disagreement if any.
     Verify,
 }
 
@@ -221,6 +233,18 @@ fn execute(cli: Cli) -> Result<(), String> {
                 }
                 crate::db::audit::Verdict::Broken { id, reason } => Err(format!("audit trail broken at event {id}: {reason}")),
             }
+        }
+        Command::Ledger { command: LedgerCommand::Verify } => {
+            let db = connect(&cli.database_url, &DbOptions::default())?;
+            let wrong = db.read_sync(crate::db::ledger::verify).map_err(|e| e.to_string())?;
+            if wrong.is_empty() {
+                println!("ledger balances agree with the postings");
+                return Ok(());
+            }
+            for d in &wrong {
+                eprintln!("kept {:?}, recomputed {:?}", d.kept, d.recomputed);
+            }
+            Err(format!("the running balances disagree with the postings in {} places", wrong.len()))
         }
         Command::Generate { clusters, years, applications, first_year } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;

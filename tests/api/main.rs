@@ -27,6 +27,7 @@ mod export_memory;
 mod follow_up;
 mod hostile;
 mod http_standard;
+mod ledger_projection;
 mod libreoffice;
 mod meetings;
 mod metrics;

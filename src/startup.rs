@@ -25,8 +25,11 @@ impl Application {
         let openapi = crate::http::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
         crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone(), config.follow_up.clone());
+        let credentials = Arc::new(crate::http::credentials::Credentials::default());
+        crate::http::credentials::listen(&db, credentials.clone());
         let state = web::Data::new(AppState {
             db,
+            credentials,
             auth_limiter: crate::http::auth::AuthLimiter::new(config.auth_failures_per_minute),
             links: config.links.clone(),
             follow_up: config.follow_up.clone(),

@@ -198,6 +198,8 @@ pub async fn patch_user(
             Ok::<_, ApiError>(saved)
         })
         .await?;
+    // Committed: this node forgets its verified keys at once (the others hear it by NOTIFY).
+    state.credentials.forget_all();
     Ok(user_response(user, StatusCode::OK))
 }
 
@@ -326,5 +328,7 @@ pub async fn revoke_key(state: web::Data<AppState>, caller: Caller, path: web::P
             store::find_key(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no key {id}")))
         })
         .await?;
+    // Committed: this node forgets the key at once (the others hear it by NOTIFY).
+    state.credentials.forget_all();
     Ok(HttpResponse::Ok().json(KeyDto::from(row)))
 }

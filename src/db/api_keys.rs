@@ -115,10 +115,27 @@ pub fn find_key(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ApiKeyR
 }
 
 pub fn revoke(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
+    let revoked = diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
         .set(api_keys::revoked_at.eq(now))
-        .execute(conn)
-        .map(|n| n == 1)
+        .execute(conn)?
+        == 1;
+    if revoked {
+        credentials_changed(conn)?;
+    }
+    Ok(revoked)
+}
+
+/// The channel on which every node hears that a key or user changed.
+pub const CREDENTIALS_CHANNEL: &str = "klyngemidler_credentials";
+
+/// Tells every node (on PostgreSQL, through `NOTIFY`, delivered when this
+/// transaction commits and not before) to forget the keys it has verified.
+/// SQLite has one node, whose caller forgets them itself after the commit.
+fn credentials_changed(conn: &mut AnyConnection) -> QueryResult<()> {
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        diesel::sql_query(format!("NOTIFY {CREDENTIALS_CHANNEL}")).execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn users(conn: &mut AnyConnection) -> QueryResult<Vec<UserRow>> {
@@ -173,5 +190,6 @@ pub fn update_user(conn: &mut AnyConnection, before: &UserRow, after: &UserRow) 
     diesel::update(api_keys::table.filter(api_keys::user_id.eq(saved.id)))
         .set((api_keys::role.eq(&saved.role), api_keys::clusters.eq(&saved.clusters)))
         .execute(conn)?;
+    credentials_changed(conn)?;
     Ok(Some(saved))
 }

@@ -118,6 +118,9 @@ pub struct Db {
     read: ConnPool,
     write: ConnPool,
     backend: Backend,
+    /// Where the database is, for a connection of its own (the PostgreSQL
+    /// listener of `http::credentials`).
+    url: std::sync::Arc<str>,
 }
 
 impl Db {
@@ -147,11 +150,18 @@ impl Db {
             Backend::Sqlite => build(options.pool_size)?,
             Backend::Postgres => write.clone(),
         };
-        Ok(Db { read, write, backend })
+        Ok(Db { read, write, backend, url: url.into() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A PostgreSQL connection outside the pools, for `LISTEN`; `None` on SQLite.
+    pub fn dedicated_postgres(&self) -> Option<Result<diesel::PgConnection, StoreError>> {
+        use diesel::Connection;
+        (self.backend == Backend::Postgres)
+            .then(|| diesel::PgConnection::establish(&self.url).map_err(|e| StoreError::Unavailable(e.to_string())))
     }
 
     /// Runs pending migrations; returns the names of those applied.

@@ -151,7 +151,18 @@ impl FromRequest for Caller {
             let Some(token) = token else { return Err(fail("no bearer token").await) };
             let hash = sha256_hex(&token);
             let now = crate::http::now();
-            let found = state.db.read(move |conn| api_keys::find_live(conn, &hash, now).map_err(ApiError::from)).await?;
+            let found = match state.credentials.find(&hash, now) {
+                Some(found) => Some(found),
+                None => {
+                    let generation = state.credentials.generation();
+                    let lookup = hash.clone();
+                    let found = state.db.read(move |conn| api_keys::find_live(conn, &lookup, now).map_err(ApiError::from)).await?;
+                    if let Some((key, user)) = &found {
+                        state.credentials.keep(hash.clone(), generation, key.clone(), user.clone());
+                    }
+                    found
+                }
+            };
             let Some((key, user)) = found else { return Err(fail("unknown, revoked or expired key").await) };
             let role = Role::parse(&key.role).ok_or(ApiError::Unauthorized)?;
             let scope = if key.clusters.is_empty() {
@@ -160,6 +171,7 @@ impl FromRequest for Caller {
                 ClusterScope::Only(key.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
             };
             if key.last_used_at.is_none_or(|t| now - t > chrono::Duration::seconds(60)) {
+                state.credentials.used(&hash, now);
                 let db = state.db.clone();
                 let key_id = key.id;
                 actix_web::rt::spawn(async move {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client;
 pub mod compression;
 pub mod conventions;
+pub mod credentials;
 pub mod csv_stream;
 pub mod error;
 pub mod fields;
@@ -37,6 +38,8 @@ use crate::http::error::{PROBLEM_JSON, problem_for_status};
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
+    /// Verified API keys in memory (`http::credentials`).
+    pub credentials: std::sync::Arc<crate::http::credentials::Credentials>,
     pub auth_limiter: crate::http::auth::AuthLimiter,
     pub links: crate::approvals::service::LinkSettings,
     pub follow_up: crate::follow_up::FollowUpSettings,

@@ -30,6 +30,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db,
             credentials,
+            statuses: Default::default(),
             auth_limiter: crate::http::auth::AuthLimiter::new(config.auth_failures_per_minute),
             links: config.links.clone(),
             follow_up: config.follow_up.clone(),

@@ -121,7 +121,14 @@ pub struct Db {
     /// Where the database is, for a connection of its own (the PostgreSQL
     /// listener of `http::credentials`).
     url: std::sync::Arc<str>,
+    /// Counts write transactions ended on this node, and (on PostgreSQL) the
+    /// change notices heard from other nodes: a value read from the database
+    /// while this count stood still is still the database's value.
+    changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// The channel every write transaction notifies on PostgreSQL, at its commit.
+pub const CHANGES_CHANNEL: &str = "klyngemidler_changes";
 
 impl Db {
     pub fn connect(url: &str, options: &DbOptions) -> Result<Db, StoreError> {
@@ -150,11 +157,24 @@ impl Db {
             Backend::Sqlite => build(options.pool_size)?,
             Backend::Postgres => write.clone(),
         };
-        Ok(Db { read, write, backend, url: url.into() })
+        Ok(Db { read, write, backend, url: url.into(), changes: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How many writes this node has seen end (see [`Db::note_change`]).
+    /// Read it *before* reading what is to be kept in memory, and keep the
+    /// value only while the count is the same.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Something may have changed in the database: a write ended here, or
+    /// another node's change notice arrived.
+    pub fn note_change(&self) {
+        self.changes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// A PostgreSQL connection outside the pools, for `LISTEN`; `None` on SQLite.
@@ -269,6 +289,8 @@ impl Db {
         }
         let result = self.transaction_with_retry(&mut conn, &mut f);
         unlock(&mut conn, &locks);
+        // After the commit (or rollback): memory filled before it is now stale.
+        self.note_change();
         result
     }
 
@@ -285,7 +307,13 @@ impl Db {
         loop {
             attempt += 1;
             begin(conn, begin_sql).map_err(StoreError::from)?;
-            let outcome = f(conn);
+            let outcome = f(conn).and_then(|value| {
+                // Every other node hears of the change when (and only if) it commits.
+                if self.backend == Backend::Postgres {
+                    diesel::sql_query(format!("NOTIFY {CHANGES_CHANNEL}")).execute(conn).map_err(StoreError::from)?;
+                }
+                Ok(value)
+            });
             match finish(conn, outcome) {
                 Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
                     tracing::debug!(attempt, "serialization failure; retrying the transaction");

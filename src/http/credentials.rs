@@ -108,52 +108,62 @@ impl Credentials {
     }
 }
 
-/// On PostgreSQL: listens for change notices on a connection of its own and
-/// forgets every key on each, for as long as the process runs. A lost
-/// connection is made again, and every key is forgotten then too (a notice
-/// may have been missed meanwhile). Nothing to do on SQLite.
+/// On PostgreSQL: listens on a connection of its own, for as long as the
+/// process runs, for other nodes' notices: a key or user changed (forget
+/// every key), or a write committed (`Db::note_change`, which makes every
+/// status kept in memory stale). A lost connection is made again, and both
+/// happen then too (a notice may have been missed meanwhile). Nothing to do
+/// on SQLite, which has one node.
 pub fn listen(db: &crate::db::Db, credentials: std::sync::Arc<Credentials>) {
     if db.backend() != crate::db::Backend::Postgres {
         return;
     }
     let db = db.clone();
-    let spawned = std::thread::Builder::new().name("credentials-listener".into()).spawn(move || {
+    let forget = move |db: &crate::db::Db| {
+        credentials.forget_all();
+        db.note_change();
+    };
+    let spawned = std::thread::Builder::new().name("change-listener".into()).spawn(move || {
         loop {
             match db.dedicated_postgres() {
                 Some(Ok(mut conn)) => {
-                    use diesel::RunQueryDsl;
-                    let listening = diesel::sql_query(format!("LISTEN {}", crate::db::api_keys::CREDENTIALS_CHANNEL)).execute(&mut conn);
+                    let channels =
+                        format!("LISTEN {}; LISTEN {}", crate::db::api_keys::CREDENTIALS_CHANNEL, crate::db::connection::CHANGES_CHANNEL);
+                    let listening = diesel::connection::SimpleConnection::batch_execute(&mut conn, &channels);
                     if let Err(e) = listening {
-                        tracing::warn!(error = %e, "could not listen for credential changes");
+                        tracing::warn!(error = %e, "could not listen for changes");
                     } else {
-                        credentials.forget_all();
+                        forget(&db);
                         'heard: loop {
-                            let mut changed = false;
+                            let (mut keys, mut writes) = (false, false);
                             for notice in conn.notifications_iter() {
                                 match notice {
-                                    Ok(_) => changed = true,
+                                    Ok(n) if n.channel == crate::db::api_keys::CREDENTIALS_CHANNEL => keys = true,
+                                    Ok(_) => writes = true,
                                     Err(e) => {
-                                        tracing::warn!(error = %e, "the credential listener lost its connection");
+                                        tracing::warn!(error = %e, "the change listener lost its connection");
                                         break 'heard;
                                     }
                                 }
                             }
-                            if changed {
-                                credentials.forget_all();
+                            if keys {
+                                forget(&db);
+                            } else if writes {
+                                db.note_change();
                             }
                             std::thread::sleep(POLL);
                         }
                     }
                 }
-                Some(Err(e)) => tracing::warn!(error = %e, "could not connect the credential listener"),
+                Some(Err(e)) => tracing::warn!(error = %e, "could not connect the change listener"),
                 None => return,
             }
-            credentials.forget_all();
+            forget(&db);
             std::thread::sleep(Duration::from_secs(1));
         }
     });
     if let Err(e) = spawned {
-        tracing::error!(error = %e, "could not start the credential listener; keys are read again after their time to live");
+        tracing::error!(error = %e, "could not start the change listener; memory is read again after its time to live");
     }
 }
 

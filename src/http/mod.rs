@@ -40,6 +40,8 @@ pub struct AppState {
     pub db: Db,
     /// Verified API keys in memory (`http::credentials`).
     pub credentials: std::sync::Arc<crate::http::credentials::Credentials>,
+    /// Pool statuses as last rendered (`pools::status_cache`).
+    pub statuses: crate::pools::status_cache::StatusCache,
     pub auth_limiter: crate::http::auth::AuthLimiter,
     pub links: crate::approvals::service::LinkSettings,
     pub follow_up: crate::follow_up::FollowUpSettings,

@@ -9,3 +9,4 @@ pub mod http;
 pub mod policy;
 pub mod service;
 pub mod status;
+pub mod status_cache;

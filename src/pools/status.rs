@@ -139,6 +139,15 @@ pub async fn pool_status(
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
     let if_none_match = IfNoneMatch::of(&req);
+    // Nothing written since this node last rendered the status: answered from memory.
+    let changes = state.db.changes();
+    let cache_key = key.to_string();
+    if let Some((etag, body)) = state.statuses.find(&cache_key, changes) {
+        if if_none_match.matches(&etag) {
+            return Ok(validated(StatusCode::NOT_MODIFIED, &etag, None).finish());
+        }
+        return Ok(validated(StatusCode::OK, &etag, None).content_type("application/json").body(body));
+    }
     // The ETag names what the status is made of, so an unchanged status is
     // answered 304 without summing a single posting.
     let read = state
@@ -156,7 +165,8 @@ pub async fn pool_status(
         Ok(found) => found,
         Err(etag) => return Ok(validated(StatusCode::NOT_MODIFIED, &etag, None).finish()),
     };
-    let body = serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let body = actix_web::web::Bytes::from(serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    state.statuses.keep(cache_key, changes, etag.clone(), body.clone());
     Ok(validated(StatusCode::OK, &etag, None).content_type("application/json").body(body))
 }
 

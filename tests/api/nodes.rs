@@ -147,3 +147,35 @@ fn a_revoked_key_is_refused_on_the_other_node(backend: Backend) {
 fn a_revoked_key_is_refused_on_the_other_node_within_a_second_on_postgres() {
     a_revoked_key_is_refused_on_the_other_node(Backend::Postgres);
 }
+
+/// Node B keeps the pool's status in memory; a grant decided on node A is in
+/// B's answer within the bound (B hears A's commit by NOTIFY), and B's old
+/// ETag is no longer answered 304.
+fn a_status_kept_in_memory_follows_a_write_on_the_other_node(backend: Backend) {
+    let Some((a, b)) = two_nodes(backend, None) else { return };
+    vest_2022(&a, json!({"recommendation_required": false, "political_threshold": "999999999.00"}));
+    let id = submitted(&a, &charter("140000.00"));
+    let first = b.get("/api/v1/pools/vest-2022/status");
+    let etag = first.header("etag").expect("etag").to_owned();
+    assert_eq!(b.request("GET", "/api/v1/pools/vest-2022/status").header("if-none-match", &etag).send().status, 304);
+    let body = json!({"level": "strategic", "outcome": "approved", "meeting_date": "2022-10-20", "reference": "Referat"});
+    assert_eq!(a.post(&format!("/api/v1/applications/{id}/decision"), &body).status, 200);
+    let started = Instant::now();
+    loop {
+        let now = b.request("GET", "/api/v1/pools/vest-2022/status").header("if-none-match", &etag).send();
+        if now.status == 200 {
+            assert_eq!(now.json()["committed"], "140000.00", "{}", now.text);
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1), "node B still answers the old status after 1 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    eprintln!("node B showed the new status after {} ms", started.elapsed().as_millis());
+    let same_node = a.get("/api/v1/pools/vest-2022/status").json();
+    assert_eq!(same_node["committed"], "140000.00");
+}
+
+#[test]
+fn a_status_kept_in_memory_follows_a_write_on_the_other_node_on_postgres() {
+    a_status_kept_in_memory_follows_a_write_on_the_other_node(Backend::Postgres);
+}

@@ -32,6 +32,7 @@ mod meetings;
 mod metrics;
 mod nodes;
 mod openapi;
+mod political_report;
 mod pools;
 mod race;
 mod reference;

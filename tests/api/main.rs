@@ -4,6 +4,7 @@ mod helpers;
 
 mod hardening;
 
+mod accessibility;
 mod amendments;
 mod applications;
 mod architecture;

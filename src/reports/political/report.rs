@@ -44,23 +44,23 @@ pub struct PoliticalReport {
 /// Amounts of a pool or of one of its buckets.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PoliticalFigures {
-    #[schema(value_type = String, example = "871553.00")]
+    #[schema(value_type = String, example = "871553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub total: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_in: Money,
     /// Granted and not released (includes what is paid out).
-    #[schema(value_type = String, example = "140000.00")]
+    #[schema(value_type = String, example = "140000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub committed: Money,
     /// Reserved while a decision is pending.
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub pending: Money,
-    #[schema(value_type = String, example = "50000.00")]
+    #[schema(value_type = String, example = "50000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: Money,
-    #[schema(value_type = String, example = "731553.00")]
+    #[schema(value_type = String, example = "731553.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub available: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub carried_out: Money,
 }
 
@@ -153,7 +153,7 @@ pub struct GrantStep {
     /// The minutes' reference as recorded.
     #[schema(example = "Referat 20.10.2022, pkt. 4")]
     pub reference: String,
-    #[schema(value_type = Option<String>, example = "187553.50")]
+    #[schema(value_type = Option<String>, example = "187553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: Option<Money>,
 }
 
@@ -208,14 +208,14 @@ pub struct PoliticalGrant {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     /// The grant as it stands (after amendments).
-    #[schema(value_type = String, example = "187553.50")]
+    #[schema(value_type = String, example = "187553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: Money,
-    #[schema(value_type = String, example = "50000.00")]
+    #[schema(value_type = String, example = "50000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: Money,
     /// Neither paid out nor released.
-    #[schema(value_type = String, example = "137553.50")]
+    #[schema(value_type = String, example = "137553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub remaining: Money,
     pub steps: Vec<GrantStep>,
     pub status: ProjectStatus,
@@ -225,13 +225,13 @@ pub struct PoliticalGrant {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PoliticalTotals {
     pub grants: usize,
-    #[schema(value_type = String, example = "327553.50")]
+    #[schema(value_type = String, example = "327553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub granted: Money,
-    #[schema(value_type = String, example = "50000.00")]
+    #[schema(value_type = String, example = "50000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub disbursed: Money,
-    #[schema(value_type = String, example = "0.00")]
+    #[schema(value_type = String, example = "0.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub released: Money,
-    #[schema(value_type = String, example = "277553.50")]
+    #[schema(value_type = String, example = "277553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub remaining: Money,
 }
 
@@ -241,7 +241,7 @@ pub struct PopulationAmount {
     pub code: String,
     #[schema(example = "De sårbare ældre")]
     pub name_da: String,
-    #[schema(value_type = String, example = "187553.50")]
+    #[schema(value_type = String, example = "187553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub granted: Money,
 }
 
@@ -251,7 +251,7 @@ pub struct PartyAmount {
     pub party: String,
     #[schema(example = "Thisted Kommune")]
     pub name: String,
-    #[schema(value_type = String, example = "187553.50")]
+    #[schema(value_type = String, example = "187553.50", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub granted: Money,
 }
 
@@ -305,7 +305,7 @@ pub struct PoliticalCarryOver {
     pub to_year: i32,
     /// The amount held or moved; for a proposal "what is left at closing"
     /// before the pool closes, the amount asked (if any).
-    #[schema(value_type = Option<String>, example = "60000.00")]
+    #[schema(value_type = Option<String>, example = "60000.00", pattern = r"^[0-9]{1,12}\.[0-9]{2}$")]
     pub amount: Option<Money>,
     pub state: PoliticalCarryOverState,
     /// The operations forum's recommendation as referenced.

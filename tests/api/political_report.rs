@@ -37,7 +37,7 @@ fn meeting(app: &TestApp, forum: &str, date: &str, application: i64) -> i64 {
     assert_eq!(note.status, 201, "{}", note.text);
     let item = app.post(&format!("/api/v1/meetings/{m}/items"), &json!({"kind": "application", "application": application}));
     assert_eq!(item.status, 201, "{}", item.text);
-    let reference = format!("Referat {date}");
+    let reference = format!("Referat {}", chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date").format("%d.%m.%Y"));
     let outcomes = json!({"reference": reference, "outcomes": [{"item": 1, "outcome": "noted"}, {"item": 2, "outcome": "approved"}]});
     let held = app.post(&format!("/api/v1/meetings/{m}/outcomes"), &outcomes);
     assert_eq!(held.status, 200, "{}", held.text);
@@ -209,7 +209,7 @@ api_test! {
             assert!(after.contains(&kroner), "{title} with {kroner}: {after:?}");
         }
         assert!(text.contains("252.553,75 kr."), "the total: {text}");
-        assert!(text.contains("Fagligt strategisk niveau, møde 10.11.2022, pkt. 2: Godkendt"), "{text}");
+        assert!(text.contains("Fagligt strategisk niveau, møde 10.11.2022: Godkendt med 187.553,50 kr. (Referat 10.11.2022, pkt. 2)"), "{text}");
         assert!(text.contains("Politisk niveau, møde 26.01.2023 (Referat 26.01.2023, pkt. 5)"), "{text}");
         assert!(text.contains("Projektet er stoppet"), "{text}");
         assert!(text.contains("70/30"), "{text}");
@@ -235,6 +235,8 @@ api_test! {
         }
         assert!(!html.contains("<script"), "no scripts");
         assert!(html.contains("Side \" counter(page) \" af \" counter(pages)"), "page numbers when printed");
+        // To look at (and print).
+        std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("political-report.html"), &r.text).expect("save the page");
         let Some(binary) = crate::browser::chromium() else { return };
         let mut s = crate::browser::Session::open(&binary, 320);
         s.set_headers(&[("Authorization", &format!("Bearer {}", app.admin_key))]);

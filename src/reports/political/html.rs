@@ -19,6 +19,7 @@ table.amounts td, table.amounts thead th:not(:first-child), table.grants td:last
 ul.steps { margin: 0; padding-left: 1.1rem; }
 ul.steps li { margin: 0 0 0.2rem; }
 tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--accent); }
+tfoot th { text-align: left; }
 @media (max-width: 40rem) { main { padding: 1rem 0.75rem 2rem; } h1 { font-size: 1.35rem; } }
 @media print { .scroll { overflow: visible; } }
 "#;

@@ -9,3 +9,6 @@ pub mod load;
 pub mod report;
 pub mod view;
 pub mod word;
+
+#[cfg(test)]
+mod render_tests;

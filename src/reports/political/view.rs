@@ -88,11 +88,12 @@ impl ReportView {
             intro: format!(
                 "Oversigt over puljemidlerne i {} i {}: årets puljer og fordelingsmodeller, alle bevillinger med de møder, \
                  hvor de blev behandlet, midlerne fordelt på målgrupper og ansøgende parter, overførsler mellem år og \
-                 projekternes status. {} bevillinger på i alt {}.",
+                 projekternes status. Der er givet {} bevillinger på i alt {} i {}.",
                 r.cluster_name,
                 r.year,
                 r.totals.grants,
-                kroner_nbsp(r.totals.granted)
+                kroner_nbsp(r.totals.granted),
+                r.year
             ),
             pools: r.pools.iter().map(pool_view).collect(),
             grants,
@@ -137,7 +138,8 @@ impl ReportView {
 }
 
 fn pool_view(p: &PoliticalPool) -> PoolView {
-    let mut columns: Vec<String> = p.buckets.iter().map(bucket_heading).collect();
+    let mut columns: Vec<String> = vec!["Beløb".into()];
+    columns.extend(p.buckets.iter().map(bucket_heading));
     columns.push("I alt".into());
     let all: Vec<&PoliticalFigures> = p.buckets.iter().map(|b| &b.figures).chain([&p.figures]).collect();
     let row = |label: &str, pick: fn(&PoliticalFigures) -> Money| (label.to_owned(), all.iter().map(|f| kroner_nbsp(pick(f))).collect());
@@ -200,7 +202,8 @@ pub fn step_da(s: &GrantStep) -> String {
     match s.channel {
         StepChannel::Email => format!("{forum}, pr. e-mail {date}: {outcome}{amount}"),
         StepChannel::Meeting | StepChannel::RecordedDecision => {
-            let item = s.item.map(|n| format!(", pkt. {n}")).unwrap_or_default();
+            // A sitting's reference names the item already ("Referat 10.11.2022, pkt. 2").
+            let item = s.item.filter(|n| !s.reference.contains(&format!("pkt. {n}"))).map(|n| format!(", pkt. {n}")).unwrap_or_default();
             let reference = if s.reference.trim().is_empty() { String::new() } else { format!(" ({})", s.reference) };
             format!("{forum}, møde {date}{item}: {outcome}{amount}{reference}")
         }

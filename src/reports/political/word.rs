@@ -127,7 +127,7 @@ fn table(t: &TableView) -> Table {
 
 /// Projekt, Ansøger og målgrupper, Behandling (each step a line), Bevilget.
 fn grants(v: &ReportView) -> Table {
-    let widths = [2_500, 2_000, 3_438, 1_700];
+    let widths = [2_300, 1_800, 3_638, 1_900];
     let head = ["Projekt", "Ansøger og målgrupper", "Behandling", "Bevilget"];
     let mut rows = vec![header_row(
         head.iter()

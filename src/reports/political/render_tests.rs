@@ -68,7 +68,22 @@ fn report() -> PoliticalReport {
         grants: vec![grant],
         by_target_population: vec![PopulationAmount { code: "acute_area".into(), name_da: "Akutområdet".into(), granted: m("187553.50") }],
         by_party: vec![PartyAmount { party: "thisted-kommune".into(), name: "Thisted Kommune".into(), granted: m("187553.50") }],
-        carry_overs: Vec::new(),
+        carry_overs: vec![PoliticalCarryOver {
+            id: 7,
+            direction: CarryOverDirection::Out,
+            from_pool: "vest-2022".into(),
+            to_year: 2023,
+            amount: Some(m("60000.00")),
+            state: PoliticalCarryOverState::Executed,
+            recommendation_reference: "Referat 15.12.2022, pkt. 3".into(),
+            sign_off: Some(SignOff {
+                channel: SignOffChannel::Email,
+                meeting_date: None,
+                reference: "Godkendelse pr. e-mail-link".into(),
+                // 23:30 UTC on 20 January is 21 January in Copenhagen.
+                decided_at: chrono::DateTime::from_timestamp(1_674_257_400, 0),
+            }),
+        }],
     }
 }
 
@@ -77,6 +92,9 @@ fn the_page_escapes_what_people_typed_and_prints_danish_amounts_and_times() {
     let view = ReportView::of(&report());
     assert_eq!(view.printed_at, "1.12.2025 kl. 16:30", "Danish time");
     assert_eq!(view.grants[0].steps, ["Fagligt strategisk niveau, pr. e-mail 20.10.2022: Godkendt"]);
+    let carried = &view.carry_overs.rows[0];
+    assert_eq!(carried.0, "Fra vest-2022 til 2023");
+    assert_eq!(carried.1, ["60.000,00\u{a0}kr.", "Godkendt og overført", "Politisk niveau pr. e-mail 21.01.2023"]);
     let html = super::html::render_html(&view).expect("page");
     assert!(!html.contains("<script>"), "{html}");
     assert!(html.contains("Akut &#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;team&#34;"), "{html}");

@@ -95,6 +95,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(crate::pools::distributions::distribute)
         .service(crate::reports::simulation::model_simulation)
         .service(crate::reports::status::status_report)
+        .service(crate::reports::political::http::political_report)
         .service(crate::reports::exports::export_grants)
         .service(crate::reports::exports::export_applications)
         .service(crate::reports::exports::export_ledger)

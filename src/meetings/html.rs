@@ -10,7 +10,7 @@ use crate::mail::{esc, kroner};
 /// Screen and print. Page numbers come from CSS page-margin boxes
 /// (Chromium's print and PDF); the footer under the content says when the
 /// figures were read, on screen and on the last printed page.
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 @counter-style proposal { system: extends decimal; suffix: ") "; }
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --accent: #1f4e79; --rule: #c8ced6; --band: #eef2f6; }
 * { box-sizing: border-box; }
@@ -92,7 +92,7 @@ pub fn render_html(doc: &MeetingDocument) -> String {
 /// Text for inside a CSS string: letters, digits and plain punctuation as
 /// they are, anything else (quotes, backslashes, `<`, line breaks) as a CSS
 /// hex escape, so no text can end the string or the `<style>` element.
-fn css_string(text: &str) -> String {
+pub(crate) fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_alphanumeric() || " .,:-–·".contains(c) {

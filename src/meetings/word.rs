@@ -25,11 +25,11 @@ pub enum WordError {
 }
 
 /// A4 in twentieths of a point, with 2 cm margins: 9,638 twips of text width.
-const A4: (u32, u32) = (11_906, 16_838);
-const MARGIN: i32 = 1_134;
-const TEXT_WIDTH: usize = 11_906 - 2 * 1_134;
-const ACCENT: &str = "1F4E79";
-const BAND: &str = "EEF2F6";
+pub(crate) const A4: (u32, u32) = (11_906, 16_838);
+pub(crate) const MARGIN: i32 = 1_134;
+pub(crate) const TEXT_WIDTH: usize = 11_906 - 2 * 1_134;
+pub(crate) const ACCENT: &str = "1F4E79";
+pub(crate) const BAND: &str = "EEF2F6";
 /// docx-rs always writes a numbering of its own with id 1; ours start after it.
 const FIRST_NUMBERING: usize = 2;
 
@@ -44,7 +44,7 @@ pub fn render_docx(doc: &MeetingDocument) -> Result<Vec<u8>, WordError> {
     for style in styles() {
         docx = docx.add_style(style);
     }
-    docx = docx.footer(footer(doc));
+    docx = docx.footer(footer(&format!("{} · udskrevet {}", doc.kind.heading_da(), doc.printed_at)));
 
     docx = docx.add_paragraph(Paragraph::new().style("Heading1").add_run(Run::new().add_text(doc.kind.heading_da())));
     docx = docx.add_table(meeting_header(doc));
@@ -71,14 +71,14 @@ pub fn render_docx(doc: &MeetingDocument) -> Result<Vec<u8>, WordError> {
 
     let mut parts = docx.build();
     parts.styles = danish_language(parts.styles);
-    parts.doc_props.core = core_properties(parts.doc_props.core, doc);
+    parts.doc_props.core = core_properties(parts.doc_props.core, &format!("{}: {}", doc.kind.heading_da(), doc.title));
     parts.document = repeat_header_rows(parts.document);
     let mut zipped = std::io::Cursor::new(Vec::new());
     parts.pack(&mut zipped).map_err(DocxError::from)?;
     Ok(zipped.into_inner())
 }
 
-fn styles() -> Vec<Style> {
+pub(crate) fn styles() -> Vec<Style> {
     let heading = |id: &str, name: &str, size: usize, level: usize, before: u32| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
@@ -107,11 +107,11 @@ fn styles() -> Vec<Style> {
 }
 
 /// "Dagsorden · udskrevet …" at the left, "Side N af M" at the right margin.
-fn footer(doc: &MeetingDocument) -> Footer {
+pub(crate) fn footer(label: &str) -> Footer {
     let line = Paragraph::new()
         .style("Footer")
         .add_tab(Tab::new().val(TabValueType::Right).pos(TEXT_WIDTH))
-        .add_run(Run::new().add_text(format!("{} · udskrevet {}", doc.kind.heading_da(), doc.printed_at)).add_tab())
+        .add_run(Run::new().add_text(label).add_tab())
         .add_run(Run::new().add_text("Side "))
         .add_page_num(PageNum::new())
         .add_run(Run::new().add_text(" af "))
@@ -119,11 +119,11 @@ fn footer(doc: &MeetingDocument) -> Footer {
     Footer::new().add_paragraph(line)
 }
 
-fn heading2(text: &str) -> Paragraph {
+pub(crate) fn heading2(text: &str) -> Paragraph {
     Paragraph::new().style("Heading2").keep_next(true).add_run(Run::new().add_text(text))
 }
 
-fn text(text: &str) -> Paragraph {
+pub(crate) fn text(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
@@ -239,10 +239,9 @@ fn pool_table(pool: &PoolFigures) -> Table {
 
 /// The title, language and producer in the file's properties (docx-rs
 /// leaves them out and says "unknown").
-fn core_properties(core: Vec<u8>, doc: &MeetingDocument) -> Vec<u8> {
+pub(crate) fn core_properties(core: Vec<u8>, title: &str) -> Vec<u8> {
     let xml = String::from_utf8_lossy(&core).replace("<dc:creator>unknown</dc:creator>", "<dc:creator>Klyngemidler</dc:creator>");
-    let title = format!("{}: {}", doc.kind.heading_da(), doc.title);
-    let added = format!("<dc:title>{}</dc:title><dc:language>da-DK</dc:language></cp:coreProperties>", xml_text(&title));
+    let added = format!("<dc:title>{}</dc:title><dc:language>da-DK</dc:language></cp:coreProperties>", xml_text(title));
     xml.replace("</cp:coreProperties>", &added).into_bytes()
 }
 
@@ -251,7 +250,7 @@ fn xml_text(text: &str) -> String {
 }
 
 /// Danish (da-DK) for spelling and hyphenation, as the default of every run.
-fn danish_language(styles: Vec<u8>) -> Vec<u8> {
+pub(crate) fn danish_language(styles: Vec<u8>) -> Vec<u8> {
     let xml = String::from_utf8_lossy(&styles).into_owned();
     let lang = r#"<w:lang w:val="da-DK" w:eastAsia="da-DK" w:bidi="ar-SA" />"#;
     let patched = if let Some(at) = xml.find("<w:rPrDefault><w:rPr />") {
@@ -266,7 +265,7 @@ fn danish_language(styles: Vec<u8>) -> Vec<u8> {
 }
 
 /// The pool tables' header rows repeat at the top of each page they run onto.
-fn repeat_header_rows(document: Vec<u8>) -> Vec<u8> {
+pub(crate) fn repeat_header_rows(document: Vec<u8>) -> Vec<u8> {
     let xml = String::from_utf8_lossy(&document);
     xml.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />").into_bytes()
 }

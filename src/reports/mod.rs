@@ -5,6 +5,7 @@ pub mod evaluation;
 pub mod exports;
 pub mod import_applications;
 pub mod imports;
+pub mod political;
 pub mod service;
 pub mod simulation;
 pub mod status;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod hardening;
 
+mod accessibility;
 mod amendments;
 mod applications;
 mod architecture;
@@ -33,6 +34,7 @@ mod meetings;
 mod metrics;
 mod nodes;
 mod openapi;
+mod political_report;
 mod pools;
 mod race;
 mod reference;

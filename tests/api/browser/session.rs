@@ -105,7 +105,6 @@ impl Session {
 
     /// Runs axe-core (its `axe.min.js` source) on the page, best practices
     /// included, and returns the violations (an empty array when clean).
-    #[allow(dead_code)] // the accessibility tests use it
     pub fn axe(&mut self, axe_source: &str) -> Vec<Value> {
         self.eval(axe_source);
         let result = self.eval(

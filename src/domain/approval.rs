@@ -3,6 +3,8 @@
 //! ends it. A link can be used once, until it expires, and only while its
 //! request is open and the case is as it was when asked.
 
+use chrono::NaiveDateTime;
+
 /// Where an approval request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequestState {
@@ -15,11 +17,19 @@ pub enum RequestState {
     Revoked,
     /// Ended because the pool it concerns was closed.
     PoolClosed,
+    /// The deadline passed with answers missing; the money stays reserved until the secretariat resends or revokes.
+    Expired,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 5] =
-        [RequestState::Open, RequestState::Approved, RequestState::Rejected, RequestState::Revoked, RequestState::PoolClosed];
+    pub const ALL: [RequestState; 6] = [
+        RequestState::Open,
+        RequestState::Approved,
+        RequestState::Rejected,
+        RequestState::Revoked,
+        RequestState::PoolClosed,
+        RequestState::Expired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +38,7 @@ impl RequestState {
             RequestState::Rejected => "rejected",
             RequestState::Revoked => "revoked",
             RequestState::PoolClosed => "pool_closed",
+            RequestState::Expired => "expired",
         }
     }
 
@@ -80,18 +91,45 @@ impl Answer {
     }
 }
 
-/// Why a link cannot be used (what its page says).
+/// Why a link cannot be used (what its page says). Approval links tell the
+/// cases apart so the page can say what happened and what to do; report
+/// links (follow-up) use `Used`, `Void` and `Expired`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkProblem {
     /// No such link.
     Unknown,
-    /// Answered already.
+    /// Used already (a report link).
     Used,
-    /// Replaced, revoked, or the case changed after it was sent.
+    /// No longer valid (a report link whose entry closed; an approval link
+    /// that was void when answered).
     Void,
     Expired,
     /// The pool was closed while the request was open.
     PoolClosed,
+    /// This approver answered through this link (`at`: when).
+    AnsweredByYou {
+        answer: Answer,
+        at: Option<NaiveDateTime>,
+    },
+    /// The other link of the same seat answered (a co-chair and their deputy share one).
+    SeatAnswered(Answer),
+    /// Another approver rejected; the request ended.
+    RejectedByOther,
+    /// Every seat approved without this link (the request is approved).
+    ApprovedByOthers,
+    /// The case was decided at a meeting or otherwise.
+    DecidedElsewhere,
+    /// The applicant withdrew the application.
+    Withdrawn,
+    /// The case changed after the link was sent.
+    Changed {
+        newer_link: bool,
+    },
+    /// Withdrawn by the secretariat, or replaced by a newer link (`newer_link`:
+    /// a live newer link for the same approver really exists).
+    Revoked {
+        newer_link: bool,
+    },
 }
 
 /// What the link and its request look like when someone opens the link.
@@ -103,25 +141,70 @@ pub struct LinkView {
     pub expired: bool,
     /// Whether the case (application or carry-over) is still the version asked about.
     pub same_version: bool,
+    /// When this link was answered.
+    pub decided_at: Option<NaiveDateTime>,
+    /// What another link of the same seat answered, if it did.
+    pub seat_answer: Option<Answer>,
+    /// Whether a newer, still usable link for the same approver exists.
+    pub newer_link: bool,
+    /// Whether the case no longer waits for this level: decided (at a
+    /// meeting, by e-mail or otherwise), withdrawn, or moved on to the next level.
+    pub case_decided: bool,
+    /// Whether the applicant withdrew the application.
+    pub case_withdrawn: bool,
 }
 
-/// Whether a link may be used now, and if not, why. Answered links say so
-/// first, then void ones (with the pool's closing named), then expiry, then
-/// a request that ended or a case that changed since.
+impl LinkView {
+    /// A pending link of an open request, as sent.
+    pub fn fresh() -> LinkView {
+        LinkView {
+            link: LinkState::Pending,
+            request: RequestState::Open,
+            expired: false,
+            same_version: true,
+            decided_at: None,
+            seat_answer: None,
+            newer_link: false,
+            case_decided: false,
+            case_withdrawn: false,
+        }
+    }
+}
+
+/// Whether a link may be used now, and if not, why: the approver's own
+/// answer first, then their seat's, then how the request ended, then a
+/// replaced link, expiry and a changed case.
 pub fn usable(view: LinkView) -> Result<(), LinkProblem> {
     match view.link {
-        LinkState::Approved | LinkState::Rejected => return Err(LinkProblem::Used),
-        LinkState::Void if view.request == RequestState::PoolClosed => return Err(LinkProblem::PoolClosed),
-        LinkState::Void => return Err(LinkProblem::Void),
-        LinkState::Pending => {}
+        LinkState::Approved => return Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at: view.decided_at }),
+        LinkState::Rejected => return Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: view.decided_at }),
+        LinkState::Pending | LinkState::Void => {}
     }
-    if view.expired {
-        return Err(LinkProblem::Expired);
+    if let Some(answer) = view.seat_answer {
+        return Err(LinkProblem::SeatAnswered(answer));
     }
+    if view.case_withdrawn && view.request != RequestState::PoolClosed {
+        return Err(LinkProblem::Withdrawn);
+    }
+    let revoked = || {
+        if view.case_decided && !view.newer_link {
+            LinkProblem::DecidedElsewhere
+        } else {
+            LinkProblem::Revoked { newer_link: view.newer_link }
+        }
+    };
     match view.request {
-        RequestState::Open if view.same_version => Ok(()),
         RequestState::PoolClosed => Err(LinkProblem::PoolClosed),
-        _ => Err(LinkProblem::Void),
+        RequestState::Expired => Err(LinkProblem::Expired),
+        RequestState::Rejected => Err(LinkProblem::RejectedByOther),
+        RequestState::Approved => Err(LinkProblem::ApprovedByOthers),
+        RequestState::Revoked => Err(revoked()),
+        RequestState::Open if view.link == LinkState::Void => Err(revoked()),
+        RequestState::Open if view.expired => Err(LinkProblem::Expired),
+        RequestState::Open if !view.same_version => {
+            Err(if view.case_decided { LinkProblem::DecidedElsewhere } else { LinkProblem::Changed { newer_link: view.newer_link } })
+        }
+        RequestState::Open => Ok(()),
     }
 }
 
@@ -149,16 +232,22 @@ pub struct SeatLink<'a> {
 /// must be pending and the request open.
 pub fn answer(request: RequestState, links: &[SeatLink<'_>], index: usize, answer: Answer) -> Result<AnswerOutcome, LinkProblem> {
     if request != RequestState::Open {
-        return Err(if request == RequestState::PoolClosed { LinkProblem::PoolClosed } else { LinkProblem::Void });
+        return Err(match request {
+            RequestState::PoolClosed => LinkProblem::PoolClosed,
+            RequestState::Expired => LinkProblem::Expired,
+            _ => LinkProblem::Void,
+        });
     }
     let Some(answering) = links.get(index) else { return Err(LinkProblem::Unknown) };
     match answering.state {
         LinkState::Pending => {}
         LinkState::Void => return Err(LinkProblem::Void),
-        LinkState::Approved | LinkState::Rejected => return Err(LinkProblem::Used),
+        LinkState::Approved => return Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at: None }),
+        LinkState::Rejected => return Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: None }),
     }
-    if links.iter().any(|l| l.seat == answering.seat && l.state != LinkState::Pending && l.state != LinkState::Void) {
-        return Err(LinkProblem::Used); // the seat has answered through another link
+    // The seat has answered through another link.
+    if let Some(other) = links.iter().find(|l| l.seat == answering.seat && matches!(l.state, LinkState::Approved | LinkState::Rejected)) {
+        return Err(LinkProblem::SeatAnswered(if other.state == LinkState::Approved { Answer::Approve } else { Answer::Reject }));
     }
     if answer == Answer::Reject {
         return Ok(AnswerOutcome::LevelDecided { state: RequestState::Rejected });
@@ -266,7 +355,7 @@ mod tests {
     }
 
     fn view(link: LinkState, request: RequestState) -> LinkView {
-        LinkView { link, request, expired: false, same_version: true }
+        LinkView { link, request, ..LinkView::fresh() }
     }
 
     #[test]
@@ -290,8 +379,15 @@ mod tests {
 
     #[test]
     fn a_link_answers_once_and_only_while_its_request_is_open() {
-        assert_eq!(answer(RequestState::Open, &own(&[Approved, Pending]), 0, Answer::Approve), Err(LinkProblem::Used));
-        assert_eq!(answer(RequestState::Open, &own(&[Rejected]), 0, Answer::Reject), Err(LinkProblem::Used));
+        assert_eq!(
+            answer(RequestState::Open, &own(&[Approved, Pending]), 0, Answer::Approve),
+            Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at: None })
+        );
+        assert_eq!(
+            answer(RequestState::Open, &own(&[Rejected]), 0, Answer::Reject),
+            Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: None })
+        );
+        assert_eq!(answer(RequestState::Expired, &own(&[Pending]), 0, Answer::Approve), Err(LinkProblem::Expired));
         assert_eq!(answer(RequestState::Open, &own(&[Void, Pending]), 0, Answer::Approve), Err(LinkProblem::Void));
         assert_eq!(answer(RequestState::Open, &own(&[Pending]), 3, Answer::Approve), Err(LinkProblem::Unknown));
         for ended in [RequestState::Approved, RequestState::Rejected, RequestState::Revoked] {
@@ -302,13 +398,54 @@ mod tests {
 
     #[test]
     fn opening_a_link_says_why_it_cannot_be_used() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).and_then(|d| d.and_hms_opt(14, 30, 0));
         assert_eq!(usable(view(Pending, RequestState::Open)), Ok(()));
-        assert_eq!(usable(view(Approved, RequestState::Approved)), Err(LinkProblem::Used));
-        assert_eq!(usable(view(Void, RequestState::Revoked)), Err(LinkProblem::Void));
+        // Answered by you: what and when.
+        assert_eq!(
+            usable(LinkView { decided_at: at, ..view(Approved, RequestState::Approved) }),
+            Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at })
+        );
+        assert_eq!(usable(view(Rejected, RequestState::Rejected)), Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: None }));
+        // Answered for your seat by your deputy (or co-chair).
+        assert_eq!(
+            usable(LinkView { seat_answer: Some(Answer::Approve), ..view(Void, RequestState::Open) }),
+            Err(LinkProblem::SeatAnswered(Answer::Approve))
+        );
+        // Another approver rejected; every other seat approved.
+        assert_eq!(usable(view(Void, RequestState::Rejected)), Err(LinkProblem::RejectedByOther));
+        assert_eq!(usable(view(Pending, RequestState::Rejected)), Err(LinkProblem::RejectedByOther));
+        assert_eq!(usable(view(Void, RequestState::Approved)), Err(LinkProblem::ApprovedByOthers));
+        // Withdrawn by the secretariat, with or without a newer link; decided at a meeting.
+        assert_eq!(usable(view(Void, RequestState::Revoked)), Err(LinkProblem::Revoked { newer_link: false }));
+        assert_eq!(usable(view(Pending, RequestState::Revoked)), Err(LinkProblem::Revoked { newer_link: false }));
+        assert_eq!(
+            usable(LinkView { newer_link: true, ..view(Void, RequestState::Revoked) }),
+            Err(LinkProblem::Revoked { newer_link: true })
+        );
+        assert_eq!(usable(LinkView { case_decided: true, ..view(Void, RequestState::Revoked) }), Err(LinkProblem::DecidedElsewhere));
+        // Replaced by a reminder's newer link while the request is open.
+        assert_eq!(
+            usable(LinkView { newer_link: true, expired: true, ..view(Void, RequestState::Open) }),
+            Err(LinkProblem::Revoked { newer_link: true })
+        );
+        // The pool closed; the deadline passed (the link's or the request's).
         assert_eq!(usable(view(Void, RequestState::PoolClosed)), Err(LinkProblem::PoolClosed));
         assert_eq!(usable(LinkView { expired: true, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Expired));
-        assert_eq!(usable(LinkView { same_version: false, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Void));
-        assert_eq!(usable(view(Pending, RequestState::Revoked)), Err(LinkProblem::Void));
+        assert_eq!(usable(view(Pending, RequestState::Expired)), Err(LinkProblem::Expired));
+        // The case changed after the link was sent, or was decided otherwise.
+        assert_eq!(
+            usable(LinkView { same_version: false, ..view(Pending, RequestState::Open) }),
+            Err(LinkProblem::Changed { newer_link: false })
+        );
+        assert_eq!(
+            usable(LinkView { same_version: false, case_decided: true, ..view(Pending, RequestState::Open) }),
+            Err(LinkProblem::DecidedElsewhere)
+        );
+        // The applicant withdrew it.
+        assert_eq!(
+            usable(LinkView { case_withdrawn: true, case_decided: true, ..view(Void, RequestState::Revoked) }),
+            Err(LinkProblem::Withdrawn)
+        );
     }
 
     #[test]
@@ -324,7 +461,11 @@ mod tests {
             SeatLink { seat: "region", state: Approved },
             SeatLink { seat: "kommune", state: Pending },
         ];
-        assert_eq!(answer(RequestState::Open, &after, 0, Answer::Approve), Err(LinkProblem::Used), "the seat has answered");
+        assert_eq!(
+            answer(RequestState::Open, &after, 0, Answer::Approve),
+            Err(LinkProblem::SeatAnswered(Answer::Approve)),
+            "the seat has answered"
+        );
         assert_eq!(
             answer(RequestState::Open, &after, 2, Answer::Approve),
             Ok(AnswerOutcome::LevelDecided { state: RequestState::Approved }),
@@ -369,7 +510,8 @@ mod tests {
         for s in LinkState::ALL {
             assert_eq!(LinkState::parse(s.as_str()), Some(s));
         }
-        assert_eq!(RequestState::parse("expired"), None);
+        assert_eq!(RequestState::parse("expired"), Some(RequestState::Expired));
+        assert_eq!(RequestState::parse("lapsed"), None);
         assert_eq!(Answer::Reject.link_state(), Rejected);
     }
 }

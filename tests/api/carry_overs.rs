@@ -225,7 +225,7 @@ fn run_sign_off_by_mail(backend: Backend) {
         assert!(page.text.contains("Overførsel af restmidler"));
         let at = page.text.find("name=\"nonce\" value=\"").expect("nonce") + 20;
         let nonce: String = page.text[at..].chars().take_while(|c| *c != '"').collect();
-        let form = format!("decision=approve&comment=&nonce={nonce}");
+        let form = format!("decision=approve&comment=&nonce={nonce}&confirm=yes");
         app.request("POST", &format!("/approvals/{token}"))
             .key(None)
             .header("content-type", "application/x-www-form-urlencoded")

@@ -6,6 +6,7 @@ mod hardening;
 
 mod amendments;
 mod applications;
+mod approval_page;
 mod architecture;
 mod attachment_memory;
 mod attachments;

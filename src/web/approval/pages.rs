@@ -85,9 +85,9 @@ impl FactsView {
                     side: o.side.clone().unwrap_or_default(),
                     answer: match (o.answer, o.at) {
                         (OtherAnswer::Waiting, _) => "har endnu ikke svaret".into(),
-                        (OtherAnswer::Approved, Some(at)) => format!("godkendte {}", time_da(at)),
+                        (OtherAnswer::Approved, Some(at)) => format!("godkendte den {}", time_da(at)),
                         (OtherAnswer::Approved, None) => "har godkendt".into(),
-                        (OtherAnswer::Rejected, Some(at)) => format!("afviste {}", time_da(at)),
+                        (OtherAnswer::Rejected, Some(at)) => format!("afviste den {}", time_da(at)),
                         (OtherAnswer::Rejected, None) => "har afvist".into(),
                     },
                     comment: o.comment.clone(),

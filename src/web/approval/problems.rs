@@ -17,7 +17,7 @@ pub(crate) fn problem(problem: LinkProblem, contact: &str) -> (StatusCode, Probl
             vec!["Linket er ikke gyldigt. Kontrollér, at hele linket fra e-mailen er med.".into()],
         ),
         LinkProblem::AnsweredByYou { answer, at } => {
-            let when = at.map(|at| format!(" {}", time_da(at))).unwrap_or_default();
+            let when = at.map(|at| format!(" den {}", time_da(at))).unwrap_or_default();
             let did = if answer == Answer::Approve { "godkendte" } else { "afviste" };
             (
                 StatusCode::GONE,

@@ -39,6 +39,13 @@ impl Session {
         self.call("Emulation.setDeviceMetricsOverride", json!({"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": false}));
     }
 
+    /// Scrollbars take no room, as on a phone: then `widths()` compares the
+    /// page with the whole window, not with the window less a scrollbar.
+    #[allow(dead_code)] // the page tests use it
+    pub fn hide_scrollbars(&mut self) {
+        self.call("Emulation.setScrollbarsHidden", json!({"hidden": true}));
+    }
+
     /// Headers sent with every request from now on (e.g. `Authorization`).
     pub fn set_headers(&mut self, headers: &[(&str, &str)]) {
         let extra: serde_json::Map<String, Value> = headers.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();

@@ -163,6 +163,13 @@ page_test! {
         assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["awaiting"], "political");
         assert!(s.errors().iter().all(|e| e.contains("favicon.ico")), "{:?}", s.errors());
         assert!(s.requests().iter().all(|u| u.starts_with(&app.address)), "nothing from elsewhere: {:?}", s.requests());
+
+        // The politician reads the co-chairs' step, dated, with what they wrote.
+        let politician = token_for(&smtp.wait_for(3), "udvalgsformand.vest@example.org");
+        let shown = page(app, &politician).text;
+        assert!(shown.contains("Fagligt strategisk niveau: godkendt"), "{shown}");
+        assert!(shown.contains("Regional medformand, Vest: Set og godkendt"), "the first co-chair's comment: {shown}");
+        assert!(shown.contains("Ingen andre på dette niveau"), "{shown}");
     }
 }
 
@@ -207,12 +214,21 @@ page_test! {
             s.goto(&url);
             assert!(s.text().contains("Sundhedsklyngesamarbejdsudviklingsprojektet"));
             assert_eq!(s.widths(), (i64::from(width), i64::from(width)), "the approval page at {width} px");
+            save_screenshot(&mut s, &format!("approval-page-{width}.png"));
             s.fill("#comment", "Sundhedsklyngesamarbejdsudviklingsprojektsbemærkningsfeltsindholdet er langt");
             s.click("button[value=approve]");
             assert!(s.text().contains("Bekræft godkendelse"));
             assert_eq!(s.widths(), (i64::from(width), i64::from(width)), "the confirmation page at {width} px");
+            save_screenshot(&mut s, &format!("approval-confirmation-{width}.png"));
         }
     }
+}
+
+/// Keeps a picture of the page for a person to look at.
+fn save_screenshot(s: &mut Session, name: &str) {
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&file, s.screenshot()).expect("save the screenshot");
+    eprintln!("screenshot: {}", file.display());
 }
 
 /// Sets every link of `email` to have expired.
@@ -313,7 +329,7 @@ page_test! {
         asked(app, LONG_TITLE);
         let (regional, municipal) = tokens(smtp, 2);
         let mut s = Session::open(&binary, 390);
-        let mut check = |s: &mut Session, what: &str| {
+        let check = |s: &mut Session, what: &str| {
             let violations = s.axe(&axe);
             assert!(violations.is_empty(), "{what}: {violations:#?}");
         };

@@ -37,7 +37,28 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
             rows.remove(last);
         }
     }
-    let steps = rows.iter().map(step_fact).collect();
+    let decided_by_email = approvals::requests(conn, None, Some(app.id))?;
+    let mut steps = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut step = step_fact(row);
+        // A level that decided by e-mail: what each approver wrote.
+        let level = match row.kind() {
+            Some(StepKind::Strategic) => Level::Strategic.as_str(),
+            Some(StepKind::Political) => Level::Political.as_str(),
+            _ => "",
+        };
+        if let Some(request) = decided_by_email.iter().find(|r| r.level == level && r.closed_at == Some(row.recorded_at)) {
+            let said: Vec<String> = approvals::links_of(conn, request.id)?
+                .into_iter()
+                .filter(|l| !l.comment.is_empty())
+                .map(|l| format!("{}: {}", l.approver_name, l.comment))
+                .collect();
+            if !said.is_empty() {
+                step.comment = [step.comment, said.join("; ")].into_iter().filter(|c| !c.is_empty()).collect::<Vec<_>>().join(". ");
+            }
+        }
+        steps.push(step);
+    }
     let (amount, reserved) = match app.state {
         ApplicationState::Reserved { amount, .. } => (amount, true),
         ApplicationState::Recommended { amount } | ApplicationState::Approved { amount } => (amount, false),

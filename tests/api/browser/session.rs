@@ -122,6 +122,13 @@ impl Session {
         result.as_array().cloned().unwrap_or_default()
     }
 
+    /// A PNG of the whole page as it is now.
+    #[allow(dead_code)] // the page tests use it
+    pub fn screenshot(&mut self) -> Vec<u8> {
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png", "captureBeyondViewport": true}));
+        super::base64(shot["data"].as_str().expect("screenshot"))
+    }
+
     /// Console errors, exceptions and failed loads seen so far.
     pub fn errors(&self) -> Vec<String> {
         let mut errors = Vec::new();

@@ -107,6 +107,10 @@ page_test! {
         let Some(binary) = chromium() else { return };
         let (id, request) = asked(app, "Tidlig opsporing af skrøbelige ældre");
         let (regional, municipal) = tokens(smtp, 2);
+        for mail in smtp.wait_for(2) {
+            let text = crate::smtp::decoded(&mail);
+            assert!(!text.contains("anmodet om godkendelse pr. e-mail"), "the mail lists the open request as an earlier step: {text}");
+        }
         let first = crate::email_approval::answer(app, &regional, "approve");
         assert_eq!(first.status, 200, "{}", first.text);
 

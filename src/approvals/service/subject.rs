@@ -31,8 +31,9 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
     let mut rows = steps::of(conn, app.id)?;
     // While the co-chairs are asked by e-mail, the request's own step is the
     // case's present, not its past.
-    let asked_now = approvals::open_request_of(conn, Subject::Application(app.id))?.is_some_and(|r| r.level == Level::Strategic.as_str());
-    if asked_now {
+    // (The co-chairs are asked by e-mail exactly while the money is reserved
+    // awaiting them; the mail is built before the request row exists.)
+    if matches!(app.state, ApplicationState::Reserved { awaiting: Level::Strategic, .. }) {
         if let Some(last) = rows.iter().rposition(|s| s.kind() == Some(StepKind::Strategic) && s.result() == Some(StepOutcome::Requested)) {
             rows.remove(last);
         }

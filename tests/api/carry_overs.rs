@@ -284,7 +284,10 @@ fn a_meeting_decision_voids_the_links_of_an_open_request_by_mail() {
     let token = links(mails.iter().find(|m| m.contains("udvalgsformand.vest@example.org")).expect("mail")).pop().expect("link");
     assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 200);
     assert_eq!(political(&app, id, "approved").status, 200);
-    assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 410, "the meeting decided: the link is void");
+    let void = app.request("GET", &format!("/approvals/{token}")).key(None).send();
+    assert_eq!(void.status, 410, "the meeting decided: the link is void");
+    assert!(void.text.contains("Sagen er afgjort på et møde eller på anden måde"), "{}", void.text);
+    assert!(!void.text.contains("nyeste link"), "{}", void.text);
     let requests = app.get("/api/v1/approvals?status=revoked").json();
     assert_eq!(requests[0]["carry_over_id"], id);
 }

@@ -3,6 +3,8 @@
 //! ends it. A link can be used once, until it expires, and only while its
 //! request is open and the case is as it was when asked.
 
+use chrono::NaiveDateTime;
+
 /// Where an approval request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequestState {
@@ -15,11 +17,19 @@ pub enum RequestState {
     Revoked,
     /// Ended because the pool it concerns was closed.
     PoolClosed,
+    /// The deadline passed with answers missing; the money stays reserved until the secretariat resends or revokes.
+    Expired,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 5] =
-        [RequestState::Open, RequestState::Approved, RequestState::Rejected, RequestState::Revoked, RequestState::PoolClosed];
+    pub const ALL: [RequestState; 6] = [
+        RequestState::Open,
+        RequestState::Approved,
+        RequestState::Rejected,
+        RequestState::Revoked,
+        RequestState::PoolClosed,
+        RequestState::Expired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +38,7 @@ impl RequestState {
             RequestState::Rejected => "rejected",
             RequestState::Revoked => "revoked",
             RequestState::PoolClosed => "pool_closed",
+            RequestState::Expired => "expired",
         }
     }
 
@@ -80,18 +91,45 @@ impl Answer {
     }
 }
 
-/// Why a link cannot be used (what its page says).
+/// Why a link cannot be used (what its page says). Approval links tell the
+/// cases apart so the page can say what happened and what to do; report
+/// links (follow-up) use `Used`, `Void` and `Expired`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkProblem {
     /// No such link.
     Unknown,
-    /// Answered already.
+    /// Used already (a report link).
     Used,
-    /// Replaced, revoked, or the case changed after it was sent.
+    /// No longer valid (a report link whose entry closed; an approval link
+    /// that was void when answered).
     Void,
     Expired,
     /// The pool was closed while the request was open.
     PoolClosed,
+    /// This approver answered through this link (`at`: when).
+    AnsweredByYou {
+        answer: Answer,
+        at: Option<NaiveDateTime>,
+    },
+    /// The other link of the same seat answered (a co-chair and their deputy share one).
+    SeatAnswered(Answer),
+    /// Another approver rejected; the request ended.
+    RejectedByOther,
+    /// Every seat approved without this link (the request is approved).
+    ApprovedByOthers,
+    /// The case was decided at a meeting or otherwise.
+    DecidedElsewhere,
+    /// The applicant withdrew the application.
+    Withdrawn,
+    /// The case changed after the link was sent.
+    Changed {
+        newer_link: bool,
+    },
+    /// Withdrawn by the secretariat, or replaced by a newer link (`newer_link`:
+    /// a live newer link for the same approver really exists).
+    Revoked {
+        newer_link: bool,
+    },
 }
 
 /// What the link and its request look like when someone opens the link.
@@ -103,25 +141,70 @@ pub struct LinkView {
     pub expired: bool,
     /// Whether the case (application or carry-over) is still the version asked about.
     pub same_version: bool,
+    /// When this link was answered.
+    pub decided_at: Option<NaiveDateTime>,
+    /// What another link of the same seat answered, if it did.
+    pub seat_answer: Option<Answer>,
+    /// Whether a newer, still usable link for the same approver exists.
+    pub newer_link: bool,
+    /// Whether the case no longer waits for this level: decided (at a
+    /// meeting, by e-mail or otherwise), withdrawn, or moved on to the next level.
+    pub case_decided: bool,
+    /// Whether the applicant withdrew the application.
+    pub case_withdrawn: bool,
 }
 
-/// Whether a link may be used now, and if not, why. Answered links say so
-/// first, then void ones (with the pool's closing named), then expiry, then
-/// a request that ended or a case that changed since.
+impl LinkView {
+    /// A pending link of an open request, as sent.
+    pub fn fresh() -> LinkView {
+        LinkView {
+            link: LinkState::Pending,
+            request: RequestState::Open,
+            expired: false,
+            same_version: true,
+            decided_at: None,
+            seat_answer: None,
+            newer_link: false,
+            case_decided: false,
+            case_withdrawn: false,
+        }
+    }
+}
+
+/// Whether a link may be used now, and if not, why: the approver's own
+/// answer first, then their seat's, then how the request ended, then a
+/// replaced link, expiry and a changed case.
 pub fn usable(view: LinkView) -> Result<(), LinkProblem> {
     match view.link {
-        LinkState::Approved | LinkState::Rejected => return Err(LinkProblem::Used),
-        LinkState::Void if view.request == RequestState::PoolClosed => return Err(LinkProblem::PoolClosed),
-        LinkState::Void => return Err(LinkProblem::Void),
-        LinkState::Pending => {}
+        LinkState::Approved => return Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at: view.decided_at }),
+        LinkState::Rejected => return Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: view.decided_at }),
+        LinkState::Pending | LinkState::Void => {}
     }
-    if view.expired {
-        return Err(LinkProblem::Expired);
+    if let Some(answer) = view.seat_answer {
+        return Err(LinkProblem::SeatAnswered(answer));
     }
+    if view.case_withdrawn && view.request != RequestState::PoolClosed {
+        return Err(LinkProblem::Withdrawn);
+    }
+    let revoked = || {
+        if view.case_decided && !view.newer_link {
+            LinkProblem::DecidedElsewhere
+        } else {
+            LinkProblem::Revoked { newer_link: view.newer_link }
+        }
+    };
     match view.request {
-        RequestState::Open if view.same_version => Ok(()),
         RequestState::PoolClosed => Err(LinkProblem::PoolClosed),
-        _ => Err(LinkProblem::Void),
+        RequestState::Expired => Err(LinkProblem::Expired),
+        RequestState::Rejected => Err(LinkProblem::RejectedByOther),
+        RequestState::Approved => Err(LinkProblem::ApprovedByOthers),
+        RequestState::Revoked => Err(revoked()),
+        RequestState::Open if view.link == LinkState::Void => Err(revoked()),
+        RequestState::Open if view.expired => Err(LinkProblem::Expired),
+        RequestState::Open if !view.same_version => {
+            Err(if view.case_decided { LinkProblem::DecidedElsewhere } else { LinkProblem::Changed { newer_link: view.newer_link } })
+        }
+        RequestState::Open => Ok(()),
     }
 }
 
@@ -149,16 +232,22 @@ pub struct SeatLink<'a> {
 /// must be pending and the request open.
 pub fn answer(request: RequestState, links: &[SeatLink<'_>], index: usize, answer: Answer) -> Result<AnswerOutcome, LinkProblem> {
     if request != RequestState::Open {
-        return Err(if request == RequestState::PoolClosed { LinkProblem::PoolClosed } else { LinkProblem::Void });
+        return Err(match request {
+            RequestState::PoolClosed => LinkProblem::PoolClosed,
+            RequestState::Expired => LinkProblem::Expired,
+            _ => LinkProblem::Void,
+        });
     }
     let Some(answering) = links.get(index) else { return Err(LinkProblem::Unknown) };
     match answering.state {
         LinkState::Pending => {}
         LinkState::Void => return Err(LinkProblem::Void),
-        LinkState::Approved | LinkState::Rejected => return Err(LinkProblem::Used),
+        LinkState::Approved => return Err(LinkProblem::AnsweredByYou { answer: Answer::Approve, at: None }),
+        LinkState::Rejected => return Err(LinkProblem::AnsweredByYou { answer: Answer::Reject, at: None }),
     }
-    if links.iter().any(|l| l.seat == answering.seat && l.state != LinkState::Pending && l.state != LinkState::Void) {
-        return Err(LinkProblem::Used); // the seat has answered through another link
+    // The seat has answered through another link.
+    if let Some(other) = links.iter().find(|l| l.seat == answering.seat && matches!(l.state, LinkState::Approved | LinkState::Rejected)) {
+        return Err(LinkProblem::SeatAnswered(if other.state == LinkState::Approved { Answer::Approve } else { Answer::Reject }));
     }
     if answer == Answer::Reject {
         return Ok(AnswerOutcome::LevelDecided { state: RequestState::Rejected });
@@ -255,121 +344,4 @@ pub fn co_chair_seats(approvers: &[Approver<'_>]) -> Result<Vec<Seat>, CoChairEr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use LinkState::{Approved, Pending, Rejected, Void};
-
-    /// Links of their own seats, one each.
-    fn own(states: &[LinkState]) -> Vec<SeatLink<'static>> {
-        const SEATS: [&str; 4] = ["a", "b", "c", "d"];
-        states.iter().enumerate().map(|(i, s)| SeatLink { seat: SEATS[i], state: *s }).collect()
-    }
-
-    fn view(link: LinkState, request: RequestState) -> LinkView {
-        LinkView { link, request, expired: false, same_version: true }
-    }
-
-    #[test]
-    fn both_co_chairs_must_approve() {
-        assert_eq!(answer(RequestState::Open, &own(&[Pending, Pending]), 0, Answer::Approve), Ok(AnswerOutcome::Waiting));
-        assert_eq!(
-            answer(RequestState::Open, &own(&[Approved, Pending]), 1, Answer::Approve),
-            Ok(AnswerOutcome::LevelDecided { state: RequestState::Approved })
-        );
-    }
-
-    #[test]
-    fn one_rejection_ends_it_whatever_the_others_said() {
-        for others in [Pending, Approved] {
-            assert_eq!(
-                answer(RequestState::Open, &own(&[others, Pending]), 1, Answer::Reject),
-                Ok(AnswerOutcome::LevelDecided { state: RequestState::Rejected })
-            );
-        }
-    }
-
-    #[test]
-    fn a_link_answers_once_and_only_while_its_request_is_open() {
-        assert_eq!(answer(RequestState::Open, &own(&[Approved, Pending]), 0, Answer::Approve), Err(LinkProblem::Used));
-        assert_eq!(answer(RequestState::Open, &own(&[Rejected]), 0, Answer::Reject), Err(LinkProblem::Used));
-        assert_eq!(answer(RequestState::Open, &own(&[Void, Pending]), 0, Answer::Approve), Err(LinkProblem::Void));
-        assert_eq!(answer(RequestState::Open, &own(&[Pending]), 3, Answer::Approve), Err(LinkProblem::Unknown));
-        for ended in [RequestState::Approved, RequestState::Rejected, RequestState::Revoked] {
-            assert_eq!(answer(ended, &own(&[Pending]), 0, Answer::Approve), Err(LinkProblem::Void), "{ended:?}");
-        }
-        assert_eq!(answer(RequestState::PoolClosed, &own(&[Pending]), 0, Answer::Approve), Err(LinkProblem::PoolClosed));
-    }
-
-    #[test]
-    fn opening_a_link_says_why_it_cannot_be_used() {
-        assert_eq!(usable(view(Pending, RequestState::Open)), Ok(()));
-        assert_eq!(usable(view(Approved, RequestState::Approved)), Err(LinkProblem::Used));
-        assert_eq!(usable(view(Void, RequestState::Revoked)), Err(LinkProblem::Void));
-        assert_eq!(usable(view(Void, RequestState::PoolClosed)), Err(LinkProblem::PoolClosed));
-        assert_eq!(usable(LinkView { expired: true, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Expired));
-        assert_eq!(usable(LinkView { same_version: false, ..view(Pending, RequestState::Open) }), Err(LinkProblem::Void));
-        assert_eq!(usable(view(Pending, RequestState::Revoked)), Err(LinkProblem::Void));
-    }
-
-    #[test]
-    fn a_deputy_answers_once_for_their_co_chair() {
-        let links = [
-            SeatLink { seat: "region", state: Pending },
-            SeatLink { seat: "region", state: Pending },
-            SeatLink { seat: "kommune", state: Pending },
-        ];
-        assert_eq!(answer(RequestState::Open, &links, 1, Answer::Approve), Ok(AnswerOutcome::Waiting), "the deputy answers for the region");
-        let after = [
-            SeatLink { seat: "region", state: Pending },
-            SeatLink { seat: "region", state: Approved },
-            SeatLink { seat: "kommune", state: Pending },
-        ];
-        assert_eq!(answer(RequestState::Open, &after, 0, Answer::Approve), Err(LinkProblem::Used), "the seat has answered");
-        assert_eq!(
-            answer(RequestState::Open, &after, 2, Answer::Approve),
-            Ok(AnswerOutcome::LevelDecided { state: RequestState::Approved }),
-            "both seats approved"
-        );
-    }
-
-    fn approver(email: &'static str, side: &'static str, role: ApproverRole, deputy_for: &'static str) -> Approver<'static> {
-        Approver { email, side, role, deputy_for, recused: false }
-    }
-
-    #[test]
-    fn the_co_chairs_are_one_per_side_and_a_deputy_shares_a_seat() {
-        let chair = |e, s| approver(e, s, ApproverRole::CoChair, "");
-        let two_municipal = [chair("k1@example.org", "municipal"), chair("k2@example.org", "municipal")];
-        assert_eq!(co_chair_seats(&two_municipal), Err(CoChairError::Missing("regional")));
-        let region_twice = [chair("r1@example.org", "regional"), chair("r2@example.org", "regional"), chair("k@example.org", "municipal")];
-        assert_eq!(co_chair_seats(&region_twice), Err(CoChairError::SeveralOnOneSide("regional")));
-        let with_deputy = [
-            chair("r@example.org", "regional"),
-            chair("k@example.org", "municipal"),
-            approver("stedfortraeder@example.org", "municipal", ApproverRole::Deputy, "k@example.org"),
-            approver("medlem@example.org", "regional", ApproverRole::Member, ""),
-        ];
-        let seats = co_chair_seats(&with_deputy).expect("seats");
-        assert_eq!(
-            seats,
-            [Seat { seat: "r@example.org".into(), asked: vec![0] }, Seat { seat: "k@example.org".into(), asked: vec![1, 2] }]
-        );
-        let mut recused = with_deputy;
-        recused[1].recused = true;
-        assert_eq!(co_chair_seats(&recused).map(|s| s[1].asked.clone()), Ok(vec![2]), "the deputy answers when the co-chair steps aside");
-        recused[0].recused = true;
-        assert_eq!(co_chair_seats(&recused), Err(CoChairError::SeatEmpty("regional")));
-    }
-
-    #[test]
-    fn every_state_reads_back_from_its_name() {
-        for s in RequestState::ALL {
-            assert_eq!(RequestState::parse(s.as_str()), Some(s));
-        }
-        for s in LinkState::ALL {
-            assert_eq!(LinkState::parse(s.as_str()), Some(s));
-        }
-        assert_eq!(RequestState::parse("expired"), None);
-        assert_eq!(Answer::Reject.link_state(), Rejected);
-    }
-}
+mod tests;

@@ -10,6 +10,7 @@ pub mod attachment;
 pub mod breakdown;
 pub mod budget;
 pub mod carry_over;
+pub mod danish;
 pub mod dates;
 pub mod eligibility;
 pub mod evaluation;

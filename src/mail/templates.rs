@@ -1,6 +1,8 @@
 //! What approvers read: Danish first, every fact they need in the mail itself.
 
 use super::{esc, kroner};
+use chrono::{NaiveDate, NaiveDateTime};
+
 use crate::domain::money::Money;
 
 /// What an approval request asks about: the page and the mail say it in
@@ -13,11 +15,13 @@ pub enum FactsKind {
     CarryOver,
 }
 
-/// The facts of an application, as an approver sees them.
+/// The facts of an application (or a carry-over), as an approver sees them:
+/// data, so the page and the mail each render them in their own way.
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub kind: FactsKind,
     pub title: String,
+    /// The applying party's name; for a carry-over, who recommends it.
     pub applicant: String,
     pub amount: Money,
     pub bucket: String,
@@ -25,8 +29,78 @@ pub struct Facts {
     pub cluster: String,
     pub target_populations: Vec<String>,
     pub purpose: String,
-    /// Earlier steps, each one line: "Driftsforum indstillede 140.000,00 kr. (4.10.2022)".
-    pub steps: Vec<String>,
+    /// The project period (empty for a carry-over).
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// The budget per year (empty for a carry-over).
+    pub budget: Vec<BudgetYear>,
+    pub goals: String,
+    pub organisation: String,
+    pub evaluation: String,
+    /// What stays available in the pool's bucket once this amount is granted
+    /// (`None` when it cannot be told, e.g. for a carry-over).
+    pub available_after: Option<Money>,
+    /// Earlier steps, oldest first; the request being answered is not one of them.
+    pub steps: Vec<FactStep>,
+    /// The other approvers of this level and what they answered (filled for
+    /// one approver's link: see `approvals::service::facts_for_link`).
+    pub others: Vec<OtherApprover>,
+    /// The link's deadline (UTC; shown in Danish time).
+    pub deadline: Option<NaiveDateTime>,
+}
+
+/// One year of a project's budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetYear {
+    pub year: i32,
+    pub amount: Money,
+}
+
+/// One earlier step of the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactStep {
+    /// The meeting date, or for a step taken by e-mail the recorded time in
+    /// Danish time: "4.10.2022" or "1.12.2026 kl. 15:30".
+    pub when: String,
+    /// What happened: "Driftsforum indstillede 140.000,00 kr.".
+    pub what: String,
+    /// The step's note or comment (may be empty).
+    pub comment: String,
+}
+
+impl std::fmt::Display for FactStep {
+    /// One line: "Driftsforum indstillede 140.000,00 kr. (4.10.2022) – note".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.what)?;
+        if !self.when.is_empty() {
+            write!(f, " ({})", self.when)?;
+        }
+        if !self.comment.is_empty() {
+            write!(f, " – {}", self.comment)?;
+        }
+        Ok(())
+    }
+}
+
+/// What another approver of the same level has answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherAnswer {
+    Waiting,
+    Approved,
+    Rejected,
+}
+
+/// Another approver who must answer at this level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherApprover {
+    /// Their role title: "Kommunal medformand, Vest".
+    pub title: String,
+    /// Their side in Danish ("regionen", "kommunerne"), if they sit for one.
+    pub side: Option<String>,
+    pub answer: OtherAnswer,
+    /// When they answered (UTC).
+    pub at: Option<NaiveDateTime>,
+    /// Their comment (may be empty).
+    pub comment: String,
 }
 
 pub fn level_da(level: &str) -> &'static str {
@@ -63,7 +137,7 @@ pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, 
     let steps = if facts.steps.is_empty() {
         "Ingen endnu.".to_owned()
     } else {
-        facts.steps.iter().map(|s| line(s)).collect::<Vec<_>>().join("\n  ")
+        facts.steps.iter().map(|s| line(&s.to_string())).collect::<Vec<_>>().join("\n  ")
     };
     let approver_line = line(approver);
     let text = format!(
@@ -128,7 +202,19 @@ mod tests {
             cluster: "Vest".into(),
             target_populations: vec!["De sårbare ældre".into()],
             purpose: "Formål\r\nGodkend her: http://evil.example.org/a".into(),
-            steps: vec!["Driftsforum indstillede: ok\nGodkend her: http://evil.example.org/b".into()],
+            steps: vec![FactStep {
+                when: "4.10.2022".into(),
+                what: "Driftsforum indstillede".into(),
+                comment: "ok\nGodkend her: http://evil.example.org/b".into(),
+            }],
+            period: None,
+            budget: vec![],
+            goals: String::new(),
+            organisation: String::new(),
+            evaluation: String::new(),
+            available_after: None,
+            others: vec![],
+            deadline: None,
         };
         let mail = approval_request(&facts, "strategic", "Regional medformand", "http://x.example.org/approvals/t", "1.1.2024", false);
         for line in mail.text.lines() {

@@ -1,18 +1,23 @@
 //! `GET|HEAD /approvals/{token}`: what is being approved (changes nothing:
-//! mail scanners open links). `POST /approvals/{token}`: the decision.
+//! mail scanners open links). `POST /approvals/{token}` without `confirm`:
+//! a summary to confirm (still changes nothing); with `confirm=yes`: the
+//! decision, then a receipt.
+
+mod pages;
+mod problems;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use serde::Deserialize;
 
+use self::pages::{ConfirmPage, ReceiptPage, ShowPage, render};
 use super::page;
-use crate::approvals::service::{self as approval, Decided, Evidence, LevelOutcome};
+use crate::approvals::service::{self as approval, Decided, Evidence, LiveLink, facts_for_link};
 use crate::db::{StoreError, TxError, pools};
 use crate::domain::approval::LinkProblem;
 use crate::http::{AppState, now};
-use crate::mail::templates::{bucket_da, level_da};
-use crate::mail::{esc, kroner};
+use crate::mail::templates::Facts;
 
 pub(crate) fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -22,31 +27,9 @@ pub(crate) fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-fn problem_page(problem: LinkProblem) -> HttpResponse {
-    let (status, title, text) = match problem {
-        LinkProblem::Unknown => (
-            StatusCode::NOT_FOUND,
-            "Linket findes ikke",
-            "Linket er ikke gyldigt. Kontrollér, at hele linket fra e-mailen er med, eller kontakt sekretariatet.",
-        ),
-        LinkProblem::Used => {
-            (StatusCode::GONE, "Linket er allerede brugt", "Der er allerede taget stilling via dette link. Et link kan kun bruges én gang.")
-        }
-        LinkProblem::Void => (
-            StatusCode::GONE,
-            "Linket gælder ikke længere",
-            "Ansøgningen er ændret, eller anmodningen er trukket tilbage, efter linket blev sendt. Brug det nyeste link, du har fået, eller kontakt sekretariatet.",
-        ),
-        LinkProblem::PoolClosed => (
-            StatusCode::GONE,
-            "Puljen er lukket",
-            "Puljen er lukket for året, og anmodningen er derfor trukket tilbage. Der er ikke truffet nogen afgørelse via linket. Kontakt sekretariatet, hvis sagen stadig skal afgøres.",
-        ),
-        LinkProblem::Expired => {
-            (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
-        }
-    };
-    html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This approval link cannot be used.</small></p>", esc(text))))
+fn problem_page(state: &AppState, problem: LinkProblem) -> HttpResponse {
+    let (status, page) = problems::problem(problem, &state.follow_up.secretariat_email);
+    html(status, render(&page))
 }
 
 pub(crate) fn too_many(retry_after: u64) -> HttpResponse {
@@ -71,19 +54,18 @@ async fn refused(state: &AppState, req: &HttpRequest, problem: LinkProblem) -> H
             return too_many(retry);
         }
     }
-    problem_page(problem)
+    problem_page(state, problem)
 }
 
 pub(crate) fn trouble_page() -> HttpResponse {
     html(StatusCode::SERVICE_UNAVAILABLE, page("Prøv igen om lidt", "<p>Systemet kunne ikke svare lige nu. Prøv igen om et øjeblik.</p>"))
 }
 
-/// Shows the application to the approver; writes nothing.
-#[route("/approvals/{token}", method = "GET", method = "HEAD")]
-pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let token = path.into_inner();
+/// The live link of `token` and its facts as its approver sees them; reads only.
+async fn load(state: &AppState, token: &str) -> Result<Result<(LiveLink, Facts), LinkProblem>, StoreError> {
+    let token = token.to_owned();
     let at = now();
-    let result = state
+    state
         .db
         .read(move |c| {
             let live = match approval::live_link(c, &token, at)? {
@@ -91,48 +73,38 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
                 Err(problem) => return Ok(Err(problem)),
             };
             let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
-            let facts = live.subject.facts(c, &pool)?;
-            Ok::<_, StoreError>(Ok((live, facts, token)))
+            let facts = facts_for_link(c, &live, &pool)?;
+            Ok::<_, StoreError>(Ok((live, facts)))
         })
-        .await;
-    let (live, facts, token) = match result {
-        Ok(Ok(found)) => found,
-        Ok(Err(problem)) => return refused(&state, &req, problem).await,
+        .await
+}
+
+/// The form with the facts, optionally with what was wrong with the last try (422).
+fn form_page(live: &LiveLink, facts: &Facts, token: &str, error: Option<(&str, &str)>) -> HttpResponse {
+    let mut page = ShowPage::new(facts, &live.link.approver_name, &live.request.level, token, &live.link.nonce);
+    let status = match error {
+        Some((message, comment)) => {
+            page.error = Some(message.to_owned());
+            page.comment = comment.to_owned();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::OK,
+    };
+    html(status, render(&page))
+}
+
+/// Shows the application to the approver; writes nothing.
+#[route("/approvals/{token}", method = "GET", method = "HEAD")]
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    match load(&state, &token).await {
+        Ok(Ok((live, facts))) => form_page(&live, &facts, &token, None),
+        Ok(Err(problem)) => refused(&state, &req, problem).await,
         Err(e) => {
             tracing::error!(error = %e, "approval page failed");
-            return trouble_page();
+            trouble_page()
         }
-    };
-    let populations = facts.target_populations.iter().map(|p| esc(p)).collect::<Vec<_>>().join(", ");
-    let steps = if facts.steps.is_empty() {
-        "<li>Ingen endnu</li>".to_owned()
-    } else {
-        facts.steps.iter().map(|s| format!("<li>{}</li>", esc(s))).collect::<String>()
-    };
-    let body = format!(
-        "<p>Kære {approver}. Du bedes som medlem af {level} tage stilling til denne bevilling.</p>\
-         <table><tr><th>Projekt</th><td>{title}</td></tr><tr><th>Ansøger</th><td>{applicant}</td></tr>\
-         <tr><th>Beløb</th><td><strong>{amount}</strong></td></tr><tr><th>Pulje</th><td>{pool}, {bucket}</td></tr>\
-         <tr><th>Klynge</th><td>{cluster}</td></tr><tr><th>Målgrupper</th><td>{populations}</td></tr>\
-         <tr><th>Formål</th><td>{purpose}</td></tr></table><h2>Tidligere trin</h2><ul>{steps}</ul>\
-         <form method=\"post\" action=\"/approvals/{token}\"><input type=\"hidden\" name=\"nonce\" value=\"{nonce}\">\
-         <label for=\"comment\">Bemærkning (valgfri)</label><textarea id=\"comment\" name=\"comment\" maxlength=\"2000\"></textarea>\
-         <div class=\"buttons\"><button class=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\">Godkend</button>\
-         <button class=\"reject\" type=\"submit\" name=\"decision\" value=\"reject\">Afvis</button></div></form>\
-         <p class=\"note\">Linket er personligt og kan bruges én gang. Det gælder til {expires}.</p>",
-        approver = esc(&live.link.approver_name),
-        level = level_da(&live.request.level),
-        title = esc(&facts.title),
-        applicant = esc(&facts.applicant),
-        amount = kroner(facts.amount),
-        pool = esc(&facts.pool),
-        bucket = bucket_da(&facts.bucket),
-        cluster = esc(&facts.cluster),
-        purpose = esc(&facts.purpose),
-        nonce = esc(&live.link.nonce),
-        expires = live.link.expires_at.format("%-d.%-m.%Y kl. %H:%M UTC"),
-    );
-    html(StatusCode::OK, page("Godkendelse af klyngemidler", &body))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +113,9 @@ pub struct DecisionForm {
     #[serde(default)]
     pub comment: String,
     pub nonce: String,
+    /// `yes` on the confirmation page's form: only then is anything decided.
+    #[serde(default)]
+    pub confirm: String,
 }
 
 fn comment_problem_da(e: &crate::domain::values::NameError) -> &'static str {
@@ -152,10 +127,12 @@ fn comment_problem_da(e: &crate::domain::values::NameError) -> &'static str {
     }
 }
 
+const REASON_NEEDED: &str = "Skriv en begrundelse i feltet Bemærkning, hvis du afviser. Intet er besluttet endnu.";
+
 enum Answer {
     Problem(LinkProblem),
     BadNonce,
-    Done(Option<Decided>, bool),
+    Done(Option<(Decided, Box<Facts>)>),
 }
 
 /// Why a decision through a link did not land. Storage trouble is retried by
@@ -178,7 +155,11 @@ impl TxError for PageError {
     }
 }
 
-/// Records the approver's decision.
+fn bad_nonce() -> HttpResponse {
+    html(StatusCode::BAD_REQUEST, page("Formularen er forældet", "<p>Åbn linket fra e-mailen igen og prøv på ny.</p>"))
+}
+
+/// The first POST shows what would be decided; the confirming POST decides.
 #[route("/approvals/{token}", method = "POST")]
 pub async fn decide(
     state: web::Data<AppState>,
@@ -199,9 +180,28 @@ pub async fn decide(
         Ok(comment) => comment,
         Err(e) => {
             let text = format!("Bemærkningen kan ikke gemmes: {}. Gå tilbage og ret den.", comment_problem_da(&e));
-            return html(StatusCode::UNPROCESSABLE_ENTITY, page("Bemærkningen kan ikke bruges", &format!("<p>{}</p>", esc(&text))));
+            return html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page("Bemærkningen kan ikke bruges", &format!("<p>{}</p>", crate::mail::esc(&text))),
+            );
         }
     };
+    if (!approve && comment.is_empty()) || form.confirm != "yes" {
+        // Nothing is decided here: the form again (a rejection needs a
+        // reason) or the summary to confirm.
+        let (live, facts) = match load(&state, &token).await {
+            Ok(Ok(found)) => found,
+            Ok(Err(problem)) => return refused(&state, &req, problem).await,
+            Err(_) => return trouble_page(),
+        };
+        if !crate::secrets::constant_time_eq(live.link.nonce.as_bytes(), form.nonce.as_bytes()) {
+            return bad_nonce();
+        }
+        if !approve && comment.is_empty() {
+            return form_page(&live, &facts, &token, Some((REASON_NEEDED, "")));
+        }
+        return html(StatusCode::OK, render(&ConfirmPage::new(&facts, approve, &comment, &token, &live.link.nonce)));
+    }
     let nonce = form.nonce.clone();
     let client_ip = state.proxies.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_default();
     let user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(500).collect::<String>();
@@ -217,11 +217,12 @@ pub async fn decide(
         Err(_) => return trouble_page(),
     };
     let settings = state.links.clone();
+    let (write_token, write_comment) = (token.clone(), comment.clone());
     let answer = state
         .db
         .write_in_pool(&pool_key, move |c| {
             let at = now();
-            let live = match approval::live_link(c, &token, at)? {
+            let live = match approval::live_link(c, &write_token, at)? {
                 Ok(live) => live,
                 Err(problem) => return Ok(Answer::Problem(problem)),
             };
@@ -229,36 +230,31 @@ pub async fn decide(
                 return Ok(Answer::BadNonce);
             }
             let pool = pools::find(c, &live.pool)?.ok_or_else(|| StoreError::Corrupt("no pool".into()))?;
-            let evidence = Evidence { comment: &comment, client_ip: &client_ip, user_agent: &user_agent };
+            // The facts as the approver saw them, for the receipt.
+            let facts = facts_for_link(c, &live, &pool)?;
+            let evidence = Evidence { comment: &write_comment, client_ip: &client_ip, user_agent: &user_agent };
             // A refusal rolls the link's use back with the rest: the transaction
             // ends in an error, and the page says why.
             match approval::decide(c, &live, &pool, approve, &evidence, &settings, at) {
-                Ok(d) => Ok(Answer::Done(d, approve)),
+                Ok(d) => Ok(Answer::Done(d.map(|d| (d, Box::new(facts))))),
                 Err(approval::ApprovalError::Store(e)) => Err(PageError::Store(e)),
                 Err(e) => Err(PageError::Refused(e.to_string())),
             }
         })
         .await;
     match answer {
-        Ok(Answer::Problem(p)) => problem_page(p),
-        Ok(Answer::BadNonce) => {
-            html(StatusCode::BAD_REQUEST, page("Formularen er forældet", "<p>Åbn linket fra e-mailen igen og prøv på ny.</p>"))
+        Ok(Answer::Problem(p)) => problem_page(&state, p),
+        Ok(Answer::BadNonce) => bad_nonce(),
+        // Someone else (or this link, twice at once) got there first: say what happened.
+        Ok(Answer::Done(None)) => match load(&state, &token).await {
+            Ok(Err(problem)) => problem_page(&state, problem),
+            _ => refused_page(&state, "the link was used meanwhile"),
+        },
+        Ok(Answer::Done(Some((decided, facts)))) => {
+            let receipt = ReceiptPage::new(&facts, approve, &decided, &comment, now(), &state.follow_up.secretariat_email);
+            html(StatusCode::OK, render(&receipt))
         }
-        Ok(Answer::Done(None, _)) => problem_page(LinkProblem::Used),
-        Ok(Answer::Done(Some(d), approved)) => {
-            let what = if approved { "godkendelse" } else { "afvisning" };
-            let next = match d {
-                Decided::Waiting => "Der ventes stadig på svar fra de øvrige godkendere.".to_owned(),
-                Decided::LevelDone(LevelOutcome::Granted) => "Alle har godkendt, og bevillingen er nu givet.".to_owned(),
-                Decided::LevelDone(LevelOutcome::ToPolitical) => {
-                    "Alle har godkendt. Sagen går nu videre til det politiske niveau.".to_owned()
-                }
-                Decided::LevelDone(LevelOutcome::Rejected) => "Sagen er afvist, og de reserverede midler er frigivet.".to_owned(),
-                Decided::LevelDone(LevelOutcome::CarriedOver) => "Alle har godkendt, og midlerne er nu overført til det nye år.".to_owned(),
-            };
-            html(StatusCode::OK, page("Tak", &format!("<p>Din {what} er registreret.</p><p>{}</p>", esc(&next))))
-        }
-        Err(PageError::Refused(why)) => refused_page(&why),
+        Err(PageError::Refused(why)) => refused_page(&state, &why),
         Err(PageError::Store(e)) => {
             tracing::error!(error = %e, "approval decision failed");
             trouble_page()
@@ -267,14 +263,16 @@ pub async fn decide(
 }
 
 /// The case can no longer be decided through this link: a 409 that says so, not "try again".
-fn refused_page(why: &str) -> HttpResponse {
+fn refused_page(state: &AppState, why: &str) -> HttpResponse {
     tracing::info!(reason = why, "approval through a link refused");
-    html(
-        StatusCode::CONFLICT,
-        page(
-            "Sagen kan ikke afgøres via linket",
-            "<p>Sagen kan ikke længere afgøres via dette link, fordi den er ændret (f.eks. er puljen lukket, eller sagen er afgjort på et møde). \
-             Intet er registreret. Kontakt sekretariatet.</p>",
-        ),
-    )
+    let page = pages::ProblemPage {
+        title: "Sagen kan ikke afgøres via linket".into(),
+        paragraphs: vec![
+            "Sagen kan ikke længere afgøres via dette link, fordi den er ændret, efter linket blev sendt (for eksempel er puljen lukket, \
+             eller sagen er afgjort på et møde). Intet er registreret."
+                .into(),
+        ],
+        contact: state.follow_up.secretariat_email.clone(),
+    };
+    html(StatusCode::CONFLICT, render(&page))
 }

@@ -28,16 +28,18 @@ fn problem_page(problem: LinkProblem) -> HttpResponse {
             "Linket er allerede brugt",
             "Rapporten er allerede afleveret via dette link. Et link kan kun bruges én gang.",
         ),
-        LinkProblem::Void | LinkProblem::PoolClosed => (
+        LinkProblem::Expired => {
+            (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
+        }
+        // A report link is only ever used, expired or void; the approval
+        // links' other reasons read as void here.
+        _ => (
             StatusCode::GONE,
             "Linket gælder ikke længere",
             "Rapporten er allerede afleveret, eller den er ikke længere en del af rapporteringsplanen. Kontakt sekretariatet, hvis du er i tvivl.",
         ),
-        LinkProblem::Expired => {
-            (StatusCode::GONE, "Linket er udløbet", "Fristen for at bruge linket er overskredet. Kontakt sekretariatet for at få et nyt.")
-        }
     };
-    html(status, page(title, &format!("<p>{}</p><p lang=\"en\"><small>This report link cannot be used.</small></p>", esc(text))))
+    html(status, page(title, &format!("<p>{}</p>", esc(text))))
 }
 
 /// An unknown token counts as a failed attempt from the client's address,

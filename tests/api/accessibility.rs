@@ -146,13 +146,11 @@ fn sign_in(backend: Backend) {
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_sign_in_page_has_no_axe_violations_on_sqlite() {
     sign_in(Backend::Sqlite);
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_sign_in_page_has_no_axe_violations_on_postgres() {
     sign_in(Backend::Postgres);
 }
@@ -177,13 +175,11 @@ fn approval_page(backend: Backend) {
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_approval_page_has_no_axe_violations_on_sqlite() {
     approval_page(Backend::Sqlite);
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_approval_page_has_no_axe_violations_on_postgres() {
     approval_page(Backend::Postgres);
 }
@@ -227,13 +223,11 @@ fn link_error_pages(backend: Backend) {
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_link_error_pages_have_no_axe_violations_on_sqlite() {
     link_error_pages(Backend::Sqlite);
 }
 
 #[test]
-#[ignore = "pending the #17 page rewrite; the merger un-ignores"]
 fn the_link_error_pages_have_no_axe_violations_on_postgres() {
     link_error_pages(Backend::Postgres);
 }

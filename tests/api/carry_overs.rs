@@ -223,9 +223,13 @@ fn run_sign_off_by_mail(backend: Backend) {
         let page = app.request("GET", &format!("/approvals/{token}")).key(None).send();
         assert_eq!(page.status, 200, "{}", page.text);
         assert!(page.text.contains("Overførsel af restmidler"));
+        // A carry-over in its own words: recommended by the co-chairs, not applied for.
+        assert!(page.text.contains("Indstillet af") && page.text.contains("Fagligt strategisk niveau (formandskabet)"), "{}", page.text);
+        assert!(page.text.contains("overførslen af restmidler") && page.text.contains("lægges i"), "{}", page.text);
+        assert!(!page.text.contains("bevilling") && !page.text.contains("Ansøger") && !page.text.contains("puljens forhåndspuljen"));
         let at = page.text.find("name=\"nonce\" value=\"").expect("nonce") + 20;
         let nonce: String = page.text[at..].chars().take_while(|c| *c != '"').collect();
-        let form = format!("decision=approve&comment=&nonce={nonce}");
+        let form = format!("decision=approve&comment=&nonce={nonce}&confirm=yes");
         app.request("POST", &format!("/approvals/{token}"))
             .key(None)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -235,7 +239,7 @@ fn run_sign_off_by_mail(backend: Backend) {
     assert_eq!(app.get(&format!("/api/v1/carry-overs/{id}")).json()["state"], "proposed", "one of two has approved");
     assert_eq!(status_of(&app, "vest-2022")["pending"], "871553.00");
     let last = answer(&token("naestformand.vest@example.org"));
-    assert!(last.text.contains("overført"), "{}", last.text);
+    assert!(last.text.contains("overført") && last.text.contains("Din godkendelse er registreret"), "{}", last.text);
     let co = app.get(&format!("/api/v1/carry-overs/{id}")).json();
     assert_eq!(co["state"], "executed");
     assert_eq!(co["decision"]["channel"], "email");
@@ -280,7 +284,10 @@ fn a_meeting_decision_voids_the_links_of_an_open_request_by_mail() {
     let token = links(mails.iter().find(|m| m.contains("udvalgsformand.vest@example.org")).expect("mail")).pop().expect("link");
     assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 200);
     assert_eq!(political(&app, id, "approved").status, 200);
-    assert_eq!(app.request("GET", &format!("/approvals/{token}")).key(None).send().status, 410, "the meeting decided: the link is void");
+    let void = app.request("GET", &format!("/approvals/{token}")).key(None).send();
+    assert_eq!(void.status, 410, "the meeting decided: the link is void");
+    assert!(void.text.contains("Sagen er afgjort på et møde eller på anden måde"), "{}", void.text);
+    assert!(!void.text.contains("nyeste link"), "{}", void.text);
     let requests = app.get("/api/v1/approvals?status=revoked").json();
     assert_eq!(requests[0]["carry_over_id"], id);
 }

@@ -176,7 +176,9 @@ mod co_chairs {
         let mails = smtp.wait_for(3);
         // The deputy answers for the regional seat: it counts once, and the co-chair's own link is void.
         assert_eq!(answer(&app, &token_for(&mails, DEPUTY.1), "approve").status, 200);
-        assert_eq!(page(&app, &token_for(&mails, CO_CHAIRS[0].1)).status, 410, "the regional seat has answered");
+        let seat = page(&app, &token_for(&mails, CO_CHAIRS[0].1));
+        assert_eq!(seat.status, 410, "the regional seat has answered");
+        assert!(seat.text.contains("Der er allerede svaret for din plads") && seat.text.contains("godkendt"), "{}", seat.text);
         assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "reserved", "the municipal seat has not");
         assert_eq!(answer(&app, &token_for(&mails, CO_CHAIRS[1].1), "approve").status, 200);
         assert_eq!(app.get(&format!("/api/v1/applications/{id}")).json()["status"], "approved");

@@ -54,7 +54,7 @@ pub(crate) fn page(app: &TestApp, token: &str) -> crate::helpers::Resp {
 pub(crate) fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpers::Resp {
     let shown = page(app, token);
     let n = if shown.status == 200 { nonce(&shown.text) } else { "x".repeat(32) };
-    let form = format!("decision={decision}&comment=Set+og+godkendt&nonce={n}");
+    let form = format!("decision={decision}&comment=Set+og+godkendt&nonce={n}&confirm=yes");
     app.request("POST", &format!("/approvals/{token}"))
         .key(None)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -181,7 +181,7 @@ fn run_concurrent_posts(backend: Backend) {
                     app.request("POST", &format!("/approvals/{token}"))
                         .key(None)
                         .header("content-type", "application/x-www-form-urlencoded")
-                        .send_raw(Some(format!("decision=approve&nonce={n}").as_bytes()))
+                        .send_raw(Some(format!("decision=approve&nonce={n}&confirm=yes").as_bytes()))
                         .status
                 })
             })
@@ -407,7 +407,7 @@ fn evidence_ip(trusted: &str) -> String {
     let mails = smtp.wait_for(2);
     let token = token_for(&mails, CO_CHAIRS[0].1);
     let n = nonce(&page(&app, &token).text);
-    let form = format!("decision=approve&comment=&nonce={n}");
+    let form = format!("decision=approve&comment=&nonce={n}&confirm=yes");
     let r = app
         .request("POST", &format!("/approvals/{token}"))
         .key(None)

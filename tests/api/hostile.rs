@@ -1761,9 +1761,10 @@ impl Run {
         let first = tokens[0].clone();
         for h in &comments {
             let v = percent(h.raw.as_deref().unwrap_or_default());
-            for (field, form) in
-                [("decision", format!("decision={v}&comment=x&nonce=x")), ("nonce", format!("decision=approve&comment=x&nonce={v}"))]
-            {
+            for (field, form) in [
+                ("decision", format!("decision={v}&comment=x&nonce=x")),
+                ("nonce", format!("decision=approve&comment=x&nonce={v}&confirm=yes")),
+            ] {
                 let p = Probe::new("POST", op_post, format!("/approvals/{first}"), format!("real token, form {field} = {}", h.name));
                 self.send(p.anonymous().body(form_ct, form.into_bytes()));
             }
@@ -1785,7 +1786,7 @@ impl Run {
                 continue;
             };
             let decision = if n % 2 == 0 { "approve" } else { "reject" };
-            let form = format!("decision={decision}&comment={}&nonce={nonce}", percent(h.raw.as_deref().unwrap_or_default()));
+            let form = format!("decision={decision}&comment={}&nonce={nonce}&confirm=yes", percent(h.raw.as_deref().unwrap_or_default()));
             let p = Probe::new("POST", op_post, format!("/approvals/{token}"), format!("real token, comment = {}", h.name));
             if self.send(p.anonymous().body(form_ct, form.into_bytes())).is_some_and(|a| a.status != 400 && a.status != 413) {
                 next += 1;

@@ -7,6 +7,7 @@ mod hardening;
 mod accessibility;
 mod amendments;
 mod applications;
+mod approval_page;
 mod architecture;
 mod attachment_memory;
 mod attachments;

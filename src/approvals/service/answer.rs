@@ -11,7 +11,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
-use crate::domain::approval::{self, Answer, AnswerOutcome, LinkProblem, LinkState, LinkView, RequestState, SeatLink};
+use crate::domain::approval::{self, Answer, AnswerOutcome, LinkProblem, LinkState, RequestState, SeatLink};
 use crate::domain::pool::PoliticalMode;
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
@@ -39,12 +39,7 @@ pub fn live_link(conn: &mut AnyConnection, token: &str, now: NaiveDateTime) -> R
     let request = approvals::find_request(conn, link.request_id)?.ok_or_else(|| StoreError::Corrupt("link without request".into()))?;
     let (subject, pool) = Loaded::of(conn, &request)?;
     // Bound to the application (or carry-over) as it was asked about: any later change voids it.
-    let view = LinkView {
-        link: link.link_state()?,
-        request: request.request_state()?,
-        expired: link.expires_at <= now,
-        same_version: subject.version() == request.application_version,
-    };
+    let view = super::link::view_of(conn, &link, &request, &subject, now)?;
     if let Err(problem) = approval::usable(view) {
         return Ok(Err(problem));
     }

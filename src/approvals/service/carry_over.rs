@@ -7,11 +7,13 @@ use crate::db::carry_overs::CarryOverRow;
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::{AnyConnection, StoreError, clusters};
 use crate::domain::carry_over::{CarryOverError, CarryOverState};
+use crate::domain::danish::{date_da, time_da};
 use crate::domain::pool::PoliticalMode;
 use crate::domain::workflow::Level;
-use crate::mail::templates::Facts;
+use crate::mail::templates::{FactStep, Facts};
 use crate::year_end::service::{self as service, Answer};
 
+/// Where in the target year's pool the money goes, as a place: "lægges i forhåndspuljen".
 fn bucket_da(bucket: &str) -> &'static str {
     match bucket {
         "upfront" => "forhåndspuljen",
@@ -20,27 +22,45 @@ fn bucket_da(bucket: &str) -> &'static str {
     }
 }
 
-/// What the political approvers are shown about a carry-over.
+/// What the political approvers are shown about a carry-over: its own
+/// wording (a transfer recommended by the co-chairs, not a grant applied for).
 pub fn carry_over_facts(conn: &mut AnyConnection, row: &CarryOverRow, source: &StoredPool) -> Result<Facts, StoreError> {
     let cluster = clusters::find(conn, source.pool.key.cluster.as_str())?.map_or(source.pool.key.cluster.to_string(), |c| c.name);
     let from = source.pool.year().get();
-    let date = row.recommendation_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
+    let when = row.recommendation_date.map_or_else(|| time_da(row.proposed_at), date_da);
+    let mut steps = vec![FactStep {
+        when,
+        what: "Fagligt strategisk niveau (formandskabet) indstillede overførslen".into(),
+        comment: row.recommendation_reference.clone(),
+    }];
+    if !row.note.is_empty() {
+        steps[0].comment = format!("{} {}", row.recommendation_reference, row.note).trim().to_owned();
+    }
     Ok(Facts {
         kind: crate::mail::templates::FactsKind::CarryOver,
         title: format!("Overførsel af restmidler fra {from} til {}", row.to_year),
-        applicant: "Fagligt strategisk niveau (indstilling)".into(),
+        applicant: "Fagligt strategisk niveau (formandskabet)".into(),
         amount: row.amount()?,
         bucket: row.bucket.clone(),
         pool: source.pool.key.to_string(),
         cluster,
-        target_populations: vec!["Alle (restmidler)".into()],
+        target_populations: Vec::new(),
         purpose: format!(
-            "Det, der er tilbage i puljen {} efter årets afslutning, overføres til {}-puljens {}. Intet flyttes, før det politiske niveau har godkendt.",
+            "Det, der er tilbage i puljen {} efter årets afslutning, overføres til puljen for {} og lægges i {}. \
+             Intet flyttes, før det politiske niveau har godkendt overførslen.",
             source.pool.key,
             row.to_year,
             bucket_da(&row.bucket)
         ),
-        steps: vec![format!("Fagligt strategisk niveau indstillede overførslen{date} – {}", row.recommendation_reference)],
+        period: None,
+        budget: Vec::new(),
+        goals: String::new(),
+        organisation: String::new(),
+        evaluation: String::new(),
+        available_after: None,
+        steps,
+        others: Vec::new(),
+        deadline: None,
     })
 }
 

@@ -7,11 +7,13 @@ use chrono::NaiveDateTime;
 
 mod answer;
 mod carry_over;
+mod link;
 mod revoke;
 mod subject;
 
 pub use answer::{Decided, Evidence, LevelOutcome, LiveLink, decide, live_link};
 pub use carry_over::{carry_over_facts, open_carry_over_request};
+pub use link::facts_for_link;
 pub use revoke::{Why, revoke_request, revoke_requests_of_closing_pool};
 pub use subject::{Loaded, facts};
 

@@ -6,12 +6,17 @@ use crate::db::applications::{self, StoredApplication};
 use crate::db::approvals::{RequestRow, Subject};
 use crate::db::carry_overs::{self, CarryOverRow};
 use crate::db::pools::StoredPool;
-use crate::db::{AnyConnection, StoreError, clusters, reference, steps};
+use crate::db::steps::StepRow;
+use crate::db::{AnyConnection, StoreError, approvals, clusters, reference, steps};
+use crate::domain::danish::{date_da, kroner_nbsp, time_da};
+use crate::domain::money::Money;
+use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::values::PoolKey;
-use crate::domain::workflow::ApplicationState;
-use crate::mail::templates::Facts;
+use crate::domain::workflow::{ApplicationState, Level};
+use crate::mail::templates::{BudgetYear, FactStep, Facts};
 
-/// The facts an approver needs, for the mail and the page.
+/// The facts an approver needs, for the mail and the page. The step of the
+/// e-mail request being answered now is not an earlier step.
 pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Facts, StoreError> {
     let party =
         reference::find_party(conn, pool.cluster_id, &app.charter.applicant_party)?.map_or(app.charter.applicant_party.clone(), |p| p.name);
@@ -23,56 +28,93 @@ pub fn facts(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPoo
         .iter()
         .map(|code| catalogue.iter().find(|t| &t.code == code).map_or(code.clone(), |t| t.name_da.clone()))
         .collect();
-    let steps = steps::of(conn, app.id)?
-        .into_iter()
-        .map(|s| {
-            use crate::domain::step::{StepKind, StepOutcome};
-            let who = match s.kind() {
-                Some(StepKind::Submitted) => "Ansøgningen blev indsendt",
-                Some(StepKind::Recommendation) => "Driftsforum indstillede",
-                Some(StepKind::Strategic) => "Fagligt strategisk niveau:",
-                Some(StepKind::Political) => "Politisk niveau:",
-                Some(StepKind::Withdrawn) | None => "Trin:",
-            };
-            let amount = s
-                .amount_ore
-                .and_then(crate::domain::money::Money::from_ore)
-                .map(|m| format!(" {}", crate::mail::kroner(m)))
-                .unwrap_or_default();
-            let outcome = match (s.kind(), s.result()) {
-                (Some(StepKind::Submitted), _) => String::new(),
-                (Some(StepKind::Recommendation), Some(StepOutcome::NotRecommended)) => " ikke (indstillet)".into(),
-                (Some(StepKind::Recommendation), Some(StepOutcome::Approved)) => " og bevilgede (inden for driftsforums ramme)".into(),
-                (Some(StepKind::Recommendation), _) => String::new(),
-                (_, Some(StepOutcome::Approved)) => " godkendt".into(),
-                (_, Some(StepOutcome::Rejected)) => " afvist".into(),
-                (_, Some(StepOutcome::Requested)) => " anmodet om godkendelse pr. e-mail".into(),
-                (_, Some(StepOutcome::Referred)) => " sendt videre til det politiske niveau".into(),
-                (_, Some(StepOutcome::Revoked)) => " anmodning trukket tilbage".into(),
-                (_, other) => format!(" {}", other.map_or(s.outcome.as_str(), |o| o.as_str())),
-            };
-            let date = s.meeting_date.map(|d| format!(" ({})", d.format("%-d.%-m.%Y"))).unwrap_or_default();
-            let note = if s.note.is_empty() { String::new() } else { format!(" – {}", s.note) };
-            format!("{who}{outcome}{amount}{date}{note}")
-        })
-        .collect();
+    let mut rows = steps::of(conn, app.id)?;
+    // While the co-chairs are asked by e-mail, the request's own step is the
+    // case's present, not its past.
+    // (The co-chairs are asked by e-mail exactly while the money is reserved
+    // awaiting them; the mail is built before the request row exists.)
+    if matches!(app.state, ApplicationState::Reserved { awaiting: Level::Strategic, .. }) {
+        if let Some(last) = rows.iter().rposition(|s| s.kind() == Some(StepKind::Strategic) && s.result() == Some(StepOutcome::Requested)) {
+            rows.remove(last);
+        }
+    }
+    let decided_by_email = approvals::requests(conn, None, Some(app.id))?;
+    let mut steps = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut step = step_fact(row);
+        // A level that decided by e-mail: what each approver wrote.
+        let level = match row.kind() {
+            Some(StepKind::Strategic) => Level::Strategic.as_str(),
+            Some(StepKind::Political) => Level::Political.as_str(),
+            _ => "",
+        };
+        if let Some(request) = decided_by_email.iter().find(|r| r.level == level && r.closed_at == Some(row.recorded_at)) {
+            let said: Vec<String> = approvals::links_of(conn, request.id)?
+                .into_iter()
+                .filter(|l| !l.comment.is_empty())
+                .map(|l| format!("{}: {}", l.approver_name, l.comment))
+                .collect();
+            if !said.is_empty() {
+                step.comment = [step.comment, said.join("; ")].into_iter().filter(|c| !c.is_empty()).collect::<Vec<_>>().join(". ");
+            }
+        }
+        steps.push(step);
+    }
+    let (amount, reserved) = match app.state {
+        ApplicationState::Reserved { amount, .. } => (amount, true),
+        ApplicationState::Recommended { amount } | ApplicationState::Approved { amount } => (amount, false),
+        _ => (app.charter.requested, false),
+    };
+    let available = crate::db::ledger::balances(conn, pool.id)?.available(app.charter.bucket);
+    // A reserved amount has left "available" already.
+    let available_after = if reserved { Some(available) } else { available.checked_sub(amount) };
     Ok(Facts {
         kind: crate::mail::templates::FactsKind::Application,
         title: app.charter.title.clone(),
         applicant: party,
-        amount: match app.state {
-            ApplicationState::Reserved { amount, .. }
-            | ApplicationState::Recommended { amount }
-            | ApplicationState::Approved { amount } => amount,
-            _ => app.charter.requested,
-        },
+        amount,
         bucket: app.charter.bucket.as_str().to_owned(),
         pool: pool.pool.key.to_string(),
         cluster,
         target_populations: populations,
         purpose: app.charter.purpose.clone(),
+        period: Some((app.charter.starts_on, app.charter.ends_on)),
+        budget: app.charter.budget.iter().map(|l| BudgetYear { year: l.year.get(), amount: l.amount }).collect(),
+        goals: app.charter.goals.clone(),
+        organisation: app.charter.organisation.clone(),
+        evaluation: app.charter.evaluation.clone(),
+        available_after,
         steps,
+        others: Vec::new(),
+        deadline: None,
     })
+}
+
+/// One step as the approver reads it: a meeting's date, or an e-mail step's
+/// recorded time in Danish time.
+fn step_fact(s: &StepRow) -> FactStep {
+    let what = match s.kind() {
+        Some(StepKind::Submitted) => "Ansøgningen blev indsendt",
+        Some(StepKind::Recommendation) => "Driftsforum indstillede",
+        Some(StepKind::Strategic) => "Fagligt strategisk niveau:",
+        Some(StepKind::Political) => "Politisk niveau:",
+        Some(StepKind::Withdrawn) | None => "Trin:",
+    };
+    let amount = s.amount_ore.and_then(Money::from_ore).map(|m| format!(" {}", kroner_nbsp(m))).unwrap_or_default();
+    let outcome = match (s.kind(), s.result()) {
+        (Some(StepKind::Submitted), _) => String::new(),
+        (Some(StepKind::Recommendation), Some(StepOutcome::NotRecommended)) => " ikke (indstillet)".into(),
+        (Some(StepKind::Recommendation), Some(StepOutcome::Approved)) => " og bevilgede (inden for driftsforums ramme)".into(),
+        (Some(StepKind::Recommendation), _) => String::new(),
+        (_, Some(StepOutcome::Approved)) => " godkendt".into(),
+        (_, Some(StepOutcome::Rejected)) => " afvist".into(),
+        (_, Some(StepOutcome::Requested)) => " anmodet om godkendelse pr. e-mail".into(),
+        (_, Some(StepOutcome::Referred)) => " sendt videre til det politiske niveau".into(),
+        (_, Some(StepOutcome::Revoked)) => " anmodning trukket tilbage".into(),
+        (_, other) => format!(" {}", other.map_or(s.outcome.as_str(), |o| o.as_str())),
+    };
+    let when = s.meeting_date.map_or_else(|| time_da(s.recorded_at), date_da);
+    FactStep { when, what: format!("{what}{outcome}{amount}"), comment: s.note.clone() }
 }
 
 /// What a request asks about, loaded.

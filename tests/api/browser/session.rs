@@ -39,6 +39,13 @@ impl Session {
         self.call("Emulation.setDeviceMetricsOverride", json!({"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": false}));
     }
 
+    /// Scrollbars take no room, as on a phone: then `widths()` compares the
+    /// page with the whole window, not with the window less a scrollbar.
+    #[allow(dead_code)] // the page tests use it
+    pub fn hide_scrollbars(&mut self) {
+        self.call("Emulation.setScrollbarsHidden", json!({"hidden": true}));
+    }
+
     /// Headers sent with every request from now on (e.g. `Authorization`).
     pub fn set_headers(&mut self, headers: &[(&str, &str)]) {
         let extra: serde_json::Map<String, Value> = headers.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
@@ -112,6 +119,13 @@ impl Session {
              .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)})))",
         );
         result.as_array().cloned().unwrap_or_default()
+    }
+
+    /// A PNG of the whole page as it is now.
+    #[allow(dead_code)] // the page tests use it
+    pub fn screenshot(&mut self) -> Vec<u8> {
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png", "captureBeyondViewport": true}));
+        super::base64(shot["data"].as_str().expect("screenshot"))
     }
 
     /// Console errors, exceptions and failed loads seen so far.

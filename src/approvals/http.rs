@@ -250,6 +250,7 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
             }
             let actor = caller.actor();
             approval::resend(c, &r, &settings, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
+            let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound("request vanished".into()))?;
             request_dto(c, r)
         })
         .await?;

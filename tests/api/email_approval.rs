@@ -10,7 +10,7 @@ pub(crate) const CO_CHAIRS: [(&str, &str); 2] = [
     ("Regional medformand, Vest", "medformand.region.vest@example.org"),
     ("Kommunal medformand, Vest", "medformand.kommune.vest@example.org"),
 ];
-const POLITICIAN: (&str, &str) = ("Formand for sundhedsklyngeudvalget, Vest", "udvalgsformand.vest@example.org");
+pub(crate) const POLITICIAN: (&str, &str) = ("Formand for sundhedsklyngeudvalget, Vest", "udvalgsformand.vest@example.org");
 
 pub(crate) fn app_with_mail(backend: Backend, smtp_url: Option<String>) -> Option<TestApp> {
     let db = TestDb::new(backend)?;
@@ -62,7 +62,12 @@ pub(crate) fn answer(app: &TestApp, token: &str, decision: &str) -> crate::helpe
 }
 
 pub(crate) fn token_for(mails: &[String], email: &str) -> String {
-    let mail = mails.iter().rev().find(|m| m.contains(email)).unwrap_or_else(|| panic!("no mail to {email}"));
+    // The newest mail to them with a link (notices carry none).
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| crate::smtp::recipient(m) == email && !links(m).is_empty())
+        .unwrap_or_else(|| panic!("no mail with a link to {email}"));
     links(mail).pop().expect("a link in the mail")
 }
 
@@ -104,7 +109,7 @@ fn run_approve_end_to_end(backend: Backend) {
     assert!(two.text.contains("politiske niveau"), "{}", two.text);
     let a = app.get(&format!("/api/v1/applications/{id}")).json();
     assert_eq!(a["awaiting"], "political", "both co-chairs approved; the political level is next");
-    let mails = smtp.wait_for(3);
+    let mails = smtp.wait_for_mail_to(POLITICIAN.1, |m| !links(m).is_empty());
     let political = token_for(&mails, POLITICIAN.1);
     assert_eq!(answer(&app, &political, "approve").status, 200);
     let a = app.get(&format!("/api/v1/applications/{id}")).json();

@@ -31,6 +31,7 @@ mod libreoffice;
 mod meetings;
 mod metrics;
 mod nodes;
+mod notifications;
 mod openapi;
 mod pools;
 mod race;

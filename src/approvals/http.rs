@@ -156,7 +156,7 @@ pub async fn request_approval(
     Ok(HttpResponse::build(StatusCode::CREATED).json(out))
 }
 
-/// The states an approval request can be listed by (documentation of `?status=`).
+/// Where an approval request stands: its `status`, and the `?status=` filter.
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)]

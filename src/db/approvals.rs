@@ -248,7 +248,13 @@ pub fn reopen_request(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
 
 /// Moves a request from one of `from` to `to`, guarded by its state in the
 /// database, so two writers cannot both move it.
-fn move_request(conn: &mut AnyConnection, id: i64, from: &[RequestState], to: RequestState, closed_at: Option<NaiveDateTime>) -> QueryResult<bool> {
+fn move_request(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: &[RequestState],
+    to: RequestState,
+    closed_at: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq_any(from)))
         .set((approval_requests::state.eq(to.as_str()), approval_requests::closed_at.eq(closed_at)))

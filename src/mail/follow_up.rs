@@ -77,7 +77,8 @@ pub fn reminder(facts: &GrantFacts, kind: ReportKind, due_on: NaiveDate, reminde
     };
     let pool = one_line(&facts.pool);
     let text = render(&ReminderText { lead: &lead, title: &title, pool: &pool, what, due: &due, link, expires });
-    let html = render(&ReminderHtml { subject: &subject, lead: &lead, title: &facts.title, pool: &facts.pool, what, due: &due, link, expires });
+    let html =
+        render(&ReminderHtml { subject: &subject, lead: &lead, title: &facts.title, pool: &facts.pool, what, due: &due, link, expires });
     Mail { subject, text, html }
 }
 

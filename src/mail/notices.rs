@@ -152,7 +152,9 @@ pub enum TheirLink {
 pub fn answered_to_other(a: &Answered<'_>, recipient: &str, theirs: TheirLink) -> Mail {
     let mut after = vec![];
     if !a.approved {
-        after.push("Sagen er dermed afsluttet, og linket i den e-mail, du fik om sagen, gælder ikke længere. Du skal ikke gøre mere.".into());
+        after.push(
+            "Sagen er dermed afsluttet, og linket i den e-mail, du fik om sagen, gælder ikke længere. Du skal ikke gøre mere.".into(),
+        );
     } else {
         match theirs {
             TheirLink::StillNeeded => {
@@ -212,7 +214,11 @@ pub fn decided(d: &CaseDecided<'_>, to: &str) -> Mail {
         }
         (FactsKind::CarryOver, true) => (
             format!("Overførsel godkendt: {}", d.title),
-            format!("Det politiske niveau har godkendt overførslen, og {} er overført. Beslutningen blev truffet {}.", kroner_nbsp(d.amount), d.how),
+            format!(
+                "Det politiske niveau har godkendt overførslen, og {} er overført. Beslutningen blev truffet {}.",
+                kroner_nbsp(d.amount),
+                d.how
+            ),
         ),
         (FactsKind::CarryOver, false) => (
             format!("Overførsel afvist: {}", d.title),

@@ -49,7 +49,9 @@ fn to(mails: &[String], address: &str, mark: &str) -> Vec<String> {
 /// Waits for a mail to `address` containing `mark` and returns its text.
 fn arrives(smtp: &SmtpServer, address: &str, mark: &str) -> String {
     let mails = smtp.wait_for_mail_to(address, |m| decoded(m).contains(mark));
-    to(&mails, address, mark).pop().unwrap_or_else(|| panic!("no mail to {address} with {mark:?}; got {:#?}", mails.iter().map(|m| decoded(m)).collect::<Vec<_>>()))
+    to(&mails, address, mark)
+        .pop()
+        .unwrap_or_else(|| panic!("no mail to {address} with {mark:?}; got {:#?}", mails.iter().map(|m| decoded(m)).collect::<Vec<_>>()))
 }
 
 /// Today in Danish time, as the mails write it ("1.12.2026 kl.").

@@ -137,7 +137,8 @@ pub fn decide(
         Decided::LevelDone(LevelOutcome::Rejected) => Next::Rejected,
         Decided::LevelDone(LevelOutcome::CarriedOver) => Next::CarriedOver,
     };
-    let answered = Answered { facts: &facts, approver: &live.link.approver_name, approved: approve, comment: evidence.comment, at: now, next };
+    let answered =
+        Answered { facts: &facts, approver: &live.link.approver_name, approved: approve, comment: evidence.comment, at: now, next };
     let after = approvals::links_of(conn, live.request.id)?;
     super::notify::tell_answer(conn, &answered, &live.link, &after, &settings.secretariat_email, now)?;
     Ok(Some(decided))

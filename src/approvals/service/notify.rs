@@ -28,11 +28,8 @@ pub(super) fn tell_answer(
             continue;
         }
         told.push(email.clone());
-        let theirs: Vec<LinkState> = links
-            .iter()
-            .filter(|l| l.approver_email.eq_ignore_ascii_case(&email))
-            .map(LinkRow::link_state)
-            .collect::<Result<_, _>>()?;
+        let theirs: Vec<LinkState> =
+            links.iter().filter(|l| l.approver_email.eq_ignore_ascii_case(&email)).map(LinkRow::link_state).collect::<Result<_, _>>()?;
         let where_they_stand = if theirs.contains(&LinkState::Pending) {
             TheirLink::StillNeeded
         } else if theirs.iter().any(|s| matches!(s, LinkState::Approved | LinkState::Rejected)) {

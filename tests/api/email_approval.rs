@@ -123,8 +123,8 @@ fn run_approve_end_to_end(backend: Backend) {
         audit["items"].as_array().expect("items").iter().find(|e| e["action"] == "approval.link_approved").cloned().expect("evidence");
     assert_eq!(evidence["after"]["client_ip"], "127.0.0.1");
     assert!(evidence["actor"].as_str().unwrap_or("").contains(CO_CHAIRS[0].1));
-    let sent = app.get("/api/v1/outbox").json();
-    assert!(sent.as_array().expect("list").iter().all(|m| m["state"] == "sent"));
+    let sent = outbox_until(&app, |list| list.iter().all(|m| m["state"] == "sent"));
+    assert!(sent.as_array().expect("list").iter().all(|m| m["state"] == "sent"), "{sent}");
     // The log of everything so far names no token.
     let log = logs();
     for token in [&first, &second, &political] {
@@ -256,7 +256,7 @@ fn expired_forged_and_voided_links_get_their_own_page_on_postgres() {
 }
 
 /// The outbox once `done` holds for it, or after ten seconds.
-fn outbox_until(app: &TestApp, done: impl Fn(&[Value]) -> bool) -> Value {
+pub(crate) fn outbox_until(app: &TestApp, done: impl Fn(&[Value]) -> bool) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let outbox = app.get("/api/v1/outbox").json();

@@ -78,7 +78,10 @@ fn raw(app: &TestApp, sql: &str) {
     if app.db.url.starts_with("postgres") {
         diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")).expect("sql");
     } else {
-        diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")).expect("sql");
+        use diesel::connection::SimpleConnection;
+        let mut conn = diesel::SqliteConnection::establish(&app.db.url).expect("connect");
+        conn.batch_execute("PRAGMA busy_timeout = 10000;").expect("busy timeout");
+        diesel::sql_query(sql).execute(&mut conn).expect("sql");
     }
 }
 
@@ -263,4 +266,22 @@ fn a_carry_over_is_asked_and_told_in_its_own_words_on_sqlite() {
 #[test]
 fn a_carry_over_is_asked_and_told_in_its_own_words_on_postgres() {
     run_carry_over(Backend::Postgres);
+}
+
+mail_test! {
+    /// A request about a case that changed after its links went out (here: withdrawn) is not
+    /// "expired" when its links lapse: it ends as revoked, and the secretariat is not told money waits.
+    fn a_lapsed_request_about_a_changed_case_ends_as_revoked_without_a_mail(smtp, app) {
+        let id = setup(app, "100000.00");
+        ask(app, id, "strategic");
+        smtp.wait_for(2);
+        assert_eq!(app.request("POST", &format!("/api/v1/applications/{id}/withdraw")).send().status, 200);
+        raw(app, "UPDATE approval_links SET expires_at = '2001-01-01 00:00:00'");
+        let revoked = listed(app, "revoked");
+        assert_eq!(revoked.as_array().map(Vec::len), Some(1), "{revoked}");
+        assert_eq!(app.get("/api/v1/approvals?status=expired").json(), json!([]));
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        assert!(to(&smtp.messages(), SECRETARIAT, "Udløbet").is_empty());
+        assert_eq!(status(app)["pending"], "0.00");
+    }
 }

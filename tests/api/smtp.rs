@@ -60,6 +60,13 @@ impl SmtpServer {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
+    /// Forgets the messages received so far.
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.messages.lock() {
+            m.clear();
+        }
+    }
+
     /// Waits until `done` holds for the messages (at most 30 s).
     pub fn wait_until(&self, done: impl Fn(&[String]) -> bool) -> Vec<String> {
         let start = Instant::now();

@@ -28,10 +28,33 @@ pub fn expire_if_lapsed(conn: &mut AnyConnection, id: i64, settings: &LinkSettin
     let Some(request) = approvals::find_request(conn, id)? else { return Ok(false) };
     let Ok(RequestState::Expired) = transition(request.request_state()?, RequestEvent::Expire) else { return Ok(false) };
     let links = approvals::links_of(conn, id)?;
-    if !lapsed(&links, now) || !approvals::expire_request(conn, id)? {
+    if !lapsed(&links, now) {
         return Ok(false);
     }
     let (subject, key) = Loaded::of(conn, &request)?;
+    if subject.version() != request.application_version {
+        // The case changed after the links were sent (withdrawn, decided
+        // another way): its links were void already, and no money waits on
+        // it. The request ends as revoked, not as expired.
+        if approvals::close_request(conn, id, RequestState::Revoked, now)? {
+            audit::record(
+                conn,
+                &AuditEvent {
+                    at: now,
+                    actor: EXPIRY_ACTOR,
+                    action: "approval.revoked",
+                    subject: subject.audit_subject(),
+                    before: None,
+                    after: Some(serde_json::json!({"request": id, "reason": "Sagen er ændret, efter linkene blev sendt"})),
+                    request_id: None,
+                },
+            )?;
+        }
+        return Ok(false);
+    }
+    if !approvals::expire_request(conn, id)? {
+        return Ok(false);
+    }
     let pool = pools::find(conn, &key)?.ok_or_else(|| StoreError::Corrupt(format!("no pool {key}")))?;
     let facts = subject.facts(conn, &pool)?;
     let mut missing: Vec<String> = Vec::new();

@@ -13,6 +13,7 @@ use crate::db::carry_overs::{self, CarryOverRow};
 use crate::db::outbox::queue_mail;
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
+use crate::domain::carry_over::CarryOverState;
 use crate::domain::workflow::ApplicationState;
 
 /// How a step decided, in words: "på mødet 4.10.2022 (…)", "pr. e-mail-link" …
@@ -64,15 +65,21 @@ pub fn application_decided(
     Ok(())
 }
 
-/// Tells the secretariat that the political level signed off (`executed`) or rejected a carry-over.
+/// Tells the secretariat that the political level's decision moved the
+/// carry-over (`row`, as saved after it) or rejected it. A sign-off ahead of
+/// the year's closing moves nothing yet and tells nobody.
 pub fn carry_over_decided(
     conn: &mut AnyConnection,
     row: &CarryOverRow,
-    executed: bool,
     how: &str,
     secretariat: &str,
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    let executed = match row.state()? {
+        CarryOverState::Executed => true,
+        CarryOverState::Rejected => false,
+        _ => return Ok(()),
+    };
     if secretariat.trim().is_empty() {
         return Ok(());
     }

@@ -285,3 +285,25 @@ mail_test! {
         assert_eq!(status(app)["pending"], "0.00");
     }
 }
+
+fn run_carry_over_recorded(backend: Backend) {
+    let Some((smtp, app, id)) = crate::carry_overs::asked_by_mail(backend) else { return };
+    smtp.wait_for(2);
+    let decision =
+        json!({"level": "political", "outcome": "approved", "meeting_date": "2023-01-26", "reference": "Referat 26.1.2023, pkt. 2"});
+    let r = app.post(&format!("/api/v1/carry-overs/{id}/decision"), &decision);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["state"], "executed");
+    let told = arrives(&smtp, SECRETARIAT, "Overførsel godkendt");
+    assert!(told.contains("på mødet 26.1.2023") && told.contains("871.553,00\u{a0}kr."), "{told}");
+}
+
+#[test]
+fn a_carry_over_decided_in_a_recorded_decision_is_told_to_the_secretariat_on_sqlite() {
+    run_carry_over_recorded(Backend::Sqlite);
+}
+
+#[test]
+fn a_carry_over_decided_in_a_recorded_decision_is_told_to_the_secretariat_on_postgres() {
+    run_carry_over_recorded(Backend::Postgres);
+}

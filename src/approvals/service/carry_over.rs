@@ -98,6 +98,6 @@ pub(crate) fn conclude_by_email(
     let answer = Answer { approve, channel: "email", meeting_date: None, reference: &reference };
     let saved = service::conclude(conn, row, &answer, actor)?;
     let executed = saved.state().is_ok_and(|s| s == crate::domain::carry_over::CarryOverState::Executed);
-    crate::mail::tell::carry_over_decided(conn, &saved, executed, "pr. e-mail-link", secretariat, actor.at)?;
+    crate::mail::tell::carry_over_decided(conn, &saved, "pr. e-mail-link", secretariat, actor.at)?;
     Ok(Decided::LevelDone(if executed { LevelOutcome::CarriedOver } else { LevelOutcome::Rejected }))
 }

@@ -209,10 +209,9 @@ fn apply(
                     .ok_or_else(|| store(StoreError::Corrupt(format!("no carry-over {id}"))))?;
                 let answer = Answer { approve, channel: "meeting", meeting_date: Some(meeting.date), reference: &reference };
                 let saved = year_end::conclude(conn, &row, &answer, actor).map_err(|error| ItemFailure::CarryOver { number, error })?;
-                let executed = saved.state().is_ok_and(|s| s == crate::domain::carry_over::CarryOverState::Executed);
                 let how = format!("på mødet {} ({reference})", meeting.date.format("%-d.%-m.%Y"));
                 if let Some(secretariat) = secretariat {
-                    crate::mail::tell::carry_over_decided(conn, &saved, executed, &how, secretariat, actor.at).map_err(store)?;
+                    crate::mail::tell::carry_over_decided(conn, &saved, &how, secretariat, actor.at).map_err(store)?;
                 }
             }
         }

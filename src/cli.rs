@@ -291,6 +291,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             link_days: args.approval_link_days.clamp(1, 365),
             reminder_hours: args.approval_reminder_hours.max(0),
             recusal: args.approver_recusal,
+            secretariat_email: args.secretariat_email.clone().unwrap_or_else(|| sender_address(&args.smtp_from)),
         },
         mail: crate::mail::worker::MailSettings {
             smtp_url: args.smtp_url.clone(),

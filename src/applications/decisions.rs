@@ -49,6 +49,7 @@ async fn advance(
     // Separation of duties: an application's contact records or gives none of its decisions.
     let decides = matches!(event, Event::Recommend { .. } | Event::NotRecommend | Event::Decide { .. } | Event::Refer { .. });
     let at = now();
+    let secretariat = state.links.secretariat_email.clone();
     let dto = state
         .db
         .write_in_pool(&pool, move |c| {
@@ -68,7 +69,7 @@ async fn advance(
                 meeting: None,
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            service::advance(c, &app, &stored_pool, event, &new_step, action, who)?;
+            service::advance(c, &app, &stored_pool, event, &new_step, action, who, Some(&secretariat))?;
             load_dto(c, id)
         })
         .await?;

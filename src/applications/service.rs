@@ -95,7 +95,12 @@ impl From<diesel::result::Error> for AdvanceError {
 /// Applies `event` to `app` against its pool as it is now (the money
 /// available in its bucket is read inside the caller's transaction), and
 /// saves, in that transaction: the new state, the ledger entry it causes,
-/// the grant it makes, the step as evidence, and an audit event.
+/// the grant it makes, the step as evidence, and an audit event. When the
+/// step decides the case (granted or rejected), the secretariat and the
+/// applicant's contact are told through the outbox, in the same
+/// transaction; `secretariat: None` tells nobody (demo data, steps that
+/// cannot decide).
+#[allow(clippy::too_many_arguments)]
 pub fn advance(
     conn: &mut AnyConnection,
     app: &StoredApplication,
@@ -104,6 +109,7 @@ pub fn advance(
     step: &NewStep<'_>,
     action: &str,
     actor: Actor<'_>,
+    secretariat: Option<&str>,
 ) -> Result<Transition, AdvanceError> {
     if let Some(meeting) = step.meeting_date {
         let earlier = steps::of(conn, app.id)?.into_iter().filter_map(|s| s.meeting_date).max();
@@ -114,6 +120,9 @@ pub fn advance(
     let t = advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
     if matches!(event, Event::Refer { .. }) {
         store::mark_referred(conn, app.id)?;
+    }
+    if let Some(secretariat) = secretariat {
+        crate::mail::tell::application_decided(conn, app, t.state, step, secretariat, actor.at)?;
     }
     Ok(t)
 }

@@ -62,7 +62,9 @@ pub struct ApprovalRequestDto {
     /// The carry-over asked about (absent for an application).
     pub carry_over_id: Option<i64>,
     pub level: String,
-    /// `open`, `approved`, `rejected`, `revoked` or `pool_closed`.
+    /// `open`, `approved`, `rejected`, `revoked`, `pool_closed` or `expired`
+    /// (every link expired with answers missing: the money stays reserved until it is resent or revoked).
+    #[schema(value_type = ApprovalStateParam)]
     pub status: String,
     pub requested_by: String,
     pub created_at: DateTime<Utc>,
@@ -154,7 +156,7 @@ pub async fn request_approval(
     Ok(HttpResponse::build(StatusCode::CREATED).json(out))
 }
 
-/// The states an approval request can be listed by (documentation of `?status=`).
+/// Where an approval request stands: its `status`, and the `?status=` filter.
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -165,11 +167,13 @@ pub enum ApprovalStateParam {
     Revoked,
     /// Ended because the pool was closed while it was open.
     PoolClosed,
+    /// Every link expired with answers missing; the money stays reserved until it is resent or revoked.
+    Expired,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ApprovalQuery {
-    /// `open`, `approved`, `rejected`, `revoked` or `pool_closed`.
+    /// `open`, `approved`, `rejected`, `revoked`, `pool_closed` or `expired`.
     #[param(value_type = Option<ApprovalStateParam>, inline)]
     pub status: Option<String>,
     pub application: Option<i64>,
@@ -222,10 +226,11 @@ async fn request_pool(state: &AppState, caller: &Caller, id: i64) -> Result<crat
     Ok(key)
 }
 
-/// New links for the approvers who have not answered; their old links stop working.
+/// New links for the approvers who have not answered; their old links stop
+/// working. An expired request is open again.
 #[utoipa::path(operation_id = "resend_approval_request", tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "The request; approvers who have not answered got new links (the old ones stop working)", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The request is not open")))]
+    responses((status = 200, description = "The request; approvers who have not answered got new links (the old ones stop working); an expired request is open again", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The request is neither open nor expired")))]
 #[post("/approvals/{id}/resend")]
 pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;
@@ -237,7 +242,7 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
         .db
         .write_in_pool(&pool, move |c| {
             let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no approval request {id}")))?;
-            if r.request_state()? != RequestState::Open {
+            if !matches!(r.request_state()?, RequestState::Open | RequestState::Expired) {
                 return Err(ApiError::Conflict {
                     kind: crate::http::error::ConflictKind::ApprovalRequest,
                     detail: format!("the request is {}", r.state),
@@ -245,16 +250,17 @@ pub async fn resend(state: web::Data<AppState>, caller: Caller, path: web::Path<
             }
             let actor = caller.actor();
             approval::resend(c, &r, &settings, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?;
+            let r = store::find_request(c, id)?.ok_or_else(|| ApiError::NotFound("request vanished".into()))?;
             request_dto(c, r)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Withdraws the request: its links stop working; a strategic request's reservation is given back.
+/// Withdraws an open or expired request: its links stop working; a strategic request's reservation is given back.
 #[utoipa::path(operation_id = "revoke_approval_request", tag = "approvals", extensions(("x-permission" = json!("record_decisions"))), params(("id" = i64, Path)), security(("api_key" = [])),
     responses((status = 200, description = "The request, withdrawn (its links stop working; a strategic reservation is given back)", body = ApprovalRequestDto), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The request is not open")))]
+        (status = 409, body = Problem, description = "The request is neither open nor expired")))]
 #[post("/approvals/{id}/revoke")]
 pub async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     caller.require(Action::RecordDecisions)?;

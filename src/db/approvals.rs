@@ -191,8 +191,12 @@ pub fn open_request_of(conn: &mut AnyConnection, subject: Subject) -> QueryResul
         Subject::Application(id) => q.filter(approval_requests::application_id.eq(id)),
         Subject::CarryOver(id) => q.filter(approval_requests::carry_over_id.eq(id)),
     };
-    q.filter(approval_requests::state.eq(RequestState::Open.as_str())).first(conn).optional()
+    q.filter(approval_requests::state.eq_any(UNFINISHED.map(RequestState::as_str))).first(conn).optional()
 }
+
+/// A request that has not ended: open, or expired and waiting for the
+/// secretariat to resend or revoke it (its money may still be reserved).
+pub const UNFINISHED: [RequestState; 2] = [RequestState::Open, RequestState::Expired];
 
 pub fn requests(conn: &mut AnyConnection, state: Option<RequestState>, application_id: Option<i64>) -> QueryResult<Vec<RequestRow>> {
     let mut q = approval_requests::table.select(approval_requests::all_columns).order(approval_requests::id).into_boxed();
@@ -205,7 +209,7 @@ pub fn requests(conn: &mut AnyConnection, state: Option<RequestState>, applicati
     q.load(conn)
 }
 
-/// Open requests about the pool's applications, or about carry-overs out of
+/// Unfinished (open or expired) requests about the pool's applications, or about carry-overs out of
 /// it or into it (a carry-over names its target by cluster and year).
 pub fn open_requests_touching_pool(conn: &mut AnyConnection, pool_id: i64, cluster_id: i64, year: i32) -> QueryResult<Vec<RequestRow>> {
     use super::schema::{applications, carry_overs};
@@ -216,20 +220,69 @@ pub fn open_requests_touching_pool(conn: &mut AnyConnection, pool_id: i64, clust
         .load(conn)?;
     approval_requests::table
         .select(approval_requests::all_columns)
-        .filter(approval_requests::state.eq(RequestState::Open.as_str()))
+        .filter(approval_requests::state.eq_any(UNFINISHED.map(RequestState::as_str)))
         .filter(approval_requests::application_id.eq_any(apps).or(approval_requests::carry_over_id.eq_any(carry)))
         .order(approval_requests::id)
         .load(conn)
 }
 
-/// Closes an open request; `false` when it was not open any more.
+/// Ends an unfinished (open or expired) request; `false` when it had ended already.
 pub fn close_request(conn: &mut AnyConnection, id: i64, state: RequestState, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(
-        approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq(RequestState::Open.as_str())),
-    )
-    .set((approval_requests::state.eq(state.as_str()), approval_requests::closed_at.eq(now)))
-    .execute(conn)
-    .map(|n| n == 1)
+    move_request(conn, id, &UNFINISHED, state, Some(now))
+}
+
+/// Ends an open request with the level's decision; `false` when it was not open any more.
+pub fn decide_request(conn: &mut AnyConnection, id: i64, state: RequestState, now: NaiveDateTime) -> QueryResult<bool> {
+    move_request(conn, id, &[RequestState::Open], state, Some(now))
+}
+
+/// An open request becomes expired; `false` when it was not open any more.
+pub fn expire_request(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    move_request(conn, id, &[RequestState::Open], RequestState::Expired, None)
+}
+
+/// An expired request is open again (fresh links were sent); `false` when it was not expired.
+pub fn reopen_request(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    move_request(conn, id, &[RequestState::Expired], RequestState::Open, None)
+}
+
+/// Moves a request from one of `from` to `to`, guarded by its state in the
+/// database, so two writers cannot both move it.
+fn move_request(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: &[RequestState],
+    to: RequestState,
+    closed_at: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    diesel::update(approval_requests::table.filter(approval_requests::id.eq(id)).filter(approval_requests::state.eq_any(from)))
+        .set((approval_requests::state.eq(to.as_str()), approval_requests::closed_at.eq(closed_at)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Open requests whose pending links have all expired by `now` (at least
+/// one answer is missing, and no link that could still give it works).
+pub fn lapsed_requests(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<RequestRow>> {
+    let open: Vec<RequestRow> = approval_requests::table
+        .select(approval_requests::all_columns)
+        .filter(approval_requests::state.eq(RequestState::Open.as_str()))
+        .order(approval_requests::id)
+        .load(conn)?;
+    let ids: Vec<i64> = open.iter().map(|r| r.id).collect();
+    let pending: Vec<(i64, NaiveDateTime)> = approval_links::table
+        .select((approval_links::request_id, approval_links::expires_at))
+        .filter(approval_links::request_id.eq_any(ids))
+        .filter(approval_links::state.eq(LinkState::Pending.as_str()))
+        .load(conn)?;
+    Ok(open
+        .into_iter()
+        .filter(|r| {
+            let mine = || pending.iter().filter(|(id, _)| *id == r.id);
+            mine().next().is_some() && mine().all(|(_, expires)| *expires <= now)
+        })
+        .collect())
 }
 
 /// Moves a request to the application's new version (its own step changed it).

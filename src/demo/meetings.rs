@@ -110,7 +110,7 @@ pub(super) fn vest_2022(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<
         ],
     };
     let strategic = crate::db::meetings::find(conn, strategic.id)?.ok_or_else(|| DemoError::Data("meeting".into()))?;
-    sitting::record(conn, &strategic, &sitting, None, actor).map_err(|e| bad(&e))?;
+    sitting::record(conn, &strategic, &sitting, None, actor, None).map_err(|e| bad(&e))?;
     let political = meeting(
         conn,
         Forum::Political,
@@ -125,7 +125,7 @@ pub(super) fn vest_2022(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<
         outcomes: vec![decision(1, ItemOutcome::Approved, "")],
     };
     let political = crate::db::meetings::find(conn, political.id)?.ok_or_else(|| DemoError::Data("meeting".into()))?;
-    sitting::record(conn, &political, &sitting, None, actor).map_err(|e| bad(&e))?;
+    sitting::record(conn, &political, &sitting, None, actor, None).map_err(|e| bad(&e))?;
     let stored = pools::find(conn, &vest_key(2022)?)?.ok_or_else(|| DemoError::Data("no vest-2022".into()))?;
     crate::pools::service::close(conn, &stored, &crate::pools::service::Undecided::Refuse, actor).map_err(|e| bad(&e))?;
     Ok(())

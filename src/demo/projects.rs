@@ -304,7 +304,7 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
             let meeting = matches!(step, Recommend(_) | Decide(..) | Refer).then(|| date(meeting_on)).transpose()?;
             let reference = if matches!(step, Decide(..) | Refer) { minutes } else { "" };
             let new_step = NewStep { step: name, outcome, amount: None, meeting_date: meeting, reference, note: "", meeting: None };
-            advance(conn, &app, &pool, event, &new_step, action, actor).map_err(|e| bad(&e.to_string()))?;
+            advance(conn, &app, &pool, event, &new_step, action, actor, None).map_err(|e| bad(&e.to_string()))?;
         }
     }
     Ok(())

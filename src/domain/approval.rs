@@ -4,6 +4,8 @@
 //! request is open and the case is as it was when asked.
 
 use chrono::NaiveDateTime;
+mod request;
+pub use request::{RequestEvent, RequestTransitionError, transition};
 
 /// Where an approval request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,7 +19,8 @@ pub enum RequestState {
     Revoked,
     /// Ended because the pool it concerns was closed.
     PoolClosed,
-    /// The deadline passed with answers missing; the money stays reserved until the secretariat resends or revokes.
+    /// Every link passed its expiry with answers missing; the money stays
+    /// reserved until the secretariat resends (open again) or revokes.
     Expired,
 }
 
@@ -231,12 +234,11 @@ pub struct SeatLink<'a> {
 /// links is (a deputy's answer counts once for their co-chair). The link
 /// must be pending and the request open.
 pub fn answer(request: RequestState, links: &[SeatLink<'_>], index: usize, answer: Answer) -> Result<AnswerOutcome, LinkProblem> {
-    if request != RequestState::Open {
-        return Err(match request {
-            RequestState::PoolClosed => LinkProblem::PoolClosed,
-            RequestState::Expired => LinkProblem::Expired,
-            _ => LinkProblem::Void,
-        });
+    match request {
+        RequestState::Open => {}
+        RequestState::PoolClosed => return Err(LinkProblem::PoolClosed),
+        RequestState::Expired => return Err(LinkProblem::Expired),
+        _ => return Err(LinkProblem::Void),
     }
     let Some(answering) = links.get(index) else { return Err(LinkProblem::Unknown) };
     match answering.state {

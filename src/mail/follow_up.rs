@@ -4,8 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::esc;
-use super::templates::Mail;
+use super::templates::{Mail, render};
 use crate::domain::follow_up::{Progress, Reminder, ReportKind};
 use crate::domain::values::one_line;
 
@@ -36,7 +35,30 @@ pub fn date_da(d: NaiveDate) -> String {
     d.format("%-d.%-m.%Y").to_string()
 }
 
-const SIGNATURE: &str = "Venlig hilsen\nSekretariatet for sundhedsklyngen\n";
+#[derive(askama::Template)]
+#[template(path = "mail/report_reminder.txt")]
+struct ReminderText<'a> {
+    lead: &'a str,
+    title: &'a str,
+    pool: &'a str,
+    what: &'a str,
+    due: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "mail/report_reminder.html")]
+struct ReminderHtml<'a> {
+    subject: &'a str,
+    lead: &'a str,
+    title: &'a str,
+    pool: &'a str,
+    what: &'a str,
+    due: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
 
 /// A reminder before or after the due date, with the personal link.
 pub fn reminder(facts: &GrantFacts, kind: ReportKind, due_on: NaiveDate, reminder: Reminder, link: &str, expires: &str) -> Mail {
@@ -53,57 +75,53 @@ pub fn reminder(facts: &GrantFacts, kind: ReportKind, due_on: NaiveDate, reminde
             format!("Vi har endnu ikke modtaget projektets {what}, som skulle være afleveret {due}."),
         ),
     };
-    let text = format!(
-        "Kære projektkontakt\n\n{lead}\n\n\
-         Projekt:   {title}\n\
-         Pulje:     {pool}\n\
-         Rapport:   {what}, frist {due}\n\n\
-         Aflever rapporten her (linket er personligt, kan bruges én gang og gælder til {expires}):\n{link}\n\n\
-         Når du åbner linket, ændres intet; rapporten afleveres først, når du trykker Aflevér.\n\n{SIGNATURE}",
-        pool = facts.pool,
-    );
-    let html = format!(
-        "<!doctype html><html lang=\"da\"><body style=\"font-family:sans-serif;max-width:40em\">\
-         <p>Kære projektkontakt</p><p>{lead}</p>\
-         <table><tr><th align=left>Projekt</th><td>{title}</td></tr><tr><th align=left>Pulje</th><td>{pool}</td></tr>\
-         <tr><th align=left>Rapport</th><td>{what}, frist {due}</td></tr></table>\
-         <p><a href=\"{link}\">Aflever rapporten</a> (linket er personligt, kan bruges én gang og gælder til {expires}).</p>\
-         <p>Når du åbner linket, ændres intet.</p><p>Venlig hilsen<br>Sekretariatet for sundhedsklyngen</p></body></html>",
-        lead = esc(&lead),
-        title = esc(&facts.title),
-        pool = esc(&facts.pool),
-        link = esc(link),
-    );
+    let pool = one_line(&facts.pool);
+    let text = render(&ReminderText { lead: &lead, title: &title, pool: &pool, what, due: &due, link, expires });
+    let html =
+        render(&ReminderHtml { subject: &subject, lead: &lead, title: &facts.title, pool: &facts.pool, what, due: &due, link, expires });
     Mail { subject, text, html }
+}
+
+#[derive(askama::Template)]
+#[template(path = "mail/release_prompt.txt")]
+struct ReleaseText<'a> {
+    title: &'a str,
+    grant: i64,
+    pool: &'a str,
+    remaining: &'a str,
+    report: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "mail/release_prompt.html")]
+struct ReleaseHtml<'a> {
+    subject: &'a str,
+    title: &'a str,
+    grant: i64,
+    pool: &'a str,
+    remaining: &'a str,
+    report: &'a str,
 }
 
 /// To the secretariat: a project reports that it has stopped.
 pub fn release_prompt(facts: &GrantFacts, remaining: &str, report_text: &str) -> Mail {
     let title = one_line(&facts.title);
     let subject = format!("Projekt stoppet: overvej frigivelse af midler ({title})");
-    let text = format!(
-        "Til sekretariatet\n\n\
-         Projektet \"{title}\" har i sin seneste rapport meddelt, at det er stoppet.\n\n\
-         Bevilling:  {grant}\n\
-         Pulje:      {pool}\n\
-         Resterende: {remaining}\n\
-         Rapporten:  {report}\n\n\
-         Overvej at frigive de resterende midler til puljen (POST /api/v1/grants/{grant}/release).\n\n{SIGNATURE}",
-        grant = facts.grant_id,
-        pool = facts.pool,
-        report = one_line(report_text),
-    );
-    let html = format!(
-        "<!doctype html><html lang=\"da\"><body style=\"font-family:sans-serif;max-width:40em\">\
-         <p>Til sekretariatet</p><p>Projektet &quot;{title}&quot; har i sin seneste rapport meddelt, at det er stoppet.</p>\
-         <table><tr><th align=left>Bevilling</th><td>{grant}</td></tr><tr><th align=left>Pulje</th><td>{pool}</td></tr>\
-         <tr><th align=left>Resterende</th><td>{remaining}</td></tr><tr><th align=left>Rapporten</th><td>{report}</td></tr></table>\
-         <p>Overvej at frigive de resterende midler til puljen.</p><p>Venlig hilsen<br>Sekretariatet for sundhedsklyngen</p></body></html>",
-        title = esc(&facts.title),
-        grant = facts.grant_id,
-        pool = esc(&facts.pool),
-        remaining = esc(remaining),
-        report = esc(report_text),
-    );
+    let remaining = remaining.replace(" kr.", "\u{a0}kr."); // `remaining` comes formatted by `kroner`
+    let text = render(&ReleaseText {
+        title: &title,
+        grant: facts.grant_id,
+        pool: &one_line(&facts.pool),
+        remaining: &remaining,
+        report: &one_line(report_text),
+    });
+    let html = render(&ReleaseHtml {
+        subject: &subject,
+        title: &facts.title,
+        grant: facts.grant_id,
+        pool: &facts.pool,
+        remaining: &remaining,
+        report: report_text,
+    });
     Mail { subject, text, html }
 }

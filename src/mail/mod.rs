@@ -2,7 +2,10 @@
 //! outbox by SMTP. Mail is queued in the same transaction as the change that
 //! causes it; without `SMTP_URL` it simply waits in the outbox.
 
+pub mod danish;
 pub mod follow_up;
+pub mod notices;
+pub mod tell;
 pub mod templates;
 pub mod worker;
 

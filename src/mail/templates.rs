@@ -1,8 +1,8 @@
 //! What approvers read: Danish first, every fact they need in the mail itself.
 
-use super::{esc, kroner};
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::danish::kroner_nbsp;
 use crate::domain::money::Money;
 
 /// What an approval request asks about: the page and the mail say it in
@@ -124,65 +124,91 @@ pub struct Mail {
     pub html: String,
 }
 
-/// The request to approve, with the approver's personal link.
+/// Renders a template; our templates only show strings and numbers, so
+/// this cannot fail in practice (a failure is logged and leaves the part empty).
+pub(crate) fn render(t: &impl askama::Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a mail template failed");
+        String::new()
+    })
+}
+
+/// What the request mail shows, each value as the part needs it (one line
+/// each in the plain text, as written in the HTML, where escaping is automatic).
+pub(crate) struct RequestView {
+    pub reminder: bool,
+    pub carry_over: bool,
+    pub to: String,
+    pub level: &'static str,
+    pub title: String,
+    pub applicant: String,
+    pub amount: String,
+    pub pool: String,
+    pub cluster: String,
+    pub bucket: &'static str,
+    pub populations: String,
+    pub purpose: String,
+    pub steps: Vec<String>,
+    pub link: String,
+    pub expires: String,
+    pub from_year: String,
+    pub to_year: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "mail/approval_request.txt")]
+struct RequestText<'a> {
+    v: &'a RequestView,
+}
+
+#[derive(askama::Template)]
+#[template(path = "mail/approval_request.html")]
+struct RequestHtml<'a> {
+    subject: &'a str,
+    v: &'a RequestView,
+}
+
+/// The year of a pool named `cluster-year` (`vest-2027`), if it has one.
+pub(crate) fn pool_year(pool: &str) -> Option<i32> {
+    pool.rsplit_once('-').and_then(|(_, y)| y.parse().ok())
+}
+
+/// The request to approve, with the approver's personal link. `expires` is
+/// already said in Danish time.
 pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, expires: &str, reminder: bool) -> Mail {
-    let prefix = if reminder { "Påmindelse: " } else { "" };
-    let reminder_note =
-        if reminder { "Påmindelse: linket nedenfor erstatter det, du fik tidligere, som ikke længere virker.\n\n" } else { "" };
     // Every fact is one line in the plain text, so no text a person wrote
     // (a note, a purpose) can add a line of its own, such as a false link.
     let line = crate::domain::values::one_line;
-    let subject = format!("{prefix}Godkendelse af klyngemidler: {} ({})", line(&facts.title), kroner(facts.amount));
-    let populations = facts.target_populations.join(", ");
-    let steps = if facts.steps.is_empty() {
-        "Ingen endnu.".to_owned()
+    let carry_over = facts.kind == FactsKind::CarryOver;
+    let prefix = if reminder { "Påmindelse: " } else { "" };
+    let amount = kroner_nbsp(facts.amount);
+    let subject = if carry_over {
+        format!("{prefix}Politisk godkendelse af overførsel: {} ({amount})", line(&facts.title))
     } else {
-        facts.steps.iter().map(|s| line(&s.to_string())).collect::<Vec<_>>().join("\n  ")
+        format!("{prefix}Godkendelse af klyngemidler: {} ({amount})", line(&facts.title))
     };
-    let approver_line = line(approver);
-    let text = format!(
-        "{reminder_note}Kære {approver_line}\n\n\
-         Du bedes som medlem af {level} tage stilling til denne bevilling af klyngemidler.\n\n\
-         Projekt:        {title}\n\
-         Ansøger:        {applicant}\n\
-         Beløb:          {amount}\n\
-         Pulje:          {pool} ({cluster}), {bucket}\n\
-         Målgrupper:     {populations}\n\
-         Formål:         {purpose}\n\
-         Tidligere trin:\n  {steps}\n\n\
-         Godkend eller afvis her (linket er personligt og gælder til {expires}):\n{link}\n\n\
-         Når du åbner linket, ændres intet; du beslutter først, når du trykker Godkend eller Afvis.\n\n\
-         Venlig hilsen\nSekretariatet for sundhedsklyngen\n",
-        level = level_da(level),
-        title = line(&facts.title),
-        applicant = line(&facts.applicant),
-        amount = kroner(facts.amount),
-        pool = facts.pool,
-        cluster = line(&facts.cluster),
-        bucket = bucket_da(&facts.bucket),
-        purpose = line(&facts.purpose),
-    );
-    let html = format!(
-        "<!doctype html><html lang=\"da\"><body style=\"font-family:sans-serif;max-width:40em\">\
-         <p>{reminder_note}</p><p>Kære {approver}</p><p>Du bedes som medlem af {level} tage stilling til denne bevilling af klyngemidler.</p>\
-         <table><tr><th align=left>Projekt</th><td>{title}</td></tr><tr><th align=left>Ansøger</th><td>{applicant}</td></tr>\
-         <tr><th align=left>Beløb</th><td>{amount}</td></tr><tr><th align=left>Pulje</th><td>{pool} ({cluster}), {bucket}</td></tr>\
-         <tr><th align=left>Målgrupper</th><td>{populations}</td></tr><tr><th align=left>Formål</th><td>{purpose}</td></tr></table>\
-         <p><a href=\"{link}\">Se ansøgningen og godkend eller afvis</a> (gælder til {expires}).</p>\
-         <p>Når du åbner linket, ændres intet.</p><p>Venlig hilsen<br>Sekretariatet for sundhedsklyngen</p></body></html>",
-        approver = esc(approver),
-        reminder_note = esc(reminder_note.trim()),
-        level = level_da(level),
-        title = esc(&facts.title),
-        applicant = esc(&facts.applicant),
-        amount = kroner(facts.amount),
-        pool = esc(&facts.pool),
-        cluster = esc(&facts.cluster),
-        bucket = bucket_da(&facts.bucket),
-        populations = esc(&populations),
-        purpose = esc(&facts.purpose),
-        link = esc(link),
-    );
+    let from = pool_year(&facts.pool);
+    let view = |f: &dyn Fn(&str) -> String| RequestView {
+        reminder,
+        carry_over,
+        to: f(approver),
+        level: level_da(level),
+        title: f(&facts.title),
+        applicant: f(&facts.applicant),
+        amount: amount.clone(),
+        pool: f(&facts.pool),
+        cluster: f(&facts.cluster),
+        bucket: bucket_da(&facts.bucket),
+        populations: f(&facts.target_populations.join(", ")),
+        purpose: f(&facts.purpose),
+        steps: facts.steps.iter().map(|s| f(&s.to_string())).collect(),
+        link: link.to_owned(),
+        expires: expires.to_owned(),
+        from_year: from.map_or_else(|| "årets".to_owned(), |y| y.to_string()),
+        to_year: from.map_or_else(|| "det næste år".to_owned(), |y| (y + 1).to_string()),
+    };
+    let text = render(&RequestText { v: &view(&|s| line(s)) });
+    let html = render(&RequestHtml { subject: &subject, v: &view(&|s| s.to_owned()) });
     Mail { subject, text, html }
 }
 
@@ -221,5 +247,65 @@ mod tests {
             assert!(!line.trim_start().starts_with("Godkend her: http://evil"), "forged line: {line}");
         }
         assert!(mail.text.contains("ok Godkend her: http://evil.example.org/b"), "the note is kept, on its own line");
+    }
+
+    fn facts(kind: FactsKind, title: &str) -> Facts {
+        Facts {
+            kind,
+            title: title.into(),
+            applicant: "Thisted <Kommune> & co".into(),
+            amount: Money::from_ore(18_755_350).expect("amount"),
+            bucket: "upfront".into(),
+            pool: "vest-2027".into(),
+            cluster: "Vest".into(),
+            target_populations: vec!["De sårbare ældre".into()],
+            purpose: "Formål".into(),
+            steps: vec![],
+            period: None,
+            budget: vec![],
+            goals: String::new(),
+            organisation: String::new(),
+            evaluation: String::new(),
+            available_after: None,
+            others: vec![],
+            deadline: None,
+        }
+    }
+
+    #[test]
+    fn the_request_greets_a_role_title_and_the_html_escapes_what_people_typed() {
+        let mail = approval_request(
+            &facts(FactsKind::Application, "<b>Tidlig</b> opsporing"),
+            "strategic",
+            "Regional medformand, Vest",
+            "http://x.example.org/approvals/t",
+            "1.1.2024 kl. 10:00",
+            false,
+        );
+        assert!(mail.text.contains("Til: Regional medformand, Vest\n"), "{}", mail.text);
+        assert!(!mail.text.contains("Kære"), "{}", mail.text);
+        assert!(mail.text.contains("187.553,50\u{a0}kr."), "{}", mail.text);
+        assert!(mail.html.contains("<html lang=\"da\">"), "{}", mail.html);
+        assert!(mail.html.contains("&#60;b&#62;Tidlig&#60;/b&#62;") && !mail.html.contains("<b>Tidlig"), "{}", mail.html);
+        assert!(mail.html.contains("Thisted &#60;Kommune&#62; &#38; co"), "{}", mail.html);
+        assert!(mail.html.contains("187.553,50\u{a0}kr."));
+        assert!(mail.text.contains("Ingen endnu."));
+    }
+
+    #[test]
+    fn a_carry_over_is_asked_as_the_political_sign_off_of_moving_the_rest_of_the_year() {
+        let mail = approval_request(
+            &facts(FactsKind::CarryOver, "Overførsel af restmidler fra 2027 til 2028"),
+            "political",
+            "Formand for sundhedsklyngeudvalget, Vest",
+            "http://x.example.org/approvals/t",
+            "1.1.2028 kl. 10:00",
+            false,
+        );
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("politiske godkendelse af, at det, der er tilbage af 2027-puljen, overføres til 2028"), "{part}");
+            assert!(!part.contains("tage stilling til denne bevilling") && !part.contains("Ansøger"), "{part}");
+        }
+        assert!(mail.subject.starts_with("Politisk godkendelse af overførsel"), "{}", mail.subject);
     }
 }

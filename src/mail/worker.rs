@@ -52,6 +52,9 @@ pub fn spawn(db: Db, mail: MailSettings, links: LinkSettings, follow_up: crate::
             if let Err(e) = remind(&db, &links).await {
                 tracing::warn!(error = %e, "reminders failed");
             }
+            if let Err(e) = expire_lapsed(&db, &links, crate::http::now()).await {
+                tracing::warn!(error = %e, "expiring lapsed approval requests failed");
+            }
             if let Err(e) = remind_reports(&db, &links.public_base_url, &follow_up).await {
                 tracing::warn!(error = %e, "report reminders failed");
             }
@@ -82,6 +85,37 @@ async fn remind(db: &Db, links: &LinkSettings) -> Result<(), StoreError> {
         Ok::<_, StoreError>(())
     })
     .await
+}
+
+/// Every open request whose links have all expired with answers missing
+/// becomes `expired` (each in its own transaction holding its pool's lock),
+/// and the secretariat is told. Idempotent. Returns how many expired.
+pub async fn expire_lapsed(db: &Db, links: &LinkSettings, now: chrono::NaiveDateTime) -> Result<usize, StoreError> {
+    let lapsed = db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for r in approvals::lapsed_requests(c, now)? {
+                if let Ok((_, key)) = approval::Loaded::of(c, &r) {
+                    out.push((r.id, key));
+                }
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?;
+    let mut expired = 0;
+    for (id, key) in lapsed {
+        let links = links.clone();
+        let done = db
+            .write_in_pool(&key, move |c| {
+                approval::expire_if_lapsed(c, id, &links, now).map_err(|e| match e {
+                    approval::ApprovalError::Store(s) => s,
+                    other => StoreError::Corrupt(other.to_string()),
+                })
+            })
+            .await?;
+        expired += usize::from(done);
+    }
+    Ok(expired)
 }
 
 /// Reminders of reports due or overdue on the follow-up's day, each once.
@@ -115,7 +149,7 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
     let mut sent = 0;
     for mail in due {
         let id = mail.id;
-        let message = match build(from, &mail.to_address, &mail.subject, &mail.text_body, &mail.html_body) {
+        let message = match build(from, &mail, crate::http::now()) {
             Ok(m) => m,
             Err(error) => {
                 // A mail that cannot be built never will be: no retries.
@@ -146,13 +180,39 @@ pub async fn deliver(db: &Db, smtp_url: &str, settings: &MailSettings) -> Result
     Ok(sent)
 }
 
-fn build(from: &str, to: &str, subject: &str, text: &str, html: &str) -> Result<Message, String> {
+/// The mail of an outbox row, with a `Message-ID` of its own (the same on
+/// every retry of the row, so a receiver can drop a duplicate) and a `Date`.
+fn build(from: &str, mail: &outbox::OutboxRow, now: chrono::NaiveDateTime) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("bad sender: {e}"))?;
-    let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let to: Mailbox = mail.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let id = message_id(mail.id, mail.created_at, &mail.to_address, from.email.domain());
     Message::builder()
         .from(from)
         .to(to)
-        .subject(subject)
-        .multipart(MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()))
+        .message_id(Some(id))
+        .date(std::time::SystemTime::from(crate::http::utc(now)))
+        .subject(&mail.subject)
+        .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))
         .map_err(|e| e.to_string())
+}
+
+/// `<row.hash@sender's domain>`: unique per outbox row (its id, and a hash
+/// of when and to whom it was queued, so two databases' rows 7 differ) and
+/// stable across retries.
+pub fn message_id(row: i64, created_at: chrono::NaiveDateTime, to: &str, domain: &str) -> String {
+    let hash = crate::secrets::sha256_hex(&format!("{row}|{}|{to}", created_at.and_utc().timestamp_micros()));
+    format!("<{row}.{}@{domain}>", &hash[..24])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_message_id_is_stable_for_a_row_and_differs_between_rows() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).and_then(|d| d.and_hms_opt(10, 0, 0)).expect("time");
+        let one = super::message_id(7, at, "a@example.org", "example.org");
+        assert_eq!(one, super::message_id(7, at, "a@example.org", "example.org"), "the same on a retry");
+        assert_ne!(one, super::message_id(8, at, "a@example.org", "example.org"));
+        assert_ne!(one, super::message_id(7, at + chrono::Duration::seconds(1), "a@example.org", "example.org"));
+        assert!(one.starts_with("<7.") && one.ends_with("@example.org>") && one.len() == "<7.@example.org>".len() + 24, "{one}");
+    }
 }

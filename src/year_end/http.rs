@@ -313,6 +313,7 @@ pub async fn decide(
     let approve = matches!(dto.outcome, OutcomeDto::Approved);
     let at = now();
     let lock = key.clone();
+    let secretariat = state.links.secretariat_email.clone();
     let out = state
         .db
         .write_in_pool(&lock, move |c| {
@@ -321,6 +322,8 @@ pub async fn decide(
             let actor = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             let answer = Answer { approve, channel: "meeting", meeting_date: Some(dto.meeting_date), reference: &reference };
             let saved = service::conclude(c, &row, &answer, actor)?;
+            let how = format!("på mødet {} ({reference})", dto.meeting_date.format("%-d.%-m.%Y"));
+            crate::mail::tell::carry_over_decided(c, &saved, &how, &secretariat, at)?;
             carry_over_dto(c, saved, &key)
         })
         .await?;

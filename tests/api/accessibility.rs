@@ -159,7 +159,7 @@ fn the_sign_in_page_has_no_axe_violations_on_postgres() {
 fn asked(app: &TestApp, smtp: &SmtpServer) -> (String, String) {
     let id = setup(app, "100000.00");
     ask(app, id, "strategic");
-    let mails = smtp.wait_for(2);
+    let mails = smtp.wait_for_links(2);
     (token_for(&mails, CO_CHAIRS[0].1), token_for(&mails, CO_CHAIRS[1].1))
 }
 
@@ -201,7 +201,7 @@ fn link_error_pages(backend: Backend) {
     // A second application's request, whose first co-chair's link runs out.
     let id = crate::applications::submitted(&app, &crate::applications::charter("20000.00"));
     ask(&app, id, "strategic");
-    let mails = smtp.wait_for(4);
+    let mails = smtp.wait_for_links(4);
     let third = token_for(&mails, CO_CHAIRS[0].1);
     assert_ne!(third, first);
     let sql = format!("UPDATE approval_links SET expires_at = '2001-01-01 00:00:00' WHERE approver_email = '{}'", CO_CHAIRS[0].1);

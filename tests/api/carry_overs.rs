@@ -191,7 +191,7 @@ api_test! {
 }
 
 /// Vest 2022 closed with a carry-over proposed, a political level of two that signs off by mail, and the request sent.
-fn asked_by_mail(backend: Backend) -> Option<(SmtpServer, TestApp, i64)> {
+pub(crate) fn asked_by_mail(backend: Backend) -> Option<(SmtpServer, TestApp, i64)> {
     let smtp = SmtpServer::start();
     let db = TestDb::new(backend)?;
     let url = smtp.url();
@@ -217,7 +217,7 @@ fn run_sign_off_by_mail(backend: Backend) {
 
     let mails = smtp.wait_for(2);
     let text = crate::smtp::decoded(&mails[0]);
-    assert!(text.contains("Overførsel af restmidler fra 2022 til 2023") && text.contains("871.553,00 kr."), "{text}");
+    assert!(text.contains("Overførsel af restmidler fra 2022 til 2023") && text.contains("871.553,00\u{a0}kr."), "{text}");
     let token = |email: &str| links(mails.iter().find(|m| m.contains(email)).expect("mail")).pop().expect("link");
     let answer = |token: &str| {
         let page = app.request("GET", &format!("/approvals/{token}")).key(None).send();

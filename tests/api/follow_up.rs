@@ -184,6 +184,10 @@ fn run_reminders_and_the_report_link(backend: Backend) {
         },
     );
     let grant = granted(&app);
+    // The grant itself is told to the secretariat and the contact; the reminders come after.
+    let decided = smtp.wait_for(2);
+    assert!(decided.iter().all(|m| decoded(m).contains("Bevilget")), "{decided:?}");
+    smtp.clear();
     let path = format!("/api/v1/grants/{grant}/reporting-plan");
     let set = app.request("PUT", &path).header("if-match", "\"0\"").json(&suggested_body());
     assert_eq!(set.status, 200, "{}", set.text);
@@ -247,7 +251,7 @@ fn run_reminders_and_the_report_link(backend: Backend) {
 
     let mails = smtp.wait_for(3);
     let prompt = mails.iter().map(|m| decoded(m)).find(|m| m.contains("sekretariat.vest@example.org")).expect("the release prompt");
-    assert!(prompt.contains("stoppet") && prompt.contains("frigive") && prompt.contains("40.000,00 kr."), "{prompt}");
+    assert!(prompt.contains("stoppet") && prompt.contains("frigive") && prompt.contains("40.000,00\u{a0}kr."), "{prompt}");
     let unknown = app.request("GET", &format!("/reports/{}", "ab".repeat(32))).key(None).send();
     assert_eq!(unknown.status, 404);
     let outbox = app.get("/api/v1/outbox").json();

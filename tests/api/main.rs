@@ -34,6 +34,7 @@ mod libreoffice;
 mod meetings;
 mod metrics;
 mod nodes;
+mod notifications;
 mod openapi;
 mod political_report;
 mod pools;

@@ -60,6 +60,36 @@ impl SmtpServer {
         self.messages.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
+    /// Forgets the messages received so far.
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.messages.lock() {
+            m.clear();
+        }
+    }
+
+    /// Waits until `done` holds for the messages (at most 30 s).
+    pub fn wait_until(&self, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let start = Instant::now();
+        loop {
+            let got = self.messages();
+            if done(&got) || start.elapsed() > Duration::from_secs(30) {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until a message to `address` arrived for which `also` holds (at most 30 s).
+    pub fn wait_for_mail_to(&self, address: &str, also: impl Fn(&str) -> bool) -> Vec<String> {
+        self.wait_until(|got| got.iter().any(|m| recipient(m) == address && also(m)))
+    }
+
+    /// Waits until at least `n` messages with an approval or report link
+    /// arrived (notices carry none), at most 30 s; returns every message.
+    pub fn wait_for_links(&self, n: usize) -> Vec<String> {
+        self.wait_until(|got| got.iter().filter(|m| !links(m).is_empty()).count() >= n)
+    }
+
     /// Waits until at least `n` messages arrived (at most 30 s).
     pub fn wait_for(&self, n: usize) -> Vec<String> {
         let start = Instant::now();
@@ -190,6 +220,21 @@ fn base64(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The address in the message's `To:` header, in lower case.
+pub fn recipient(message: &str) -> String {
+    message
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("to:"))
+        .map(|l| l[3..].trim().trim_start_matches('<').trim_end_matches('>').to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The value of a header of the message (the first one of that name).
+pub fn header(message: &str, name: &str) -> Option<String> {
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    message.lines().find(|l| l.to_ascii_lowercase().starts_with(&prefix)).map(|l| l[prefix.len()..].trim().to_owned())
 }
 
 /// The approval links in a message.

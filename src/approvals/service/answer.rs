@@ -18,6 +18,7 @@ use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, Event, Level, Outcome};
 
 use super::{ApprovalError, LinkSettings, Loaded, carry_over, open_request};
+use crate::mail::notices::{Answered, Next};
 
 /// A link that may be used now, with what it is about.
 pub struct LiveLink {
@@ -121,11 +122,43 @@ pub fn decide(
             request_id: None,
         },
     )?;
+    // What the notices tell: the case as it was answered (before the level moves it on).
+    let facts = live.subject.facts(conn, pool)?;
+    let decided = conclude(conn, live, pool, outcome, approve, &links, actor, settings)?;
+    let next = match decided {
+        Decided::Waiting => Next::Waiting,
+        Decided::LevelDone(LevelOutcome::Granted) => Next::Granted,
+        Decided::LevelDone(LevelOutcome::ToPolitical) => Next::ToPolitical,
+        Decided::LevelDone(LevelOutcome::Rejected) => Next::Rejected,
+        Decided::LevelDone(LevelOutcome::CarriedOver) => Next::CarriedOver,
+    };
+    let answered =
+        Answered { facts: &facts, approver: &live.link.approver_name, approved: approve, comment: evidence.comment, at: now, next };
+    let after = approvals::links_of(conn, live.request.id)?;
+    super::notify::tell_answer(conn, &answered, &live.link, &after, &settings.secretariat_email, now)?;
+    Ok(Some(decided))
+}
+
+/// The request after an answer: still waiting, or decided, with the level moved on.
+#[allow(clippy::too_many_arguments)]
+fn conclude(
+    conn: &mut AnyConnection,
+    live: &LiveLink,
+    pool: &StoredPool,
+    outcome: AnswerOutcome,
+    approve: bool,
+    links: &[LinkRow],
+    actor: Actor<'_>,
+    settings: &LinkSettings,
+) -> Result<Decided, ApprovalError> {
+    let now = actor.at;
     let AnswerOutcome::LevelDecided { state: ended } = outcome else {
-        return Ok(Some(Decided::Waiting));
+        return Ok(Decided::Waiting);
     };
     let level = Level::parse(&live.request.level).ok_or_else(|| StoreError::Corrupt("bad level".into()))?;
-    approvals::close_request(conn, live.request.id, ended, now)?;
+    if !approvals::decide_request(conn, live.request.id, ended, now)? {
+        return Err(ApprovalError::Changed); // expired or ended meanwhile: nothing of this answer is kept
+    }
     approvals::void_pending(conn, live.request.id)?;
     // Who decided it: every approver when all approved, the one who rejected otherwise.
     let names: Vec<String> = links
@@ -135,7 +168,7 @@ pub fn decide(
         .collect();
     let app = match &live.subject {
         Loaded::Application(app) => app,
-        Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor),
+        Loaded::CarryOver(row) => return carry_over::conclude_by_email(conn, row, approve, &names, actor, &settings.secretariat_email),
     };
     let decision = if approve { Outcome::Approved } else { Outcome::Rejected };
     let event = Event::Decide { level, outcome: decision, amount: None };
@@ -149,7 +182,7 @@ pub fn decide(
         note: &note,
         meeting: None,
     };
-    let t = advance(conn, app, pool, event, &step, "approval.level_decided", actor)?;
+    let t = advance(conn, app, pool, event, &step, "approval.level_decided", actor, Some(&settings.secretariat_email))?;
     // The next step starts by itself.
     if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
         if pool.pool.policy.political == PoliticalMode::Email {
@@ -157,9 +190,9 @@ pub fn decide(
             open_request(conn, &app, pool, Level::Political, None, actor, settings)?;
         }
     }
-    Ok(Some(Decided::LevelDone(match t.state {
+    Ok(Decided::LevelDone(match t.state {
         ApplicationState::Approved { .. } => LevelOutcome::Granted,
         ApplicationState::Reserved { .. } => LevelOutcome::ToPolitical,
         _ => LevelOutcome::Rejected,
-    })))
+    }))
 }

@@ -112,10 +112,12 @@ pub(crate) fn conclude_by_email(
     approve: bool,
     names: &[String],
     actor: Actor<'_>,
-) -> Result<Option<Decided>, ApprovalError> {
+    secretariat: &str,
+) -> Result<Decided, ApprovalError> {
     let reference = format!("Godkendelse pr. e-mail-link: {}", names.join(", "));
     let answer = Answer { approve, channel: "email", meeting_date: None, reference: &reference };
     let saved = service::conclude(conn, row, &answer, actor)?;
     let executed = saved.state().is_ok_and(|s| s == crate::domain::carry_over::CarryOverState::Executed);
-    Ok(Some(Decided::LevelDone(if executed { LevelOutcome::CarriedOver } else { LevelOutcome::Rejected })))
+    crate::mail::tell::carry_over_decided(conn, &saved, "pr. e-mail-link", secretariat, actor.at)?;
+    Ok(Decided::LevelDone(if executed { LevelOutcome::CarriedOver } else { LevelOutcome::Rejected }))
 }

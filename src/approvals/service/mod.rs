@@ -7,12 +7,15 @@ use chrono::NaiveDateTime;
 
 mod answer;
 mod carry_over;
+mod expire;
 mod link;
+mod notify;
 mod revoke;
 mod subject;
 
 pub use answer::{Decided, Evidence, LevelOutcome, LiveLink, decide, live_link};
 pub use carry_over::{carry_over_facts, open_carry_over_request};
+pub use expire::{EXPIRY_ACTOR, expire_if_lapsed, lapsed};
 pub use link::facts_for_link;
 pub use revoke::{Why, revoke_request, revoke_requests_of_closing_pool};
 pub use subject::{Loaded, facts};
@@ -24,7 +27,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
-use crate::domain::approval::{self, Approver, ApproverRole, LinkState};
+use crate::domain::approval::{self, Approver, ApproverRole, LinkState, RequestState};
 use crate::domain::pool::{PoliticalMode, StrategicMode};
 use crate::domain::step::{StepKind, StepOutcome};
 use crate::domain::workflow::{ApplicationState, Event, Level, WorkflowError};
@@ -41,11 +44,20 @@ pub struct LinkSettings {
     pub reminder_hours: i64,
     /// Approvers do not approve their own party's applications.
     pub recusal: bool,
+    /// Who hears of every answer, decision and expiry (`SECRETARIAT_EMAIL`,
+    /// the same address as the follow-up's `secretariat_email`).
+    pub secretariat_email: String,
 }
 
 impl Default for LinkSettings {
     fn default() -> Self {
-        LinkSettings { public_base_url: "http://127.0.0.1:8080".into(), link_days: 14, reminder_hours: 48, recusal: false }
+        LinkSettings {
+            public_base_url: "http://127.0.0.1:8080".into(),
+            link_days: 14,
+            reminder_hours: 48,
+            recusal: false,
+            secretariat_email: "klyngemidler@example.org".into(),
+        }
     }
 }
 
@@ -124,7 +136,7 @@ fn send_link(
         now,
     )?;
     let link = format!("{}/approvals/{token}", settings.public_base_url.trim_end_matches('/'));
-    let expires = expires_at.format("%-d.%-m.%Y kl. %H:%M UTC").to_string();
+    let expires = crate::mail::danish::danish_time(expires_at);
     let mail = templates::approval_request(facts, &request.level, name, &link, &expires, reminder);
     crate::db::outbox::queue_mail(conn, email, &mail.subject, &mail.text, &mail.html, now)?;
     Ok(())
@@ -214,7 +226,7 @@ pub fn open_request(
                 note: "",
                 meeting: None,
             };
-            advance(conn, &app, pool, Event::RequestStrategicApproval, &step, "approval.requested", actor)?;
+            advance(conn, &app, pool, Event::RequestStrategicApproval, &step, "approval.requested", actor, None)?;
             app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
         }
         Level::Political => {
@@ -310,7 +322,13 @@ pub fn resend(conn: &mut AnyConnection, request: &RequestRow, settings: &LinkSet
     let (subject, key) = Loaded::of(conn, request)?;
     let pool = crate::db::pools::find(conn, &key)?.ok_or_else(|| StoreError::Corrupt(format!("no pool {key}")))?;
     let facts = subject.facts(conn, &pool)?;
+    let from = request.request_state()?;
+    let to = approval::transition(from, approval::RequestEvent::Resend).map_err(|_| ApprovalError::Changed)?;
     let n = reissue(conn, request, &facts, None, false, settings, actor.at)?;
+    // An expired request is open again: its money stayed reserved, its approvers have fresh links.
+    if from == RequestState::Expired && !approvals::reopen_request(conn, request.id)? {
+        return Err(ApprovalError::Changed);
+    }
     audit::record(
         conn,
         &AuditEvent {
@@ -318,8 +336,8 @@ pub fn resend(conn: &mut AnyConnection, request: &RequestRow, settings: &LinkSet
             actor: actor.name,
             action: "approval.resent",
             subject: subject.audit_subject(),
-            before: None,
-            after: Some(serde_json::json!({"request": request.id, "links": n})),
+            before: Some(serde_json::json!({"state": from.as_str()})),
+            after: Some(serde_json::json!({"request": request.id, "links": n, "state": to.as_str()})),
             request_id: actor.request_id,
         },
     )?;

@@ -67,7 +67,7 @@ pub fn revoke_request(conn: &mut AnyConnection, request: &RequestRow, why: Why, 
             note: why.note(),
             meeting: None,
         };
-        advance(conn, app, &pool, Event::CancelStrategicRequest, &step, "approval.revoked", actor)?;
+        advance(conn, app, &pool, Event::CancelStrategicRequest, &step, "approval.revoked", actor, None)?;
     } else {
         audit::record(
             conn,

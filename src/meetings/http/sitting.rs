@@ -76,6 +76,7 @@ pub async fn record_outcomes(
         })
         .await?;
     let sitting = Sitting { reference, outcomes };
+    let secretariat = state.links.secretariat_email.clone();
     let at = now();
     let out = state
         .db
@@ -83,7 +84,7 @@ pub async fn record_outcomes(
             let (m, _) = load(c, id)?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            let held = sitting::record(c, &m, &sitting, caller.email.as_deref(), who)?;
+            let held = sitting::record(c, &m, &sitting, caller.email.as_deref(), who, Some(&secretariat))?;
             view(c, held, slug.clone())
         })
         .await?;

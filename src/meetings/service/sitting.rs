@@ -85,6 +85,7 @@ pub fn record(
     sitting: &Sitting,
     decider_email: Option<&str>,
     actor: Actor<'_>,
+    secretariat: Option<&str>,
 ) -> Result<MeetingRow, MeetingError> {
     let forum = match meeting.state()? {
         crate::domain::meeting::MeetingState::Planned => meeting.forum()?,
@@ -109,7 +110,7 @@ pub fn record(
     let mut postponed = Vec::new();
     for (index, d) in sitting.outcomes.iter().enumerate() {
         let Some(item) = items.iter().find(|i| i.number == d.item) else { continue };
-        match apply(conn, meeting, forum, item, d, &sitting.reference, decider_email, actor) {
+        match apply(conn, meeting, forum, item, d, &sitting.reference, decider_email, actor, secretariat) {
             Ok(()) if d.outcome == ItemOutcome::Postponed => postponed.push(item.clone()),
             Ok(()) => {}
             Err(f) => match f.into_store() {
@@ -163,6 +164,7 @@ fn apply(
     reference: &str,
     decider_email: Option<&str>,
     actor: Actor<'_>,
+    secretariat: Option<&str>,
 ) -> Result<(), ItemFailure> {
     let number = item.number;
     let rule = |rule| ItemFailure::Rule { number, rule };
@@ -194,7 +196,7 @@ fn apply(
                     note: &d.note,
                     meeting: Some(meeting.id),
                 };
-                applications_service::advance(conn, &app, &pool, step.event, &new_step, step.action, actor)
+                applications_service::advance(conn, &app, &pool, step.event, &new_step, step.action, actor, secretariat)
                     .map_err(|error| ItemFailure::Advance { number, error })?;
             }
         }
@@ -206,7 +208,11 @@ fn apply(
                     .map_err(|e| store(e.into()))?
                     .ok_or_else(|| store(StoreError::Corrupt(format!("no carry-over {id}"))))?;
                 let answer = Answer { approve, channel: "meeting", meeting_date: Some(meeting.date), reference: &reference };
-                year_end::conclude(conn, &row, &answer, actor).map_err(|error| ItemFailure::CarryOver { number, error })?;
+                let saved = year_end::conclude(conn, &row, &answer, actor).map_err(|error| ItemFailure::CarryOver { number, error })?;
+                let how = format!("på mødet {} ({reference})", meeting.date.format("%-d.%-m.%Y"));
+                if let Some(secretariat) = secretariat {
+                    crate::mail::tell::carry_over_decided(conn, &saved, &how, secretariat, actor.at).map_err(store)?;
+                }
             }
         }
         ItemKind::Model => {

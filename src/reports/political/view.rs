@@ -7,13 +7,10 @@ use chrono::NaiveDate;
 
 use super::report::*;
 use crate::domain::allocation::Bucket;
-use crate::domain::money::{Money, kroner};
+use crate::domain::money::Money;
 use crate::domain::share::Share;
 
-/// "187.553,50 kr." with a non-breaking space, so the amount never wraps.
-pub fn kroner_nbsp(m: Money) -> String {
-    kroner(m).replace(" kr.", "\u{a0}kr.")
-}
+pub use crate::domain::danish::kroner_nbsp;
 
 /// "20.10.2022".
 pub fn date_dk(d: NaiveDate) -> String {
@@ -22,8 +19,7 @@ pub fn date_dk(d: NaiveDate) -> String {
 
 /// "1.12.2026 kl. 15:30", in Danish time.
 pub fn moment_dk(at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Europe::Copenhagen);
-    local.format("%-d.%-m.%Y kl. %H:%M").to_string()
+    crate::domain::danish::time_da(at.naive_utc())
 }
 
 /// A table: column headings, rows (a heading cell and values), a total row.

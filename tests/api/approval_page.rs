@@ -168,6 +168,24 @@ page_test! {
         assert!(s.errors().iter().all(|e| e.contains("favicon.ico")), "{:?}", s.errors());
         assert!(s.requests().iter().all(|u| u.starts_with(&app.address)), "nothing from elsewhere: {:?}", s.requests());
 
+        // Over SMTP: the receipt to the co-chair who confirmed, a notice to the
+        // other co-chair, and the secretariat told of both answers.
+        use crate::smtp::{decoded, recipient};
+        let to = |got: &[String], address: &str, words: &str| {
+            got.iter().filter(|m| recipient(m) == address && decoded(m).contains(words)).count()
+        };
+        let secretariat = "klyngemidler@example.org";
+        let mails = smtp.wait_until(|got| {
+            to(got, CO_CHAIRS[1].1, "Du har godkendt sagen nedenfor") == 1
+                && to(got, CO_CHAIRS[0].1, "Kommunal medformand, Vest har godkendt sagen nedenfor") == 1
+                && to(got, secretariat, "gennem sit personlige link") == 2
+        });
+        assert_eq!(to(&mails, CO_CHAIRS[1].1, "Du har godkendt sagen nedenfor"), 1, "the receipt mail arrived");
+        let receipt_mail = mails.iter().map(|m| decoded(m)).find(|m| m.contains("Du har godkendt sagen nedenfor")).expect("receipt");
+        assert!(receipt_mail.contains("150.000,00\u{a0}kr.") && receipt_mail.contains("Tidlig opsporing af skrøbelige ældre"), "{receipt_mail}");
+        assert_eq!(to(&mails, CO_CHAIRS[0].1, "Kommunal medformand, Vest har godkendt sagen nedenfor"), 1, "the other co-chair is told");
+        assert_eq!(to(&mails, secretariat, "gennem sit personlige link"), 2, "the secretariat is told of each answer");
+
         // The politician reads the co-chairs' step, dated, with what they wrote.
         let politician = token_for(&smtp.wait_for_links(3), "udvalgsformand.vest@example.org");
         let shown = page(app, &politician).text;

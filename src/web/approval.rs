@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, route, web};
 use serde::Deserialize;
 
 use self::pages::{ConfirmPage, ReceiptPage, ShowPage, render};
-use super::page;
+use super::{message, page};
 use crate::approvals::service::{self as approval, Decided, Evidence, LiveLink, facts_for_link};
 use crate::db::{StoreError, TxError, pools};
 use crate::domain::approval::LinkProblem;
@@ -180,10 +180,7 @@ pub async fn decide(
         Ok(comment) => comment,
         Err(e) => {
             let text = format!("Bemærkningen kan ikke gemmes: {}. Gå tilbage og ret den.", comment_problem_da(&e));
-            return html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page("Bemærkningen kan ikke bruges", &format!("<p>{}</p>", crate::mail::esc(&text))),
-            );
+            return html(StatusCode::UNPROCESSABLE_ENTITY, message("Bemærkningen kan ikke bruges", &[&text]));
         }
     };
     if (!approve && comment.is_empty()) || form.confirm != "yes" {

@@ -21,6 +21,20 @@ struct Page<'a> {
     body: &'a str,
 }
 
+/// A page of plain text: each paragraph escaped by the template.
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message<'a> {
+    title: &'a str,
+    paragraphs: &'a [&'a str],
+    contact: &'a str,
+}
+
+/// A whole page of text paragraphs (escaped by the template, never by hand).
+pub fn message(title: &str, paragraphs: &[&str]) -> String {
+    Message { title, paragraphs, contact: "" }.render().unwrap_or_else(|_| page(title, ""))
+}
+
 /// A whole page around `body` (already escaped HTML).
 pub fn page(title: &str, body: &str) -> String {
     Page { title, body }.render().unwrap_or_else(|_| {

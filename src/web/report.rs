@@ -4,10 +4,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, route, web};
+use askama::Template;
 use serde::Deserialize;
 
 use super::approval::{html, too_many, trouble_page};
-use super::page;
+use super::{message, page};
 use crate::db::{StoreError, TxError};
 use crate::domain::approval::LinkProblem;
 use crate::domain::follow_up::Progress;
@@ -39,7 +40,7 @@ fn problem_page(problem: LinkProblem) -> HttpResponse {
             "Rapporten er allerede afleveret, eller den er ikke længere en del af rapporteringsplanen. Kontakt sekretariatet, hvis du er i tvivl.",
         ),
     };
-    html(status, page(title, &format!("<p>{}</p>", esc(text))))
+    html(status, message(title, &[text]))
 }
 
 /// An unknown token counts as a failed attempt from the client's address,
@@ -72,33 +73,37 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
             return trouble_page();
         }
     };
-    let radio = |value: &str, label: &str, checked: bool| {
-        format!(
-            "<p><input type=\"radio\" id=\"p-{value}\" name=\"progress\" value=\"{value}\"{c} required> <label for=\"p-{value}\">{label}</label></p>",
-            c = if checked { " checked" } else { "" }
-        )
+    let form = ReportFormPage {
+        title: "Rapport om projektet",
+        what: kind_da(live.entry.kind),
+        project: &live.view.grant.application_title,
+        pool: live.view.grant.pool.to_string(),
+        due: date_da(live.entry.due_on),
+        token: &token,
+        nonce: &live.link.nonce,
+        expires: crate::domain::danish::time_da(live.link.expires_at),
     };
-    let body = format!(
-        "<p>Kære projektkontakt. Her afleverer du projektets {what} til sundhedsklyngen.</p>\
-         <table><tr><th>Projekt</th><td>{title}</td></tr><tr><th>Pulje</th><td>{pool}</td></tr>\
-         <tr><th>Rapport</th><td>{what}, frist {due}</td></tr></table>\
-         <form method=\"post\" action=\"/reports/{token}\"><input type=\"hidden\" name=\"nonce\" value=\"{nonce}\">\
-         <fieldset><legend>Hvordan går projektet?</legend>{on_track}{delayed}{stopped}</fieldset>\
-         <label for=\"text\">Rapport</label><textarea id=\"text\" name=\"text\" maxlength=\"10000\" required></textarea>\
-         <div class=\"buttons\"><button class=\"approve\" type=\"submit\">Aflevér</button></div></form>\
-         <p class=\"note\">Linket er personligt og kan bruges én gang. Det gælder til {expires}.</p>",
-        what = kind_da(live.entry.kind),
-        title = esc(&live.view.grant.application_title),
-        pool = esc(&live.view.grant.pool.to_string()),
-        due = date_da(live.entry.due_on),
-        token = esc(&token),
-        nonce = esc(&live.link.nonce),
-        on_track = radio("on_track", "Projektet forløber som planlagt", true),
-        delayed = radio("delayed", "Projektet er forsinket", false),
-        stopped = radio("stopped", "Projektet er stoppet", false),
-        expires = live.link.expires_at.format("%-d.%-m.%Y kl. %H:%M UTC"),
-    );
-    html(StatusCode::OK, page("Rapport om projektet", &body))
+    match form.render() {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(e) => {
+            tracing::error!(error = %e, "report form failed");
+            trouble_page()
+        }
+    }
+}
+
+/// The form a project's contact fills in (`templates/report/form.html`).
+#[derive(askama::Template)]
+#[template(path = "report/form.html")]
+struct ReportFormPage<'a> {
+    title: &'a str,
+    what: &'a str,
+    project: &'a str,
+    pool: String,
+    due: String,
+    token: &'a str,
+    nonce: &'a str,
+    expires: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +135,7 @@ impl TxError for PageError {
 }
 
 fn form_problem(title: &str, text: &str) -> HttpResponse {
-    html(StatusCode::UNPROCESSABLE_ENTITY, page(title, &format!("<p>{}</p>", esc(text))))
+    html(StatusCode::UNPROCESSABLE_ENTITY, message(title, &[text]))
 }
 
 /// Records the report sent through the link.

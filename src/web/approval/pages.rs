@@ -241,7 +241,7 @@ impl ReceiptPage {
 }
 
 #[derive(Template)]
-#[template(path = "approval/problem.html")]
+#[template(path = "message.html")]
 pub(crate) struct ProblemPage {
     pub title: String,
     pub paragraphs: Vec<String>,

@@ -15,11 +15,19 @@ pub enum RequestState {
     Revoked,
     /// Ended because the pool it concerns was closed.
     PoolClosed,
+    /// The deadline passed with answers missing; the money stays reserved until the secretariat resends or revokes.
+    Expired,
 }
 
 impl RequestState {
-    pub const ALL: [RequestState; 5] =
-        [RequestState::Open, RequestState::Approved, RequestState::Rejected, RequestState::Revoked, RequestState::PoolClosed];
+    pub const ALL: [RequestState; 6] = [
+        RequestState::Open,
+        RequestState::Approved,
+        RequestState::Rejected,
+        RequestState::Revoked,
+        RequestState::PoolClosed,
+        RequestState::Expired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +36,7 @@ impl RequestState {
             RequestState::Rejected => "rejected",
             RequestState::Revoked => "revoked",
             RequestState::PoolClosed => "pool_closed",
+            RequestState::Expired => "expired",
         }
     }
 

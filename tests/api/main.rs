@@ -17,6 +17,7 @@ mod carry_overs;
 mod conformance;
 mod conventions;
 mod dashboard;
+mod dashboard_session;
 mod decision_rights;
 mod demo;
 mod distributions;

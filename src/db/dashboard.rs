@@ -5,39 +5,38 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
-use super::schema::{application_steps, applications};
+use super::schema::{application_steps, applications, carry_overs, ledger_entries};
 use super::{AnyConnection, StoreError};
 use crate::domain::approval::RequestState;
+use crate::domain::carry_over::CarryOverState;
 use crate::domain::money::Money;
 use crate::domain::step::StepKind;
 use crate::domain::workflow::{ApplicationState, Level};
 
 /// How far a pool's ledger has grown: entries are never changed or removed,
 /// so the same count and last id mean the same balances.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LedgerMark {
-    #[diesel(sql_type = BigInt)]
     pub pool_id: i64,
-    #[diesel(sql_type = BigInt)]
     pub entries: i64,
-    #[diesel(sql_type = BigInt)]
     pub last_entry: i64,
 }
 
-/// The marks of `pool_ids` in one query (a pool without entries is left out).
+/// The marks of `pool_ids` in one query over the entries' index by pool
+/// (a pool without entries is left out).
 pub fn ledger_marks(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<LedgerMark>, StoreError> {
+    use diesel::dsl::{count_star, max};
     if pool_ids.is_empty() {
         return Ok(Vec::new());
     }
-    // The ids are integers from the database, so listing them inline is safe.
-    let list = pool_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    Ok(diesel::sql_query(format!(
-        "SELECT pool_id, CAST(COUNT(*) AS BIGINT) AS entries, CAST(MAX(id) AS BIGINT) AS last_entry \
-         FROM ledger_entries WHERE pool_id IN ({list}) GROUP BY pool_id"
-    ))
-    .load(conn)?)
+    let rows: Vec<(i64, i64, Option<i64>)> = ledger_entries::table
+        .filter(ledger_entries::pool_id.eq_any(pool_ids))
+        .group_by(ledger_entries::pool_id)
+        .select((ledger_entries::pool_id, count_star(), max(ledger_entries::id)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(pool_id, entries, last)| LedgerMark { pool_id, entries, last_entry: last.unwrap_or(0) }).collect())
 }
 
 /// An application in a dashboard list.
@@ -183,4 +182,43 @@ pub fn expired_requests(conn: &mut AnyConnection) -> Result<Vec<ExpiredRequest>,
     )
     .bind::<Text, _>(RequestState::Expired.as_str())
     .load(conn)?)
+}
+
+/// Proposed carry-overs awaiting sign-off: out of each of `pool_ids`
+/// (source pool, to year, amount), oldest first.
+pub fn proposed_carry_overs(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<(i64, i32, Money)>, StoreError> {
+    let rows: Vec<(i64, i32, i64)> = carry_overs::table
+        .select((carry_overs::source_pool_id, carry_overs::to_year, carry_overs::amount_ore))
+        .filter(carry_overs::source_pool_id.eq_any(pool_ids))
+        .filter(carry_overs::state.eq(CarryOverState::Proposed.as_str()))
+        .order(carry_overs::id)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(pool, year, ore)| {
+            Money::from_ore(ore).map(|m| (pool, year, m)).ok_or_else(|| StoreError::Corrupt(format!("carry-over amount {ore}")))
+        })
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct Incoming {
+    #[diesel(sql_type = BigInt)]
+    cluster_id: i64,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// Proposed carry-overs into each cluster's `year` (`carried_in_pending` of
+/// its pool, as `carry_overs::pending_into` sums it), for every cluster that has some.
+pub fn pending_into_year(conn: &mut AnyConnection, year: i32) -> Result<Vec<(i64, Money)>, StoreError> {
+    let rows: Vec<Incoming> = diesel::sql_query(
+        "SELECT cluster_id, CAST(COALESCE(SUM(amount_ore), 0) AS BIGINT) AS amount_ore FROM carry_overs \
+         WHERE to_year = $1 AND state = $2 GROUP BY cluster_id",
+    )
+    .bind::<Integer, _>(year)
+    .bind::<Text, _>(CarryOverState::Proposed.as_str())
+    .load(conn)?;
+    rows.into_iter()
+        .map(|r| Money::from_ore(r.amount_ore).map(|m| (r.cluster_id, m)).ok_or_else(|| StoreError::Corrupt("carry-over sum".into())))
+        .collect()
 }

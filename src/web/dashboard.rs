@@ -19,9 +19,8 @@ use super::dashboard_cache::{FiguresCache, PoolFigures};
 use super::dashboard_view::{self as view, Page};
 use super::login::{Access, access, html, sign_in_page, unavailable};
 use crate::db::dashboard::{self as reads, DecidedOn, ExpiredRequest, Listed};
-use crate::db::{AnyConnection, carry_overs, clusters, pools};
+use crate::db::{AnyConnection, clusters, pools};
 use crate::domain::access::ClusterScope;
-use crate::domain::carry_over::CarryOverState;
 use crate::domain::money::Money;
 use crate::http::AppState;
 use crate::http::error::ApiError;
@@ -82,14 +81,26 @@ fn load(
         .filter(|p| Some(p.pool.key.year.get()) == year)
         .filter(|p| cluster.as_ref().is_none_or(|c| c == p.pool.key.cluster.as_str()))
         .collect();
-    let marks = reads::ledger_marks(c, &shown.iter().map(|p| p.id).collect::<Vec<_>>())?;
+    let ids: Vec<i64> = shown.iter().map(|p| p.id).collect();
+    let marks = reads::ledger_marks(c, &ids)?;
+    let incoming = match year {
+        Some(y) if !shown.is_empty() => reads::pending_into_year(c, y)?,
+        _ => Vec::new(),
+    };
+    let mut proposed = reads::proposed_carry_overs(c, &ids)?;
     let mut expired = reads::expired_requests(c)?;
-    let mut out = Vec::with_capacity(shown.len());
-    for stored in shown {
-        let figures = cache.figures(c, &stored, marks.iter().find(|m| m.pool_id == stored.id))?;
-        let carried_in_pending = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
+    let mut lists = Vec::with_capacity(shown.len());
+    for stored in &shown {
         let latest = reads::latest_decisions(c, stored.id, DECISIONS)?;
-        let dates = reads::decision_dates(c, &latest.iter().map(|a| a.id).collect::<Vec<_>>())?;
+        let (waiting, waiting_count) = reads::waiting(c, stored.id, WAITING)?;
+        lists.push((latest, waiting, waiting_count));
+    }
+    let decided_ids: Vec<i64> = lists.iter().flat_map(|(latest, _, _)| latest.iter().map(|a| a.id)).collect();
+    let dates = reads::decision_dates(c, &decided_ids)?;
+    let mut out = Vec::with_capacity(shown.len());
+    for (stored, (latest, waiting, waiting_count)) in shown.into_iter().zip(lists) {
+        let figures = cache.figures(c, &stored, marks.iter().find(|m| m.pool_id == stored.id))?;
+        let carried_in_pending = incoming.iter().find(|(cluster, _)| *cluster == stored.cluster_id).map(|(_, m)| *m).unwrap_or_default();
         let decided = latest
             .into_iter()
             .map(|a| {
@@ -97,14 +108,9 @@ fn load(
                 (a, on)
             })
             .collect();
-        let (waiting, waiting_count) = reads::waiting(c, stored.id, WAITING)?;
-        let mut proposed = Vec::new();
-        for row in carry_overs::of_pool(c, stored.id)? {
-            if row.state()? == CarryOverState::Proposed {
-                proposed.push((row.to_year, row.amount()?));
-            }
-        }
-        let (mine, rest) = expired.into_iter().partition(|r| r.pool_id == Some(stored.id));
+        let (mine, rest): (Vec<_>, Vec<_>) = proposed.into_iter().partition(|(pool, _, _)| *pool == stored.id);
+        proposed = rest;
+        let (expired_here, rest) = expired.into_iter().partition(|r| r.pool_id == Some(stored.id));
         expired = rest;
         let cluster_name = clusters
             .iter()
@@ -118,8 +124,8 @@ fn load(
             decided,
             waiting,
             waiting_count,
-            carry_overs: proposed,
-            expired: mine,
+            carry_overs: mine.into_iter().map(|(_, year, amount)| (year, amount)).collect(),
+            expired: expired_here,
         });
     }
     let overdue = crate::follow_up::service::overdue(c, scope, cluster.as_deref(), today)?;

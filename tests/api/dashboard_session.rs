@@ -80,7 +80,7 @@ api_test! {
         assert!(page.text.contains("8 timer"), "says how long a sign-in lasts");
 
         let viewer = app.key("viewer", &[]);
-        let (cookie, set) = sign_in(&app, &viewer);
+        let (cookie, set) = sign_in(app, &viewer);
         for flag in ["HttpOnly", "SameSite=Strict", "Path=/dashboard", "Max-Age=28800"] {
             assert!(set.contains(flag), "{flag} in {set}");
         }
@@ -89,26 +89,26 @@ api_test! {
         assert_eq!(id.len(), 64, "32 random bytes as hex: {id}");
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
         assert!(!set.contains(&viewer) && !set.contains("kmk_"), "no key in the cookie: {set}");
-        let stored = sessions(&app);
+        let stored = sessions(app);
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].session_hash, klyngemidler::secrets::sha256_hex(&id), "the database keeps the hash");
         assert!(stored[0].session_hash != id && !stored[0].session_hash.contains(&viewer));
-        assert_eq!(stored[0].api_key_id, key_id(&app, &viewer));
-        assert_eq!(dashboard(&app, &cookie, "").status, 200);
+        assert_eq!(stored[0].api_key_id, key_id(app, &viewer));
+        assert_eq!(dashboard(app, &cookie, "").status, 200);
 
         // A second sign-in is a second session; signing out of one leaves the other.
-        let (other, _) = sign_in(&app, &viewer);
-        let out = form(&app, "/dashboard/logout", "", Some(&cookie));
+        let (other, _) = sign_in(app, &viewer);
+        let out = form(app, "/dashboard/logout", "", Some(&cookie));
         assert_eq!(out.status, 303);
         assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
-        let replayed = dashboard(&app, &cookie, "");
+        let replayed = dashboard(app, &cookie, "");
         assert_eq!(replayed.status, 401, "the old cookie no longer works");
         assert!(replayed.text.contains("name=\"key\""));
-        assert_eq!(sessions(&app).len(), 1);
-        assert_eq!(dashboard(&app, &other, "").status, 200);
+        assert_eq!(sessions(app).len(), 1);
+        assert_eq!(dashboard(app, &other, "").status, 200);
 
         // A raw key in the cookie (as before) is no session.
-        assert_eq!(dashboard(&app, &format!("klyngemidler_dashboard={viewer}"), "").status, 401);
+        assert_eq!(dashboard(app, &format!("klyngemidler_dashboard={viewer}"), "").status, 401);
     }
 }
 
@@ -116,29 +116,29 @@ api_test! {
     /// Revoking the key or disabling its user ends its sessions at once; so does time.
     fn a_revoked_key_a_disabled_user_and_time_end_the_session(app) {
         let viewer = app.key("viewer", &[]);
-        let (cookie, _) = sign_in(&app, &viewer);
-        assert_eq!(dashboard(&app, &cookie, "").status, 200);
-        let revoked = app.request("POST", &format!("/api/v1/keys/{}/revoke", key_id(&app, &viewer))).send();
+        let (cookie, _) = sign_in(app, &viewer);
+        assert_eq!(dashboard(app, &cookie, "").status, 200);
+        let revoked = app.request("POST", &format!("/api/v1/keys/{}/revoke", key_id(app, &viewer))).send();
         assert!(revoked.status == 200 || revoked.status == 204, "{}", revoked.text);
-        assert_eq!(dashboard(&app, &cookie, "").status, 401, "a revoked key's session is refused at once");
+        assert_eq!(dashboard(app, &cookie, "").status, 401, "a revoked key's session is refused at once");
 
         let other = app.key("viewer", &[]);
-        let (cookie, _) = sign_in(&app, &other);
-        assert_eq!(dashboard(&app, &cookie, "").status, 200);
-        let id = key_id(&app, &other);
-        sql(&app, &format!("UPDATE users SET disabled_at = '2026-01-01 00:00:00' WHERE id = (SELECT user_id FROM api_keys WHERE id = {id})"));
-        assert_eq!(dashboard(&app, &cookie, "").status, 401, "a disabled user's session is refused at once");
+        let (cookie, _) = sign_in(app, &other);
+        assert_eq!(dashboard(app, &cookie, "").status, 200);
+        let id = key_id(app, &other);
+        sql(app, &format!("UPDATE users SET disabled_at = '2026-01-01 00:00:00' WHERE id = (SELECT user_id FROM api_keys WHERE id = {id})"));
+        assert_eq!(dashboard(app, &cookie, "").status, 401, "a disabled user's session is refused at once");
 
         let third = app.key("viewer", &[]);
-        let (cookie, _) = sign_in(&app, &third);
-        assert_eq!(dashboard(&app, &cookie, "").status, 200);
-        sql(&app, "UPDATE dashboard_sessions SET expires_at = '2001-01-01 00:00:00'");
-        assert_eq!(dashboard(&app, &cookie, "").status, 401, "an expired session is refused");
-        let before = sessions(&app).len();
+        let (cookie, _) = sign_in(app, &third);
+        assert_eq!(dashboard(app, &cookie, "").status, 200);
+        sql(app, "UPDATE dashboard_sessions SET expires_at = '2001-01-01 00:00:00'");
+        assert_eq!(dashboard(app, &cookie, "").status, 401, "an expired session is refused");
+        let before = sessions(app).len();
         assert_eq!(before, 3);
-        let (fresh, _) = sign_in(&app, &third);
-        assert_eq!(sessions(&app).len(), 1, "signing in deletes the expired sessions");
-        assert_eq!(dashboard(&app, &fresh, "").status, 200);
+        let (fresh, _) = sign_in(app, &third);
+        assert_eq!(sessions(app).len(), 1, "signing in deletes the expired sessions");
+        assert_eq!(dashboard(app, &fresh, "").status, 200);
     }
 }
 
@@ -154,10 +154,10 @@ api_test! {
             req.send_raw(Some(body.as_bytes()))
         };
         assert_eq!(foreign("/dashboard/login", &format!("key={viewer}"), None).status, 403);
-        assert!(sessions(&app).is_empty(), "no session started");
-        let (cookie, _) = sign_in(&app, &viewer);
+        assert!(sessions(app).is_empty(), "no session started");
+        let (cookie, _) = sign_in(app, &viewer);
         assert_eq!(foreign("/dashboard/logout", "", Some(&cookie)).status, 403);
-        assert_eq!(dashboard(&app, &cookie, "").status, 200, "the session lives on");
+        assert_eq!(dashboard(app, &cookie, "").status, 200, "the session lives on");
     }
 }
 
@@ -177,15 +177,15 @@ fn percent(part: i64, whole: i64) -> String {
 api_test! {
     /// One scale for the section's bars, values on them, the meeting date of decisions, amounts that do not wrap.
     fn the_charts_share_one_scale_and_decisions_show_the_meeting_date(app) {
-        vest_2022(&app, json!({"recommendation_required": false}));
-        let id = submitted(&app, &charter("93776.75"));
+        vest_2022(app, json!({"recommendation_required": false}));
+        let id = submitted(app, &charter("93776.75"));
         for level in ["strategic", "political"] {
-            let r = decide(&app, id, level, "approved", None);
+            let r = decide(app, id, level, "approved", None);
             assert_eq!(r.status, 200, "{}", r.text);
         }
         let viewer = app.key("viewer", &["vest"]);
-        let (cookie, _) = sign_in(&app, &viewer);
-        let page = dashboard(&app, &cookie, "?year=2022");
+        let (cookie, _) = sign_in(app, &viewer);
+        let page = dashboard(app, &cookie, "?year=2022");
         assert_eq!(page.status, 200, "{}", page.text);
         let part = section(&page.text, "vest-2022");
         // The rolling bucket is the whole pool (871,553.00); the elderly hold 93,776.75 of it.
@@ -204,18 +204,18 @@ api_test! {
 api_test! {
     /// An approval request whose deadline passed is listed under "Venter", its money still reserved.
     fn expired_approval_requests_are_listed_under_waiting(app) {
-        let id = crate::email_approval::setup(&app, "500000.00");
-        crate::email_approval::ask(&app, id, "strategic");
+        let id = crate::email_approval::setup(app, "500000.00");
+        crate::email_approval::ask(app, id, "strategic");
         let viewer = app.key("viewer", &["vest"]);
-        let (cookie, _) = sign_in(&app, &viewer);
-        let before = dashboard(&app, &cookie, "?year=2022").text;
+        let (cookie, _) = sign_in(app, &viewer);
+        let before = dashboard(app, &cookie, "?year=2022").text;
         assert!(!before.contains("fristen er udløbet"), "an open request is not expired");
         if app.db.backend() == Backend::Postgres {
             // The mails engineer's migration adds 'expired' to the allowed states; until the merge, lift the check here.
-            sql(&app, "ALTER TABLE approval_requests DROP CONSTRAINT approval_requests_state_check");
+            sql(app, "ALTER TABLE approval_requests DROP CONSTRAINT approval_requests_state_check");
         }
-        sql(&app, &format!("UPDATE approval_requests SET state = 'expired' WHERE application_id = {id}"));
-        let page = dashboard(&app, &cookie, "?year=2022");
+        sql(app, &format!("UPDATE approval_requests SET state = 'expired' WHERE application_id = {id}"));
+        let page = dashboard(app, &cookie, "?year=2022");
         let part = section(&page.text, "vest-2022");
         assert!(part.contains("Godkendelser pr. e-mail, hvor fristen er udløbet"), "{part}");
         assert!(part.contains("«Tidlig opsporing af skrøbelige ældre»: anmodningen om godkendelse pr. e-mail"), "{part}");
@@ -286,4 +286,37 @@ fn signing_in_through_the_form_in_chromium_fits_320_and_390_px_on_sqlite() {
 #[test]
 fn signing_in_through_the_form_in_chromium_fits_320_and_390_px_on_postgres() {
     in_chromium(Backend::Postgres);
+}
+
+/// The demo's four clusters (long names, many target populations, carry-overs) fit 320 and 390 px too.
+fn demo_fits(backend: Backend) {
+    let Some(binary) = browser::chromium() else { return };
+    let Some(db) = crate::helpers::TestDb::new(backend) else { return };
+    let app = crate::helpers::spawn_configured(
+        db,
+        |db| {
+            klyngemidler::demo::load_if_empty(db, klyngemidler::http::now()).expect("demo loads");
+        },
+        |config| config.public_dashboard = true,
+    );
+    let mut s = browser::Session::open(&binary, 320);
+    for query in ["?year=2022", "?year=2023", ""] {
+        s.goto(&format!("{}/dashboard{query}", app.address));
+        assert_eq!(s.last_status(), Some(200));
+        for width in [320, 390] {
+            s.set_width(width);
+            let (scroll, inner) = s.widths();
+            assert_eq!(scroll, inner, "the demo dashboard{query} at {width} px");
+        }
+    }
+}
+
+#[test]
+fn the_demo_dashboard_fits_320_and_390_px_on_sqlite() {
+    demo_fits(Backend::Sqlite);
+}
+
+#[test]
+fn the_demo_dashboard_fits_320_and_390_px_on_postgres() {
+    demo_fits(Backend::Postgres);
 }

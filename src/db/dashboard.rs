@@ -24,12 +24,29 @@ pub struct LedgerMark {
     pub last_entry: i64,
 }
 
-/// The marks of `pool_ids` in one query over the entries' index by pool
-/// (a pool without entries is left out).
+/// The marks of `pool_ids` (a pool without entries is left out).
+///
+/// SQLite has one writer at a time and gives each entry the next id inside
+/// its write, so ids become visible in order and a pool's last id alone
+/// names its entries: one index lookup per pool (`entries` is then 0).
+/// PostgreSQL hands out ids before commit, so a later id can be visible
+/// before an earlier one; there the count goes with the last id, for all
+/// pools in one query over the entries' index by pool.
 pub fn ledger_marks(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<LedgerMark>, StoreError> {
     use diesel::dsl::{count_star, max};
     if pool_ids.is_empty() {
         return Ok(Vec::new());
+    }
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        let mut marks = Vec::with_capacity(pool_ids.len());
+        for &pool_id in pool_ids {
+            let last: Option<i64> =
+                ledger_entries::table.filter(ledger_entries::pool_id.eq(pool_id)).select(max(ledger_entries::id)).first(conn)?;
+            if let Some(last_entry) = last {
+                marks.push(LedgerMark { pool_id, entries: 0, last_entry });
+            }
+        }
+        return Ok(marks);
     }
     let rows: Vec<(i64, i64, Option<i64>)> = ledger_entries::table
         .filter(ledger_entries::pool_id.eq_any(pool_ids))
@@ -102,14 +119,15 @@ pub fn latest_decisions(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> R
 }
 
 /// Up to `limit` applications of a pool that wait for a recommendation or a
-/// decision, oldest first, and how many wait in all.
+/// decision, by stage and oldest first, and how many wait in all.
 pub fn waiting(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> Result<(Vec<Listed>, i64), StoreError> {
     const WAITING: [&str; 3] = ["submitted", "recommended", "reserved"];
     let rows: Vec<ListedRow> = applications::table
         .select(listed_columns!())
         .filter(applications::pool_id.eq(pool_id))
         .filter(applications::state.eq_any(WAITING))
-        .order(applications::id)
+        // By stage, then oldest first: the order of the index by (pool, state), so only these rows are read.
+        .order((applications::state, applications::id))
         .limit(limit)
         .load(conn)?;
     let listed = to_listed(rows)?;

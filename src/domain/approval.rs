@@ -378,7 +378,7 @@ mod tests {
         for s in LinkState::ALL {
             assert_eq!(LinkState::parse(s.as_str()), Some(s));
         }
-        assert_eq!(RequestState::parse("expired"), None);
+        assert_eq!(RequestState::parse("lapsed"), None);
         assert_eq!(Answer::Reject.link_state(), Rejected);
     }
 }

@@ -14,4 +14,4 @@ CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
 -- The dashboard's lists per pool read a few rows through these instead of
 -- every application of the pool: the latest decisions, and what waits.
 CREATE INDEX applications_by_pool_decided ON applications (pool_id, decided_at);
-CREATE INDEX applications_by_pool_state ON applications (pool_id, state);
+CREATE INDEX applications_by_pool_state ON applications (pool_id, state, id);

@@ -1,10 +1,10 @@
 //! The dashboard's per-pool figures, kept between requests. Summing a
 //! pool's ledger is the expensive part of the page (milliseconds per pool on
 //! a large database); the figures are the same as long as the pool row and
-//! its ledger are: entries are only ever added, so the count and the last id
-//! of a pool's entries (one indexed aggregate for all pools of the page) say
-//! whether anything changed. Each node keeps its own copy; a change on
-//! another node changes the count, so no node shows stale figures.
+//! its ledger are: entries are only ever added, so the pool's ledger mark
+//! (`db::dashboard::ledger_marks`: the last entry id, and on PostgreSQL the
+//! count too) says whether anything changed. Each node keeps its own copy;
+//! a change on another node changes the mark, so no node shows stale figures.
 //!
 //! The figures are made by the same functions as `GET /pools/{pool}/status`
 //! (`ledger::balances`, `PoolStatus::from_balances`, the breakdowns), so

@@ -38,6 +38,7 @@ impl Application {
             public_dashboard: config.public_dashboard,
             proxies: config.trusted_proxies.clone(),
             max_attachment_bytes: config.max_attachment_bytes,
+            dashboard: Default::default(),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

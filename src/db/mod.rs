@@ -14,6 +14,8 @@ pub mod carry_overs;
 pub mod charter_rows;
 pub mod clusters;
 pub mod connection;
+pub mod dashboard;
+pub mod dashboard_sessions;
 pub mod exports;
 pub mod follow_up;
 pub mod grants;

@@ -569,3 +569,16 @@ diesel::table! {
         sent_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    dashboard_sessions (id) {
+        id -> BigInt,
+        session_hash -> Text,
+        api_key_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(dashboard_sessions -> api_keys (api_key_id));
+diesel::allow_tables_to_appear_in_same_query!(dashboard_sessions, api_keys);

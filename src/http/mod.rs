@@ -52,6 +52,8 @@ pub struct AppState {
     pub proxies: crate::http::client::TrustedProxies,
     /// Largest attachment, in bytes (`ATTACHMENT_MAX_BYTES`).
     pub max_attachment_bytes: u64,
+    /// The dashboard's per-pool figures, recomputed when a pool's ledger grows.
+    pub dashboard: crate::web::dashboard_cache::FiguresCache,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because

@@ -1,9 +1,11 @@
-//! Inline SVG bar charts for the dashboard, each with a text alternative
-//! (`<title>`/`<desc>`) and a table with the same figures next to it. Bars
-//! are proportional in øre (integers); only the pixel widths are rounded.
+//! Bar charts for the dashboard as HTML and CSS (no SVG text that shrinks
+//! on a phone): every bar of one section is drawn on ONE scale, so a bar's
+//! length is its amount over the section's largest bar, and each bar says
+//! its figures in text. Widths are computed in øre (integers); only the
+//! percentage printed is rounded, to a ten-thousandth of a percent. A table
+//! with the same figures goes with every chart.
 
 use crate::domain::money::Money;
-use crate::mail::{esc, kroner};
 
 /// The three states of money in a bucket, with colours that keep at least
 /// 3:1 contrast against white (WCAG non-text contrast) and a name in Danish.
@@ -12,98 +14,79 @@ pub const SEGMENTS: [(&str, &str); 3] = [("Bevilget", "#1f4e79"), ("Reserveret",
 /// Committed and pending only (what applications hold).
 pub const HELD: [(&str, &str); 2] = [SEGMENTS[0], SEGMENTS[1]];
 
+pub use crate::domain::danish::kroner_nbsp;
+
 /// One labelled bar made of segments in the order of the chart's segment list.
 pub struct Bar {
     pub label: String,
     pub parts: Vec<Money>,
 }
 
-const WIDTH: i64 = 640;
-const LABEL: i64 = 285;
-const ROW: i64 = 34;
-
-/// Pixel width of `part` of `of` on a track `track` wide (integer arithmetic).
-fn px(part: Money, of: i64, track: i64) -> i64 {
-    if of <= 0 { 0 } else { (i128::from(part.ore()) * i128::from(track) / i128::from(of)) as i64 }
+impl Bar {
+    /// The bar's whole length in øre.
+    pub fn ore(&self) -> i128 {
+        self.parts.iter().map(|m| i128::from(m.ore())).sum()
+    }
 }
 
-/// A horizontal stacked bar chart. `id` must be unique on the page.
-pub fn stacked_bars(id: &str, title: &str, segments: &[(&str, &str)], bars: &[Bar]) -> String {
-    let largest = bars.iter().map(|b| b.parts.iter().map(|m| m.ore()).sum::<i64>()).max().unwrap_or(0);
-    let track = WIDTH - LABEL - 10;
-    let height = ROW * bars.len() as i64 + 34;
-    let summary = bars
+/// The largest bar of a section: the scale every chart of it is drawn on.
+pub fn scale<'a>(bars: impl IntoIterator<Item = &'a Bar>) -> i128 {
+    bars.into_iter().map(Bar::ore).max().unwrap_or(0)
+}
+
+/// `part` of `scale` as a CSS percentage ("33.3333%").
+pub fn percent(part: Money, scale: i128) -> String {
+    let millionths = if scale <= 0 { 0 } else { (i128::from(part.ore()) * 1_000_000 / scale).clamp(0, 1_000_000) };
+    format!("{}.{:04}%", millionths / 10_000, millionths % 10_000)
+}
+
+/// A segment as drawn.
+pub struct Segment {
+    pub width: String,
+    pub colour: &'static str,
+}
+
+/// A figure as written under the bar and in the table.
+pub struct Figure {
+    pub name: &'static str,
+    pub colour: &'static str,
+    pub amount: String,
+}
+
+/// A bar as the template draws it.
+pub struct Row {
+    pub label: String,
+    pub segments: Vec<Segment>,
+    pub total: String,
+    pub figures: Vec<Figure>,
+}
+
+/// A chart and its table.
+pub struct Chart {
+    pub caption: String,
+    pub first_column: &'static str,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Row>,
+}
+
+/// The chart of `bars` on `scale` (see [`scale`]).
+pub fn chart(caption: String, first_column: &'static str, segments: &[(&'static str, &'static str)], bars: &[Bar], scale: i128) -> Chart {
+    let rows = bars
         .iter()
-        .map(|b| {
-            let figures: Vec<String> =
-                segments.iter().zip(&b.parts).map(|((name, _), m)| format!("{} {}", name.to_lowercase(), kroner(*m))).collect();
-            format!("{}: {}", b.label, figures.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(". ");
-    let mut svg = format!(
-        "<svg class=\"chart\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" \
-         xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{title}</title><desc id=\"{id}-d\">{desc}</desc>",
-        title = esc(title),
-        desc = esc(&summary),
-    );
-    for (i, bar) in bars.iter().enumerate() {
-        let y = i as i64 * ROW + 4;
-        svg.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"15\" fill=\"#1a1a1a\">{}</text>",
-            y + 19,
-            esc(&truncate(&bar.label, 30))
-        ));
-        let mut x = LABEL;
-        for ((name, colour), m) in segments.iter().zip(bar.parts.iter().copied()) {
-            let w = px(m, largest, track);
-            if w > 0 {
-                svg.push_str(&format!(
-                    "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"26\" fill=\"{colour}\"><title>{}: {}</title></rect>",
-                    esc(name),
-                    kroner(m)
-                ));
+        .map(|bar| {
+            let pairs = || segments.iter().zip(bar.parts.iter().copied());
+            Row {
+                label: bar.label.clone(),
+                segments: pairs()
+                    .filter(|(_, m)| !m.is_zero())
+                    .map(|((_, colour), m)| Segment { width: percent(m, scale), colour })
+                    .collect(),
+                total: kroner_nbsp(Money::from_ore(bar.parts.iter().map(|m| m.ore()).sum()).unwrap_or_default()),
+                figures: pairs().map(|((name, colour), m)| Figure { name, colour, amount: kroner_nbsp(m) }).collect(),
             }
-            x += w;
-        }
-    }
-    // The legend, as text in the picture too.
-    let ly = bars.len() as i64 * ROW + 18;
-    let mut lx = 0;
-    for (name, colour) in segments {
-        svg.push_str(&format!(
-            "<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"14\" fill=\"#1a1a1a\">{name}</text>",
-            ly - 2,
-            lx + 20,
-            ly + 10
-        ));
-        lx += 130;
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
-}
-
-/// The table that says what the chart shows.
-pub fn table(caption: &str, first_column: &str, segments: &[(&str, &str)], bars: &[Bar]) -> String {
-    let mut html =
-        format!("<table class=\"figures\"><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>", esc(caption), esc(first_column));
-    for (name, _) in segments {
-        html.push_str(&format!("<th scope=\"col\" class=\"num\">{name}</th>"));
-    }
-    html.push_str("</tr></thead><tbody>");
-    for bar in bars {
-        html.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(&bar.label)));
-        for m in &bar.parts {
-            html.push_str(&format!("<td class=\"num\">{}</td>", kroner(*m)));
-        }
-        html.push_str("</tr>");
-    }
-    html.push_str("</tbody></table>");
-    html
+        })
+        .collect();
+    Chart { caption, first_column, columns: segments.iter().map(|(name, _)| *name).collect(), rows }
 }
 
 #[cfg(test)]
@@ -115,19 +98,25 @@ mod tests {
     }
 
     #[test]
-    fn a_chart_names_every_figure_for_screen_readers() {
-        let bars = [Bar { label: "Løbende".into(), parts: vec![m("85000.00"), m("140000.00"), m("646553.00")] }];
-        let svg = stacked_bars("vest", "Vest 2022", &SEGMENTS, &bars);
-        assert!(svg.contains("role=\"img\""));
-        assert!(svg.contains("Løbende: bevilget 85.000,00 kr., reserveret 140.000,00 kr., disponibelt 646.553,00 kr."), "{svg}");
-        let table = table("Vest 2022", "Spor", &SEGMENTS, &bars);
-        assert!(table.contains("<td class=\"num\">646.553,00 kr.</td>"));
+    fn one_scale_makes_a_third_of_the_largest_a_third_as_long() {
+        let bars = [
+            Bar { label: "Løbende".into(), parts: vec![m("264000.00"), m("0.00"), m("17330.25")] },
+            Bar { label: "Ældre".into(), parts: vec![m("93776.75"), m("0.00")] },
+        ];
+        let s = scale(&bars);
+        assert_eq!(s, 28_133_025);
+        assert_eq!(percent(m("93776.75"), s), "33.3333%");
+        assert_eq!(percent(m("281330.25"), s), "100.0000%");
+        assert_eq!(percent(m("1.00"), 0), "0.0000%");
+        let c = chart("Vest".into(), "Spor", &SEGMENTS, &bars[..1], s);
+        assert_eq!(c.rows[0].segments.len(), 2, "a zero segment is not drawn");
+        assert_eq!(c.rows[0].total, "281.330,25\u{a0}kr.");
+        assert_eq!(c.rows[0].figures[1].amount, "0,00\u{a0}kr.");
     }
 
     #[test]
-    fn bars_are_proportional_and_never_wider_than_the_track() {
-        assert_eq!(px(m("50.00"), 10_000, 440), 220);
-        assert_eq!(px(m("100.00"), 10_000, 440), 440);
-        assert_eq!(px(m("1.00"), 0, 440), 0);
+    fn amounts_keep_kr_on_the_same_line() {
+        assert_eq!(kroner_nbsp(m("85000.00")), "85.000,00\u{a0}kr.");
+        assert_eq!(crate::domain::money::kroner(m("85000.00")), "85.000,00 kr.", "CSV keeps the plain space");
     }
 }

@@ -1,6 +1,10 @@
-//! Signing in to the dashboard with an API key (a viewer key is enough).
-//! The key goes into an HttpOnly, SameSite=Strict cookie limited to
-//! `/dashboard`, so no script can read it and no other site can send it.
+//! Signing in to the dashboard with an API key (a viewer key is enough),
+//! kept as a server-side session: the cookie holds only a random id
+//! (32 random bytes, hex); the database keeps its SHA-256, the key it belongs
+//! to and when it ends (8 hours after sign-in). Every request checks the
+//! key again, so revoking it or disabling its user ends the session at once;
+//! signing out deletes the session. The cookie is HttpOnly, SameSite=Strict,
+//! limited to `/dashboard` and Secure over https.
 //! With `PUBLIC_DASHBOARD=true` no key is needed.
 
 use std::collections::BTreeSet;
@@ -8,33 +12,38 @@ use std::collections::BTreeSet;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use askama::Template;
 use serde::Deserialize;
 
-use super::page;
-use crate::db::{StoreError, api_keys};
+use crate::db::api_keys::ApiKeyRow;
+use crate::db::{StoreError, api_keys, dashboard_sessions};
 use crate::domain::access::{Action, ClusterScope, Role, permits};
 use crate::http::{AppState, now};
-use crate::mail::esc;
-use crate::secrets::sha256_hex;
+use crate::secrets::{random_hex, sha256_hex};
 
 pub const COOKIE: &str = "klyngemidler_dashboard";
+
+/// How long a session lasts from sign-in (absolute, not renewed by use).
+pub const SESSION_HOURS: i64 = 8;
 
 /// What the viewer may see.
 pub enum Access {
     Granted(ClusterScope),
-    /// No (valid) cookie: show the sign-in form.
+    /// No (live) session: show the sign-in form.
     SignIn,
 }
 
-/// The scope of the key in the cookie; everything when the dashboard is public.
+/// The scope of the session's key; everything when the dashboard is public.
 pub async fn access(state: &AppState, req: &HttpRequest) -> Result<Access, StoreError> {
     if state.public_dashboard {
         return Ok(Access::Granted(ClusterScope::All));
     }
-    let Some(key) = cookie_value(req) else {
+    let Some(hash) = session_hash(req) else {
         return Ok(Access::SignIn);
     };
-    Ok(match scope_of_key(state, &key).await? {
+    let at = now();
+    let key = state.db.read(move |c| dashboard_sessions::live_key(c, &hash, at).map_err(StoreError::from)).await?;
+    Ok(match key.and_then(|row| scope_of(&row).map(|scope| (row.id, scope))) {
         Some((key_id, scope)) => {
             crate::http::access_log::record_key(req, key_id);
             Access::Granted(scope)
@@ -43,21 +52,16 @@ pub async fn access(state: &AppState, req: &HttpRequest) -> Result<Access, Store
     })
 }
 
-async fn scope_of_key(state: &AppState, key: &str) -> Result<Option<(i64, ClusterScope)>, StoreError> {
-    let hash = sha256_hex(key);
-    let at = now();
-    let found = state.db.read(move |c| api_keys::find_live(c, &hash, at).map_err(StoreError::from)).await?;
-    Ok(found.and_then(|(row, _)| {
-        let role = Role::parse(&row.role)?;
-        permits(role, Action::Read).then(|| {
-            let scope = if row.clusters.is_empty() {
-                ClusterScope::All
-            } else {
-                ClusterScope::Only(row.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
-            };
-            (row.id, scope)
-        })
-    }))
+/// The clusters a key may read, if its role may read at all.
+fn scope_of(row: &ApiKeyRow) -> Option<ClusterScope> {
+    let role = Role::parse(&row.role)?;
+    permits(role, Action::Read).then(|| {
+        if row.clusters.is_empty() {
+            ClusterScope::All
+        } else {
+            ClusterScope::Only(row.clusters.split(',').map(str::to_owned).collect::<BTreeSet<_>>())
+        }
+    })
 }
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
@@ -68,21 +72,44 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
+#[derive(Template)]
+#[template(path = "dashboard/sign_in.html")]
+struct SignIn<'a> {
+    message: Option<&'a str>,
+    hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/message.html")]
+struct Message<'a> {
+    title: &'a str,
+    text: &'a str,
+}
+
+/// A short page that says one thing, in Danish.
+pub fn message(status: StatusCode, title: &str, text: &str) -> HttpResponse {
+    html(status, Message { title, text }.render().unwrap_or_else(|_| text.to_owned()))
+}
+
+/// The page when the database cannot answer.
+pub fn unavailable() -> HttpResponse {
+    message(StatusCode::SERVICE_UNAVAILABLE, "Prøv igen om lidt", "Systemet kunne ikke svare lige nu. Prøv igen om et øjeblik.")
+}
+
 /// The sign-in page (401: the dashboard needs a key).
-pub fn sign_in_page(message: Option<&str>) -> HttpResponse {
-    let note = message.map(|m| format!("<p class=\"note\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
-    let body = format!(
-        "{note}<p>Overblikket over klyngemidlerne kræver en API-nøgle. En nøgle med læseadgang (viewer) er nok.</p>\
-         <form method=\"post\" action=\"/dashboard/login\"><label for=\"key\">API-nøgle</label>\
-         <input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required>\
-         <div class=\"buttons\"><button class=\"approve\" type=\"submit\">Log ind</button></div></form>"
-    );
-    html(StatusCode::UNAUTHORIZED, page("Log ind", &body))
+pub fn sign_in_page(message_text: Option<&str>) -> HttpResponse {
+    match (SignIn { message: message_text, hours: SESSION_HOURS }).render() {
+        Ok(body) => html(StatusCode::UNAUTHORIZED, body),
+        Err(_) => unavailable(),
+    }
 }
 
 pub fn too_many(retry_after: u64) -> HttpResponse {
-    let mut res =
-        html(StatusCode::TOO_MANY_REQUESTS, page("For mange forsøg", "<p>Der er prøvet for mange ugyldige nøgler. Vent et minut.</p>"));
+    let mut res = message(
+        StatusCode::TOO_MANY_REQUESTS,
+        "For mange forsøg",
+        "Der er prøvet for mange ugyldige adgangsnøgler. Vent et minut, og prøv igen.",
+    );
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string()) {
         res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
     }
@@ -94,22 +121,28 @@ pub struct LoginForm {
     pub key: String,
 }
 
-/// The key from the `Cookie` header (read by hand: actix's cookie feature would add crates).
-fn cookie_value(req: &HttpRequest) -> Option<String> {
+/// The SHA-256 of the session id in the `Cookie` header (read by hand:
+/// actix's cookie feature would add crates). Anything but 64 hex digits is no session.
+fn session_hash(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get_all(actix_web::http::header::COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
+        .filter(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim())
+        .find(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(sha256_hex)
 }
 
-/// `Set-Cookie` for the key. Keys are `kmk_` and URL-safe characters, so the value needs no quoting;
-/// anything else is refused before it gets here.
-fn set_cookie(state: &AppState, value: &str, max_age_seconds: u32) -> String {
-    let secure = if state.links.public_base_url.starts_with("https://") { "; Secure" } else { "" };
+/// Whether the visitor came over https (directly, or as the public address says).
+fn https(state: &AppState, req: &HttpRequest) -> bool {
+    state.links.public_base_url.starts_with("https://") || req.connection_info().scheme() == "https"
+}
+
+/// `Set-Cookie` for a session id (hex, so the value needs no quoting).
+fn set_cookie(state: &AppState, req: &HttpRequest, value: &str, max_age_seconds: i64) -> String {
+    let secure = if https(state, req) { "; Secure" } else { "" };
     format!("{COOKIE}={value}; Path=/dashboard; Max-Age={max_age_seconds}; HttpOnly; SameSite=Strict{secure}")
 }
 
@@ -119,8 +152,11 @@ fn set_cookie(state: &AppState, value: &str, max_age_seconds: u32) -> String {
 /// out. A request without either header is not from a browser, and passes.
 fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site").is_some_and(|site| site == "cross-site" || site == "same-site") {
-        return false;
+    match header("sec-fetch-site") {
+        Some("cross-site" | "same-site") => return false,
+        // Attested by the browser; its `Origin` is "null" under `Referrer-Policy: no-referrer`.
+        Some("same-origin") => return true,
+        _ => {}
     }
     let Some(origin) = header("origin") else { return true };
     let ours = state.links.public_base_url.trim_end_matches('/');
@@ -130,10 +166,18 @@ fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
 
 fn foreign_origin() -> HttpResponse {
     tracing::warn!("dashboard sign-in or sign-out from another site refused");
-    html(StatusCode::FORBIDDEN, page("Ikke tilladt", "<p>Log ind og ud skal ske fra selve oversigten. Åbn oversigten og prøv igen.</p>"))
+    message(StatusCode::FORBIDDEN, "Ikke tilladt", "Log ind og ud skal ske fra selve oversigten. Åbn oversigten, og prøv igen.")
 }
 
-/// Checks the key and sets the cookie; 303 back to the dashboard.
+/// The live key with this text that may read, if any.
+async fn reading_key(state: &AppState, key: &str) -> Result<Option<i64>, StoreError> {
+    let hash = sha256_hex(key);
+    let at = now();
+    let found = state.db.read(move |c| api_keys::find_live(c, &hash, at).map_err(StoreError::from)).await?;
+    Ok(found.and_then(|(row, _)| scope_of(&row).map(|_| row.id)))
+}
+
+/// Checks the key, starts a session (and deletes expired ones); 303 back to the dashboard.
 #[post("/dashboard/login")]
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
     if !same_origin(&state, &req) {
@@ -142,34 +186,58 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form
     let ip = state.proxies.client_ip(&req);
     let key = form.key.trim();
     let plausible = !key.is_empty() && key.len() <= 200 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    let found = if plausible { scope_of_key(&state, key).await } else { Ok(None) };
-    match found {
-        Ok(Some((key_id, _))) => {
-            crate::http::access_log::record_key(&req, key_id);
-            HttpResponse::SeeOther()
-                .insert_header((LOCATION, "/dashboard"))
-                .insert_header((SET_COOKIE, set_cookie(&state, key, 8 * 3600)))
-                .finish()
-        }
+    let found = if plausible { reading_key(&state, key).await } else { Ok(None) };
+    let key_id = match found {
+        Ok(Some(id)) => id,
         Ok(None) => {
             tracing::warn!(client = ?ip, "dashboard sign-in with an unknown key");
             if let Some(retry) = state.auth_limiter.failed_and_slowed(ip).await {
                 return too_many(retry);
             }
-            sign_in_page(Some("Nøglen blev ikke genkendt. Kontrollér den, og prøv igen."))
+            return sign_in_page(Some(
+                "Nøglen blev ikke genkendt. Kontrollér, at du har indsat hele nøglen (den begynder med kmk_), og prøv igen.",
+            ));
         }
         Err(e) => {
             tracing::error!(error = %e, "dashboard sign-in failed");
-            html(StatusCode::SERVICE_UNAVAILABLE, page("Prøv igen om lidt", "<p>Systemet kunne ikke svare lige nu.</p>"))
+            return unavailable();
         }
+    };
+    let Ok(session) = random_hex(32) else { return unavailable() };
+    let hash = sha256_hex(&session);
+    let at = now();
+    let until = at + chrono::Duration::hours(SESSION_HOURS);
+    let started = state
+        .db
+        .write(move |c| {
+            dashboard_sessions::delete_expired(c, at)?;
+            dashboard_sessions::insert(c, &hash, key_id, at, until)?;
+            Ok::<_, StoreError>(())
+        })
+        .await;
+    if let Err(e) = started {
+        tracing::error!(error = %e, "dashboard session could not be stored");
+        return unavailable();
     }
+    crate::http::access_log::record_key(&req, key_id);
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/dashboard"))
+        .insert_header((SET_COOKIE, set_cookie(&state, &req, &session, SESSION_HOURS * 3600)))
+        .finish()
 }
 
-/// Forgets the cookie.
+/// Ends the session on the server and forgets the cookie.
 #[post("/dashboard/logout")]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     if !same_origin(&state, &req) {
         return foreign_origin();
     }
-    HttpResponse::SeeOther().insert_header((LOCATION, "/dashboard")).insert_header((SET_COOKIE, set_cookie(&state, "", 0))).finish()
+    if let Some(hash) = session_hash(&req) {
+        let ended = state.db.write(move |c| dashboard_sessions::delete(c, &hash).map_err(StoreError::from)).await;
+        if let Err(e) = ended {
+            tracing::error!(error = %e, "dashboard session could not be ended");
+            return unavailable();
+        }
+    }
+    HttpResponse::SeeOther().insert_header((LOCATION, "/dashboard")).insert_header((SET_COOKIE, set_cookie(&state, &req, "", 0))).finish()
 }

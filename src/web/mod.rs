@@ -6,6 +6,8 @@
 pub mod approval;
 pub mod charts;
 pub mod dashboard;
+pub mod dashboard_cache;
+pub mod dashboard_view;
 pub mod login;
 pub mod report;
 

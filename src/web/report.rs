@@ -14,7 +14,6 @@ use crate::domain::approval::LinkProblem;
 use crate::domain::follow_up::Progress;
 use crate::follow_up::service::{self as follow_up, FollowUpError, Submission};
 use crate::http::{AppState, now};
-use crate::mail::esc;
 use crate::mail::follow_up::{date_da, kind_da};
 
 fn problem_page(problem: LinkProblem) -> HttpResponse {
@@ -200,29 +199,4 @@ pub async fn submit(
             trouble_page()
         }
     }
-}
-
-/// The dashboard's short list of reports past due ("Forsinkede rapporter").
-pub fn overdue_section(overdue: &[follow_up::Overdue]) -> String {
-    let mut out = String::from("<section aria-labelledby=\"forsinkede\"><h2 id=\"forsinkede\">Forsinkede rapporter</h2>");
-    if overdue.is_empty() {
-        out.push_str("<p>Ingen rapporter er forsinkede.</p></section>");
-        return out;
-    }
-    out.push_str("<ul>");
-    for o in overdue.iter().take(20) {
-        out.push_str(&format!(
-            "<li>{title} ({pool}): {what} med frist {due}, {days} dage forsinket</li>",
-            title = esc(&o.application_title),
-            pool = esc(&o.pool),
-            what = kind_da(o.entry.kind),
-            due = date_da(o.entry.due_on),
-            days = o.days_overdue,
-        ));
-    }
-    if overdue.len() > 20 {
-        out.push_str(&format!("<li>… og {} flere (se /api/v1/reports/overdue)</li>", overdue.len() - 20));
-    }
-    out.push_str("</ul></section>");
-    out
 }

@@ -150,6 +150,8 @@ impl Browser {
         let mut child = Command::new(binary)
             .args([
                 "--headless=new",
+                // As on a phone: a scroll bar takes no width, so scrollWidth can equal innerWidth.
+                "--hide-scrollbars",
                 "--no-sandbox",
                 "--disable-gpu",
                 "--no-first-run",

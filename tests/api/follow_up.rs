@@ -117,7 +117,7 @@ api_test! {
         let login = app.request("POST", "/dashboard/login").key(None).header("content-type", "application/x-www-form-urlencoded").send_raw(Some(format!("key={viewer}").as_bytes()));
         let cookie = login.header("set-cookie").expect("a cookie").split(';').next().expect("name=value").to_owned();
         let dashboard = app.request("GET", "/dashboard").key(None).header("cookie", &cookie).send().text;
-        assert!(dashboard.contains("Forsinkede rapporter") && dashboard.contains("statusrapport med frist 1.4.2024"), "{dashboard}");
+        assert!(dashboard.contains("Forsinkede opfølgninger") && dashboard.contains("statusrapport med frist 1.4.2024"), "{dashboard}");
 
         // The submitted report stays in the plan.
         let dropped = json!([{"due_on": "2024-04-01", "kind": "status"}, {"due_on": "2025-03-31", "kind": "final"}]);

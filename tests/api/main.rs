@@ -19,6 +19,7 @@ mod carry_overs;
 mod conformance;
 mod conventions;
 mod dashboard;
+mod dashboard_session;
 mod decision_rights;
 mod demo;
 mod distributions;

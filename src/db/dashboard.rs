@@ -1,0 +1,242 @@
+//! The few reads the dashboard makes per page instead of loading every
+//! application of every pool: how far each pool's ledger has grown, the
+//! latest decisions and what waits (a handful of rows each, by index), and
+//! the approval requests whose deadline passed.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+
+use super::schema::{application_steps, applications, carry_overs, ledger_entries};
+use super::{AnyConnection, StoreError};
+use crate::domain::approval::RequestState;
+use crate::domain::carry_over::CarryOverState;
+use crate::domain::money::Money;
+use crate::domain::step::StepKind;
+use crate::domain::workflow::{ApplicationState, Level};
+
+/// How far a pool's ledger has grown: entries are never changed or removed,
+/// so the same count and last id mean the same balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerMark {
+    pub pool_id: i64,
+    pub entries: i64,
+    pub last_entry: i64,
+}
+
+/// The marks of `pool_ids` (a pool without entries is left out).
+///
+/// SQLite has one writer at a time and gives each entry the next id inside
+/// its write, so ids become visible in order and a pool's last id alone
+/// names its entries: one index lookup per pool (`entries` is then 0).
+/// PostgreSQL hands out ids before commit, so a later id can be visible
+/// before an earlier one; there the count goes with the last id, for all
+/// pools in one query over the entries' index by pool.
+pub fn ledger_marks(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<LedgerMark>, StoreError> {
+    use diesel::dsl::{count_star, max};
+    if pool_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        let mut marks = Vec::with_capacity(pool_ids.len());
+        for &pool_id in pool_ids {
+            let last: Option<i64> =
+                ledger_entries::table.filter(ledger_entries::pool_id.eq(pool_id)).select(max(ledger_entries::id)).first(conn)?;
+            if let Some(last_entry) = last {
+                marks.push(LedgerMark { pool_id, entries: 0, last_entry });
+            }
+        }
+        return Ok(marks);
+    }
+    let rows: Vec<(i64, i64, Option<i64>)> = ledger_entries::table
+        .filter(ledger_entries::pool_id.eq_any(pool_ids))
+        .group_by(ledger_entries::pool_id)
+        .select((ledger_entries::pool_id, count_star(), max(ledger_entries::id)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(pool_id, entries, last)| LedgerMark { pool_id, entries, last_entry: last.unwrap_or(0) }).collect())
+}
+
+/// An application in a dashboard list.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: i64,
+    pub title: String,
+    pub state: ApplicationState,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+type ListedRow = (i64, String, String, Option<i64>, i64, Option<i64>, Option<String>, Option<String>, Option<NaiveDateTime>);
+
+fn listed((id, title, state, recommended, reserved, approved, awaiting, rejected_by, decided_at): ListedRow) -> Option<Listed> {
+    let money = |ore: Option<i64>| ore.and_then(Money::from_ore);
+    let state = match state.as_str() {
+        "submitted" => ApplicationState::Submitted,
+        "recommended" => ApplicationState::Recommended { amount: money(recommended)? },
+        "reserved" => ApplicationState::Reserved { amount: Money::from_ore(reserved)?, awaiting: Level::parse(awaiting.as_deref()?)? },
+        "approved" => ApplicationState::Approved { amount: money(approved)? },
+        "rejected" => ApplicationState::Rejected { by: Level::parse(rejected_by.as_deref()?)? },
+        _ => return None,
+    };
+    Some(Listed { id, title, state, decided_at })
+}
+
+macro_rules! listed_columns {
+    () => {
+        (
+            applications::id,
+            applications::title,
+            applications::state,
+            applications::recommended_ore,
+            applications::reserved_ore,
+            applications::approved_ore,
+            applications::awaiting,
+            applications::rejected_by,
+            applications::decided_at,
+        )
+    };
+}
+
+fn to_listed(rows: Vec<ListedRow>) -> Result<Vec<Listed>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let id = row.0;
+            listed(row).ok_or_else(|| StoreError::Corrupt(format!("application {id}: bad state")))
+        })
+        .collect()
+}
+
+/// The `limit` latest decisions (approved or rejected) of a pool, newest first.
+pub fn latest_decisions(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> Result<Vec<Listed>, StoreError> {
+    let rows: Vec<ListedRow> = applications::table
+        .select(listed_columns!())
+        .filter(applications::pool_id.eq(pool_id))
+        .filter(applications::decided_at.is_not_null())
+        .filter(applications::state.eq_any(["approved", "rejected"]))
+        .order((applications::decided_at.desc(), applications::id.desc()))
+        .limit(limit)
+        .load(conn)?;
+    to_listed(rows)
+}
+
+/// Up to `limit` applications of a pool that wait for a recommendation or a
+/// decision, by stage and oldest first, and how many wait in all.
+pub fn waiting(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> Result<(Vec<Listed>, i64), StoreError> {
+    const WAITING: [&str; 3] = ["submitted", "recommended", "reserved"];
+    let rows: Vec<ListedRow> = applications::table
+        .select(listed_columns!())
+        .filter(applications::pool_id.eq(pool_id))
+        .filter(applications::state.eq_any(WAITING))
+        // By stage, then oldest first: the order of the index by (pool, state), so only these rows are read.
+        .order((applications::state, applications::id))
+        .limit(limit)
+        .load(conn)?;
+    let listed = to_listed(rows)?;
+    let count = if (listed.len() as i64) < limit {
+        listed.len() as i64
+    } else {
+        applications::table
+            .filter(applications::pool_id.eq(pool_id))
+            .filter(applications::state.eq_any(WAITING))
+            .count()
+            .get_result(conn)?
+    };
+    Ok((listed, count))
+}
+
+/// When a decision was taken: the meeting's date, or for a decision by
+/// e-mail (no meeting) the moment it was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecidedOn {
+    Meeting(NaiveDate),
+    Recorded(NaiveDateTime),
+}
+
+/// The decision step (the last strategic or political step) of each application.
+pub fn decision_dates(conn: &mut AnyConnection, application_ids: &[i64]) -> Result<Vec<(i64, DecidedOn)>, StoreError> {
+    if application_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, Option<NaiveDate>, NaiveDateTime)> = application_steps::table
+        .select((application_steps::application_id, application_steps::meeting_date, application_steps::recorded_at))
+        .filter(application_steps::application_id.eq_any(application_ids))
+        .filter(application_steps::step.eq_any([StepKind::Strategic.as_str(), StepKind::Political.as_str()]))
+        .order(application_steps::id)
+        .load(conn)?;
+    let mut out: Vec<(i64, DecidedOn)> = Vec::new();
+    for (application_id, meeting, recorded) in rows {
+        let on = meeting.map_or(DecidedOn::Recorded(recorded), DecidedOn::Meeting);
+        match out.iter_mut().find(|(id, _)| *id == application_id) {
+            Some(slot) => slot.1 = on,
+            None => out.push((application_id, on)),
+        }
+    }
+    Ok(out)
+}
+
+/// An approval request whose deadline passed with answers missing.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ExpiredRequest {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    /// The pool the money is reserved in (the application's, or the carry-over's source).
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub pool_id: Option<i64>,
+    /// The application's title; none for a carry-over.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    /// The year a carry-over goes to; none for an application.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub to_year: Option<i64>,
+    #[diesel(sql_type = Timestamp)]
+    pub created_at: NaiveDateTime,
+}
+
+/// Every expired approval request (few: the secretariat resends or revokes them).
+pub fn expired_requests(conn: &mut AnyConnection) -> Result<Vec<ExpiredRequest>, StoreError> {
+    Ok(diesel::sql_query(
+        "SELECT r.id, COALESCE(a.pool_id, c.source_pool_id) AS pool_id, a.title, CAST(c.to_year AS BIGINT) AS to_year, r.created_at \
+         FROM approval_requests r LEFT JOIN applications a ON a.id = r.application_id \
+         LEFT JOIN carry_overs c ON c.id = r.carry_over_id WHERE r.state = $1 ORDER BY r.id",
+    )
+    .bind::<Text, _>(RequestState::Expired.as_str())
+    .load(conn)?)
+}
+
+/// Proposed carry-overs awaiting sign-off: out of each of `pool_ids`
+/// (source pool, to year, amount), oldest first.
+pub fn proposed_carry_overs(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<(i64, i32, Money)>, StoreError> {
+    let rows: Vec<(i64, i32, i64)> = carry_overs::table
+        .select((carry_overs::source_pool_id, carry_overs::to_year, carry_overs::amount_ore))
+        .filter(carry_overs::source_pool_id.eq_any(pool_ids))
+        .filter(carry_overs::state.eq(CarryOverState::Proposed.as_str()))
+        .order(carry_overs::id)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(pool, year, ore)| {
+            Money::from_ore(ore).map(|m| (pool, year, m)).ok_or_else(|| StoreError::Corrupt(format!("carry-over amount {ore}")))
+        })
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct Incoming {
+    #[diesel(sql_type = BigInt)]
+    cluster_id: i64,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// Proposed carry-overs into each cluster's `year` (`carried_in_pending` of
+/// its pool, as `carry_overs::pending_into` sums it), for every cluster that has some.
+pub fn pending_into_year(conn: &mut AnyConnection, year: i32) -> Result<Vec<(i64, Money)>, StoreError> {
+    let rows: Vec<Incoming> = diesel::sql_query(
+        "SELECT cluster_id, CAST(COALESCE(SUM(amount_ore), 0) AS BIGINT) AS amount_ore FROM carry_overs \
+         WHERE to_year = $1 AND state = $2 GROUP BY cluster_id",
+    )
+    .bind::<Integer, _>(year)
+    .bind::<Text, _>(CarryOverState::Proposed.as_str())
+    .load(conn)?;
+    rows.into_iter()
+        .map(|r| Money::from_ore(r.amount_ore).map(|m| (r.cluster_id, m)).ok_or_else(|| StoreError::Corrupt("carry-over sum".into())))
+        .collect()
+}

@@ -29,5 +29,6 @@ pub mod population;
 pub mod reference;
 pub mod schema;
 pub mod steps;
+mod transaction;
 
 pub use connection::{AnyConnection, Backend, Db, DbOptions, StoreError, TxError};

@@ -395,31 +395,3 @@ fn chromium_sends_extra_headers_and_shows_the_printable_minutes_with_nothing_fro
     std::fs::write(&file, &page.screenshot_png).expect("save the screenshot");
     eprintln!("minutes screenshot: {}", file.display());
 }
-
-#[test]
-fn a_browser_session_fills_a_field_clicks_and_measures_the_page_width() {
-    let Some(binary) = chromium() else { return };
-    let page = "<!doctype html><html lang=\"da\"><head><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>x</title></head>\
-                <body><input id=\"q\"><a id=\"next\" href=\"/\">videre</a><div style=\"width:600px\">bred</div></body></html>";
-    let server = OnePage::serve(page.to_owned());
-    let mut s = Session::open(&binary, 320);
-    s.set_headers(&[("X-Probe", "1")]);
-    s.goto(&format!("{}/", server.address));
-    assert_eq!(s.last_status(), Some(200));
-    s.fill("#q", "187.553,50");
-    assert_eq!(s.eval("document.querySelector('#q').value"), json!("187.553,50"));
-    let (scroll, window) = s.widths();
-    assert_eq!(window, 320);
-    assert!(scroll > window, "a 600 px box makes a 320 px page scroll sideways: {scroll}");
-    s.click("#next");
-    assert!(s.text().contains("videre"));
-    assert_eq!(
-        server.heads.lock().expect("heads").iter().filter(|h| h.starts_with("GET / ")).count(),
-        2,
-        "the click loaded the page again"
-    );
-    assert!(server.heads.lock().expect("heads")[0].to_lowercase().contains("\r\nx-probe: 1\r\n"));
-    assert!(s.html().contains("<a id=\"next\""));
-    assert!(s.requests().iter().all(|u| u.starts_with(&server.address)), "{:?}", s.requests());
-    assert!(s.errors().iter().all(|e| e.contains("favicon.ico")), "{:?}", s.errors());
-}

@@ -268,26 +268,7 @@ mod tests {
     use super::*;
 
     fn facts() -> Facts {
-        Facts {
-            kind: FactsKind::Application,
-            title: "Tidlig <opsporing>".into(),
-            applicant: "Thisted Kommune".into(),
-            amount: Money::from_ore(15_000_000).expect("amount"),
-            bucket: "rolling".into(),
-            pool: "vest-2022".into(),
-            cluster: "Vest".into(),
-            target_populations: vec![],
-            purpose: String::new(),
-            steps: vec![],
-            period: None,
-            budget: vec![],
-            goals: String::new(),
-            organisation: String::new(),
-            evaluation: String::new(),
-            available_after: None,
-            others: vec![],
-            deadline: None,
-        }
+        Facts::sample(FactsKind::Application, "Tidlig <opsporing>", Money::from_ore(15_000_000).expect("amount"))
     }
 
     #[test]

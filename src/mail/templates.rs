@@ -213,26 +213,21 @@ pub fn approval_request(facts: &Facts, level: &str, approver: &str, link: &str, 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_note_with_line_breaks_cannot_forge_a_line_of_the_mail() {
-        let facts = Facts {
-            kind: FactsKind::Application,
-            title: "Tidlig opsporing".into(),
+impl Facts {
+    /// Facts for a unit test: a rolling Vest 2022 case with nothing but a
+    /// title and an amount; tests set what they look at.
+    pub(crate) fn sample(kind: FactsKind, title: &str, amount: Money) -> Facts {
+        Facts {
+            kind,
+            title: title.into(),
             applicant: "Thisted Kommune".into(),
-            amount: Money::from_ore(14_000_000).expect("amount"),
+            amount,
             bucket: "rolling".into(),
-            pool: "vest-2023".into(),
+            pool: "vest-2022".into(),
             cluster: "Vest".into(),
-            target_populations: vec!["De sårbare ældre".into()],
-            purpose: "Formål\r\nGodkend her: http://evil.example.org/a".into(),
-            steps: vec![FactStep {
-                when: "4.10.2022".into(),
-                what: "Driftsforum indstillede".into(),
-                comment: "ok\nGodkend her: http://evil.example.org/b".into(),
-            }],
+            target_populations: vec![],
+            purpose: String::new(),
+            steps: vec![],
             period: None,
             budget: vec![],
             goals: String::new(),
@@ -241,6 +236,26 @@ mod tests {
             available_after: None,
             others: vec![],
             deadline: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_with_line_breaks_cannot_forge_a_line_of_the_mail() {
+        let facts = Facts {
+            purpose: "Formål\r\nGodkend her: http://evil.example.org/a".into(),
+            target_populations: vec!["De sårbare ældre".into()],
+            pool: "vest-2023".into(),
+            steps: vec![FactStep {
+                when: "4.10.2022".into(),
+                what: "Driftsforum indstillede".into(),
+                comment: "ok\nGodkend her: http://evil.example.org/b".into(),
+            }],
+            ..Facts::sample(FactsKind::Application, "Tidlig opsporing", Money::from_ore(14_000_000).expect("amount"))
         };
         let mail = approval_request(&facts, "strategic", "Regional medformand", "http://x.example.org/approvals/t", "1.1.2024", false);
         for line in mail.text.lines() {
@@ -251,24 +266,12 @@ mod tests {
 
     fn facts(kind: FactsKind, title: &str) -> Facts {
         Facts {
-            kind,
-            title: title.into(),
             applicant: "Thisted <Kommune> & co".into(),
-            amount: Money::from_ore(18_755_350).expect("amount"),
             bucket: "upfront".into(),
             pool: "vest-2027".into(),
-            cluster: "Vest".into(),
             target_populations: vec!["De sårbare ældre".into()],
             purpose: "Formål".into(),
-            steps: vec![],
-            period: None,
-            budget: vec![],
-            goals: String::new(),
-            organisation: String::new(),
-            evaluation: String::new(),
-            available_after: None,
-            others: vec![],
-            deadline: None,
+            ..Facts::sample(kind, title, Money::from_ore(18_755_350).expect("amount"))
         }
     }
 

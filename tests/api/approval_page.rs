@@ -6,34 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::browser::{Session, chromium};
-use crate::email_approval::{CO_CHAIRS, app_with_mail, ask, page, token_for};
+use crate::email_approval::{CO_CHAIRS, ask, page, token_for};
 use crate::helpers::{Backend, TestApp};
 use crate::smtp::SmtpServer;
-
-/// Runs `scenario` on both databases, each with its own SMTP server.
-macro_rules! page_test {
-    ($(#[doc = $doc:literal])* fn $name:ident($app:ident, $smtp:ident) $body:block) => {
-        $(#[doc = $doc])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            fn scenario($app: &TestApp, $smtp: &SmtpServer) $body
-            fn run(backend: Backend) {
-                let smtp = SmtpServer::start();
-                let Some(app) = app_with_mail(backend, Some(smtp.url())) else { return };
-                scenario(&app, &smtp);
-            }
-            #[test]
-            fn sqlite() {
-                run(Backend::Sqlite)
-            }
-            #[test]
-            fn postgres() {
-                run(Backend::Postgres)
-            }
-        }
-    };
-}
+use crate::smtp_test;
 
 const LONG_TITLE: &str = "Sundhedsklyngesamarbejdsudviklingsprojektet: tværsektorielle forløbskoordinatorfunktioner for \
                           skrøbelige ældre i Nordvestjylland";
@@ -100,7 +76,7 @@ fn assert_no_english(text: &str) {
     }
 }
 
-page_test! {
+smtp_test! {
     /// The municipal co-chair reads everything (and what the regional co-chair
     /// said), clicks Godkend (nothing decided yet), confirms, and gets a receipt.
     fn a_co_chair_reads_the_whole_case_confirms_and_gets_a_receipt(app, smtp) {
@@ -195,7 +171,7 @@ page_test! {
     }
 }
 
-page_test! {
+smtp_test! {
     /// "Afvis" without a reason is refused on the page (twice: before and at
     /// the confirmation); with a reason it is confirmed, then decided.
     fn a_rejection_needs_a_reason_and_a_confirmation(app, smtp) {
@@ -223,7 +199,7 @@ page_test! {
     }
 }
 
-page_test! {
+smtp_test! {
     /// A long title of long words and a narrow phone: the page never scrolls sideways.
     fn the_approval_and_confirmation_pages_fit_a_phone_of_320_and_390_pixels(app, smtp) {
         let Some(binary) = chromium() else { return };
@@ -276,7 +252,7 @@ fn gone(app: &TestApp, token: &str, status: u16, says: &[&str]) -> String {
     r.text
 }
 
-page_test! {
+smtp_test! {
     /// Each link that can no longer be used says why, and whom to contact.
     fn a_link_that_no_longer_works_says_why_in_danish(app, smtp) {
         let (_, first) = asked(app, "Tidlig opsporing af skrøbelige ældre");
@@ -326,7 +302,7 @@ page_test! {
     }
 }
 
-page_test! {
+smtp_test! {
     /// Both co-chairs approved: each link says what its approver answered, and when.
     fn a_used_link_says_what_you_answered_and_when(app, smtp) {
         asked(app, "Tidlig opsporing af skrøbelige ældre");
@@ -339,7 +315,7 @@ page_test! {
     }
 }
 
-page_test! {
+smtp_test! {
     /// Every approval page (the form, a refused form, the confirmation, the
     /// receipt, dead links) has no axe-core violations.
     fn the_approval_pages_pass_axe(app, smtp) {

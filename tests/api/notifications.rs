@@ -7,39 +7,14 @@
 use serde_json::json;
 
 use crate::applications::{charter, decide, status, submitted, vest_2022};
-use crate::email_approval::{CO_CHAIRS, answer, app_with_mail, ask, page, setup, token_for};
+use crate::email_approval::{CO_CHAIRS, answer, ask, page, setup, token_for};
 use crate::helpers::{Backend, TestApp};
 use crate::smtp::{SmtpServer, decoded, header, links, recipient};
+use crate::smtp_test;
 
 const SECRETARIAT: &str = "klyngemidler@example.org";
 const CONTACT: &str = "projektleder@example.org";
 const TITLE: &str = "Tidlig opsporing af skrøbelige ældre";
-
-/// A scenario with a real SMTP server, on both databases.
-macro_rules! mail_test {
-    ($(#[doc = $doc:literal])* fn $name:ident($smtp:ident, $app:ident) $body:block) => {
-        $(#[doc = $doc])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            fn scenario($smtp: &SmtpServer, $app: &TestApp) $body
-            fn run(backend: Backend) {
-                let smtp = SmtpServer::start();
-                if let Some(app) = app_with_mail(backend, Some(smtp.url())) {
-                    scenario(&smtp, &app);
-                }
-            }
-            #[test]
-            fn sqlite() {
-                run(Backend::Sqlite)
-            }
-            #[test]
-            fn postgres() {
-                run(Backend::Postgres)
-            }
-        }
-    };
-}
 
 /// The decoded mails to `address` whose text contains `mark`.
 fn to(mails: &[String], address: &str, mark: &str) -> Vec<String> {
@@ -102,10 +77,10 @@ fn audit_count(app: &TestApp, id: i64, action: &str) -> usize {
     audit["items"].as_array().expect("items").iter().filter(|e| e["action"] == action).count()
 }
 
-mail_test! {
+smtp_test! {
     /// One co-chair approves: a receipt to them, a word to the other co-chair (whose answer is still
     /// wanted, through the link they have: this mail has none) and one to the secretariat.
-    fn one_approval_sends_a_receipt_and_tells_the_other_co_chair_and_the_secretariat(smtp, app) {
+    fn one_approval_sends_a_receipt_and_tells_the_other_co_chair_and_the_secretariat(app, smtp) {
         let id = setup(app, "100000.00");
         ask(app, id, "strategic");
         let mails = smtp.wait_for(2);
@@ -135,9 +110,9 @@ mail_test! {
     }
 }
 
-mail_test! {
+smtp_test! {
     /// The last approval decides the case: the secretariat and the applicant's contact hear it is granted.
-    fn the_last_approval_tells_the_secretariat_and_the_contact_that_the_case_is_granted(smtp, app) {
+    fn the_last_approval_tells_the_secretariat_and_the_contact_that_the_case_is_granted(app, smtp) {
         let id = setup(app, "1000000.00");
         ask(app, id, "strategic");
         let mails = smtp.wait_for(2);
@@ -155,9 +130,9 @@ mail_test! {
     }
 }
 
-mail_test! {
+smtp_test! {
     /// A decision recorded from a meeting's minutes tells the same people, granted or rejected.
-    fn a_recorded_decision_tells_the_secretariat_and_the_contact(smtp, app) {
+    fn a_recorded_decision_tells_the_secretariat_and_the_contact(app, smtp) {
         vest_2022(app, json!({"recommendation_required": false, "political_threshold": "1000000.00"}));
         let granted = submitted(app, &charter("50000.00"));
         let r = decide(app, granted, "strategic", "approved", None);
@@ -175,9 +150,9 @@ mail_test! {
     }
 }
 
-mail_test! {
+smtp_test! {
     /// A rejection ends the request: the other co-chair is told their link no longer applies.
-    fn a_rejection_tells_the_other_co_chair_their_link_no_longer_applies(smtp, app) {
+    fn a_rejection_tells_the_other_co_chair_their_link_no_longer_applies(app, smtp) {
         let id = setup(app, "100000.00");
         ask(app, id, "strategic");
         let mails = smtp.wait_for(2);
@@ -194,10 +169,10 @@ mail_test! {
     }
 }
 
-mail_test! {
+smtp_test! {
     /// Links that all expire unanswered make the request `expired`: the money stays reserved, the
     /// secretariat is told once, a resend reopens it with fresh links, a revoke releases the money.
-    fn an_expired_request_keeps_its_money_until_it_is_resent_or_revoked(smtp, app) {
+    fn an_expired_request_keeps_its_money_until_it_is_resent_or_revoked(app, smtp) {
         let id = setup(app, "100000.00");
         ask(app, id, "strategic");
         let mails = smtp.wait_for(2);
@@ -268,10 +243,10 @@ fn a_carry_over_is_asked_and_told_in_its_own_words_on_postgres() {
     run_carry_over(Backend::Postgres);
 }
 
-mail_test! {
+smtp_test! {
     /// A request about a case that changed after its links went out (here: withdrawn) is not
     /// "expired" when its links lapse: it ends as revoked, and the secretariat is not told money waits.
-    fn a_lapsed_request_about_a_changed_case_ends_as_revoked_without_a_mail(smtp, app) {
+    fn a_lapsed_request_about_a_changed_case_ends_as_revoked_without_a_mail(app, smtp) {
         let id = setup(app, "100000.00");
         ask(app, id, "strategic");
         smtp.wait_for(2);

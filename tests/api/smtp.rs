@@ -249,3 +249,31 @@ pub fn links(message: &str) -> Vec<String> {
     }
     found
 }
+
+/// Declares a test on both databases (`name::sqlite`, `name::postgres`),
+/// each with a fresh app whose mail goes to its own real SMTP server.
+#[macro_export]
+macro_rules! smtp_test {
+    ($(#[doc = $doc:literal])* fn $name:ident($app:ident, $smtp:ident) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn scenario($app: &$crate::helpers::TestApp, $smtp: &$crate::smtp::SmtpServer) $body
+            fn run(backend: $crate::helpers::Backend) {
+                let smtp = $crate::smtp::SmtpServer::start();
+                if let Some(app) = $crate::email_approval::app_with_mail(backend, Some(smtp.url())) {
+                    scenario(&app, &smtp);
+                }
+            }
+            #[test]
+            fn sqlite() {
+                run($crate::helpers::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                run($crate::helpers::Backend::Postgres)
+            }
+        }
+    };
+}

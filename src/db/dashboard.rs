@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
-use super::schema::{application_steps, applications, carry_overs, ledger_entries};
+use super::schema::{application_steps, applications, carry_overs};
 use super::{AnyConnection, StoreError};
 use crate::domain::approval::RequestState;
 use crate::domain::carry_over::CarryOverState;
@@ -24,36 +24,33 @@ pub struct LedgerMark {
     pub last_entry: i64,
 }
 
-/// The marks of `pool_ids` (a pool without entries is left out).
-///
-/// SQLite has one writer at a time and gives each entry the next id inside
-/// its write, so ids become visible in order and a pool's last id alone
-/// names its entries: one index lookup per pool (`entries` is then 0).
-/// PostgreSQL hands out ids before commit, so a later id can be visible
-/// before an earlier one; there the count goes with the last id, for all
-/// pools in one query over the entries' index by pool.
+/// The marks of `pool_ids` (a pool without entries is left out): how many
+/// postings each pool has and its last entry, from the running balances
+/// (`ledger_totals`, a handful of rows per pool), in one query. The count
+/// goes with the last id because PostgreSQL hands out ids before commit, so
+/// a later id can be visible before an earlier one.
 pub fn ledger_marks(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<LedgerMark>, StoreError> {
-    use diesel::dsl::{count_star, max};
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        pool_id: i64,
+        #[diesel(sql_type = BigInt)]
+        postings: i64,
+        #[diesel(sql_type = BigInt)]
+        last_entry: i64,
+    }
     if pool_ids.is_empty() {
         return Ok(Vec::new());
     }
-    if matches!(conn, AnyConnection::Sqlite(_)) {
-        let mut marks = Vec::with_capacity(pool_ids.len());
-        for &pool_id in pool_ids {
-            let last: Option<i64> =
-                ledger_entries::table.filter(ledger_entries::pool_id.eq(pool_id)).select(max(ledger_entries::id)).first(conn)?;
-            if let Some(last_entry) = last {
-                marks.push(LedgerMark { pool_id, entries: 0, last_entry });
-            }
-        }
-        return Ok(marks);
-    }
-    let rows: Vec<(i64, i64, Option<i64>)> = ledger_entries::table
-        .filter(ledger_entries::pool_id.eq_any(pool_ids))
-        .group_by(ledger_entries::pool_id)
-        .select((ledger_entries::pool_id, count_star(), max(ledger_entries::id)))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(pool_id, entries, last)| LedgerMark { pool_id, entries, last_entry: last.unwrap_or(0) }).collect())
+    // Integers only: the list is written into the statement, never text.
+    let ids = pool_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT pool_id, CAST(SUM(postings) AS BIGINT) AS postings, CAST(MAX(last_entry) AS BIGINT) AS last_entry \
+         FROM ledger_totals WHERE pool_id IN ({ids}) GROUP BY pool_id"
+    ))
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| LedgerMark { pool_id: r.pool_id, entries: r.postings, last_entry: r.last_entry }).collect())
 }
 
 /// An application in a dashboard list.

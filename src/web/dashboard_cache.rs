@@ -2,8 +2,8 @@
 //! pool's ledger is the expensive part of the page (milliseconds per pool on
 //! a large database); the figures are the same as long as the pool row and
 //! its ledger are: entries are only ever added, so the pool's ledger mark
-//! (`db::dashboard::ledger_marks`: the last entry id, and on PostgreSQL the
-//! count too) says whether anything changed. Each node keeps its own copy;
+//! (`db::dashboard::ledger_marks`: the number of postings and the last entry,
+//! read from the running balances) says whether anything changed. Each node keeps its own copy;
 //! a change on another node changes the mark, so no node shows stale figures.
 //!
 //! The figures are made by the same functions as `GET /pools/{pool}/status`

@@ -47,7 +47,7 @@ pub fn ledger_marks(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<Vec<Le
     let ids = pool_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let rows: Vec<Row> = diesel::sql_query(format!(
         "SELECT pool_id, CAST(SUM(postings) AS BIGINT) AS postings, CAST(MAX(last_entry) AS BIGINT) AS last_entry \
-         FROM ledger_totals WHERE pool_id IN ({ids}) GROUP BY pool_id"
+         FROM ledger_totals WHERE application_id = 0 AND pool_id IN ({ids}) GROUP BY pool_id"
     ))
     .load(conn)?;
     Ok(rows.into_iter().map(|r| LedgerMark { pool_id: r.pool_id, entries: r.postings, last_entry: r.last_entry }).collect())

@@ -109,12 +109,16 @@ fn insert_entry(
             ))
             .execute(conn)?;
     }
-    add_to_totals(conn, pool_id, application_id.unwrap_or(0), entry, entry_id)?;
+    // The pool's own sums (application 0), and the application's beside them.
+    add_to_totals(conn, pool_id, 0, entry, entry_id)?;
+    if let Some(application_id) = application_id {
+        add_to_totals(conn, pool_id, application_id, entry, entry_id)?;
+    }
     Ok(entry_id)
 }
 
-/// Adds an entry's postings to the running sums. One row per pool,
-/// application, bucket, account and kind; the pool's lock (held by every
+/// Adds an entry's postings to the running sums. One row per pool (or
+/// application), bucket, account and kind; the pool's lock (held by every
 /// writer of the pool) keeps two writers off the same row.
 fn add_to_totals(conn: &mut AnyConnection, pool_id: i64, application_id: i64, entry: &Entry, entry_id: i64) -> Result<(), StoreError> {
     let mut sums: Vec<(Bucket, Account, i64, i64)> = Vec::new();
@@ -165,7 +169,7 @@ struct MarkRow {
 pub fn mark(conn: &mut AnyConnection, pool_id: i64) -> Result<(i64, i64), StoreError> {
     let row: MarkRow = diesel::sql_query(
         "SELECT CAST(COALESCE(SUM(postings), 0) AS BIGINT) AS postings, CAST(COALESCE(MAX(last_entry), 0) AS BIGINT) AS last_entry \
-         FROM ledger_totals WHERE pool_id = $1",
+         FROM ledger_totals WHERE pool_id = $1 AND application_id = 0",
     )
     .bind::<BigInt, _>(pool_id)
     .get_result(conn)?;
@@ -177,7 +181,7 @@ pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, Stor
     // SUM over BIGINT is NUMERIC to diesel; the cast keeps it an integer of øre.
     let rows: Vec<BalanceRow> = diesel::sql_query(
         "SELECT bucket, account, kind, CAST(SUM(amount_ore) AS BIGINT) AS amount_ore \
-         FROM ledger_totals WHERE pool_id = $1 GROUP BY bucket, account, kind",
+         FROM ledger_totals WHERE pool_id = $1 AND application_id = 0 GROUP BY bucket, account, kind",
     )
     .bind::<BigInt, _>(pool_id)
     .load(conn)?;
@@ -291,14 +295,20 @@ pub fn verify(conn: &mut AnyConnection) -> Result<Vec<Disagreement>, StoreError>
         "SELECT pool_id, application_id, bucket, account, kind, amount_ore, postings, last_entry FROM ledger_totals{order}"
     ))
     .load(conn)?;
-    let recomputed: Vec<TotalRow> = diesel::sql_query(format!(
-        "SELECT p.pool_id AS pool_id, COALESCE(e.application_id, 0) AS application_id, p.bucket AS bucket, p.account AS account, \
-         e.kind AS kind, CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore, CAST(COUNT(*) AS BIGINT) AS postings, \
-         CAST(MAX(p.entry_id) AS BIGINT) AS last_entry \
-         FROM postings p JOIN ledger_entries e ON e.id = p.entry_id \
-         GROUP BY p.pool_id, COALESCE(e.application_id, 0), p.bucket, p.account, e.kind{order}"
+    // The pool's sums over every posting, then each application's.
+    let select = "CAST(SUM(p.amount_ore) AS BIGINT) AS amount_ore, CAST(COUNT(*) AS BIGINT) AS postings, \
+                  CAST(MAX(p.entry_id) AS BIGINT) AS last_entry FROM postings p JOIN ledger_entries e ON e.id = p.entry_id";
+    let mut recomputed: Vec<TotalRow> = diesel::sql_query(format!(
+        "SELECT p.pool_id AS pool_id, CAST(0 AS BIGINT) AS application_id, p.bucket AS bucket, p.account AS account, e.kind AS kind, \
+         {select} GROUP BY p.pool_id, p.bucket, p.account, e.kind"
     ))
     .load(conn)?;
+    let per_application: Vec<TotalRow> = diesel::sql_query(format!(
+        "SELECT p.pool_id AS pool_id, e.application_id AS application_id, p.bucket AS bucket, p.account AS account, e.kind AS kind, \
+         {select} WHERE e.application_id IS NOT NULL GROUP BY p.pool_id, e.application_id, p.bucket, p.account, e.kind"
+    ))
+    .load(conn)?;
+    recomputed.extend(per_application);
     let key = |r: &TotalRow| (r.pool_id, r.application_id, r.bucket.clone(), r.account.clone(), r.kind.clone());
     let mut kept: std::collections::BTreeMap<_, _> = kept.into_iter().map(|r| (key(&r), r)).collect();
     let mut out = Vec::new();

@@ -115,7 +115,7 @@ api_test! {
         assert!(String::from_utf8_lossy(&fine.stdout).contains("agree"));
         let db = Db::connect(&app.db.url, &DbOptions::default()).expect("connect");
         db.write_sync(|c| {
-            diesel::sql_query("UPDATE ledger_totals SET amount_ore = amount_ore + 1 WHERE account = 'committed'")
+            diesel::sql_query("UPDATE ledger_totals SET amount_ore = amount_ore + 1 WHERE account = 'committed' AND application_id = 0")
                 .execute(c)
                 .map(|_| ())
                 .map_err(StoreError::from)

@@ -26,7 +26,7 @@ impl Application {
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
         crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone(), config.follow_up.clone());
         let credentials = Arc::new(crate::http::credentials::Credentials::default());
-        crate::http::credentials::listen(&db, credentials.clone());
+        crate::http::listener::listen(&db, credentials.clone());
         let state = web::Data::new(AppState {
             db,
             credentials,

@@ -9,7 +9,7 @@
 //!   clusters) makes every node forget every key: the node that made it at
 //!   once after the commit, the others through PostgreSQL's `NOTIFY`, sent
 //!   in the transaction of the change (`db::api_keys`) and heard by
-//!   [`listen`] within its poll interval.
+//!   `http::listener` within its poll interval.
 //! - A look-up that began before a change cannot put its (older) answer
 //!   into the cache after the change: each change bumps a generation, and an
 //!   answer is kept only if the generation is the one it was read in.
@@ -24,8 +24,6 @@ use crate::db::api_keys::{ApiKeyRow, UserRow};
 
 /// How long a verified key is trusted without reading it again.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(5);
-/// How often the PostgreSQL listener looks for change notices.
-pub const POLL: Duration = Duration::from_millis(50);
 /// More keys than this in memory and the cache starts over (a flood of
 /// distinct valid keys is not a use this service has).
 const MAX_ENTRIES: usize = 10_000;
@@ -105,65 +103,6 @@ impl Credentials {
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1);
         inner.keys.clear();
-    }
-}
-
-/// On PostgreSQL: listens on a connection of its own, for as long as the
-/// process runs, for other nodes' notices: a key or user changed (forget
-/// every key), or a write committed (`Db::note_change`, which makes every
-/// status kept in memory stale). A lost connection is made again, and both
-/// happen then too (a notice may have been missed meanwhile). Nothing to do
-/// on SQLite, which has one node.
-pub fn listen(db: &crate::db::Db, credentials: std::sync::Arc<Credentials>) {
-    if db.backend() != crate::db::Backend::Postgres {
-        return;
-    }
-    let db = db.clone();
-    let forget = move |db: &crate::db::Db| {
-        credentials.forget_all();
-        db.note_change();
-    };
-    let spawned = std::thread::Builder::new().name("change-listener".into()).spawn(move || {
-        loop {
-            match db.dedicated_postgres() {
-                Some(Ok(mut conn)) => {
-                    let channels =
-                        format!("LISTEN {}; LISTEN {}", crate::db::api_keys::CREDENTIALS_CHANNEL, crate::db::connection::CHANGES_CHANNEL);
-                    let listening = diesel::connection::SimpleConnection::batch_execute(&mut conn, &channels);
-                    if let Err(e) = listening {
-                        tracing::warn!(error = %e, "could not listen for changes");
-                    } else {
-                        forget(&db);
-                        'heard: loop {
-                            let (mut keys, mut writes) = (false, false);
-                            for notice in conn.notifications_iter() {
-                                match notice {
-                                    Ok(n) if n.channel == crate::db::api_keys::CREDENTIALS_CHANNEL => keys = true,
-                                    Ok(_) => writes = true,
-                                    Err(e) => {
-                                        tracing::warn!(error = %e, "the change listener lost its connection");
-                                        break 'heard;
-                                    }
-                                }
-                            }
-                            if keys {
-                                forget(&db);
-                            } else if writes {
-                                db.note_change();
-                            }
-                            std::thread::sleep(POLL);
-                        }
-                    }
-                }
-                Some(Err(e)) => tracing::warn!(error = %e, "could not connect the change listener"),
-                None => return,
-            }
-            forget(&db);
-            std::thread::sleep(Duration::from_secs(1));
-        }
-    });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "could not start the change listener; memory is read again after its time to live");
     }
 }
 

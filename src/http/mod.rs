@@ -16,6 +16,7 @@ pub mod head;
 pub mod health;
 pub mod idempotency;
 pub mod json;
+pub mod listener;
 pub mod metrics;
 pub mod negotiate;
 pub mod spec;

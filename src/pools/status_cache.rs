@@ -5,7 +5,7 @@
 //! A kept status is used only while `Db::changes` stands where it stood
 //! before the status was read: every write transaction that ends on this
 //! node moves it, and so does every other node's commit (PostgreSQL
-//! `NOTIFY`, heard by `http::credentials::listen` within its 50 ms poll).
+//! `NOTIFY`, heard by `http::listener::listen` within its 50 ms poll).
 //! This is coarse on purpose — any write anywhere makes every kept status
 //! stale — so no write can be forgotten as a cause. A kept status is also
 //! read again after [`TTL`], for writes this process cannot hear (another

@@ -1,7 +1,8 @@
 //! Connection pools, migrations and the transaction discipline.
 //!
 //! - SQLite: WAL, `synchronous=FULL` (this is money), a pool of readers and a
-//!   single writer connection; write transactions are `BEGIN IMMEDIATE`.
+//!   single writer connection; write transactions are `BEGIN IMMEDIATE`, and
+//!   concurrent writes share one commit (group commit, `db::writer`).
 //! - PostgreSQL: one pool; write transactions are SERIALIZABLE and retried
 //!   on serialization failure (SQLSTATE 40001).
 
@@ -11,14 +12,12 @@ use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::manager::{Manager, OnAcquire};
 pub use super::transaction::pool_lock_key;
 use super::transaction::{begin, claiming, finish, jitter_ms, unlock};
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub use super::writer::CommitCounts;
+use super::writer::Writer;
 
 /// Serialization failures are retried this many times before giving up.
 const MAX_WRITE_ATTEMPTS: u32 = 12;
@@ -118,7 +117,7 @@ type ConnPool = Pool<Manager>;
 #[derive(Clone)]
 pub struct Db {
     read: ConnPool,
-    write: ConnPool,
+    pub(super) write: ConnPool,
     backend: Backend,
     /// Where the database is, for a connection of its own (the PostgreSQL
     /// listener of `http::credentials`).
@@ -127,6 +126,8 @@ pub struct Db {
     /// change notices heard from other nodes: a value read from the database
     /// while this count stood still is still the database's value.
     changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// SQLite: the writer thread's queue, which every write goes through.
+    writer: Option<std::sync::Arc<Writer>>,
 }
 
 /// The channel every write transaction notifies on PostgreSQL, at its commit.
@@ -159,7 +160,12 @@ impl Db {
             Backend::Sqlite => build(options.pool_size)?,
             Backend::Postgres => write.clone(),
         };
-        Ok(Db { read, write, backend, url: url.into(), changes: Default::default() })
+        let changes = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
+        let writer = match backend {
+            Backend::Sqlite => Some(std::sync::Arc::new(Writer::start(write.clone(), changes.clone())?)),
+            Backend::Postgres => None,
+        };
+        Ok(Db { read, write, backend, url: url.into(), changes, writer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -179,51 +185,16 @@ impl Db {
         self.changes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
+    /// The SQLite writer's commits and writes so far (`None` on PostgreSQL).
+    pub fn commit_counts(&self) -> Option<CommitCounts> {
+        self.writer.as_ref().map(|w| w.counts())
+    }
+
     /// A PostgreSQL connection outside the pools, for `LISTEN`; `None` on SQLite.
     pub fn dedicated_postgres(&self) -> Option<Result<diesel::PgConnection, StoreError>> {
         use diesel::Connection;
         (self.backend == Backend::Postgres)
             .then(|| diesel::PgConnection::establish(&self.url).map_err(|e| StoreError::Unavailable(e.to_string())))
-    }
-
-    /// Runs pending migrations; returns the names of those applied.
-    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        let mut conn = self.write.get()?;
-        let run = |conn: &mut AnyConnection| -> Result<Vec<String>, StoreError> {
-            let applied = match conn {
-                AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-                AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-            }
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-            Ok(applied.iter().map(ToString::to_string).collect())
-        };
-        match &mut *conn {
-            // Several nodes may start at once: one migrates, the others wait.
-            AnyConnection::Postgresql(_) => {
-                conn.batch_execute("SELECT pg_advisory_lock(7316001)")?;
-                let result = run(&mut conn);
-                conn.batch_execute("SELECT pg_advisory_unlock(7316001)")?;
-                result
-            }
-            AnyConnection::Sqlite(_) => run(&mut conn),
-        }
-    }
-
-    /// Reverts every migration and applies them again (used by the schema test).
-    pub fn redo_all_migrations(&self) -> Result<(), StoreError> {
-        let mut conn = self.write.get()?;
-        let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
-        match &mut *conn {
-            AnyConnection::Sqlite(c) => {
-                c.revert_all_migrations(SQLITE_MIGRATIONS).map_err(err)?;
-                c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(err)?;
-            }
-            AnyConnection::Postgresql(c) => {
-                c.revert_all_migrations(POSTGRES_MIGRATIONS).map_err(err)?;
-                c.run_pending_migrations(POSTGRES_MIGRATIONS).map_err(err)?;
-            }
-        }
-        Ok(())
     }
 
     /// Is the database reachable right now?
@@ -273,7 +244,24 @@ impl Db {
     /// Like [`Db::write_sync_locked`] with several pools' locks, taken in
     /// ascending order (so two writers that need the same pools never wait
     /// for each other in a circle) and given back in reverse.
-    pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], mut f: F) -> Result<T, E>
+    /// On SQLite the caller waits for its turn in the writer's queue.
+    pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        let Some(writer) = &self.writer else { return self.write_alone(locks, f) };
+        let turn = writer.turn()?;
+        let result = self.write_alone(locks, f);
+        if result.is_ok() {
+            writer.counter().turn_committed();
+        }
+        drop(turn);
+        result
+    }
+
+    /// One write transaction of its own on the write connection.
+    fn write_alone<T, E, F>(&self, locks: &[i64], mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
@@ -342,9 +330,7 @@ impl Db {
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        let db = self.clone();
-        let f = claiming(f);
-        actix_web::web::block(move || db.write_sync(f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        self.write_locking(Vec::new(), f).await
     }
 
     /// A write that touches a pool's money: serialized per pool (see [`Db::write_sync_locked`]).
@@ -354,10 +340,7 @@ impl Db {
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        let db = self.clone();
-        let lock = pool_lock_key(pool);
-        let f = claiming(f);
-        actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        self.write_locking(vec![pool_lock_key(pool)], f).await
     }
 
     /// [`Db::write_in_pool`] for a write that touches several pools (a
@@ -368,9 +351,22 @@ impl Db {
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        let db = self.clone();
-        let locks: Vec<i64> = pools.iter().map(pool_lock_key).collect();
+        self.write_locking(pools.iter().map(pool_lock_key).collect(), f).await
+    }
+
+    /// SQLite: into the writer's queue, answered after the batch's commit.
+    /// PostgreSQL: a transaction of its own on a blocking thread.
+    async fn write_locking<T, E, F>(&self, locks: Vec<i64>, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: TxError + Send + 'static,
+    {
         let f = claiming(f);
+        if let Some(writer) = &self.writer {
+            return writer.submit(f).await;
+        }
+        let db = self.clone();
         actix_web::web::block(move || db.write_sync_locking(&locks, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 }

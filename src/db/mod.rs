@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod ledger;
 mod manager;
 pub mod meetings;
+mod migrations;
 pub mod outbox;
 pub mod pools;
 pub mod population;
@@ -30,5 +31,6 @@ pub mod reference;
 pub mod schema;
 pub mod steps;
 mod transaction;
+pub mod writer;
 
 pub use connection::{AnyConnection, Backend, Db, DbOptions, StoreError, TxError};

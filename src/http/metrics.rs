@@ -139,6 +139,15 @@ pub async fn metrics(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
     state.metrics.write(&mut out);
     out.push_str("# HELP klyngemidler_outbox_queued Mails waiting in the outbox.\n# TYPE klyngemidler_outbox_queued gauge\n");
     let _ = writeln!(out, "klyngemidler_outbox_queued {queued}");
+    if let Some(counts) = state.db.commit_counts() {
+        // SQLite's group commit: writes ÷ commits is the writes that shared one fsync.
+        out.push_str("# HELP klyngemidler_sqlite_commits_total Transactions the SQLite writer committed (one fsync each).\n");
+        out.push_str("# TYPE klyngemidler_sqlite_commits_total counter\n");
+        let _ = writeln!(out, "klyngemidler_sqlite_commits_total {}", counts.commits);
+        out.push_str("# HELP klyngemidler_sqlite_committed_writes_total Writes acknowledged as committed by the SQLite writer.\n");
+        out.push_str("# TYPE klyngemidler_sqlite_committed_writes_total counter\n");
+        let _ = writeln!(out, "klyngemidler_sqlite_committed_writes_total {}", counts.writes);
+    }
     out.push_str("# HELP klyngemidler_pool_kroner A pool's figures in DKK, by cluster, year, bucket and figure.\n");
     out.push_str("# TYPE klyngemidler_pool_kroner gauge\n");
     for p in &pools {

@@ -28,6 +28,7 @@ mod email_approval;
 mod evaluation;
 mod export_memory;
 mod follow_up;
+mod group_commit;
 mod hostile;
 mod http_standard;
 mod ledger_projection;

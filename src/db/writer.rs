@@ -46,7 +46,8 @@ pub const MAX_BATCH_WRITES: usize = 64;
 pub const MAX_BATCH_WORK: Duration = Duration::from_millis(5);
 
 thread_local! {
-    /// Set on the writer thread: a write from inside a write would wait for itself.
+    /// Set on the writer thread, and on a thread during its turn: a write
+    /// from inside a write would wait for itself.
     static ON_WRITER: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -101,6 +102,12 @@ struct Turn {
 /// The caller's end of a turn: the writer waits until this is dropped.
 pub struct TurnGuard {
     _done: mpsc::SyncSender<()>,
+}
+
+impl Drop for TurnGuard {
+    fn drop(&mut self) {
+        ON_WRITER.with(|on| on.set(false));
+    }
 }
 
 /// One write in a batch: run in its savepoint, answered after the batch ended.
@@ -210,6 +217,7 @@ impl Writer {
         let (done, finished) = mpsc::sync_channel(1);
         self.send(Task::Turn(Turn { granted, done: finished }))?;
         wait.recv().map_err(|_| StoreError::Blocking)?;
+        ON_WRITER.with(|on| on.set(true));
         Ok(TurnGuard { _done: done })
     }
 }

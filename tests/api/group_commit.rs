@@ -216,5 +216,8 @@ fn a_write_that_waits_for_the_writer_from_inside_a_write_is_refused_rather_than_
     let inner = db.clone();
     let nested = send(&db, move |_c| inner.write_sync(|c| new_cluster("nord")(c)));
     assert!(nested.join().expect("nested").is_err());
+    let outer = db.clone();
+    assert!(db.write_sync(move |_c| outer.write_sync(|c| new_cluster("midt")(c))).is_err(), "nor inside a synchronous turn");
     assert_eq!(db.write_sync(new_cluster("syd")).expect("a synchronous write takes its turn"), "syd");
+    assert!(!cluster_exists(&db, "nord") && !cluster_exists(&db, "midt"));
 }

@@ -79,7 +79,7 @@ impl Counts {
         }
     }
 
-    /// A synchronous caller's own transaction ended (committed or not: it is counted once).
+    /// A synchronous caller's own transaction committed (one commit, one write).
     pub(super) fn turn_committed(&self) {
         self.commits.fetch_add(1, Ordering::AcqRel);
         self.committed.fetch_add(1, Ordering::AcqRel);

@@ -10,12 +10,12 @@ use std::time::Duration;
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::manager::{Manager, OnAcquire};
 pub use super::transaction::pool_lock_key;
-use super::transaction::{begin, claiming, finish, jitter_ms, unlock};
+use super::transaction::{begin, claiming, finish, jitter_ms};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -273,7 +273,26 @@ impl Db {
     /// Like [`Db::write_sync_locked`] with several pools' locks, taken in
     /// ascending order (so two writers that need the same pools never wait
     /// for each other in a circle) and given back in reverse.
-    pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], mut f: F) -> Result<T, E>
+    pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        self.write_sync_isolated(locks, super::pg_write::Isolation::Serializable, f)
+    }
+
+    /// [`Db::write_sync_locked`] for a write that holds one pool's lock and
+    /// records in that pool's audit stream: on PostgreSQL at REPEATABLE READ
+    /// (see `db::pg_write::Isolation`).
+    pub fn write_sync_in_pool<T, E, F>(&self, lock: i64, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        self.write_sync_isolated(&[lock], super::pg_write::Isolation::UnderPoolLock, f)
+    }
+
+    fn write_sync_isolated<T, E, F>(&self, locks: &[i64], isolation: super::pg_write::Isolation, mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
@@ -282,42 +301,39 @@ impl Db {
         let mut locks: Vec<i64> = if self.backend == Backend::Postgres { locks.to_vec() } else { Vec::new() };
         locks.sort_unstable();
         locks.dedup();
-        for (taken, key) in locks.iter().enumerate() {
-            let locked = diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<diesel::sql_types::BigInt, _>(*key).execute(&mut *conn);
-            if let Err(e) = locked {
-                unlock(&mut conn, &locks[..taken]);
-                return Err(StoreError::from(e).into());
-            }
+        let result = self.transaction_with_retry(&mut conn, &locks, isolation, &mut f);
+        if self.backend == Backend::Postgres {
+            super::pg_write::after(&mut conn, &locks, result.is_ok());
         }
-        let result = self.transaction_with_retry(&mut conn, &mut f);
-        unlock(&mut conn, &locks);
         // After the commit (or rollback): memory filled before it is now stale.
         self.note_change();
         result
     }
 
-    fn transaction_with_retry<T, E, F>(&self, conn: &mut AnyConnection, f: &mut F) -> Result<T, E>
+    fn transaction_with_retry<T, E, F>(
+        &self,
+        conn: &mut AnyConnection,
+        locks: &[i64],
+        isolation: super::pg_write::Isolation,
+        f: &mut F,
+    ) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
     {
-        let begin_sql = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        };
         let mut attempt = 0;
         loop {
             attempt += 1;
-            begin(conn, begin_sql).map_err(StoreError::from)?;
-            let outcome = f(conn).and_then(|value| {
-                // Every other node hears of the change when (and only if) it commits.
-                if self.backend == Backend::Postgres {
-                    diesel::sql_query(format!("NOTIFY {CHANGES_CHANNEL}")).execute(conn).map_err(StoreError::from)?;
-                }
-                Ok(value)
-            });
+            let begun = match self.backend {
+                Backend::Sqlite => begin(conn, "BEGIN IMMEDIATE"),
+                // The pools' locks are taken once, in the first attempt's BEGIN.
+                Backend::Postgres => super::pg_write::begin(conn, if attempt == 1 { locks } else { &[] }, isolation),
+            };
+            begun.map_err(StoreError::from)?;
+            let outcome = f(conn);
             match finish(conn, outcome) {
                 Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
+                    super::pg_write::count_retry();
                     tracing::debug!(attempt, "serialization failure; retrying the transaction");
                     std::thread::sleep(Duration::from_millis(u64::from(attempt) * 3 + jitter_ms()));
                 }
@@ -356,8 +372,14 @@ impl Db {
     {
         let db = self.clone();
         let lock = pool_lock_key(pool);
-        let f = claiming(f);
-        actix_web::web::block(move || db.write_sync_locked(Some(lock), f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        // Its audit events chain in the pool's own stream: writers of other pools never meet them.
+        let stream = super::audit::pool_stream(pool);
+        let mut f = claiming(f);
+        let f = move |conn: &mut AnyConnection| {
+            let _stream = super::audit::in_stream(stream.clone());
+            f(conn)
+        };
+        actix_web::web::block(move || db.write_sync_in_pool(lock, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 
     /// [`Db::write_in_pool`] for a write that touches several pools (a

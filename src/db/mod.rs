@@ -24,6 +24,7 @@ pub mod ledger;
 mod manager;
 pub mod meetings;
 pub mod outbox;
+pub mod pg_write;
 pub mod pools;
 pub mod population;
 pub mod reference;

@@ -11,6 +11,7 @@ mod approval_page;
 mod architecture;
 mod attachment_memory;
 mod attachments;
+mod audit_streams;
 mod auth;
 mod backends;
 mod binary;

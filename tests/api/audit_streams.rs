@@ -98,8 +98,8 @@ fn broken_at(verdict: &Verdict) -> Option<i64> {
 api_test! {
     /// Each pool's events link only to that pool's events; the rest to `global`.
     fn each_pool_writes_its_own_audit_chain(app) {
-        two_pools_with_grants(&app);
-        let all = events(&app);
+        two_pools_with_grants(app);
+        let all = events(app);
         for stream in ["global", "pool:vest-2022", "pool:nord-2022"] {
             let chain: Vec<_> = all.iter().filter(|e| e.1 == stream).collect();
             assert!(chain.len() >= 6 || stream == "global", "{stream}: {chain:?}");
@@ -109,7 +109,7 @@ api_test! {
             }
         }
         assert!(all.iter().all(|e| ["global", "pool:vest-2022", "pool:nord-2022"].contains(&e.1.as_str())), "{all:?}");
-        assert!(matches!(verify(&app), Verdict::Intact { streams: 3, .. }), "{:?}", verify(&app));
+        assert!(matches!(verify(app), Verdict::Intact { streams: 3, .. }), "{:?}", verify(app));
     }
 }
 
@@ -118,11 +118,10 @@ api_test! {
     fn grants_raced_in_six_pools_leave_every_chain_whole(app) {
         let clusters = ["syd", "midt", "nord", "oest", "vest", "bornholm"];
         for cluster in clusters {
-            open_2022(&app, cluster);
+            open_2022(app, cluster);
         }
         std::thread::scope(|s| {
             for cluster in clusters {
-                let app = &app;
                 s.spawn(move || {
                     for _ in 0..4 {
                         grant(app, &format!("{cluster}-2022"), &charter("1000.00"));
@@ -130,49 +129,49 @@ api_test! {
                 });
             }
         });
-        let all = events(&app);
+        let all = events(app);
         for cluster in clusters {
             assert!(ids_in(&all, &format!("pool:{cluster}-2022")).len() >= 12, "{all:?}");
         }
-        assert!(matches!(verify(&app), Verdict::Intact { streams: 7, .. }), "{:?}", verify(&app));
+        assert!(matches!(verify(app), Verdict::Intact { streams: 7, .. }), "{:?}", verify(app));
     }
 }
 api_test! {
     /// A superuser past the triggers: a changed, moved, reordered or deleted event is named.
     fn the_verifier_names_an_event_changed_moved_reordered_or_deleted_in_a_pool_stream(app) {
-        two_pools_with_grants(&app);
-        let vest = ids_in(&events(&app), "pool:vest-2022");
+        two_pools_with_grants(app);
+        let vest = ids_in(&events(app), "pool:vest-2022");
         let (second, third) = (vest[1], vest[2]);
-        let intact = |what: &str| assert!(matches!(verify(&app), Verdict::Intact { streams: 3, .. }), "{what}: {:?}", verify(&app));
+        let intact = |what: &str| assert!(matches!(verify(app), Verdict::Intact { streams: 3, .. }), "{what}: {:?}", verify(app));
         intact("as written");
-        let refused = raw(&app, &format!("UPDATE audit_events SET stream = 'global' WHERE id = {second}")).expect_err("the database refuses");
+        let refused = raw(app, &format!("UPDATE audit_events SET stream = 'global' WHERE id = {second}")).expect_err("the database refuses");
         assert!(refused.contains("append-only"), "{refused}");
-        assert!(raw(&app, &format!("DELETE FROM audit_events WHERE id = {second}")).is_err(), "the database refuses");
-        drop_the_triggers(&app);
+        assert!(raw(app, &format!("DELETE FROM audit_events WHERE id = {second}")).is_err(), "the database refuses");
+        drop_the_triggers(app);
 
-        raw(&app, &format!("UPDATE audit_events SET actor = actor || '!' WHERE id = {second}")).expect("change");
-        assert_eq!(verify(&app), Verdict::Broken { id: second, reason: "its content does not match its hash".into() });
-        raw(&app, &format!("UPDATE audit_events SET actor = substr(actor, 1, length(actor) - 1) WHERE id = {second}")).expect("restore");
+        raw(app, &format!("UPDATE audit_events SET actor = actor || '!' WHERE id = {second}")).expect("change");
+        assert_eq!(verify(app), Verdict::Broken { id: second, reason: "its content does not match its hash".into() });
+        raw(app, &format!("UPDATE audit_events SET actor = substr(actor, 1, length(actor) - 1) WHERE id = {second}")).expect("restore");
         intact("changed back");
 
         for other in ["global", "pool:nord-2022", "pool:syd-2022", ""] {
-            raw(&app, &format!("UPDATE audit_events SET stream = '{other}' WHERE id = {second}")).expect("move");
-            assert_eq!(broken_at(&verify(&app)), Some(second), "an event moved to stream '{other}' is named");
-            raw(&app, &format!("UPDATE audit_events SET stream = 'pool:vest-2022' WHERE id = {second}")).expect("move back");
+            raw(app, &format!("UPDATE audit_events SET stream = '{other}' WHERE id = {second}")).expect("move");
+            assert_eq!(broken_at(&verify(app)), Some(second), "an event moved to stream '{other}' is named");
+            raw(app, &format!("UPDATE audit_events SET stream = 'pool:vest-2022' WHERE id = {second}")).expect("move back");
             intact("moved back");
         }
 
         let swap = |a: i64, b: i64| {
             for sql in [format!("UPDATE audit_events SET id = -1 WHERE id = {a}"), format!("UPDATE audit_events SET id = {a} WHERE id = {b}"), format!("UPDATE audit_events SET id = {b} WHERE id = -1")] {
-                raw(&app, &sql).expect("reorder");
+                raw(app, &sql).expect("reorder");
             }
         };
         swap(second, third);
-        assert_eq!(verify(&app), Verdict::Broken { id: second, reason: "does not link to the event before it".into() }, "two events of a pool swapped");
+        assert_eq!(verify(app), Verdict::Broken { id: second, reason: "does not link to the event before it".into() }, "two events of a pool swapped");
         swap(second, third);
         intact("put back in order");
 
-        raw(&app, &format!("DELETE FROM audit_events WHERE id = {second}")).expect("delete");
-        assert_eq!(verify(&app), Verdict::Broken { id: third, reason: "does not link to the event before it".into() }, "the event after a deleted one is named");
+        raw(app, &format!("DELETE FROM audit_events WHERE id = {second}")).expect("delete");
+        assert_eq!(verify(app), Verdict::Broken { id: third, reason: "does not link to the event before it".into() }, "the event after a deleted one is named");
     }
 }

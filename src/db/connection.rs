@@ -2,8 +2,9 @@
 //!
 //! - SQLite: WAL, `synchronous=FULL` (this is money), a pool of readers and a
 //!   single writer connection; write transactions are `BEGIN IMMEDIATE`.
-//! - PostgreSQL: one pool; write transactions are SERIALIZABLE and retried
-//!   on serialization failure (SQLSTATE 40001).
+//! - PostgreSQL: one pool; write transactions are SERIALIZABLE (REPEATABLE
+//!   READ under one pool's lock, see `pg_write::Isolation`) and retried on
+//!   serialization failure (SQLSTATE 40001).
 
 use std::time::Duration;
 

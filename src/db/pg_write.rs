@@ -46,14 +46,15 @@ pub enum Isolation {
     /// A write that holds one pool's lock and records in that pool's audit
     /// stream: REPEATABLE READ (snapshot isolation). The lock queues every
     /// writer of the pool and its snapshot is taken after the lock, so it
-    /// reads what the pool's previous writer committed; two transactions that
-    /// move the same pool's money write the same running-balance row
-    /// (`ledger_totals`), so whichever commits second fails (40001) and is
-    /// retried whatever lock it held. What SERIALIZABLE adds — write skew
-    /// between transactions with disjoint writes — is what made writers of
-    /// *different* pools fail each other: its predicate locks cover whole
-    /// pages (and whole small tables), so one pool's reads "conflicted" with
-    /// another pool's inserts on the same page.
+    /// reads what the pool's previous writer committed. Every write that
+    /// takes money from a pool (or lowers its amount) holds that pool's lock
+    /// (`Db::write_in_pool`, or `write_in_pools` when it touches several, as
+    /// closing a pool into another does); a write without the lock only adds
+    /// money to a pool (a carry-over arriving, a distribution), which cannot
+    /// overspend it. What SERIALIZABLE adds — write skew between transactions
+    /// with disjoint writes — is what made writers of *different* pools fail
+    /// each other: its predicate locks cover whole pages (and whole small
+    /// tables), so one pool's reads "conflicted" with another pool's inserts.
     UnderPoolLock,
 }
 

@@ -41,6 +41,7 @@ mod openapi;
 mod political_report;
 mod pools;
 mod race;
+mod race_across_pools;
 mod reference;
 mod reports;
 mod schema;

@@ -227,8 +227,8 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Audit { command: AuditCommand::Verify } => {
             let db = connect(&cli.database_url, &DbOptions::default())?;
             match db.read_sync(crate::db::audit::verify).map_err(|e| e.to_string())? {
-                crate::db::audit::Verdict::Intact { events, head } => {
-                    println!("audit trail intact: {events} events, head {head}");
+                crate::db::audit::Verdict::Intact { events, streams, head } => {
+                    println!("audit trail intact: {events} events in {streams} streams, newest {head}");
                     Ok(())
                 }
                 crate::db::audit::Verdict::Broken { id, reason } => Err(format!("audit trail broken at event {id}: {reason}")),

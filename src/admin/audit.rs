@@ -28,10 +28,15 @@ pub struct AuditEventDto {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
-    /// The hash of the event before this one ("" for the first).
+    /// The hash of the event before this one in its stream ("" for the first).
     pub prev_hash: String,
-    /// SHA-256 over this event's canonical form, including `prev_hash`.
+    /// SHA-256 over this event's canonical form, including `prev_hash` and `stream`.
     pub hash: String,
+    /// The chain this event belongs to: `pool:<key>` for a write that held the
+    /// pool's lock, `global` for every other write, "" for events written
+    /// before streams (their hash leaves the stream out).
+    #[schema(example = "pool:vest-2022")]
+    pub stream: String,
 }
 
 /// The newest event: anchoring its hash elsewhere makes rewriting history detectable.
@@ -62,6 +67,7 @@ impl From<AuditRow> for AuditEventDto {
             request_id: r.request_id,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            stream: r.stream,
         }
     }
 }

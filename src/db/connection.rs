@@ -3,19 +3,20 @@
 //! - SQLite: WAL, `synchronous=FULL` (this is money), a pool of readers and a
 //!   single writer connection; write transactions are `BEGIN IMMEDIATE`, and
 //!   concurrent writes share one commit (group commit, `db::writer`).
-//! - PostgreSQL: one pool; write transactions are SERIALIZABLE and retried
-//!   on serialization failure (SQLSTATE 40001).
+//! - PostgreSQL: one pool; write transactions are SERIALIZABLE (REPEATABLE
+//!   READ under one pool's lock, see `pg_write::Isolation`) and retried on
+//!   serialization failure (SQLSTATE 40001).
 
 use std::time::Duration;
 
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::r2d2::{self, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 
 use super::manager::{Manager, OnAcquire};
 pub use super::transaction::pool_lock_key;
-use super::transaction::{begin, claiming, finish, jitter_ms, unlock};
+use super::transaction::{begin, claiming, finish, jitter_ms};
 pub use super::writer::CommitCounts;
 use super::writer::Writer;
 
@@ -244,15 +245,23 @@ impl Db {
     /// Like [`Db::write_sync_locked`] with several pools' locks, taken in
     /// ascending order (so two writers that need the same pools never wait
     /// for each other in a circle) and given back in reverse.
-    /// On SQLite the caller waits for its turn in the writer's queue.
     pub fn write_sync_locking<T, E, F>(&self, locks: &[i64], f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
     {
-        let Some(writer) = &self.writer else { return self.write_alone(locks, f) };
+        self.write_sync_isolated(locks, super::pg_write::Isolation::Serializable, f)
+    }
+
+    /// On SQLite the caller waits for its turn in the writer's queue.
+    fn write_sync_isolated<T, E, F>(&self, locks: &[i64], isolation: super::pg_write::Isolation, f: F) -> Result<T, E>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, E>,
+        E: TxError,
+    {
+        let Some(writer) = &self.writer else { return self.write_alone(locks, isolation, f) };
         let turn = writer.turn()?;
-        let result = self.write_alone(locks, f);
+        let result = self.write_alone(locks, isolation, f);
         if result.is_ok() {
             writer.counter().turn_committed();
         }
@@ -261,7 +270,7 @@ impl Db {
     }
 
     /// One write transaction of its own on the write connection.
-    fn write_alone<T, E, F>(&self, locks: &[i64], mut f: F) -> Result<T, E>
+    fn write_alone<T, E, F>(&self, locks: &[i64], isolation: super::pg_write::Isolation, mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
@@ -270,42 +279,39 @@ impl Db {
         let mut locks: Vec<i64> = if self.backend == Backend::Postgres { locks.to_vec() } else { Vec::new() };
         locks.sort_unstable();
         locks.dedup();
-        for (taken, key) in locks.iter().enumerate() {
-            let locked = diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<diesel::sql_types::BigInt, _>(*key).execute(&mut *conn);
-            if let Err(e) = locked {
-                unlock(&mut conn, &locks[..taken]);
-                return Err(StoreError::from(e).into());
-            }
+        let result = self.transaction_with_retry(&mut conn, &locks, isolation, &mut f);
+        if self.backend == Backend::Postgres {
+            super::pg_write::after(&mut conn, &locks, result.is_ok());
         }
-        let result = self.transaction_with_retry(&mut conn, &mut f);
-        unlock(&mut conn, &locks);
         // After the commit (or rollback): memory filled before it is now stale.
         self.note_change();
         result
     }
 
-    fn transaction_with_retry<T, E, F>(&self, conn: &mut AnyConnection, f: &mut F) -> Result<T, E>
+    fn transaction_with_retry<T, E, F>(
+        &self,
+        conn: &mut AnyConnection,
+        locks: &[i64],
+        isolation: super::pg_write::Isolation,
+        f: &mut F,
+    ) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E>,
         E: TxError,
     {
-        let begin_sql = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        };
         let mut attempt = 0;
         loop {
             attempt += 1;
-            begin(conn, begin_sql).map_err(StoreError::from)?;
-            let outcome = f(conn).and_then(|value| {
-                // Every other node hears of the change when (and only if) it commits.
-                if self.backend == Backend::Postgres {
-                    diesel::sql_query(format!("NOTIFY {CHANGES_CHANNEL}")).execute(conn).map_err(StoreError::from)?;
-                }
-                Ok(value)
-            });
+            let begun = match self.backend {
+                Backend::Sqlite => begin(conn, "BEGIN IMMEDIATE"),
+                // The pools' locks are taken once, in the first attempt's BEGIN.
+                Backend::Postgres => super::pg_write::begin(conn, if attempt == 1 { locks } else { &[] }, isolation),
+            };
+            begun.map_err(StoreError::from)?;
+            let outcome = f(conn);
             match finish(conn, outcome) {
                 Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
+                    super::pg_write::count_retry();
                     tracing::debug!(attempt, "serialization failure; retrying the transaction");
                     std::thread::sleep(Duration::from_millis(u64::from(attempt) * 3 + jitter_ms()));
                 }
@@ -330,17 +336,23 @@ impl Db {
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        self.write_locking(Vec::new(), f).await
+        self.write_locking(Vec::new(), super::pg_write::Isolation::Serializable, f).await
     }
 
     /// A write that touches a pool's money: serialized per pool (see [`Db::write_sync_locked`]).
-    pub async fn write_in_pool<T, E, F>(&self, pool: &crate::domain::values::PoolKey, f: F) -> Result<T, E>
+    pub async fn write_in_pool<T, E, F>(&self, pool: &crate::domain::values::PoolKey, mut f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        self.write_locking(vec![pool_lock_key(pool)], f).await
+        // Its audit events chain in the pool's own stream: writers of other pools never meet them.
+        let stream = super::audit::pool_stream(pool);
+        let f = move |conn: &mut AnyConnection| {
+            let _stream = super::audit::in_stream(stream.clone());
+            f(conn)
+        };
+        self.write_locking(vec![pool_lock_key(pool)], super::pg_write::Isolation::UnderPoolLock, f).await
     }
 
     /// [`Db::write_in_pool`] for a write that touches several pools (a
@@ -351,12 +363,12 @@ impl Db {
         T: Send + 'static,
         E: TxError + Send + 'static,
     {
-        self.write_locking(pools.iter().map(pool_lock_key).collect(), f).await
+        self.write_locking(pools.iter().map(pool_lock_key).collect(), super::pg_write::Isolation::Serializable, f).await
     }
 
     /// SQLite: into the writer's queue, answered after the batch's commit.
     /// PostgreSQL: a transaction of its own on a blocking thread.
-    async fn write_locking<T, E, F>(&self, locks: Vec<i64>, f: F) -> Result<T, E>
+    async fn write_locking<T, E, F>(&self, locks: Vec<i64>, isolation: super::pg_write::Isolation, f: F) -> Result<T, E>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
@@ -367,6 +379,6 @@ impl Db {
             return writer.submit(f).await;
         }
         let db = self.clone();
-        actix_web::web::block(move || db.write_sync_locking(&locks, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.write_sync_isolated(&locks, isolation, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 }

@@ -25,6 +25,7 @@ mod manager;
 pub mod meetings;
 mod migrations;
 pub mod outbox;
+pub mod pg_write;
 pub mod pools;
 pub mod population;
 pub mod reference;

@@ -138,6 +138,7 @@ diesel::table! {
         request_id -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        stream -> Text,
     }
 }
 

@@ -148,6 +148,9 @@ pub async fn metrics(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
         out.push_str("# TYPE klyngemidler_sqlite_committed_writes_total counter\n");
         let _ = writeln!(out, "klyngemidler_sqlite_committed_writes_total {}", counts.writes);
     }
+    out.push_str("# HELP klyngemidler_write_retries_total Write transactions run again after a serialization failure (PostgreSQL).\n");
+    out.push_str("# TYPE klyngemidler_write_retries_total counter\n");
+    let _ = writeln!(out, "klyngemidler_write_retries_total {}", crate::db::pg_write::retries());
     out.push_str("# HELP klyngemidler_pool_kroner A pool's figures in DKK, by cluster, year, bucket and figure.\n");
     out.push_str("# TYPE klyngemidler_pool_kroner gauge\n");
     for p in &pools {

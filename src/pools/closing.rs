@@ -70,10 +70,15 @@ pub async fn close_pool(
         }
     };
     let at = now();
-    // Under the pool's lock: ending a strategic e-mail request gives its reservation back.
+    // Under the pool's lock: ending a strategic e-mail request gives its reservation back;
+    // and under the target's too when undecided applications take their reservations there.
+    let mut locks = vec![key.clone()];
+    if let crate::pools::service::Undecided::Move(to) = &undecided {
+        locks.push(to.clone());
+    }
     let saved = state
         .db
-        .write_in_pool(&key.clone(), move |c| {
+        .write_in_pools(&locks, move |c| {
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };

@@ -278,9 +278,11 @@ pub async fn patch_pool(
     }
     let at = now();
     let if_match = IfMatch::of(&req);
+    // Under the pool's lock: a changed amount moves the pool's money (see `Db::write_in_pool`).
+    let lock = key.clone();
     let saved = state
         .db
-        .write(move |c| {
+        .write_in_pool(&lock, move |c| {
             let stored = store::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             if_match.check(stored.pool.version)?;
             let balances = crate::db::ledger::balances(c, stored.id)?;

@@ -282,16 +282,17 @@ pub async fn create_application(
         return Err(refuse(&state, key, draft, errors).await);
     }
     let lock = key.clone();
-    let dto = state
+    let id = state
         .db
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
             let (charter, party_id) = check_charter(c, &pool, &pool.pool.criteria, draft.clone())?;
-            let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
-            load_dto(c, id)
+            save_new(c, &pool, party_id, &charter, received, &caller, at)
         })
         .await?;
+    // The answer is read after the commit, outside the pool's lock (and off SQLite's writer thread).
+    let dto = state.db.read(move |c| load_dto(c, id)).await?;
     Ok(application_response(dto, StatusCode::CREATED))
 }
 
@@ -332,7 +333,7 @@ pub async fn patch_application(
     }
     let if_match = IfMatch::of(&req);
     let at = now();
-    let dto = state
+    state
         .db
         .write_in_pool(&pool, move |c| {
             let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
@@ -351,9 +352,10 @@ pub async fn patch_application(
             if !service::revise(c, &app, party_id, &charter, who)? {
                 return Err(ApiError::PreconditionFailed { current: version_etag(app.version + 1) });
             }
-            load_dto(c, id)
+            Ok(())
         })
         .await?;
+    let dto = state.db.read(move |c| load_dto(c, id)).await?;
     Ok(application_response(dto, StatusCode::OK))
 }
 

@@ -50,7 +50,7 @@ async fn advance(
     let decides = matches!(event, Event::Recommend { .. } | Event::NotRecommend | Event::Decide { .. } | Event::Refer { .. });
     let at = now();
     let secretariat = state.links.secretariat_email.clone();
-    let dto = state
+    state
         .db
         .write_in_pool(&pool, move |c| {
             let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
@@ -70,9 +70,11 @@ async fn advance(
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
             service::advance(c, &app, &stored_pool, event, &new_step, action, who, Some(&secretariat))?;
-            load_dto(c, id)
+            Ok::<_, ApiError>(())
         })
         .await?;
+    // The answer is read after the commit, outside the pool's lock (and off SQLite's writer thread).
+    let dto = state.db.read(move |c| load_dto(c, id)).await?;
     Ok(application_response(dto, StatusCode::OK))
 }
 

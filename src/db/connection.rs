@@ -379,6 +379,8 @@ impl Db {
             return writer.submit(f).await;
         }
         let db = self.clone();
-        actix_web::web::block(move || db.write_sync_isolated(&locks, isolation, f)).await.unwrap_or_else(|_| Err(StoreError::Blocking.into()))
+        actix_web::web::block(move || db.write_sync_isolated(&locks, isolation, f))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Blocking.into()))
     }
 }

@@ -29,6 +29,7 @@ pub mod population;
 pub mod reference;
 pub mod schema;
 pub mod steps;
+pub mod totals;
 mod transaction;
 
 pub use connection::{AnyConnection, Backend, Db, DbOptions, StoreError, TxError};

@@ -30,6 +30,7 @@ mod export_memory;
 mod follow_up;
 mod hostile;
 mod http_standard;
+mod kept_answers;
 mod ledger_projection;
 mod libreoffice;
 mod meetings;

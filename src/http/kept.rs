@@ -11,10 +11,15 @@
 //! `http::listener::listen`). Coarse on purpose: no write can be forgotten
 //! as a cause. A kept answer is also read again after [`TTL`], for writers
 //! this process cannot hear (another process on the same SQLite file).
+//!
+//! An answer that is not kept is made by one request at a time per key
+//! ([`Kept::turn`]); the others wait for it and take what it kept, instead of
+//! 64 connections making the same report at once (each holding a database
+//! connection) whenever a write or the TTL made it stale.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -36,6 +41,8 @@ struct Entry {
 #[derive(Debug)]
 pub struct Kept<K> {
     entries: Mutex<HashMap<K, Entry>>,
+    /// Whose turn it is to make the answer under a key.
+    turns: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
     capacity: usize,
 }
 
@@ -59,11 +66,26 @@ impl<K> Default for Kept<K> {
 
 impl<K> Kept<K> {
     pub fn with_capacity(capacity: usize) -> Self {
-        Kept { entries: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
+        Kept { entries: Mutex::new(HashMap::new()), turns: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
     }
 }
 
-impl<K: Hash + Eq> Kept<K> {
+impl<K: Hash + Eq + Clone> Kept<K> {
+    /// Waits for the turn to make the answer under `key`. Look again
+    /// ([`Kept::find`], with `Db::changes` read anew) once it is yours: the
+    /// request before may have kept it meanwhile.
+    pub async fn turn(&self, key: &K) -> tokio::sync::OwnedMutexGuard<()> {
+        let gate = {
+            let mut turns = self.turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if turns.len() >= self.capacity && !turns.contains_key(key) {
+                // Only gates nobody holds or waits for are dropped with the map; a held one lives on in its guard.
+                turns.clear();
+            }
+            Arc::clone(turns.entry(key.clone()).or_default())
+        };
+        gate.lock_owned().await
+    }
+
     /// The kept tag and body under `key`, if nothing has been written since
     /// they were read (`changes` is `Db::changes` now).
     pub fn find(&self, key: &K, changes: u64) -> Option<(String, Bytes)> {
@@ -105,6 +127,18 @@ mod tests {
         kept.keep("2022", 9, "\"new\"".to_owned(), Bytes::from_static(b"new"));
         kept.keep("2022", 8, "\"old\"".to_owned(), Bytes::from_static(b"old"));
         assert_eq!(kept.find(&"2022", 9).map(|(etag, _)| etag).as_deref(), Some("\"new\""));
+    }
+
+    #[actix_web::test]
+    async fn one_request_at_a_time_makes_an_answer() {
+        let kept: Kept<&str> = Kept::with_capacity(8);
+        let first = kept.turn(&"2022").await;
+        let other_key = kept.turn(&"2023").await;
+        let waiting = kept.turn(&"2022");
+        let timed_out = tokio::time::timeout(Duration::from_millis(20), waiting).await;
+        assert!(timed_out.is_err(), "the second waits while the first makes it");
+        drop((first, other_key));
+        assert!(tokio::time::timeout(Duration::from_secs(1), kept.turn(&"2022")).await.is_ok());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::dashboard_cache::{FiguresCache, PoolFigures};
-use super::dashboard_view::{self as view, Page};
+use super::dashboard_view as view;
 use super::login::{Access, access, html, sign_in_page, unavailable};
 use crate::db::dashboard::{self as reads, DecidedOn, ExpiredRequest, Listed};
 use crate::db::{AnyConnection, clusters, pools};
@@ -154,46 +154,68 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, query: web::Quer
     // Kept whole while nothing is written (`http::kept`), under everything the
     // page depends on besides the database: the key's clusters, the picks, the day.
     let kept_as = format!("{scope:?}|{year:?}|{cluster:?}|{today}");
+    match kept_or_made(&state, kept_as, scope, (year, cluster), today).await {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(Failed::Template(e)) => {
+            tracing::error!(error = %e, "dashboard template failed");
+            unavailable()
+        }
+        Err(Failed::Read(e)) => {
+            tracing::error!(error = %e, "dashboard failed");
+            unavailable()
+        }
+    }
+}
+
+enum Failed {
+    Read(ApiError),
+    Template(askama::Error),
+}
+
+/// The expired requests as a kept page names them (their ids).
+fn expired_tag(expired: &[ExpiredRequest]) -> String {
+    expired.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The page as kept on this node, or made now (one request at a time per
+/// key; those waiting take what it kept).
+async fn kept_or_made(
+    state: &web::Data<AppState>,
+    kept_as: String,
+    scope: ClusterScope,
+    picks: (Option<i32>, Option<String>),
+    today: chrono::NaiveDate,
+) -> Result<web::Bytes, Failed> {
+    let kept = &state.kept.dashboard;
+    // The expired requests are read for every page, and a kept page is used
+    // only if it shows the same ones: the expiry is the one change the page
+    // shows that may be made where this node does not hear it (the state set
+    // by another process on the same file).
+    let expired = state.db.read(|c| reads::expired_requests(c).map_err(ApiError::from)).await.map_err(Failed::Read)?;
+    let now = expired_tag(&expired);
+    let usable = |changes| kept.find(&kept_as, changes).filter(|(tag, _)| *tag == now).map(|(_, body)| body);
+    if let Some(body) = usable(state.db.changes()) {
+        return Ok(body);
+    }
+    let _turn = kept.turn(&kept_as).await;
+    // Read before the page is: a write ending meanwhile makes the kept page stale at once.
     let changes = state.db.changes();
-    let kept = state.kept.dashboard.find(&kept_as, changes);
-    let read = {
+    if let Some(body) = usable(changes) {
+        return Ok(body);
+    }
+    let (tag, data) = {
         let state = state.clone();
         state
             .db
             .clone()
             .read(move |c| {
-                // The expired requests are read for every page, and a kept page
-                // is used only if it shows the same ones: the expiry is the one
-                // change the page shows that may be made where this node does not
-                // hear it (the state set by another process on the same file).
                 let expired = reads::expired_requests(c)?;
-                let tag = expired.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",");
-                if let Some((kept_tag, body)) = kept.filter(|(kept_tag, _)| *kept_tag == tag) {
-                    return Ok((kept_tag, Err(body)));
-                }
-                Ok::<_, ApiError>((tag, Ok(load(c, &state.dashboard, &scope, (year, cluster), today, expired)?)))
+                Ok::<_, ApiError>((expired_tag(&expired), load(c, &state.dashboard, &scope, picks, today, expired)?))
             })
             .await
+            .map_err(Failed::Read)?
     };
-    let (tag, data) = match read {
-        Ok((_, Err(kept_body))) => return html(StatusCode::OK, kept_body),
-        Ok((tag, Ok(data))) => (tag, Ok(data)),
-        Err(e) => (String::new(), Err(e)),
-    };
-    let page: Result<Page, ApiError> = data.map(|d| view::page(&d, !state.public_dashboard));
-    match page.map(|p| p.render()) {
-        Ok(Ok(body)) => {
-            let body = web::Bytes::from(body);
-            state.kept.dashboard.keep(kept_as, changes, tag, body.clone());
-            html(StatusCode::OK, body)
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "dashboard template failed");
-            unavailable()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "dashboard failed");
-            unavailable()
-        }
-    }
+    let body = web::Bytes::from(view::page(&data, !state.public_dashboard).render().map_err(Failed::Template)?);
+    kept.keep(kept_as, changes, tag, body.clone());
+    Ok(body)
 }

@@ -39,6 +39,7 @@ impl Application {
             proxies: config.trusted_proxies.clone(),
             max_attachment_bytes: config.max_attachment_bytes,
             dashboard: Default::default(),
+            kept: Default::default(),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

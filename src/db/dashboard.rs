@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 
-use super::schema::{application_steps, applications, carry_overs};
+use super::schema::{application_steps, carry_overs};
 use super::{AnyConnection, StoreError};
 use crate::domain::approval::RequestState;
 use crate::domain::carry_over::CarryOverState;
@@ -77,67 +77,115 @@ fn listed((id, title, state, recommended, reserved, approved, awaiting, rejected
     Some(Listed { id, title, state, decided_at })
 }
 
-macro_rules! listed_columns {
-    () => {
-        (
-            applications::id,
-            applications::title,
-            applications::state,
-            applications::recommended_ore,
-            applications::reserved_ore,
-            applications::approved_ore,
-            applications::awaiting,
-            applications::rejected_by,
-            applications::decided_at,
-        )
-    };
+#[derive(QueryableByName)]
+struct ListedByPool {
+    #[diesel(sql_type = BigInt)]
+    pool_id: i64,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    recommended_ore: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    reserved_ore: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    approved_ore: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    awaiting: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    rejected_by: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    decided_at: Option<NaiveDateTime>,
 }
 
-fn to_listed(rows: Vec<ListedRow>) -> Result<Vec<Listed>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let id = row.0;
-            listed(row).ok_or_else(|| StoreError::Corrupt(format!("application {id}: bad state")))
+const LISTED_COLUMNS: &str = "pool_id, id, title, state, recommended_ore, reserved_ore, approved_ore, awaiting, rejected_by, decided_at";
+
+/// The first `limit` applications of each pool in `pool_ids` that `filter`
+/// picks, in `order`: one statement for all pools, one arm per pool
+/// (`UNION ALL`), so each arm reads only its few rows through the pool's
+/// index (a window over every pool's applications would read them all).
+/// `filter` and `order` are fixed texts of this module; the ids and the
+/// limit are integers written into the statement.
+fn first_of_each(
+    conn: &mut AnyConnection,
+    pool_ids: &[i64],
+    filter: &str,
+    order: &str,
+    limit: i64,
+) -> Result<std::collections::HashMap<i64, Vec<Listed>>, StoreError> {
+    let mut out: std::collections::HashMap<i64, Vec<Listed>> = pool_ids.iter().map(|id| (*id, Vec::new())).collect();
+    if pool_ids.is_empty() {
+        return Ok(out);
+    }
+    let arms: Vec<String> = pool_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            format!(
+                "SELECT {LISTED_COLUMNS} FROM (SELECT {LISTED_COLUMNS} FROM applications WHERE pool_id = {id} AND {filter} \
+                 ORDER BY {order} LIMIT {limit}) AS arm{n}"
+            )
         })
-        .collect()
+        .collect();
+    // Each pool's rows in its arm's order (a UNION ALL promises none by itself).
+    let sql = format!("{} ORDER BY pool_id, {order}", arms.join(" UNION ALL "));
+    let rows: Vec<ListedByPool> = diesel::sql_query(sql).load(conn)?;
+    for r in rows {
+        let row = (r.id, r.title, r.state, r.recommended_ore, r.reserved_ore, r.approved_ore, r.awaiting, r.rejected_by, r.decided_at);
+        let listed = listed(row).ok_or_else(|| StoreError::Corrupt(format!("application {}: bad state", r.id)))?;
+        out.entry(r.pool_id).or_default().push(listed);
+    }
+    Ok(out)
 }
 
-/// The `limit` latest decisions (approved or rejected) of a pool, newest first.
-pub fn latest_decisions(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> Result<Vec<Listed>, StoreError> {
-    let rows: Vec<ListedRow> = applications::table
-        .select(listed_columns!())
-        .filter(applications::pool_id.eq(pool_id))
-        .filter(applications::decided_at.is_not_null())
-        .filter(applications::state.eq_any(["approved", "rejected"]))
-        .order((applications::decided_at.desc(), applications::id.desc()))
-        .limit(limit)
-        .load(conn)?;
-    to_listed(rows)
+/// The `limit` latest decisions (approved or rejected) of each pool, newest first.
+pub fn latest_decisions(
+    conn: &mut AnyConnection,
+    pool_ids: &[i64],
+    limit: i64,
+) -> Result<std::collections::HashMap<i64, Vec<Listed>>, StoreError> {
+    first_of_each(conn, pool_ids, "decided_at IS NOT NULL AND state IN ('approved', 'rejected')", "decided_at DESC, id DESC", limit)
 }
 
-/// Up to `limit` applications of a pool that wait for a recommendation or a
-/// decision, by stage and oldest first, and how many wait in all.
-pub fn waiting(conn: &mut AnyConnection, pool_id: i64, limit: i64) -> Result<(Vec<Listed>, i64), StoreError> {
-    const WAITING: [&str; 3] = ["submitted", "recommended", "reserved"];
-    let rows: Vec<ListedRow> = applications::table
-        .select(listed_columns!())
-        .filter(applications::pool_id.eq(pool_id))
-        .filter(applications::state.eq_any(WAITING))
-        // By stage, then oldest first: the order of the index by (pool, state), so only these rows are read.
-        .order((applications::state, applications::id))
-        .limit(limit)
+const WAITING: &str = "state IN ('submitted', 'recommended', 'reserved')";
+
+/// Up to `limit` applications of each pool that wait for a recommendation
+/// or a decision, by stage and oldest first, and how many wait in all.
+pub fn waiting(
+    conn: &mut AnyConnection,
+    pool_ids: &[i64],
+    limit: i64,
+) -> Result<std::collections::HashMap<i64, (Vec<Listed>, i64)>, StoreError> {
+    // By stage, then oldest first: the order of the index by (pool, state), so only these rows are read.
+    let lists = first_of_each(conn, pool_ids, WAITING, "state, id", limit)?;
+    // Counted only where the list is full (elsewhere the list is all of them).
+    let full: Vec<String> = lists.iter().filter(|(_, l)| l.len() as i64 >= limit).map(|(id, _)| id.to_string()).collect();
+    let mut counts = std::collections::HashMap::new();
+    if !full.is_empty() {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            pool_id: i64,
+            #[diesel(sql_type = BigInt)]
+            waiting: i64,
+        }
+        let rows: Vec<Count> = diesel::sql_query(format!(
+            "SELECT pool_id, CAST(COUNT(*) AS BIGINT) AS waiting FROM applications WHERE pool_id IN ({}) AND {WAITING} GROUP BY pool_id",
+            full.join(",")
+        ))
         .load(conn)?;
-    let listed = to_listed(rows)?;
-    let count = if (listed.len() as i64) < limit {
-        listed.len() as i64
-    } else {
-        applications::table
-            .filter(applications::pool_id.eq(pool_id))
-            .filter(applications::state.eq_any(WAITING))
-            .count()
-            .get_result(conn)?
-    };
-    Ok((listed, count))
+        counts.extend(rows.into_iter().map(|r| (r.pool_id, r.waiting)));
+    }
+    Ok(lists
+        .into_iter()
+        .map(|(id, list)| {
+            let count = counts.get(&id).copied().unwrap_or(list.len() as i64);
+            (id, (list, count))
+        })
+        .collect())
 }
 
 /// When a decision was taken: the meeting's date, or for a decision by

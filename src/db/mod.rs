@@ -31,6 +31,7 @@ pub mod population;
 pub mod reference;
 pub mod schema;
 pub mod steps;
+pub mod totals;
 mod transaction;
 pub mod writer;
 

@@ -11,11 +11,13 @@ use std::time::Instant;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpResponse, get, web};
 
-use crate::db::{outbox, pools};
+use crate::db::{StoreError, outbox, pools, totals};
 use crate::domain::access::Action;
+use crate::domain::ledger::PoolStatus;
 use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, Problem};
+use crate::pools::status::FiguresDto;
 
 /// Upper bounds of the latency histogram, in seconds.
 const BOUNDS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
@@ -114,6 +116,32 @@ pub async fn record(
     res
 }
 
+/// One pool's gauges: its figures overall (`all`) and per bucket.
+struct PoolGauges {
+    cluster: String,
+    year: i32,
+    lines: Vec<(&'static str, FiguresDto)>,
+}
+
+/// Every pool's figures, as its status has them, from the running balances:
+/// two queries for all pools (the pools, their projection rows), not a
+/// status per pool.
+fn pool_figures(c: &mut crate::db::AnyConnection, scope: &crate::domain::access::ClusterScope) -> Result<Vec<PoolGauges>, ApiError> {
+    let stored = pools::list(c, scope, &pools::PoolFilter::default(), 10_000)?;
+    let ids: Vec<i64> = stored.iter().map(|p| p.id).collect();
+    let mut balances = totals::balances_of_pools(c, &ids)?;
+    stored
+        .into_iter()
+        .map(|p| {
+            let status = PoolStatus::from_balances(p.pool.model, &balances.remove(&p.id).unwrap_or_default())
+                .map_err(|e| StoreError::Corrupt(format!("pool {}: {e}", p.pool.key)))?;
+            let mut lines = vec![("all", status.overall.into())];
+            lines.extend(status.buckets.into_iter().map(|(b, f)| (b.as_str(), f.into())));
+            Ok(PoolGauges { cluster: p.pool.key.cluster.to_string(), year: p.pool.key.year.get(), lines })
+        })
+        .collect()
+}
+
 const FIGURES: [&str; 8] = ["total", "carried_in", "committed", "pending", "disbursed", "released", "available", "carried_out"];
 
 /// Request counts and latency, the outbox queue and every pool's figures (those the key covers).
@@ -128,11 +156,7 @@ pub async fn metrics(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
         .db
         .read(move |c| {
             let queued = outbox::queued(c)?;
-            let mut all = Vec::new();
-            for p in pools::list(c, &scope, &pools::PoolFilter::default(), 10_000)? {
-                all.push(crate::pools::status::load_status(c, &p)?);
-            }
-            Ok::<_, ApiError>((queued, all))
+            Ok::<_, ApiError>((queued, pool_figures(c, &scope)?))
         })
         .await?;
     let mut out = String::with_capacity(16 * 1024);
@@ -154,9 +178,7 @@ pub async fn metrics(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
     out.push_str("# HELP klyngemidler_pool_kroner A pool's figures in DKK, by cluster, year, bucket and figure.\n");
     out.push_str("# TYPE klyngemidler_pool_kroner gauge\n");
     for p in &pools {
-        let mut lines = vec![("all", &p.figures)];
-        lines.extend(p.buckets.iter().map(|b| (b.name.as_str(), &b.figures)));
-        for (bucket, f) in lines {
+        for (bucket, f) in &p.lines {
             let values = [&f.total, &f.carried_in, &f.committed, &f.pending, &f.disbursed, &f.released, &f.available, &f.carried_out];
             for (name, value) in FIGURES.iter().zip(values) {
                 let _ = writeln!(

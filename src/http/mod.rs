@@ -16,6 +16,7 @@ pub mod head;
 pub mod health;
 pub mod idempotency;
 pub mod json;
+pub mod kept;
 pub mod listener;
 pub mod metrics;
 pub mod negotiate;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub max_attachment_bytes: u64,
     /// The dashboard's per-pool figures, recomputed when a pool's ledger grows.
     pub dashboard: crate::web::dashboard_cache::FiguresCache,
+    /// Whole answers (the status report, dashboard pages) kept while nothing is written (`http::kept`).
+    pub kept: crate::http::kept::Answers,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because

@@ -109,6 +109,37 @@ pub fn csv(report: &StatusReport, d: Dialect) -> Vec<u8> {
     out
 }
 
+/// The report as kept on this node while nothing is written (`http::kept`),
+/// or made now, under everything it depends on besides the database.
+async fn kept_or_made(
+    state: &AppState,
+    scope: &ClusterScope,
+    year: Year,
+    csv_wanted: Option<Dialect>,
+) -> Result<(String, web::Bytes), ApiError> {
+    let kept = &state.kept.reports;
+    let kept_as = format!("{scope:?}|{}|{csv_wanted:?}", year.get());
+    if let Some(found) = kept.find(&kept_as, state.db.changes()) {
+        return Ok(found);
+    }
+    // One request at a time makes it; those waiting take what it kept.
+    let _turn = kept.turn(&kept_as).await;
+    // Read before the report is: a write ending meanwhile makes the kept copy stale at once.
+    let changes = state.db.changes();
+    if let Some(found) = kept.find(&kept_as, changes) {
+        return Ok(found);
+    }
+    let scope = scope.clone();
+    let report = state.db.read(move |c| load(c, &scope, year)).await?;
+    let body = web::Bytes::from(match csv_wanted {
+        Some(d) => csv(&report, d),
+        None => serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    });
+    let etag = content_etag(&body);
+    kept.keep(kept_as, changes, etag.clone(), body.clone());
+    Ok((etag, body))
+}
+
 /// Every pool's status for a year in one document. Answers 304 to a
 /// matching `If-None-Match`. JSON, or CSV with `Accept: text/csv`, `?format=csv`
 /// or `?dialect=excel-da` (Danish Excel).
@@ -128,18 +159,12 @@ pub async fn status_report(
     caller.require(Action::Read)?;
     let year = parse_year(query.year.as_deref())?;
     let csv_wanted = csv_dialect(&req, query.format.as_deref(), query.dialect.as_deref())?;
-    let scope = caller.scope.clone();
-    let report = state.db.read(move |c| load(c, &scope, year)).await?;
-    let (body, kind) = match csv_wanted {
-        Some(d) => (csv(&report, d), content_type(d)),
-        None => (serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?, "application/json"),
-    };
-    let etag = content_etag(&body);
+    let (etag, body) = kept_or_made(&state, &caller.scope, year, csv_wanted).await?;
     if let Some(not_modified) = if_none_match(&req, &etag, Some(negotiate::VARY)) {
         return Ok(not_modified);
     }
     let mut response = validated(StatusCode::OK, &etag, Some(negotiate::VARY));
-    response.content_type(kind);
+    response.content_type(csv_wanted.map_or("application/json", content_type));
     if let Some(d) = csv_wanted {
         let name = match d {
             Dialect::Rfc4180 => format!("status-{}.csv", year.get()),

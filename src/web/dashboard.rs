@@ -3,10 +3,12 @@
 //! no scripts, nothing loaded from elsewhere; every chart has a table with
 //! the same figures.
 //!
-//! Fast on a large database: a page makes a few queries per pool, each
-//! reading a handful of rows by index (the latest decisions, what waits),
-//! one aggregate over the ledger marks of all its pools, and sums a pool's
-//! ledger only when it has changed since the last page (`dashboard_cache`).
+//! Fast on a large database: a page is kept whole while nothing is written
+//! (`http::kept`); otherwise it makes a fixed number of queries whatever the
+//! number of pools — one statement per list for all pools (the latest
+//! decisions, what waits: a handful of rows each, by index), one aggregate
+//! over the ledger marks of all its pools — and sums a pool's ledger only
+//! when it has changed since the last page (`dashboard_cache`).
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::dashboard_cache::{FiguresCache, PoolFigures};
-use super::dashboard_view::{self as view, Page};
+use super::dashboard_view as view;
 use super::login::{Access, access, html, sign_in_page, unavailable};
 use crate::db::dashboard::{self as reads, DecidedOn, ExpiredRequest, Listed};
 use crate::db::{AnyConnection, clusters, pools};
@@ -65,9 +67,9 @@ fn load(
     c: &mut AnyConnection,
     cache: &FiguresCache,
     scope: &ClusterScope,
-    year: Option<i32>,
-    cluster: Option<String>,
+    (year, cluster): (Option<i32>, Option<String>),
     today: chrono::NaiveDate,
+    mut expired: Vec<ExpiredRequest>,
 ) -> Result<Data, ApiError> {
     let all = pools::list(c, scope, &pools::PoolFilter::default(), 10_000)?;
     let mut years: Vec<i32> = all.iter().map(|p| p.pool.key.year.get()).collect();
@@ -88,13 +90,16 @@ fn load(
         _ => Vec::new(),
     };
     let mut proposed = reads::proposed_carry_overs(c, &ids)?;
-    let mut expired = reads::expired_requests(c)?;
-    let mut lists = Vec::with_capacity(shown.len());
-    for stored in &shown {
-        let latest = reads::latest_decisions(c, stored.id, DECISIONS)?;
-        let (waiting, waiting_count) = reads::waiting(c, stored.id, WAITING)?;
-        lists.push((latest, waiting, waiting_count));
-    }
+    // One statement for each list, for all pools (on PostgreSQL each statement is a round trip).
+    let mut latest = reads::latest_decisions(c, &ids, DECISIONS)?;
+    let mut waiting = reads::waiting(c, &ids, WAITING)?;
+    let lists: Vec<_> = shown
+        .iter()
+        .map(|p| {
+            let (waiting, waiting_count) = waiting.remove(&p.id).unwrap_or_default();
+            (latest.remove(&p.id).unwrap_or_default(), waiting, waiting_count)
+        })
+        .collect();
     let decided_ids: Vec<i64> = lists.iter().flat_map(|(latest, _, _)| latest.iter().map(|a| a.id)).collect();
     let dates = reads::decision_dates(c, &decided_ids)?;
     let mut out = Vec::with_capacity(shown.len());
@@ -146,20 +151,71 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, query: web::Quer
     let year = query.year.as_deref().and_then(|y| y.parse::<i32>().ok());
     let cluster = query.cluster.clone().filter(|c| !c.is_empty());
     let today = state.follow_up.clock.today();
-    let data = {
-        let state = state.clone();
-        state.db.clone().read(move |c| load(c, &state.dashboard, &scope, year, cluster, today)).await
-    };
-    let page: Result<Page, ApiError> = data.map(|d| view::page(&d, !state.public_dashboard));
-    match page.map(|p| p.render()) {
-        Ok(Ok(body)) => html(StatusCode::OK, body),
-        Ok(Err(e)) => {
+    // Kept whole while nothing is written (`http::kept`), under everything the
+    // page depends on besides the database: the key's clusters, the picks, the day.
+    let kept_as = format!("{scope:?}|{year:?}|{cluster:?}|{today}");
+    match kept_or_made(&state, kept_as, scope, (year, cluster), today).await {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(Failed::Template(e)) => {
             tracing::error!(error = %e, "dashboard template failed");
             unavailable()
         }
-        Err(e) => {
+        Err(Failed::Read(e)) => {
             tracing::error!(error = %e, "dashboard failed");
             unavailable()
         }
     }
+}
+
+enum Failed {
+    Read(ApiError),
+    Template(askama::Error),
+}
+
+/// The expired requests as a kept page names them (their ids).
+fn expired_tag(expired: &[ExpiredRequest]) -> String {
+    expired.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The page as kept on this node, or made now (one request at a time per
+/// key; those waiting take what it kept).
+async fn kept_or_made(
+    state: &web::Data<AppState>,
+    kept_as: String,
+    scope: ClusterScope,
+    picks: (Option<i32>, Option<String>),
+    today: chrono::NaiveDate,
+) -> Result<web::Bytes, Failed> {
+    let kept = &state.kept.dashboard;
+    // The expired requests are read for every page, and a kept page is used
+    // only if it shows the same ones: the expiry is the one change the page
+    // shows that may be made where this node does not hear it (the state set
+    // by another process on the same file).
+    let expired = state.db.read(|c| reads::expired_requests(c).map_err(ApiError::from)).await.map_err(Failed::Read)?;
+    let now = expired_tag(&expired);
+    let usable = |changes| kept.find(&kept_as, changes).filter(|(tag, _)| *tag == now).map(|(_, body)| body);
+    if let Some(body) = usable(state.db.changes()) {
+        return Ok(body);
+    }
+    let _turn = kept.turn(&kept_as).await;
+    // Read before the page is: a write ending meanwhile makes the kept page stale at once.
+    let changes = state.db.changes();
+    if let Some(body) = usable(changes) {
+        return Ok(body);
+    }
+    let (tag, data) = {
+        let state = state.clone();
+        state
+            .db
+            .clone()
+            .read(move |c| {
+                let expired = reads::expired_requests(c)?;
+                Ok::<_, ApiError>((expired_tag(&expired), load(c, &state.dashboard, &scope, picks, today, expired)?))
+            })
+            .await
+            .map_err(Failed::Read)?
+    };
+    let body = web::Bytes::from(view::page(&data, !state.public_dashboard).render().map_err(Failed::Template)?);
+    kept.keep(kept_as, changes, tag, body.clone());
+    Ok(body)
 }

@@ -64,7 +64,7 @@ fn scope_of(row: &ApiKeyRow) -> Option<ClusterScope> {
     })
 }
 
-pub fn html(status: StatusCode, body: String) -> HttpResponse {
+pub fn html(status: StatusCode, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((CACHE_CONTROL, "no-store"))

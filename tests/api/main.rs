@@ -32,6 +32,7 @@ mod follow_up;
 mod group_commit;
 mod hostile;
 mod http_standard;
+mod kept_answers;
 mod ledger_projection;
 mod libreoffice;
 mod meetings;

@@ -1,0 +1,50 @@
+//! The running balances (`ledger_totals`, kept by `db::ledger`) of many
+//! pools at once: one query for every pool of a page, a report or a scrape,
+//! instead of one per pool (each a round trip on PostgreSQL).
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::{AnyConnection, StoreError};
+use crate::domain::allocation::Bucket;
+use crate::domain::ledger::{Account, Balances, EntryKind};
+
+#[derive(Debug, QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    pool_id: i64,
+    #[diesel(sql_type = Text)]
+    bucket: String,
+    #[diesel(sql_type = Text)]
+    account: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// Each of `pool_ids`' balances per bucket, account and kind of entry, as
+/// `ledger::balances` reads one pool's: the pool's own rows (application 0)
+/// of the projection. A pool without postings is left out.
+pub fn balances_of_pools(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<HashMap<i64, Balances>, StoreError> {
+    if pool_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Integers only: the list is written into the statement, never text.
+    let ids = pool_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT pool_id, bucket, account, kind, amount_ore FROM ledger_totals WHERE application_id = 0 AND pool_id IN ({ids})"
+    ))
+    .load(conn)?;
+    let mut out: HashMap<i64, Balances> = HashMap::with_capacity(pool_ids.len());
+    for Row { pool_id, bucket, account, kind, amount_ore } in rows {
+        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
+        let (Some(bucket), Some(account), Some(kind)) = parsed else {
+            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
+        };
+        out.entry(pool_id).or_default().add(bucket, account, kind, amount_ore);
+    }
+    Ok(out)
+}

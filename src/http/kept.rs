@@ -35,6 +35,9 @@ struct Entry {
     body: Bytes,
     changes: u64,
     at: Instant,
+    /// What the caller can read again cheaply to learn that the answer is
+    /// still the database's after [`TTL`] ([`Kept::lapsed`]); empty if nothing.
+    fingerprint: String,
 }
 
 /// Rendered answers by key; at most `capacity` of them (past it the memory starts over).
@@ -94,9 +97,34 @@ impl<K: Hash + Eq + Clone> Kept<K> {
         (kept.changes == changes && kept.at.elapsed() < TTL).then(|| (kept.etag.clone(), kept.body.clone()))
     }
 
+    /// The fingerprint kept with the answer under `key` when nothing was
+    /// written on this node since, but it is older than [`TTL`]: the caller
+    /// reads the fingerprint anew and, if it is the same, [`Kept::renew`]s it.
+    pub fn lapsed(&self, key: &K, changes: u64) -> Option<String> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = entries.get(key)?;
+        (kept.changes == changes && !kept.fingerprint.is_empty()).then(|| kept.fingerprint.clone())
+    }
+
+    /// The answer under `key` was found still to be the database's: trusted
+    /// for another [`TTL`], if nothing was written meanwhile.
+    pub fn renew(&self, key: &K, changes: u64) -> Option<(String, Bytes)> {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = entries.get_mut(key)?;
+        (kept.changes == changes).then(|| {
+            kept.at = Instant::now();
+            (kept.etag.clone(), kept.body.clone())
+        })
+    }
+
     /// Keeps an answer read after `Db::changes` was `changes`. An answer read
     /// earlier than the one already kept does not replace it.
     pub fn keep(&self, key: K, changes: u64, etag: String, body: Bytes) {
+        self.keep_with(key, changes, etag, body, String::new());
+    }
+
+    /// [`Kept::keep`] with a fingerprint for [`Kept::lapsed`].
+    pub fn keep_with(&self, key: K, changes: u64, etag: String, body: Bytes, fingerprint: String) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.get(&key).is_some_and(|kept| kept.changes > changes) {
             return;
@@ -104,7 +132,7 @@ impl<K: Hash + Eq + Clone> Kept<K> {
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.clear();
         }
-        entries.insert(key, Entry { etag, body, changes, at: Instant::now() });
+        entries.insert(key, Entry { etag, body, changes, at: Instant::now(), fingerprint });
     }
 }
 
@@ -139,6 +167,18 @@ mod tests {
         assert!(timed_out.is_err(), "the second waits while the first makes it");
         drop((first, other_key));
         assert!(tokio::time::timeout(Duration::from_secs(1), kept.turn(&"2022")).await.is_ok());
+    }
+
+    #[test]
+    fn a_lapsed_answer_is_renewed_only_while_nothing_was_written() {
+        let kept = Kept::with_capacity(8);
+        kept.keep_with("2022", 7, "\"abc\"".to_owned(), Bytes::new(), "pools 1 2".to_owned());
+        assert_eq!(kept.lapsed(&"2022", 7).as_deref(), Some("pools 1 2"));
+        assert!(kept.lapsed(&"2022", 8).is_none(), "a write ended since: made anew");
+        assert!(kept.renew(&"2022", 8).is_none());
+        assert_eq!(kept.renew(&"2022", 7).map(|(etag, _)| etag).as_deref(), Some("\"abc\""));
+        kept.keep("2023", 7, "\"d\"".to_owned(), Bytes::new());
+        assert!(kept.lapsed(&"2023", 7).is_none(), "kept without a fingerprint: made anew");
     }
 
     #[test]

@@ -174,7 +174,7 @@ pub async fn pool_status(
 /// ledger has grown (entries are never changed or removed) and the carry-overs
 /// awaiting sign-off into it. Party names and target populations in the
 /// breakdowns do not change once money is attached (only drafts can be edited).
-fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<String, ApiError> {
+pub(crate) fn status_etag(c: &mut AnyConnection, stored: &pools::StoredPool) -> Result<String, ApiError> {
     let (postings, last_entry) = ledger::mark(c, stored.id)?;
     let incoming = carry_overs::pending_into(c, stored.cluster_id, stored.pool.key.year.get())?;
     let fingerprint = format!("{}|{}|{postings}|{last_entry}|{incoming}", stored.id, stored.updated_at.and_utc().timestamp_micros());

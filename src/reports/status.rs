@@ -16,7 +16,7 @@ use crate::http::csv_stream::{CsvDialect, ResponseFormat, content_type, csv_dial
 use crate::http::error::{ApiError, Problem};
 use crate::http::negotiate;
 use crate::pools::policy::AllocationModelDto;
-use crate::pools::status::{FiguresDto, PoolStatusDto, load_status};
+use crate::pools::status::{FiguresDto, PoolStatusDto, load_status, status_etag};
 use crate::reports::danish;
 use crate::tabular::{Column, Dialect, Writer, col};
 
@@ -43,10 +43,30 @@ pub struct StatusReport {
 
 /// Every pool of the year, read in one snapshot.
 pub fn load(conn: &mut crate::db::AnyConnection, scope: &ClusterScope, year: Year) -> Result<StatusReport, ApiError> {
+    Ok(load_with_fingerprint(conn, scope, year)?.0)
+}
+
+fn pools_of(conn: &mut crate::db::AnyConnection, scope: &ClusterScope, year: Year) -> Result<Vec<pools::StoredPool>, ApiError> {
     let filter = pools::PoolFilter { year: Some(year.get()), ..pools::PoolFilter::default() };
-    let stored = pools::list(conn, scope, &filter, 10_000)?;
+    Ok(pools::list(conn, scope, &filter, 10_000)?)
+}
+
+/// The report and its fingerprint (every pool's status ETag, which names
+/// what the status is made of), read in one snapshot.
+fn load_with_fingerprint(
+    conn: &mut crate::db::AnyConnection,
+    scope: &ClusterScope,
+    year: Year,
+) -> Result<(StatusReport, String), ApiError> {
+    let stored = pools_of(conn, scope, year)?;
     let pools = stored.iter().map(|p| load_status(conn, p)).collect::<Result<Vec<_>, _>>()?;
-    Ok(StatusReport { year: year.get(), pools })
+    let fingerprint = fingerprint_of(conn, &stored)?;
+    Ok((StatusReport { year: year.get(), pools }, fingerprint))
+}
+
+fn fingerprint_of(conn: &mut crate::db::AnyConnection, stored: &[pools::StoredPool]) -> Result<String, ApiError> {
+    let tags = stored.iter().map(|p| status_etag(conn, p)).collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("report {}", tags.join(" ")))
 }
 
 pub fn parse_year(raw: Option<&str>) -> Result<Year, ApiError> {
@@ -129,14 +149,26 @@ async fn kept_or_made(
     if let Some(found) = kept.find(&kept_as, changes) {
         return Ok(found);
     }
+    // Kept longer than the TTL with nothing written on this node: still the
+    // database's if every pool's status ETag is (one small read per pool,
+    // for writers this process cannot hear), not made again.
+    if let Some(kept_fingerprint) = kept.lapsed(&kept_as, changes) {
+        let scope = scope.clone();
+        let now = state.db.read(move |c| pools_of(c, &scope, year).and_then(|stored| fingerprint_of(c, &stored))).await?;
+        if now == kept_fingerprint
+            && let Some(found) = kept.renew(&kept_as, changes)
+        {
+            return Ok(found);
+        }
+    }
     let scope = scope.clone();
-    let report = state.db.read(move |c| load(c, &scope, year)).await?;
+    let (report, fingerprint) = state.db.read(move |c| load_with_fingerprint(c, &scope, year)).await?;
     let body = web::Bytes::from(match csv_wanted {
         Some(d) => csv(&report, d),
         None => serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     });
     let etag = content_etag(&body);
-    kept.keep(kept_as, changes, etag.clone(), body.clone());
+    kept.keep_with(kept_as, changes, etag.clone(), body.clone(), fingerprint);
     Ok((etag, body))
 }
 

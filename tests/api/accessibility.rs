@@ -208,7 +208,7 @@ fn link_error_pages(backend: Backend) {
     {
         use diesel::{Connection, RunQueryDsl};
         match backend {
-            Backend::Sqlite => diesel::sql_query(&sql).execute(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")),
+            Backend::Sqlite => diesel::sql_query(&sql).execute(&mut crate::helpers::raw_sqlite(&app.db.url)),
             Backend::Postgres => diesel::sql_query(&sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")),
         }
         .expect("expire the link");

@@ -235,7 +235,7 @@ fn expire_links(app: &TestApp, email: &str) {
     let sql =
         format!("UPDATE approval_links SET expires_at = '2001-01-01 00:00:00' WHERE approver_email = '{email}' AND state = 'pending'");
     match app.db.backend() {
-        Backend::Sqlite => diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")),
+        Backend::Sqlite => diesel::sql_query(sql).execute(&mut crate::helpers::raw_sqlite(&app.db.url)),
         Backend::Postgres => diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")),
     }
     .expect("sql");

@@ -36,7 +36,7 @@ fn dashboard(app: &TestApp, cookie: &str, query: &str) -> Resp {
 fn sql(app: &TestApp, statement: &str) {
     let done = match app.db.backend() {
         Backend::Sqlite => {
-            let mut c = diesel::SqliteConnection::establish(&app.db.url).expect("connect");
+            let mut c = crate::helpers::raw_sqlite(&app.db.url);
             diesel::sql_query("PRAGMA ignore_check_constraints = ON").execute(&mut c).expect("pragma");
             diesel::sql_query(statement).execute(&mut c)
         }
@@ -56,7 +56,7 @@ struct Stored {
 fn sessions(app: &TestApp) -> Vec<Stored> {
     let q = "SELECT session_hash, api_key_id FROM dashboard_sessions ORDER BY id";
     match app.db.backend() {
-        Backend::Sqlite => diesel::sql_query(q).load(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")),
+        Backend::Sqlite => diesel::sql_query(q).load(&mut crate::helpers::raw_sqlite(&app.db.url)),
         Backend::Postgres => diesel::sql_query(q).load(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")),
     }
     .expect("sessions")

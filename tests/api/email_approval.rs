@@ -229,7 +229,7 @@ fn run_bad_links(backend: Backend) {
     let raw = |sql: &str| {
         use diesel::{Connection, RunQueryDsl};
         match backend {
-            Backend::Sqlite => diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(&app.db.url).expect("connect")),
+            Backend::Sqlite => diesel::sql_query(sql).execute(&mut crate::helpers::raw_sqlite(&app.db.url)),
             Backend::Postgres => diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")),
         }
         .expect("sql")

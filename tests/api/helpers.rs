@@ -526,3 +526,12 @@ fn start_postgres() -> Result<PgCluster, String> {
     }
     Ok(cluster)
 }
+
+/// A connection of the test's own to a SQLite file the server is writing:
+/// it waits for the server's writer (group commit holds the write lock for
+/// a batch) instead of failing with "database is locked".
+pub fn raw_sqlite(url: &str) -> diesel::SqliteConnection {
+    let mut c = diesel::SqliteConnection::establish(url).expect("connect to the SQLite file");
+    diesel::sql_query("PRAGMA busy_timeout = 10000").execute(&mut c).expect("busy timeout");
+    c
+}

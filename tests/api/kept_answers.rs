@@ -72,6 +72,41 @@ api_test! {
     }
 }
 
+api_test! {
+    /// Another program changing the database behind the node's back (no notice the node can hear)
+    /// shows in the report once the kept copy is older than its two seconds, and not a moment kept longer.
+    fn a_report_kept_past_its_two_seconds_is_checked_against_the_database(app) {
+        vest_2022(app, json!({}));
+        let first = report(app, None);
+        let etag = first.header("etag").expect("an ETag").to_owned();
+        std::thread::sleep(Duration::from_millis(2200));
+        assert_eq!(report(app, Some(&etag)).status, 304, "nothing changed: the kept report is renewed");
+        // The pool closed by another program on the same database (no notice to this node).
+        let closed = "UPDATE pools SET state = 'closed', updated_at = updated_at + INTERVAL '1 second'";
+        match app.db.backend() {
+            Backend::Sqlite => {
+                use diesel::RunQueryDsl;
+                let mut c = crate::helpers::raw_sqlite(&app.db.url);
+                diesel::sql_query("UPDATE pools SET state = 'closed', updated_at = datetime(updated_at, '+1 second')").execute(&mut c).expect("update");
+            }
+            Backend::Postgres => {
+                use diesel::{Connection, RunQueryDsl};
+                diesel::sql_query(closed).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")).expect("update");
+            }
+        }
+        let started = Instant::now();
+        loop {
+            let now = report(app, Some(&etag));
+            if now.status == 200 {
+                assert_eq!(now.json()["pools"][0]["state"], "closed");
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(3), "the report still shows the pool open after 3 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 fn sign_in(app: &TestApp, key: &str) -> String {
     let r = app
         .request("POST", "/dashboard/login")

@@ -54,7 +54,7 @@ fn raw(app: &TestApp, sql: &str) {
         diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(&app.db.url).expect("connect")).expect("sql");
     } else {
         use diesel::connection::SimpleConnection;
-        let mut conn = diesel::SqliteConnection::establish(&app.db.url).expect("connect");
+        let mut conn = crate::helpers::raw_sqlite(&app.db.url);
         conn.batch_execute("PRAGMA busy_timeout = 10000;").expect("busy timeout");
         diesel::sql_query(sql).execute(&mut conn).expect("sql");
     }

@@ -13,7 +13,9 @@
 //! characters), else made here; it is returned as `X-Request-Id` on every
 //! response (problems too), and recorded with audit events.
 
+use std::collections::HashMap;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -44,6 +46,36 @@ pub struct KeyId(pub i64);
 /// it walks the route table.
 #[derive(Debug, Clone)]
 pub struct RoutePattern(pub String);
+
+/// Paths seen lately on this worker and their route patterns, at most this many.
+const ROUTES_KEPT: usize = 1_024;
+
+thread_local! {
+    static ROUTES: std::cell::RefCell<HashMap<Box<str>, Rc<str>>> = std::cell::RefCell::new(HashMap::new());
+}
+
+/// The route pattern of the request's path. Finding it walks the route table
+/// (a regex per route), which cost as much as the rest of a status answered
+/// from memory, so each worker remembers the patterns of the paths it saw
+/// lately. A path whose pattern holds a `{token}` (an approval or report
+/// link: the path is a secret) is never remembered, nor one no route takes.
+fn route_pattern(req: &ServiceRequest) -> String {
+    let path = req.path();
+    if let Some(known) = ROUTES.with(|routes| routes.borrow().get(path).cloned()) {
+        return known.to_string();
+    }
+    let Some(pattern) = req.match_pattern() else { return "unmatched".to_owned() };
+    if !pattern.contains("{token}") {
+        ROUTES.with(|routes| {
+            let mut routes = routes.borrow_mut();
+            if routes.len() >= ROUTES_KEPT {
+                routes.clear();
+            }
+            routes.insert(path.into(), pattern.as_str().into());
+        });
+    }
+    pattern
+}
 
 /// The request id of a request (set by [`middleware`]).
 pub fn request_id(req: &HttpRequest) -> Option<String> {
@@ -111,7 +143,7 @@ pub async fn middleware(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let id = choose_request_id(&req, state.as_deref().map(|s| &**s));
     let client = state.as_ref().and_then(|s| s.proxies.client_ip(req.request())).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = route_pattern(&req);
     let method = crate::http::metrics::method_label(req.method());
     req.extensions_mut().insert(RequestId(id.clone()));
     req.extensions_mut().insert(RoutePattern(route.clone()));

@@ -282,8 +282,8 @@ mod tests {
     }
 
     impl Lookup<'_> {
-        fn is_current_and(self, f: impl Fn(&Rendered) -> bool) -> bool {
-            matches!(self, Lookup::Current(r) if f(&r))
+        fn is_current_and(&self, f: impl Fn(&Rendered) -> bool) -> bool {
+            matches!(self, Lookup::Current(r) if f(r))
         }
     }
 }

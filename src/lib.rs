@@ -21,6 +21,7 @@ pub mod grants;
 pub mod http;
 pub mod mail;
 pub mod meetings;
+pub mod memory;
 pub mod pools;
 pub mod reports;
 pub mod secrets;

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    klyngemidler::memory::limit_malloc_arenas();
     klyngemidler::cli::run()
 }

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, web};
-use utoipa_actix_web::AppExt;
+use actix_web::{App, HttpServer, guard, web};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::ServeConfig;
@@ -24,6 +23,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let openapi = crate::http::openapi();
         let routes = web::Data::new(Arc::new(RouteTable::from_openapi(&openapi)));
+        // The document is rendered once here; workers share the bytes (a copy of the
+        // document per worker was most of the server's memory).
+        let document = web::Data::new(crate::http::OpenApiJson::of(&openapi));
+        drop(openapi);
         crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone(), config.follow_up.clone());
         let credentials = Arc::new(crate::http::credentials::Credentials::default());
         crate::http::listener::listen(&db, credentials.clone());
@@ -62,9 +65,10 @@ impl Application {
                 .wrap(from_fn(crate::http::head::middleware))
                 .wrap(from_fn(crate::http::metrics::record))
                 .wrap(from_fn(crate::http::access_log::middleware))
-                .into_utoipa_app();
-            let (app, _) = crate::http::mount(app).split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+                .app_data(document.clone());
+            crate::http::serve(app)
+                .service(web::resource("/openapi.json").guard(guard::Get()).to(crate::http::openapi_document))
+                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
                 .service(web::redirect("/docs", "/docs/"))
                 .service(crate::web::approval::show)
                 .service(crate::web::approval::decide)

@@ -1,7 +1,7 @@
 //! Small HTTP conventions: ETags, preconditions, pagination.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, EntityTag, Header};
+use actix_web::http::header::{self, EntityTag, Header, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -76,6 +76,18 @@ impl IfNoneMatch {
         IfNoneMatch(header::IfNoneMatch::parse(req).ok())
     }
 
+    /// Does the request's `If-None-Match` name this ETag? The usual case —
+    /// one line that is the ETag itself, as a client echoes it — is compared
+    /// as bytes; anything else is parsed as [`IfNoneMatch::matches`] does.
+    pub fn names(req: &HttpRequest, etag: &HeaderValue) -> bool {
+        let mut lines = req.headers().get_all(header::IF_NONE_MATCH);
+        match (lines.next(), lines.next()) {
+            (None, _) => false,
+            (Some(line), None) if line.as_bytes() == etag.as_bytes() => true,
+            _ => etag.to_str().is_ok_and(|etag| IfNoneMatch::of(req).matches(etag)),
+        }
+    }
+
     /// Does it name this ETag (or `*`)?
     pub fn matches(&self, etag: &str) -> bool {
         let Ok(current) = etag.parse::<EntityTag>() else { return false };
@@ -98,9 +110,22 @@ pub fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 /// function, so a 304 repeats exactly the validators of the 200 (RFC 9110 15.4.5).
 pub fn validated(status: StatusCode, etag: &str, vary: Option<&'static str>) -> HttpResponseBuilder {
     let mut builder = HttpResponse::build(status);
-    builder.insert_header((header::ETAG, etag.to_owned())).insert_header((header::CACHE_CONTROL, "no-cache"));
+    builder.insert_header((header::ETAG, etag.to_owned()));
+    with_validators(builder, vary)
+}
+
+/// [`validated`] with an ETag already made into a header value (kept in memory, so a
+/// response answered from memory copies no text).
+pub fn validated_header(status: StatusCode, etag: HeaderValue, vary: Option<&'static str>) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::ETAG, etag));
+    with_validators(builder, vary)
+}
+
+fn with_validators(mut builder: HttpResponseBuilder, vary: Option<&'static str>) -> HttpResponseBuilder {
+    builder.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     if let Some(vary) = vary {
-        builder.insert_header((header::VARY, vary));
+        builder.insert_header((header::VARY, HeaderValue::from_static(vary)));
     }
     builder
 }

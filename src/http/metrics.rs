@@ -102,7 +102,8 @@ pub async fn record(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let found = actix_web::HttpMessage::extensions(&req).get::<crate::http::access_log::RoutePattern>().map(|r| r.0.clone());
+    let route = found.or_else(|| req.match_pattern()).unwrap_or_else(|| "unmatched".to_owned());
     let method = method_label(req.method()).to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await;

@@ -70,8 +70,36 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
+/// What the route table is registered on: utoipa's `ServiceConfig`, which
+/// also collects the OpenAPI document (once, in [`openapi`]), or actix's own,
+/// which collects nothing (each worker's app, [`serve`]). Collecting the
+/// document in every worker cost 8 MB of peak memory per worker.
+pub trait Routes {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: actix_web::dev::HttpServiceFactory + utoipa_actix_web::OpenApiFactory + 'static;
+}
+
+impl Routes for ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: actix_web::dev::HttpServiceFactory + utoipa_actix_web::OpenApiFactory + 'static,
+    {
+        ServiceConfig::service(self, factory)
+    }
+}
+
+impl Routes for web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: actix_web::dev::HttpServiceFactory + utoipa_actix_web::OpenApiFactory + 'static,
+    {
+        web::ServiceConfig::service(self, factory)
+    }
+}
+
 /// The route table of `/api/v1`.
-pub fn configure_v1(cfg: &mut ServiceConfig) {
+pub fn configure_v1<C: Routes>(cfg: &mut C) {
     cfg.service(crate::admin::clusters::list_clusters)
         .service(crate::admin::clusters::create_cluster)
         .service(crate::admin::clusters::get_cluster)
@@ -158,7 +186,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
 }
 
 /// Routes outside `/api/v1`.
-pub fn configure_root(cfg: &mut ServiceConfig) {
+pub fn configure_root<C: Routes>(cfg: &mut C) {
     cfg.service(crate::http::health::healthz).service(crate::http::health::readyz).service(crate::http::metrics::metrics);
 }
 
@@ -214,7 +242,32 @@ pub fn mount<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::Utoipa
 where
     T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.openapi(ApiDoc::openapi()).configure(configure_root).service(scope::scope("/api/v1").configure(configure_v1))
+    app.openapi(ApiDoc::openapi())
+        .configure(|cfg: &mut ServiceConfig| configure_root(cfg))
+        .service(scope::scope("/api/v1").configure(|cfg: &mut ServiceConfig| configure_v1(cfg)))
+}
+
+/// Mounts the same route table on a worker's app, without the OpenAPI document.
+pub fn serve<T>(app: actix_web::App<T>) -> actix_web::App<T>
+where
+    T: actix_web::dev::ServiceFactory<actix_web::dev::ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.configure(configure_root::<web::ServiceConfig>).service(web::scope("/api/v1").configure(configure_v1::<web::ServiceConfig>))
+}
+
+/// The OpenAPI document as served at `/openapi.json`: rendered once, shared by every worker.
+#[derive(Clone)]
+pub struct OpenApiJson(pub web::Bytes);
+
+impl OpenApiJson {
+    pub fn of(api: &utoipa::openapi::OpenApi) -> OpenApiJson {
+        OpenApiJson(web::Bytes::from(serde_json::to_vec(api).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}").into_bytes())))
+    }
+}
+
+/// `GET /openapi.json` (outside the document itself, like Swagger UI at `/docs/`).
+pub async fn openapi_document(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type(header::ContentType::json()).body(doc.0.clone())
 }
 
 /// The OpenAPI document, exactly as served at `/openapi.json`.

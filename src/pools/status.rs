@@ -1,6 +1,9 @@
 //! What dashboards pull: a pool's figures, and the ledger behind them.
 
+use std::sync::Arc;
+
 use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,8 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::{AnyConnection, StoreError, carry_overs, ledger, pools};
 use crate::domain::ledger::{Figures, PoolStatus};
 use crate::domain::money::Money;
+use crate::domain::values::PoolKey;
 use crate::http::auth::Caller;
-use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated};
+use crate::http::conventions::{IfNoneMatch, Page, content_etag, id_cursor, limit, validated_header};
 use crate::http::csv_stream::{CsvDialect, csv_dialect};
 use crate::http::error::{ApiError, Problem};
 use crate::http::fields::{pool_key, pool_not_found as not_found};
@@ -19,6 +23,7 @@ use crate::http::{AppState, utc};
 use crate::pools::breakdowns::{Breakdowns, PartyUse, SectorUse, TargetPopulationUse, breakdowns};
 use crate::pools::http::PoolStateDto;
 use crate::pools::policy::AllocationModelDto;
+use crate::pools::status_cache::{Lookup, Rendered};
 
 /// Money figures, as strings with two decimals. They reconcile:
 /// `total + carried_in = committed + pending + available + carried_out`.
@@ -138,36 +143,55 @@ pub async fn pool_status(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = pool_key(&caller, &path)?;
-    let if_none_match = IfNoneMatch::of(&req);
-    // Nothing written since this node last rendered the status: answered from memory.
-    let changes = state.db.changes();
-    let cache_key = key.to_string();
-    if let Some((etag, body)) = state.statuses.find(&cache_key, changes) {
-        if if_none_match.matches(&etag) {
-            return Ok(validated(StatusCode::NOT_MODIFIED, &etag, None).finish());
-        }
-        return Ok(validated(StatusCode::OK, &etag, None).content_type("application/json").body(body));
+    let status = current_status(&state, key, path.as_str()).await?;
+    // The 200 and the 304 carry the same validators; the body is the kept one, shared, not copied.
+    if IfNoneMatch::names(&req, &status.etag_header) {
+        return Ok(validated_header(StatusCode::NOT_MODIFIED, status.etag_header.clone(), None).finish());
     }
-    // The ETag names what the status is made of, so an unchanged status is
-    // answered 304 without summing a single posting.
+    Ok(validated_header(StatusCode::OK, status.etag_header.clone(), None)
+        .content_type(header::HeaderValue::from_static("application/json"))
+        .body(status.body.clone()))
+}
+
+/// The pool's status as it stands: from memory while nothing was written
+/// (see `status_cache`), else read — by one request for all that wait.
+async fn current_status(state: &AppState, key: PoolKey, cached_as: &str) -> Result<Arc<Rendered>, ApiError> {
+    // Read before the status is, so a write that ends meanwhile makes what is read stale.
+    let changes = state.db.changes();
+    let mut may_wait = true;
+    let reading = loop {
+        match state.statuses.lookup(cached_as, changes, may_wait) {
+            Lookup::Current(status) => return Ok(status),
+            Lookup::Wait(wait) => {
+                wait.done().await;
+                may_wait = false;
+            }
+            Lookup::Read(reading) => break reading,
+        }
+    };
+    let previous = reading.previous();
+    // The ETag names what the status is made of: when it is the kept one's,
+    // so is the body, and nothing is summed or rendered again.
     let read = state
         .db
         .read(move |c| {
             let stored = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             let etag = status_etag(c, &stored)?;
-            if if_none_match.matches(&etag) {
-                return Ok::<_, ApiError>(Err(etag));
+            if let Some(previous) = previous.filter(|p| p.etag == etag) {
+                return Ok::<_, ApiError>(Err(previous));
             }
             Ok(Ok((load_status(c, &stored)?, etag)))
         })
         .await?;
-    let (dto, etag) = match read {
-        Ok(found) => found,
-        Err(etag) => return Ok(validated(StatusCode::NOT_MODIFIED, &etag, None).finish()),
+    let status = match read {
+        Err(unchanged) => unchanged,
+        Ok((dto, etag)) => {
+            let body = Bytes::from(serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            Arc::new(Rendered::new(etag, body).ok_or_else(|| StoreError::Corrupt("a status ETag that is no header value".into()))?)
+        }
     };
-    let body = actix_web::web::Bytes::from(serde_json::to_vec(&dto).map_err(|e| StoreError::Corrupt(e.to_string()))?);
-    state.statuses.keep(cache_key, changes, etag.clone(), body.clone());
-    Ok(validated(StatusCode::OK, &etag, None).content_type("application/json").body(body))
+    reading.keep(status.clone());
+    Ok(status)
 }
 
 /// What a pool's status is made of: the pool row (state, model), how far its

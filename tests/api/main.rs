@@ -49,6 +49,7 @@ mod reports;
 mod schema;
 mod smtp;
 mod spreadsheets;
+mod status_memory;
 mod trust;
 mod validation;
 mod wal;

@@ -2,6 +2,7 @@
 //! date, budget lines) as they stand: the last approved amendment's, or the
 //! charter's.
 
+use crate::db::cached::direct;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -135,8 +136,11 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredAmendment>
 
 /// A grant's amendments, oldest first.
 pub fn of_grant(conn: &mut AnyConnection, grant_id: i64) -> Result<Vec<StoredAmendment>, StoreError> {
-    let rows: Vec<Row> =
-        amendments::table.filter(amendments::grant_id.eq(grant_id)).order(amendments::id).select(amendments::all_columns).load(conn)?;
+    let rows: Vec<Row> = direct!(conn, |c| amendments::table
+        .filter(amendments::grant_id.eq(grant_id))
+        .order(amendments::id)
+        .select(amendments::all_columns)
+        .load(c))?;
     rows.into_iter().map(to_domain).collect()
 }
 
@@ -259,17 +263,18 @@ fn lines(rows: Vec<(i32, i64)>) -> Result<Vec<BudgetLine>, StoreError> {
 /// A grant's terms as they stand: those of its last approved amendment, or
 /// the charter's end date and budget lines (shared out to the amount granted).
 pub fn current_terms(conn: &mut AnyConnection, grant_id: i64, application_id: i64, amount: Money) -> Result<Terms, StoreError> {
-    let last: Option<Row> = amendments::table
+    let last: Option<Row> = direct!(conn, |c| amendments::table
         .filter(amendments::grant_id.eq(grant_id).and(amendments::state.eq(AmendmentState::Approved.as_str())))
         .order(amendments::id.desc())
         .select(amendments::all_columns)
-        .first(conn)
-        .optional()?;
+        .first(c))
+    .optional()?;
     if let Some(row) = last {
         let a = to_domain(row)?.amendment;
         return Ok(Terms { amount, ..a.after });
     }
-    let ends_on: NaiveDate = applications::table.filter(applications::id.eq(application_id)).select(applications::ends_on).first(conn)?;
+    let ends_on: NaiveDate =
+        direct!(conn, |c| applications::table.filter(applications::id.eq(application_id)).select(applications::ends_on).first(c))?;
     Ok(Terms { amount, ends_on, budget: granted_budget(&charter_lines(conn, application_id)?, amount) })
 }
 

@@ -1,5 +1,6 @@
 //! Applications: rows ↔ domain charters and workflow states, and the steps taken.
 
+use crate::db::cached::{CacheStatement, direct};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -117,19 +118,24 @@ fn columns_of(state: ApplicationState, recommended_before: Option<i64>) -> Colum
 /// Loads the applications of these rows with their parties, populations and budgets.
 fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, String)>) -> Result<Vec<StoredApplication>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|(r, ..)| r.id).collect();
-    let populations: Vec<(i64, String)> = application_target_populations::table
+    let populations: Vec<(i64, String)> = direct!(conn, |c| application_target_populations::table
         .filter(application_target_populations::application_id.eq_any(&ids))
         .order((application_target_populations::application_id, application_target_populations::position))
         .select((application_target_populations::application_id, application_target_populations::code))
-        .load(conn)?;
-    let budgets: Vec<(i64, i32, i64)> = budget_lines::table
+        .cached_if_few(ids.len())
+        .load(c))?;
+    let budgets: Vec<(i64, i32, i64)> = direct!(conn, |c| budget_lines::table
         .filter(budget_lines::application_id.eq_any(&ids))
         .order((budget_lines::application_id, budget_lines::year))
         .select((budget_lines::application_id, budget_lines::year, budget_lines::amount_ore))
-        .load(conn)?;
+        .cached_if_few(ids.len())
+        .load(c))?;
     let party_ids: Vec<i64> = rows.iter().map(|(r, ..)| r.applicant_party_id).collect();
-    let party_slugs: Vec<(i64, String)> =
-        parties::table.filter(parties::id.eq_any(&party_ids)).select((parties::id, parties::slug)).load(conn)?;
+    let party_slugs: Vec<(i64, String)> = direct!(conn, |c| parties::table
+        .filter(parties::id.eq_any(&party_ids))
+        .select((parties::id, parties::slug))
+        .cached_if_few(party_ids.len())
+        .load(c))?;
     let partners = super::charter_rows::partners_of(conn, &ids)?;
     rows.into_iter()
         .map(|(row, cluster, year, _)| {
@@ -195,22 +201,22 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
 type Joined = (ApplicationRow, String, i32, String);
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredApplication>, StoreError> {
-    let rows: Vec<Joined> = applications::table
+    let rows: Vec<Joined> = direct!(conn, |c| applications::table
         .inner_join(pools::table.inner_join(clusters::table))
         .filter(applications::id.eq(id))
         .select((applications::all_columns, clusters::slug, pools::year, pools::state))
-        .load(conn)?;
+        .load(c))?;
     Ok(assemble(conn, rows)?.pop())
 }
 
 /// The pool an application belongs to (never changes), to lock it before writing.
 pub fn pool_of(conn: &mut AnyConnection, id: i64) -> Result<Option<PoolKey>, StoreError> {
-    let row: Option<(String, i32)> = applications::table
+    let row: Option<(String, i32)> = direct!(conn, |c| applications::table
         .inner_join(pools::table.inner_join(clusters::table))
         .filter(applications::id.eq(id))
         .select((clusters::slug, pools::year))
-        .first(conn)
-        .optional()?;
+        .first(c))
+    .optional()?;
     Ok(row.and_then(|(slug, year)| Some(PoolKey { cluster: Slug::parse(&slug).ok()?, year: Year::new(i64::from(year)).ok()? })))
 }
 
@@ -262,7 +268,7 @@ pub fn insert(
     received_on: chrono::NaiveDate,
     now: NaiveDateTime,
 ) -> Result<i64, StoreError> {
-    let ids: Vec<i64> = diesel::insert_into(applications::table)
+    let ids: Vec<i64> = direct!(conn, |c| diesel::insert_into(applications::table)
         .values((
             applications::pool_id.eq(pool_id),
             applications::title.eq(&charter.title),
@@ -287,7 +293,7 @@ pub fn insert(
             applications::received_on.eq(Some(received_on)),
         ))
         .returning(applications::id)
-        .get_results(conn)?;
+        .get_results(c))?;
     let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
     super::charter_rows::write(conn, id, party_id, charter)?;
     Ok(id)
@@ -301,26 +307,28 @@ pub fn update_charter(
     charter: &Charter,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
-    let n = diesel::update(applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version)))
-        .set((
-            applications::title.eq(&charter.title),
-            applications::applicant_party_id.eq(party_id),
-            applications::purpose.eq(&charter.purpose),
-            applications::goals.eq(&charter.goals),
-            applications::organisation.eq(&charter.organisation),
-            applications::evaluation.eq(&charter.evaluation),
-            applications::requested_ore.eq(charter.requested.ore()),
-            applications::starts_on.eq(charter.starts_on),
-            applications::ends_on.eq(charter.ends_on),
-            applications::bucket.eq(charter.bucket.as_str()),
-            applications::origin.eq(charter.origin.as_str()),
-            applications::contact_email.eq(&charter.contact_email),
-            applications::criteria_json.eq(criteria_json(charter).0),
-            applications::criteria_checked_json.eq(criteria_json(charter).1),
-            applications::version.eq(stored.version + 1),
-            applications::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let n = direct!(conn, |c| diesel::update(
+        applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version))
+    )
+    .set((
+        applications::title.eq(&charter.title),
+        applications::applicant_party_id.eq(party_id),
+        applications::purpose.eq(&charter.purpose),
+        applications::goals.eq(&charter.goals),
+        applications::organisation.eq(&charter.organisation),
+        applications::evaluation.eq(&charter.evaluation),
+        applications::requested_ore.eq(charter.requested.ore()),
+        applications::starts_on.eq(charter.starts_on),
+        applications::ends_on.eq(charter.ends_on),
+        applications::bucket.eq(charter.bucket.as_str()),
+        applications::origin.eq(charter.origin.as_str()),
+        applications::contact_email.eq(&charter.contact_email),
+        applications::criteria_json.eq(criteria_json(charter).0),
+        applications::criteria_checked_json.eq(criteria_json(charter).1),
+        applications::version.eq(stored.version + 1),
+        applications::updated_at.eq(now),
+    ))
+    .execute(c))?;
     if n == 1 {
         super::charter_rows::write(conn, stored.id, party_id, charter)?;
     }
@@ -343,21 +351,26 @@ pub fn update_state(
     let decided =
         matches!(state, ApplicationState::Approved { .. } | ApplicationState::Rejected { .. } | ApplicationState::Reserved { .. });
     let decided_at = if decided && stored.decided_at.is_none() { Some(now) } else { stored.decided_at };
-    let n = diesel::update(applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version)))
-        .set((
-            applications::state.eq(c.state),
-            applications::recommended_ore.eq(c.recommended_ore),
-            applications::reserved_ore.eq(c.reserved_ore),
-            applications::approved_ore.eq(c.approved_ore),
-            applications::awaiting.eq(c.awaiting),
-            applications::rejected_by.eq(c.rejected_by),
-            applications::submitted_at.eq(submitted_at),
-            applications::decided_at.eq(decided_at),
-            applications::version.eq(stored.version + 1),
-            applications::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
+    let updated: Vec<i64> = direct!(conn, |db| diesel::update(
+        applications::table.filter(applications::id.eq(stored.id)).filter(applications::version.eq(stored.version))
+    )
+    .set((
+        applications::state.eq(c.state),
+        applications::recommended_ore.eq(c.recommended_ore),
+        applications::reserved_ore.eq(c.reserved_ore),
+        applications::approved_ore.eq(c.approved_ore),
+        applications::awaiting.eq(c.awaiting),
+        applications::rejected_by.eq(c.rejected_by),
+        applications::submitted_at.eq(submitted_at),
+        applications::decided_at.eq(decided_at),
+        applications::version.eq(stored.version + 1),
+        applications::updated_at.eq(now),
+    ))
+    // RETURNING makes it a query whose kept statement is used (see db::cached).
+    .returning(applications::id)
+    .cached()
+    .load(db))?;
+    Ok(updated.len() == 1)
 }
 
 /// Marks a case as sent on to the political level by the strategic level.

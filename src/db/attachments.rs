@@ -2,6 +2,7 @@
 //! in order. No rules here: the attachments service decides what is stored
 //! and when an attachment counts as removed.
 
+use crate::db::cached::direct;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -100,8 +101,8 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<AttachmentRow>, 
 pub fn of_parent(conn: &mut AnyConnection, parent: Parent) -> Result<Vec<AttachmentRow>, StoreError> {
     let stored = attachments::table.filter(attachments::state.eq("stored")).order(attachments::id.asc());
     Ok(match parent {
-        Parent::Application(id) => stored.filter(attachments::application_id.eq(id)).load(conn)?,
-        Parent::Grant(id) => stored.filter(attachments::grant_id.eq(id)).load(conn)?,
+        Parent::Application(id) => direct!(conn, |c| stored.filter(attachments::application_id.eq(id)).load(c))?,
+        Parent::Grant(id) => direct!(conn, |c| stored.filter(attachments::grant_id.eq(id)).load(c))?,
     })
 }
 

@@ -12,6 +12,7 @@
 //! never read or extend the same head. Events from before streams existed have
 //! stream "" and form the legacy chain, hashed without the stream.
 
+use crate::db::cached::direct;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -151,7 +152,7 @@ pub fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>) -> QueryResult<(
         &prev_hash,
         &stream,
     );
-    diesel::insert_into(audit_events::table)
+    direct!(conn, |c| diesel::insert_into(audit_events::table)
         .values((
             audit_events::occurred_at.eq(event.at),
             audit_events::actor.eq(event.actor),
@@ -164,8 +165,8 @@ pub fn record(conn: &mut AnyConnection, event: &AuditEvent<'_>) -> QueryResult<(
             audit_events::hash.eq(&hash),
             audit_events::stream.eq(&stream),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(c))
+    .map(|_| ())
 }
 
 pub fn list(conn: &mut AnyConnection, subject: Option<&str>, after_id: Option<i64>, limit: i64) -> QueryResult<Vec<AuditRow>> {

@@ -2,6 +2,7 @@
 //! lines and partner parties; and the parties' kinds, for the sector rules
 //! and the breakdowns by sector.
 
+use crate::db::cached::{CacheStatement, direct};
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -13,54 +14,56 @@ use crate::domain::reference::PartyKind;
 
 /// Replaces the charter's target populations, budget lines and partners.
 pub fn write(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
-    diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id))).execute(conn)?;
-    diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(conn)?;
-    diesel::delete(application_partners::table.filter(application_partners::application_id.eq(id))).execute(conn)?;
+    direct!(conn, |c| diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id)))
+        .execute(c))?;
+    direct!(conn, |c| diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(c))?;
+    direct!(conn, |c| diesel::delete(application_partners::table.filter(application_partners::application_id.eq(id))).execute(c))?;
     for (i, code) in charter.target_populations.iter().enumerate() {
-        diesel::insert_into(application_target_populations::table)
+        direct!(conn, |c| diesel::insert_into(application_target_populations::table)
             .values((
                 application_target_populations::application_id.eq(id),
                 application_target_populations::code.eq(code),
                 application_target_populations::position.eq(i as i32),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     for line in &charter.budget {
-        diesel::insert_into(budget_lines::table)
+        direct!(conn, |c| diesel::insert_into(budget_lines::table)
             .values((
                 budget_lines::application_id.eq(id),
                 budget_lines::year.eq(line.year.get()),
                 budget_lines::amount_ore.eq(line.amount.ore()),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     // Partners are parties of the applicant's cluster (checked by the charter's rules).
-    let cluster_id: i64 = parties::table.filter(parties::id.eq(party_id)).select(parties::cluster_id).first(conn)?;
+    let cluster_id: i64 = direct!(conn, |c| parties::table.filter(parties::id.eq(party_id)).select(parties::cluster_id).first(c))?;
     for (i, slug) in charter.partner_parties.iter().enumerate() {
-        let partner: i64 = parties::table
+        let partner: i64 = direct!(conn, |c| parties::table
             .filter(parties::cluster_id.eq(cluster_id).and(parties::slug.eq(slug)))
             .select(parties::id)
-            .first(conn)
-            .map_err(|_| StoreError::Corrupt(format!("partner '{slug}' is not a party of the cluster")))?;
-        diesel::insert_into(application_partners::table)
+            .first(c))
+        .map_err(|_| StoreError::Corrupt(format!("partner '{slug}' is not a party of the cluster")))?;
+        direct!(conn, |c| diesel::insert_into(application_partners::table)
             .values((
                 application_partners::application_id.eq(id),
                 application_partners::party_id.eq(partner),
                 application_partners::position.eq(i as i32),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }
 
 /// The partner slugs of these applications, in their order.
 pub fn partners_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
-    Ok(application_partners::table
+    Ok(direct!(conn, |c| application_partners::table
         .inner_join(parties::table)
         .filter(application_partners::application_id.eq_any(ids))
         .order((application_partners::application_id, application_partners::position))
         .select((application_partners::application_id, parties::slug))
-        .load(conn)?)
+        .cached_if_few(ids.len())
+        .load(c))?)
 }
 
 fn kind(text: &str) -> Result<PartyKind, StoreError> {
@@ -70,12 +73,12 @@ fn kind(text: &str) -> Result<PartyKind, StoreError> {
 /// The kinds of an application's parties: its applicant's, then its partners'.
 pub fn kinds_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<PartyKind>, StoreError> {
     let applicant: Vec<String> =
-        applications::table.inner_join(parties::table).filter(applications::id.eq(id)).select(parties::kind).load(conn)?;
-    let partners: Vec<String> = application_partners::table
+        direct!(conn, |c| applications::table.inner_join(parties::table).filter(applications::id.eq(id)).select(parties::kind).load(c))?;
+    let partners: Vec<String> = direct!(conn, |c| application_partners::table
         .inner_join(parties::table)
         .filter(application_partners::application_id.eq(id))
         .select(parties::kind)
-        .load(conn)?;
+        .load(c))?;
     applicant.iter().chain(&partners).map(|k| kind(k)).collect()
 }
 

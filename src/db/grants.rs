@@ -1,5 +1,6 @@
 //! Grants and their disbursements.
 
+use crate::db::cached::direct;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -65,7 +66,7 @@ fn to_domain((row, title, cluster, year): Joined) -> Result<StoredGrant, StoreEr
 }
 
 pub fn insert(conn: &mut AnyConnection, application_id: i64, pool_id: i64, grant: &Grant, now: NaiveDateTime) -> Result<i64, StoreError> {
-    let ids: Vec<i64> = diesel::insert_into(grants::table)
+    let ids: Vec<i64> = direct!(conn, |c| diesel::insert_into(grants::table)
         .values((
             grants::application_id.eq(application_id),
             grants::pool_id.eq(pool_id),
@@ -78,7 +79,7 @@ pub fn insert(conn: &mut AnyConnection, application_id: i64, pool_id: i64, grant
             grants::updated_at.eq(now),
         ))
         .returning(grants::id)
-        .get_results(conn)?;
+        .get_results(c))?;
     ids.first().copied().ok_or_else(|| diesel::result::Error::NotFound.into())
 }
 
@@ -100,7 +101,7 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredGrant>, St
 }
 
 pub fn for_application(conn: &mut AnyConnection, application_id: i64) -> Result<Option<StoredGrant>, StoreError> {
-    let row: Option<Joined> = joined!().filter(grants::application_id.eq(application_id)).first(conn).optional()?;
+    let row: Option<Joined> = direct!(conn, |c| joined!().filter(grants::application_id.eq(application_id)).first(c)).optional()?;
     row.map(to_domain).transpose()
 }
 

@@ -4,6 +4,7 @@
 //! transaction of its cause, so no caller can forget it. `verify` recomputes
 //! the sums from the postings.
 
+use crate::db::cached::{CacheStatement, direct};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -84,7 +85,7 @@ fn insert_entry(
     if !entry.is_balanced() {
         return Err(StoreError::Corrupt(format!("refusing an unbalanced {} entry", entry.kind().as_str())));
     }
-    let ids: Vec<i64> = diesel::insert_into(ledger_entries::table)
+    let ids: Vec<i64> = direct!(conn, |c| diesel::insert_into(ledger_entries::table)
         .values((
             ledger_entries::pool_id.eq(pool_id),
             ledger_entries::kind.eq(entry.kind().as_str()),
@@ -95,11 +96,11 @@ fn insert_entry(
             ledger_entries::carry_over_id.eq(carry_over_id),
         ))
         .returning(ledger_entries::id)
-        .get_results(conn)?;
+        .get_results(c))?;
     let entry_id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
     // One statement per posting: batch inserts do not compile on the multi backend.
     for p in entry.postings() {
-        diesel::insert_into(postings::table)
+        direct!(conn, |c| diesel::insert_into(postings::table)
             .values((
                 postings::entry_id.eq(entry_id),
                 postings::pool_id.eq(pool_id),
@@ -107,7 +108,7 @@ fn insert_entry(
                 postings::account.eq(p.account.as_str()),
                 postings::amount_ore.eq(p.amount_ore),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     // The pool's own sums (application 0), and the application's beside them.
     add_to_totals(conn, pool_id, 0, entry, entry_id)?;
@@ -132,13 +133,16 @@ fn add_to_totals(conn: &mut AnyConnection, pool_id: i64, application_id: i64, en
         }
     }
     for (bucket, account, amount_ore, count) in sums {
-        diesel::sql_query(
+        // RETURNING makes it a query whose kept statement is used (see db::cached).
+        let _: Vec<Kept> = direct!(conn, |c| {
+            diesel::sql_query(
             "INSERT INTO ledger_totals (pool_id, application_id, bucket, account, kind, amount_ore, postings, last_entry) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (pool_id, application_id, bucket, account, kind) DO UPDATE SET \
              amount_ore = ledger_totals.amount_ore + excluded.amount_ore, \
              postings = ledger_totals.postings + excluded.postings, \
-             last_entry = CASE WHEN excluded.last_entry > ledger_totals.last_entry THEN excluded.last_entry ELSE ledger_totals.last_entry END",
+             last_entry = CASE WHEN excluded.last_entry > ledger_totals.last_entry THEN excluded.last_entry ELSE ledger_totals.last_entry END \
+             RETURNING postings",
         )
         .bind::<BigInt, _>(pool_id)
         .bind::<BigInt, _>(application_id)
@@ -148,9 +152,19 @@ fn add_to_totals(conn: &mut AnyConnection, pool_id: i64, application_id: i64, en
         .bind::<BigInt, _>(amount_ore)
         .bind::<BigInt, _>(count)
         .bind::<BigInt, _>(entry_id)
-        .execute(conn)?;
+        .cached()
+        .load::<Kept>(c)
+        })?;
     }
     Ok(())
+}
+
+/// What the running sums' upsert answers (its `RETURNING`).
+#[derive(Debug, QueryableByName)]
+struct Kept {
+    #[diesel(sql_type = BigInt)]
+    #[allow(dead_code)]
+    postings: i64,
 }
 
 #[derive(Debug, QueryableByName)]
@@ -179,12 +193,13 @@ pub fn mark(conn: &mut AnyConnection, pool_id: i64) -> Result<(i64, i64), StoreE
 /// The pool's balances per bucket, account and kind of entry.
 pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, StoreError> {
     // SUM over BIGINT is NUMERIC to diesel; the cast keeps it an integer of øre.
-    let rows: Vec<BalanceRow> = diesel::sql_query(
+    let rows: Vec<BalanceRow> = direct!(conn, |c| diesel::sql_query(
         "SELECT bucket, account, kind, CAST(SUM(amount_ore) AS BIGINT) AS amount_ore \
          FROM ledger_totals WHERE pool_id = $1 AND application_id = 0 GROUP BY bucket, account, kind",
     )
     .bind::<BigInt, _>(pool_id)
-    .load(conn)?;
+    .cached()
+    .load(c))?;
     let mut balances = Balances::default();
     for BalanceRow { bucket, account, kind, amount_ore } in rows {
         let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));

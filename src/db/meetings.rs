@@ -1,6 +1,7 @@
 //! Meetings and their agenda items, as stored. No rules here: the meetings
 //! service decides, this module persists.
 
+use crate::db::cached::{CacheStatement, direct};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -329,11 +330,12 @@ pub fn waiting_postponed(conn: &mut AnyConnection, cluster_id: i64, forum: Forum
 
 /// The meetings each application was on: (application, meeting, item).
 pub fn of_applications(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, MeetingRow, ItemRow)>, StoreError> {
-    let rows: Vec<(ItemRow, MeetingRow)> = meeting_items::table
+    let rows: Vec<(ItemRow, MeetingRow)> = direct!(conn, |c| meeting_items::table
         .inner_join(meetings::table.on(meetings::id.eq(meeting_items::meeting_id)))
         .filter(meeting_items::application_id.eq_any(ids))
         .order((meetings::meeting_date, meetings::id))
         .select((meeting_items::all_columns, meetings::all_columns))
-        .load(conn)?;
+        .cached_if_few(ids.len())
+        .load(c))?;
     Ok(rows.into_iter().filter_map(|(i, m)| i.application_id.map(|a| (a, m, i))).collect())
 }

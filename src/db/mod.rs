@@ -10,6 +10,7 @@ pub mod applications;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;
+pub mod cached;
 pub mod carry_overs;
 pub mod charter_rows;
 pub mod clusters;

@@ -1,5 +1,6 @@
 //! Pools: load rows into domain pools, save domain changes.
 
+use crate::db::cached::direct;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -94,23 +95,23 @@ fn criteria_json(pool: &Pool) -> String {
 }
 
 pub fn find(conn: &mut AnyConnection, key: &PoolKey) -> Result<Option<StoredPool>, StoreError> {
-    let row: Option<(PoolRow, String)> = pools::table
+    let row: Option<(PoolRow, String)> = direct!(conn, |c| pools::table
         .inner_join(clusters::table)
         .filter(clusters::slug.eq(key.cluster.as_str()))
         .filter(pools::year.eq(key.year.get()))
         .select((pools::all_columns, clusters::slug))
-        .first(conn)
-        .optional()?;
+        .first(c))
+    .optional()?;
     row.map(|(row, slug)| to_domain(row, slug)).transpose()
 }
 
 pub fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredPool>, StoreError> {
-    let row: Option<(PoolRow, String)> = pools::table
+    let row: Option<(PoolRow, String)> = direct!(conn, |c| pools::table
         .inner_join(clusters::table)
         .filter(pools::id.eq(id))
         .select((pools::all_columns, clusters::slug))
-        .first(conn)
-        .optional()?;
+        .first(c))
+    .optional()?;
     row.map(|(row, slug)| to_domain(row, slug)).transpose()
 }
 

@@ -1,5 +1,6 @@
 //! The steps taken on an application (the evidence of its approval).
 
+use crate::db::cached::direct;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -58,7 +59,7 @@ pub fn record(
     actor: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(application_steps::table)
+    direct!(conn, |c| diesel::insert_into(application_steps::table)
         .values((
             application_steps::application_id.eq(application_id),
             application_steps::step.eq(step.step.as_str()),
@@ -71,16 +72,16 @@ pub fn record(
             application_steps::recorded_at.eq(now),
             application_steps::meeting_id.eq(step.meeting),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 pub fn of(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>, StoreError> {
-    Ok(application_steps::table
+    Ok(direct!(conn, |c| application_steps::table
         .filter(application_steps::application_id.eq(application_id))
         .order(application_steps::id)
         .select(application_steps::all_columns)
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// The steps of several applications at once (for a page of a list), in order.

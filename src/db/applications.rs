@@ -12,7 +12,10 @@ use crate::domain::application::{BudgetLine, Charter, Origin};
 use crate::domain::eligibility::CriterionAnswer;
 use crate::domain::money::Money;
 use crate::domain::values::{PoolKey, Slug, Year};
-use crate::domain::workflow::{ApplicationState, Level};
+use crate::domain::workflow::ApplicationState;
+
+mod state;
+use state::{columns_of, state_of};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ApplicationRow {
@@ -66,53 +69,6 @@ pub struct StoredApplication {
     pub received_on: chrono::NaiveDate,
     /// Sent on to the political level by the strategic level.
     pub referred: bool,
-}
-
-fn state_of(row: &ApplicationRow) -> Option<ApplicationState> {
-    let money = |ore: Option<i64>| ore.and_then(Money::from_ore);
-    Some(match row.state.as_str() {
-        "draft" => ApplicationState::Draft,
-        "submitted" => ApplicationState::Submitted,
-        "recommended" => ApplicationState::Recommended { amount: money(row.recommended_ore)? },
-        "reserved" => {
-            ApplicationState::Reserved { amount: Money::from_ore(row.reserved_ore)?, awaiting: Level::parse(row.awaiting.as_deref()?)? }
-        }
-        "approved" => ApplicationState::Approved { amount: money(row.approved_ore)? },
-        "rejected" => ApplicationState::Rejected { by: Level::parse(row.rejected_by.as_deref()?)? },
-        "withdrawn" => ApplicationState::Withdrawn,
-        _ => return None,
-    })
-}
-
-struct Columns {
-    state: &'static str,
-    recommended_ore: Option<i64>,
-    reserved_ore: i64,
-    approved_ore: Option<i64>,
-    awaiting: Option<&'static str>,
-    rejected_by: Option<&'static str>,
-}
-
-fn columns_of(state: ApplicationState, recommended_before: Option<i64>) -> Columns {
-    let mut c = Columns {
-        state: state.name(),
-        recommended_ore: recommended_before,
-        reserved_ore: 0,
-        approved_ore: None,
-        awaiting: None,
-        rejected_by: None,
-    };
-    match state {
-        ApplicationState::Recommended { amount } => c.recommended_ore = Some(amount.ore()),
-        ApplicationState::Reserved { amount, awaiting } => {
-            c.reserved_ore = amount.ore();
-            c.awaiting = Some(awaiting.as_str());
-        }
-        ApplicationState::Approved { amount } => c.approved_ore = Some(amount.ore()),
-        ApplicationState::Rejected { by } => c.rejected_by = Some(by.as_str()),
-        _ => {}
-    }
-    c
 }
 
 /// Loads the applications of these rows with their parties, populations and budgets.

@@ -37,8 +37,9 @@ pub struct PostingRow {
     pub amount_ore: i64,
 }
 
+/// One running sum of the projection: a bucket, account and kind of entry.
 #[derive(Debug, QueryableByName)]
-struct BalanceRow {
+pub(crate) struct BalanceRow {
     #[diesel(sql_type = Text)]
     bucket: String,
     #[diesel(sql_type = Text)]
@@ -201,14 +202,23 @@ pub fn balances(conn: &mut AnyConnection, pool_id: i64) -> Result<Balances, Stor
     .cached()
     .load(c))?;
     let mut balances = Balances::default();
-    for BalanceRow { bucket, account, kind, amount_ore } in rows {
+    for row in rows {
+        row.add_to(&mut balances)?;
+    }
+    Ok(balances)
+}
+
+impl BalanceRow {
+    /// Adds this sum to `balances`; a bucket, account or kind not known is corrupt data.
+    pub(crate) fn add_to(self, balances: &mut Balances) -> Result<(), StoreError> {
+        let BalanceRow { bucket, account, kind, amount_ore } = self;
         let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
         let (Some(bucket), Some(account), Some(kind)) = parsed else {
             return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
         };
         balances.add(bucket, account, kind, amount_ore);
+        Ok(())
     }
-    Ok(balances)
 }
 
 /// Entries of a pool in order, with their postings, after `after_id`.

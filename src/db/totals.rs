@@ -5,24 +5,18 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 
+use super::ledger::BalanceRow;
 use super::{AnyConnection, StoreError};
-use crate::domain::allocation::Bucket;
-use crate::domain::ledger::{Account, Balances, EntryKind};
+use crate::domain::ledger::Balances;
 
 #[derive(Debug, QueryableByName)]
 struct Row {
     #[diesel(sql_type = BigInt)]
     pool_id: i64,
-    #[diesel(sql_type = Text)]
-    bucket: String,
-    #[diesel(sql_type = Text)]
-    account: String,
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = BigInt)]
-    amount_ore: i64,
+    #[diesel(embed)]
+    sum: BalanceRow,
 }
 
 /// Each of `pool_ids`' balances per bucket, account and kind of entry, as
@@ -39,12 +33,8 @@ pub fn balances_of_pools(conn: &mut AnyConnection, pool_ids: &[i64]) -> Result<H
     ))
     .load(conn)?;
     let mut out: HashMap<i64, Balances> = HashMap::with_capacity(pool_ids.len());
-    for Row { pool_id, bucket, account, kind, amount_ore } in rows {
-        let parsed = (Bucket::parse(&bucket), Account::parse(&account), EntryKind::parse(&kind));
-        let (Some(bucket), Some(account), Some(kind)) = parsed else {
-            return Err(StoreError::Corrupt(format!("unknown posting {bucket}/{account}/{kind}")));
-        };
-        out.entry(pool_id).or_default().add(bucket, account, kind, amount_ore);
+    for Row { pool_id, sum } in rows {
+        sum.add_to(out.entry(pool_id).or_default())?;
     }
     Ok(out)
 }

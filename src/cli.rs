@@ -304,7 +304,7 @@ fn serve(database_url: &str, args: ServeArgs) -> Result<(), String> {
             secretariat_email: args.secretariat_email.clone().unwrap_or_else(|| sender_address(&args.smtp_from)),
             ..crate::follow_up::FollowUpSettings::default()
         },
-        db: DbOptions { pool_size: args.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) },
+        db: DbOptions { pool_size: args.db_pool_size.max(1), ..DbOptions::default() },
         public_dashboard: args.public_dashboard,
         trusted_proxies: crate::http::client::TrustedProxies::parse(&args.trusted_proxies).map_err(|e| format!("TRUSTED_PROXIES: {e}"))?,
     };

@@ -1,7 +1,5 @@
 //! Settings for serving, gathered from flags and environment variables by `cli`.
 
-use std::time::Duration;
-
 use crate::db::DbOptions;
 
 #[derive(Debug, Clone)]
@@ -36,7 +34,7 @@ impl Default for ServeConfig {
             auth_failures_per_minute: 20,
             public_dashboard: false,
             trusted_proxies: crate::http::client::TrustedProxies::default(),
-            db: DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) },
+            db: DbOptions::default(),
             links: crate::approvals::service::LinkSettings::default(),
             mail: crate::mail::worker::MailSettings::default(),
             follow_up: crate::follow_up::FollowUpSettings::default(),

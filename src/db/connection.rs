@@ -104,11 +104,14 @@ pub struct DbOptions {
     /// Reader connections (SQLite) or all connections (PostgreSQL).
     pub pool_size: u32,
     pub connection_timeout: Duration,
+    /// SQLite: no write joins a batch that has worked this long
+    /// ([`MAX_BATCH_WORK`](super::writer::MAX_BATCH_WORK) unless a test needs its batches whole).
+    pub batch_work: Duration,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10) }
+        DbOptions { pool_size: 8, connection_timeout: Duration::from_secs(10), batch_work: super::writer::MAX_BATCH_WORK }
     }
 }
 
@@ -163,7 +166,7 @@ impl Db {
         };
         let changes = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
         let writer = match backend {
-            Backend::Sqlite => Some(std::sync::Arc::new(Writer::start(write.clone(), changes.clone())?)),
+            Backend::Sqlite => Some(std::sync::Arc::new(Writer::start(write.clone(), changes.clone(), options.batch_work)?)),
             Backend::Postgres => None,
         };
         Ok(Db { read, write, backend, url: url.into(), changes, writer })

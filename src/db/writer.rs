@@ -168,10 +168,10 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on the (single-connection) write pool.
-    pub(super) fn start(pool: Pool<Manager>, changes: Arc<AtomicU64>) -> Result<Writer, StoreError> {
+    pub(super) fn start(pool: Pool<Manager>, changes: Arc<AtomicU64>, batch_work: Duration) -> Result<Writer, StoreError> {
         let (queue, tasks) = mpsc::channel();
         let counts = Arc::new(Counts::default());
-        let shared = Shared { pool, changes, counts: counts.clone() };
+        let shared = Shared { pool, changes, counts: counts.clone(), batch_work };
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || shared.serve(&tasks))
@@ -227,6 +227,8 @@ struct Shared {
     pool: Pool<Manager>,
     changes: Arc<AtomicU64>,
     counts: Arc<Counts>,
+    /// No write joins a batch that has worked this long.
+    batch_work: Duration,
 }
 
 impl Shared {
@@ -283,7 +285,7 @@ impl Shared {
                     break;
                 }
             }
-            if jobs.len() >= MAX_BATCH_WRITES || started.elapsed() >= MAX_BATCH_WORK {
+            if jobs.len() >= MAX_BATCH_WRITES || started.elapsed() >= self.batch_work {
                 break;
             }
             match tasks.try_recv() {

@@ -150,7 +150,7 @@ pub fn spawn_app_on(test_db: TestDb, prepare: impl FnOnce(&Db)) -> TestApp {
 /// Starts a server with settings changed by `configure`.
 pub fn spawn_configured(test_db: TestDb, prepare: impl FnOnce(&Db), configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     capture_logs();
-    let options = DbOptions { pool_size: 4, connection_timeout: Duration::from_secs(20) };
+    let options = DbOptions { pool_size: 4, connection_timeout: Duration::from_secs(20), ..DbOptions::default() };
     let db = Db::connect(&test_db.url, &options).expect("connect to the test database");
     db.migrate().expect("migrate the test database");
     prepare(&db);

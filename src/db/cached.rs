@@ -13,6 +13,12 @@
 //! fixed `sql_query`, an `UPDATE … SET` of fixed columns), and
 //! [`CacheStatement::cached_if_few`] on `IN` lists, which keeps the statement
 //! only for short lists, so the cache holds at most a few shapes per query.
+//!
+//! diesel asks the wrapper only when the connection gets the query by value:
+//! on `load`/`get_results`, and only on the connection underneath
+//! ([`direct!`]), not through the `MultiConnection`, which hands it on by
+//! reference (and then the inner query's own "not safe" wins). So a kept
+//! `UPDATE` or upsert says `RETURNING` and is loaded, inside `direct!`.
 
 use diesel::QueryResult;
 use diesel::backend::Backend;

@@ -43,6 +43,7 @@ impl Application {
             max_attachment_bytes: config.max_attachment_bytes,
             dashboard: Default::default(),
             kept: Default::default(),
+            pools_of: Default::default(),
         });
         let max_body = config.max_body_bytes;
         let mut server = HttpServer::new(move || {

@@ -10,17 +10,19 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::applications::http::{
-    ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, pool_of,
+    ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, new_draft_dto,
+    pool_of,
 };
 use crate::applications::service;
-use crate::db::applications as store;
+use crate::db::applications::{self as store, StoredApplication};
 use crate::db::pools::Actor;
-use crate::db::{AnyConnection, pools, reference};
+use crate::db::{AnyConnection, StoreError, pools, reference};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
 use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin, Violation};
 use crate::domain::eligibility::{Criterion, CriterionAnswer};
 use crate::domain::money::Money;
+use crate::domain::reference::PartyKind;
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, WorkflowError};
 use crate::http::auth::Caller;
@@ -210,17 +212,31 @@ pub(crate) fn check_charter(
     criteria: &[Criterion],
     draft: CharterDraft,
 ) -> Result<(Charter, i64), ApiError> {
+    check_charter_kinds(conn, pool, criteria, draft).map(|(charter, party_id, _)| (charter, party_id))
+}
+
+/// [`check_charter`], and the kinds of the charter's parties: its applicant's, then each partner's.
+fn check_charter_kinds(
+    conn: &mut AnyConnection,
+    pool: &pools::StoredPool,
+    criteria: &[Criterion],
+    draft: CharterDraft,
+) -> Result<(Charter, i64, Vec<PartyKind>), ApiError> {
     let parties = reference::parties_of(conn, pool.cluster_id, None)?;
     let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
     let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
     let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes, criteria };
     let charter = Charter::check(draft, &ctx).map_err(violations)?;
-    let party_id = parties
-        .iter()
-        .find(|p| p.slug == charter.applicant_party)
-        .map(|p| p.id)
-        .ok_or_else(|| ApiError::field("applicant_party", "unknown party"))?;
-    Ok((charter, party_id))
+    let party = |slug: &str| parties.iter().find(|p| p.slug == slug);
+    let party_id = party(&charter.applicant_party).map(|p| p.id).ok_or_else(|| ApiError::field("applicant_party", "unknown party"))?;
+    let kinds = std::iter::once(&charter.applicant_party)
+        .chain(&charter.partner_parties)
+        .map(|slug| {
+            let kind = party(slug).map(|p| p.kind.as_str()).unwrap_or_default();
+            PartyKind::parse(kind).ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("party '{slug}': kind '{kind}'"))))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((charter, party_id, kinds))
 }
 
 pub(crate) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
@@ -282,18 +298,36 @@ pub async fn create_application(
         return Err(refuse(&state, key, draft, errors).await);
     }
     let lock = key.clone();
-    let id = state
+    let registered = state
         .db
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
-            let (charter, party_id) = check_charter(c, &pool, &pool.pool.criteria, draft.clone())?;
-            save_new(c, &pool, party_id, &charter, received, &caller, at)
+            let (charter, party_id, party_kinds) = check_charter_kinds(c, &pool, &pool.pool.criteria, draft.clone())?;
+            let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
+            // The draft as it was stored, which is what reading it back would give
+            // (`tests/api/applications.rs` holds the answer to a GET of it).
+            Ok::<_, ApiError>(StoredApplication {
+                id,
+                pool_id: pool.id,
+                pool: key.clone(),
+                applicant_party_id: party_id,
+                charter,
+                state: ApplicationState::Draft,
+                version: 1,
+                submitted_at: None,
+                decided_at: None,
+                created_at: at,
+                updated_at: at,
+                received_on: received,
+                referred: false,
+                party_kinds,
+            })
         })
         .await?;
-    // The answer is read after the commit, outside the pool's lock (and off SQLite's writer thread).
-    let dto = state.db.read(move |c| load_dto(c, id)).await?;
-    Ok(application_response(dto, StatusCode::CREATED))
+    state.pools_of.keep(registered.id, &registered.pool);
+    // A new draft has no steps, grant, meeting or attachment yet: nothing more to read.
+    Ok(application_response(new_draft_dto(registered), StatusCode::CREATED))
 }
 
 /// Edits a draft application. Needs `If-Match`; the whole charter is checked again.

@@ -188,6 +188,12 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     Ok(dto)
 }
 
+/// The answer for a draft just registered: nothing to read, as it has no
+/// steps, grant, meeting or attachment yet.
+pub(crate) fn new_draft_dto(app: StoredApplication) -> ApplicationDto {
+    to_dto(app, Vec::new(), None, Vec::new())
+}
+
 fn to_dto(
     app: StoredApplication,
     steps: Vec<crate::db::steps::StepRow>,
@@ -358,8 +364,15 @@ pub async fn list_applications(
 /// The pool of an application, checked against the caller's clusters: what
 /// writes lock and scoped keys are checked on.
 pub(crate) async fn pool_of(state: &AppState, caller: &Caller, id: i64) -> Result<PoolKey, ApiError> {
-    let pool = state.db.read(move |c| store::pool_of(c, id).map_err(ApiError::from)).await?;
-    let pool = pool.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+    let pool = match state.pools_of.get(id) {
+        Some(pool) => pool,
+        None => {
+            let pool = state.db.read(move |c| store::pool_of(c, id).map_err(ApiError::from)).await?;
+            let pool = pool.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
+            state.pools_of.keep(id, &pool);
+            pool
+        }
+    };
     caller.require_cluster(pool.cluster.as_str())?;
     Ok(pool)
 }

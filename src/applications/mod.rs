@@ -4,4 +4,5 @@ pub mod charters;
 pub mod decisions;
 pub mod http;
 pub mod meetings;
+pub mod pools_of;
 pub mod service;

@@ -7,7 +7,7 @@ use crate::db::applications::{self as store, StoredApplication, update_state};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep};
-use crate::db::{AnyConnection, StoreError, charter_rows, grants, ledger};
+use crate::db::{AnyConnection, StoreError, grants, ledger};
 use chrono::NaiveDate;
 
 use crate::domain::application::Charter;
@@ -116,7 +116,7 @@ pub fn advance(
         check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
     }
     let mut situation = steps::situation(conn, app, pool)?;
-    situation.ineligible = ineligible(conn, app, pool)?;
+    situation.ineligible = ineligible(app, pool);
     let t = advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
     if matches!(event, Event::Refer { .. }) {
         store::mark_referred(conn, app.id)?;
@@ -129,9 +129,9 @@ pub fn advance(
 
 /// What keeps the charter from funds now: its answers to the criteria it was
 /// registered under, and its parties' sectors under the pool's policy.
-pub fn ineligible(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Vec<Ineligibility>, StoreError> {
-    let sectors = sectors_of(&charter_rows::kinds_of(conn, app.id)?);
-    Ok(assess(&app.charter.checked_against, &app.charter.criteria, &sectors, pool.pool.policy.cross_sector_required))
+pub fn ineligible(app: &StoredApplication, pool: &StoredPool) -> Vec<Ineligibility> {
+    let sectors = sectors_of(&app.party_kinds);
+    assess(&app.charter.checked_against, &app.charter.criteria, &sectors, pool.pool.policy.cross_sector_required)
 }
 
 /// [`advance`] against a situation the caller already knows (the bulk

@@ -11,6 +11,7 @@ use crate::domain::allocation::Bucket;
 use crate::domain::application::{BudgetLine, Charter, Origin};
 use crate::domain::eligibility::CriterionAnswer;
 use crate::domain::money::Money;
+use crate::domain::reference::PartyKind;
 use crate::domain::values::{PoolKey, Slug, Year};
 use crate::domain::workflow::ApplicationState;
 
@@ -69,10 +70,12 @@ pub struct StoredApplication {
     pub received_on: chrono::NaiveDate,
     /// Sent on to the political level by the strategic level.
     pub referred: bool,
+    /// The kinds of its parties: the applicant's, then each partner's (the sector rules).
+    pub party_kinds: Vec<PartyKind>,
 }
 
-/// Loads the applications of these rows with their parties, populations and budgets.
-fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, String)>) -> Result<Vec<StoredApplication>, StoreError> {
+/// Loads the applications of these rows with their populations, budgets and partners.
+fn assemble(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<StoredApplication>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|(r, ..)| r.id).collect();
     let populations: Vec<(i64, String)> = direct!(conn, |c| application_target_populations::table
         .filter(application_target_populations::application_id.eq_any(&ids))
@@ -86,15 +89,9 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
         .select((budget_lines::application_id, budget_lines::year, budget_lines::amount_ore))
         .cached_if_few(ids.len())
         .load(c))?;
-    let party_ids: Vec<i64> = rows.iter().map(|(r, ..)| r.applicant_party_id).collect();
-    let party_slugs: Vec<(i64, String)> = direct!(conn, |c| parties::table
-        .filter(parties::id.eq_any(&party_ids))
-        .select((parties::id, parties::slug))
-        .cached_if_few(party_ids.len())
-        .load(c))?;
     let partners = super::charter_rows::partners_of(conn, &ids)?;
     rows.into_iter()
-        .map(|(row, cluster, year, _)| {
+        .map(|(row, cluster, year, _, applicant, applicant_kind)| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("application {}: bad {what}", row.id));
             let pool = PoolKey {
                 cluster: Slug::parse(&cluster).map_err(|_| corrupt("cluster"))?,
@@ -113,11 +110,7 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
             let criteria: Vec<CriterionAnswer> = serde_json::from_str(&row.criteria_json).map_err(|_| corrupt("criteria"))?;
             let charter = Charter {
                 title: row.title.clone(),
-                applicant_party: party_slugs
-                    .iter()
-                    .find(|(id, _)| *id == row.applicant_party_id)
-                    .map(|(_, s)| s.clone())
-                    .ok_or_else(|| corrupt("party"))?,
+                applicant_party: applicant,
                 target_populations: populations.iter().filter(|(id, _)| *id == row.id).map(|(_, c)| c.clone()).collect(),
                 purpose: row.purpose.clone(),
                 goals: row.goals.clone(),
@@ -131,7 +124,7 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
                 origin: Origin::parse(&row.origin).ok_or_else(|| corrupt("origin"))?,
                 contact_email: row.contact_email.clone(),
                 criteria,
-                partner_parties: partners.iter().filter(|(id, _)| *id == row.id).map(|(_, s)| s.clone()).collect(),
+                partner_parties: partners.iter().filter(|(id, ..)| *id == row.id).map(|(_, s, _)| s.clone()).collect(),
                 checked_against: serde_json::from_str(&row.criteria_checked_json).map_err(|_| corrupt("criteria checked"))?,
             };
             let state = state_of(&row).ok_or_else(|| corrupt("state"))?;
@@ -149,18 +142,24 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<(ApplicationRow, String, i32, St
                 updated_at: row.updated_at,
                 received_on: row.received_on.unwrap_or(row.created_at.date()),
                 referred: row.referred,
+                party_kinds: std::iter::once(&applicant_kind)
+                    .chain(partners.iter().filter(|(id, ..)| *id == row.id).map(|(.., k)| k))
+                    .map(|k| PartyKind::parse(k).ok_or_else(|| corrupt("party kind")))
+                    .collect::<Result<_, _>>()?,
             })
         })
         .collect()
 }
 
-type Joined = (ApplicationRow, String, i32, String);
+/// An application row with its cluster's slug, its pool's year and state, and its applicant's slug and kind.
+type Joined = (ApplicationRow, String, i32, String, String, String);
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredApplication>, StoreError> {
     let rows: Vec<Joined> = direct!(conn, |c| applications::table
         .inner_join(pools::table.inner_join(clusters::table))
+        .inner_join(parties::table)
         .filter(applications::id.eq(id))
-        .select((applications::all_columns, clusters::slug, pools::year, pools::state))
+        .select((applications::all_columns, clusters::slug, pools::year, pools::state, parties::slug, parties::kind))
         .load(c))?;
     Ok(assemble(conn, rows)?.pop())
 }
@@ -191,7 +190,8 @@ pub fn list(
 ) -> Result<Vec<StoredApplication>, StoreError> {
     let mut query = applications::table
         .inner_join(pools::table.inner_join(clusters::table))
-        .select((applications::all_columns, clusters::slug, pools::year, pools::state))
+        .inner_join(parties::table)
+        .select((applications::all_columns, clusters::slug, pools::year, pools::state, parties::slug, parties::kind))
         .order(applications::id)
         .limit(limit)
         .into_boxed();
@@ -251,7 +251,7 @@ pub fn insert(
         .returning(applications::id)
         .get_results(c))?;
     let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
-    super::charter_rows::write(conn, id, party_id, charter)?;
+    super::charter_rows::write_new(conn, id, party_id, charter)?;
     Ok(id)
 }
 
@@ -286,7 +286,7 @@ pub fn update_charter(
     ))
     .execute(c))?;
     if n == 1 {
-        super::charter_rows::write(conn, stored.id, party_id, charter)?;
+        super::charter_rows::replace(conn, stored.id, party_id, charter)?;
     }
     Ok(n == 1)
 }

@@ -88,3 +88,19 @@ macro_rules! direct {
     };
 }
 pub(crate) use direct;
+
+/// Inserts `rows` (a `Vec` of value tuples) into `table`. PostgreSQL: one
+/// statement, kept for up to [`FEW`] rows (`RETURNING $returning`, so that it
+/// is kept, see above). SQLite: diesel's own batch insert, whose statements
+/// diesel keeps.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr, $returning:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c).map(|_| ()),
+            $crate::db::AnyConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).returning($returning).cached_if_few($rows.len()).get_results::<i64>(c).map(|_| ())
+            }
+        }
+    };
+}
+pub(crate) use insert_rows;

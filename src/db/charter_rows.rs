@@ -2,7 +2,7 @@
 //! lines and partner parties; and the parties' kinds, for the sector rules
 //! and the breakdowns by sector.
 
-use crate::db::cached::{CacheStatement, direct};
+use crate::db::cached::{CacheStatement, direct, insert_rows};
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -12,74 +12,89 @@ use super::{AnyConnection, StoreError};
 use crate::domain::application::Charter;
 use crate::domain::reference::PartyKind;
 
-/// Replaces the charter's target populations, budget lines and partners.
-pub fn write(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
+/// Replaces the charter's target populations, budget lines and partners (a draft's edit).
+pub fn replace(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
     direct!(conn, |c| diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id)))
         .execute(c))?;
     direct!(conn, |c| diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(c))?;
     direct!(conn, |c| diesel::delete(application_partners::table.filter(application_partners::application_id.eq(id))).execute(c))?;
-    for (i, code) in charter.target_populations.iter().enumerate() {
-        direct!(conn, |c| diesel::insert_into(application_target_populations::table)
-            .values((
+    write_new(conn, id, party_id, charter)
+}
+
+/// Writes a new charter's target populations, budget lines and partners:
+/// one statement for each kind of row, whatever their number.
+pub fn write_new(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
+    let populations: Vec<_> = charter
+        .target_populations
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            (
                 application_target_populations::application_id.eq(id),
                 application_target_populations::code.eq(code),
                 application_target_populations::position.eq(i as i32),
-            ))
-            .execute(c))?;
+            )
+        })
+        .collect();
+    if !populations.is_empty() {
+        insert_rows!(conn, application_target_populations::table, &populations, application_target_populations::application_id)?;
     }
-    for line in &charter.budget {
-        direct!(conn, |c| diesel::insert_into(budget_lines::table)
-            .values((
-                budget_lines::application_id.eq(id),
-                budget_lines::year.eq(line.year.get()),
-                budget_lines::amount_ore.eq(line.amount.ore()),
-            ))
-            .execute(c))?;
+    let budget: Vec<_> = charter
+        .budget
+        .iter()
+        .map(|line| {
+            (budget_lines::application_id.eq(id), budget_lines::year.eq(line.year.get()), budget_lines::amount_ore.eq(line.amount.ore()))
+        })
+        .collect();
+    if !budget.is_empty() {
+        insert_rows!(conn, budget_lines::table, &budget, budget_lines::application_id)?;
+    }
+    if charter.partner_parties.is_empty() {
+        return Ok(());
     }
     // Partners are parties of the applicant's cluster (checked by the charter's rules).
-    let cluster_id: i64 = direct!(conn, |c| parties::table.filter(parties::id.eq(party_id)).select(parties::cluster_id).first(c))?;
-    for (i, slug) in charter.partner_parties.iter().enumerate() {
-        let partner: i64 = direct!(conn, |c| parties::table
-            .filter(parties::cluster_id.eq(cluster_id).and(parties::slug.eq(slug)))
-            .select(parties::id)
-            .first(c))
-        .map_err(|_| StoreError::Corrupt(format!("partner '{slug}' is not a party of the cluster")))?;
-        direct!(conn, |c| diesel::insert_into(application_partners::table)
-            .values((
+    let applicant = diesel::alias!(parties as applicant);
+    let found: Vec<(i64, String)> = direct!(conn, |c| parties::table
+        .filter(
+            parties::cluster_id
+                .eq_any(applicant.filter(applicant.field(parties::id).eq(party_id)).select(applicant.field(parties::cluster_id))),
+        )
+        .filter(parties::slug.eq_any(&charter.partner_parties))
+        .select((parties::id, parties::slug))
+        .load(c))?;
+    let partners = charter
+        .partner_parties
+        .iter()
+        .enumerate()
+        .map(|(i, slug)| {
+            let (party, _) = found
+                .iter()
+                .find(|(_, s)| s == slug)
+                .ok_or_else(|| StoreError::Corrupt(format!("partner '{slug}' is not a party of the cluster")))?;
+            Ok((
                 application_partners::application_id.eq(id),
-                application_partners::party_id.eq(partner),
+                application_partners::party_id.eq(*party),
                 application_partners::position.eq(i as i32),
             ))
-            .execute(c))?;
-    }
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    insert_rows!(conn, application_partners::table, &partners, application_partners::application_id)?;
     Ok(())
 }
 
-/// The partner slugs of these applications, in their order.
-pub fn partners_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+/// The partners of these applications, in their order: (application, slug, kind).
+pub fn partners_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String, String)>, StoreError> {
     Ok(direct!(conn, |c| application_partners::table
         .inner_join(parties::table)
         .filter(application_partners::application_id.eq_any(ids))
         .order((application_partners::application_id, application_partners::position))
-        .select((application_partners::application_id, parties::slug))
+        .select((application_partners::application_id, parties::slug, parties::kind))
         .cached_if_few(ids.len())
         .load(c))?)
 }
 
 fn kind(text: &str) -> Result<PartyKind, StoreError> {
     PartyKind::parse(text).ok_or_else(|| StoreError::Corrupt(format!("party kind '{text}'")))
-}
-
-/// The kinds of an application's parties: its applicant's, then its partners'.
-pub fn kinds_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<PartyKind>, StoreError> {
-    let applicant: Vec<String> =
-        direct!(conn, |c| applications::table.inner_join(parties::table).filter(applications::id.eq(id)).select(parties::kind).load(c))?;
-    let partners: Vec<String> = direct!(conn, |c| application_partners::table
-        .inner_join(parties::table)
-        .filter(application_partners::application_id.eq(id))
-        .select(parties::kind)
-        .load(c))?;
-    applicant.iter().chain(&partners).map(|k| kind(k)).collect()
 }
 
 /// The kinds of the parties (applicant and partners) of every application in a pool.

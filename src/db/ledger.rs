@@ -4,10 +4,11 @@
 //! transaction of its cause, so no caller can forget it. `verify` recomputes
 //! the sums from the postings.
 
-use crate::db::cached::{CacheStatement, direct};
+use crate::db::cached::{CacheStatement, direct, insert_rows};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
+use std::fmt::Write as _;
 
 use super::schema::{ledger_entries, postings};
 use super::{AnyConnection, StoreError};
@@ -99,64 +100,104 @@ fn insert_entry(
         .returning(ledger_entries::id)
         .get_results(c))?;
     let entry_id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
-    // One statement per posting: batch inserts do not compile on the multi backend.
-    for p in entry.postings() {
-        direct!(conn, |c| diesel::insert_into(postings::table)
-            .values((
+    // Every posting in one statement on PostgreSQL (`insert_rows!`: the multi backend has no batch insert).
+    let rows: Vec<_> = entry
+        .postings()
+        .iter()
+        .map(|p| {
+            (
                 postings::entry_id.eq(entry_id),
                 postings::pool_id.eq(pool_id),
                 postings::bucket.eq(p.bucket.as_str()),
                 postings::account.eq(p.account.as_str()),
                 postings::amount_ore.eq(p.amount_ore),
-            ))
-            .execute(c))?;
-    }
+            )
+        })
+        .collect();
+    insert_rows!(conn, postings::table, &rows, postings::id)?;
     // The pool's own sums (application 0), and the application's beside them.
-    add_to_totals(conn, pool_id, 0, entry, entry_id)?;
+    let mut sums = sums_of(entry, 0);
     if let Some(application_id) = application_id {
-        add_to_totals(conn, pool_id, application_id, entry, entry_id)?;
+        sums.extend(sums_of(entry, application_id));
     }
+    add_to_totals(conn, pool_id, entry, entry_id, &sums)?;
     Ok(entry_id)
 }
 
-/// Adds an entry's postings to the running sums. One row per pool (or
-/// application), bucket, account and kind; the pool's lock (held by every
-/// writer of the pool) keeps two writers off the same row.
-fn add_to_totals(conn: &mut AnyConnection, pool_id: i64, application_id: i64, entry: &Entry, entry_id: i64) -> Result<(), StoreError> {
-    let mut sums: Vec<(Bucket, Account, i64, i64)> = Vec::new();
+/// An entry's postings summed per bucket and account, for the running sums
+/// of `application_id` (0: the pool's own): (application, bucket, account, øre, postings).
+fn sums_of(entry: &Entry, application_id: i64) -> Vec<(i64, Bucket, Account, i64, i64)> {
+    let mut sums: Vec<(i64, Bucket, Account, i64, i64)> = Vec::new();
     for p in entry.postings() {
-        match sums.iter_mut().find(|(b, a, _, _)| *b == p.bucket && *a == p.account) {
+        match sums.iter_mut().find(|(_, b, a, ..)| *b == p.bucket && *a == p.account) {
             Some(sum) => {
-                sum.2 += p.amount_ore;
-                sum.3 += 1;
+                sum.3 += p.amount_ore;
+                sum.4 += 1;
             }
-            None => sums.push((p.bucket, p.account, p.amount_ore, 1)),
+            None => sums.push((application_id, p.bucket, p.account, p.amount_ore, 1)),
         }
     }
-    for (bucket, account, amount_ore, count) in sums {
-        // RETURNING makes it a query whose kept statement is used (see db::cached).
-        let _: Vec<Kept> = direct!(conn, |c| {
-            diesel::sql_query(
-            "INSERT INTO ledger_totals (pool_id, application_id, bucket, account, kind, amount_ore, postings, last_entry) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (pool_id, application_id, bucket, account, kind) DO UPDATE SET \
-             amount_ore = ledger_totals.amount_ore + excluded.amount_ore, \
-             postings = ledger_totals.postings + excluded.postings, \
-             last_entry = CASE WHEN excluded.last_entry > ledger_totals.last_entry THEN excluded.last_entry ELSE ledger_totals.last_entry END \
-             RETURNING postings",
-        )
-        .bind::<BigInt, _>(pool_id)
-        .bind::<BigInt, _>(application_id)
-        .bind::<Text, _>(bucket.as_str())
-        .bind::<Text, _>(account.as_str())
-        .bind::<Text, _>(entry.kind().as_str())
-        .bind::<BigInt, _>(amount_ore)
-        .bind::<BigInt, _>(count)
-        .bind::<BigInt, _>(entry_id)
-        .cached()
-        .load::<Kept>(c)
-        })?;
+    sums
+}
+
+/// Adds an entry's sums to the running sums, in one statement. One row per
+/// pool (or application), bucket, account and kind; the pool's lock (held by
+/// every writer of the pool) keeps two writers off the same row, and no two
+/// of `sums` share a row (each statement may change a row only once).
+fn add_to_totals(
+    conn: &mut AnyConnection,
+    pool_id: i64,
+    entry: &Entry,
+    entry_id: i64,
+    sums: &[(i64, Bucket, Account, i64, i64)],
+) -> Result<(), StoreError> {
+    if sums.is_empty() {
+        return Ok(());
     }
+    let mut sql = String::from(
+        "INSERT INTO ledger_totals (pool_id, application_id, bucket, account, kind, amount_ore, postings, last_entry) VALUES ",
+    );
+    for i in 0..sums.len() {
+        let n = i * 8;
+        let _ = write!(
+            sql,
+            "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            if i == 0 { "" } else { ", " },
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8
+        );
+    }
+    sql.push_str(
+        " ON CONFLICT (pool_id, application_id, bucket, account, kind) DO UPDATE SET \
+         amount_ore = ledger_totals.amount_ore + excluded.amount_ore, \
+         postings = ledger_totals.postings + excluded.postings, \
+         last_entry = CASE WHEN excluded.last_entry > ledger_totals.last_entry THEN excluded.last_entry ELSE ledger_totals.last_entry END \
+         RETURNING postings",
+    );
+    let kind = entry.kind().as_str();
+    // RETURNING makes it a query whose kept statement is used (see db::cached);
+    // an entry has few shapes of sums, so few texts are kept.
+    let _: Vec<Kept> = direct!(conn, |c| {
+        let mut query = diesel::sql_query(sql.as_str()).into_boxed();
+        for (application_id, bucket, account, amount_ore, count) in sums {
+            query = query
+                .bind::<BigInt, _>(pool_id)
+                .bind::<BigInt, _>(*application_id)
+                .bind::<Text, _>(bucket.as_str())
+                .bind::<Text, _>(account.as_str())
+                .bind::<Text, _>(kind)
+                .bind::<BigInt, _>(*amount_ore)
+                .bind::<BigInt, _>(*count)
+                .bind::<BigInt, _>(entry_id);
+        }
+        query.cached().load::<Kept>(c)
+    })?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::outbox;
+use crate::db::cached::{CacheStatement, insert_rows};
 
 /// Where a mail in the outbox stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,19 +46,39 @@ pub struct OutboxRow {
 
 /// Queues a mail in the caller's transaction: no mail for a rolled-back change, none lost.
 pub fn queue_mail(conn: &mut AnyConnection, to: &str, subject: &str, text: &str, html: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::to_address.eq(to),
-            outbox::subject.eq(subject),
-            outbox::text_body.eq(text),
-            outbox::html_body.eq(html),
-            outbox::state.eq(MailState::Queued.as_str()),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::created_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    queue_mails(conn, &[Mail { to, subject, text, html }], now)
+}
+
+/// A mail to queue: to whom, and what.
+#[derive(Debug, Clone, Copy)]
+pub struct Mail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+/// Queues several mails in one statement, in the caller's transaction.
+pub fn queue_mails(conn: &mut AnyConnection, mails: &[Mail<'_>], now: NaiveDateTime) -> QueryResult<()> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = mails
+        .iter()
+        .map(|m| {
+            (
+                outbox::to_address.eq(m.to),
+                outbox::subject.eq(m.subject),
+                outbox::text_body.eq(m.text),
+                outbox::html_body.eq(m.html),
+                outbox::state.eq(MailState::Queued.as_str()),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now),
+                outbox::created_at.eq(now),
+            )
+        })
+        .collect();
+    insert_rows!(conn, outbox::table, &rows, outbox::id)
 }
 
 /// Claims up to `limit` due mails for `worker` until `lease_until`, and returns them.

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::{parties, target_populations};
+use crate::db::cached::direct;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct PartyRow {
@@ -25,6 +26,14 @@ pub struct TargetPopulationRow {
 }
 
 pub fn parties_of(conn: &mut AnyConnection, cluster_id: i64, kind: Option<&str>) -> QueryResult<Vec<PartyRow>> {
+    if kind.is_none() {
+        // Every charter checked reads them: not boxed, so its statement is kept (a boxed query is prepared on each call).
+        return direct!(conn, |c| parties::table
+            .select(parties::all_columns)
+            .filter(parties::cluster_id.eq(cluster_id))
+            .order(parties::id)
+            .load(c));
+    }
     let mut query = parties::table.select(parties::all_columns).filter(parties::cluster_id.eq(cluster_id)).order(parties::id).into_boxed();
     if let Some(kind) = kind {
         query = query.filter(parties::kind.eq(kind.to_owned()));
@@ -62,8 +71,8 @@ pub fn insert_party(
 }
 
 pub fn target_populations(conn: &mut AnyConnection) -> QueryResult<Vec<TargetPopulationRow>> {
-    target_populations::table
+    direct!(conn, |c| target_populations::table
         .select(target_populations::all_columns)
         .order((target_populations::position, target_populations::code))
-        .load(conn)
+        .load(c))
 }

@@ -58,6 +58,8 @@ pub struct AppState {
     pub dashboard: crate::web::dashboard_cache::FiguresCache,
     /// Whole answers (the status report, dashboard pages) kept while nothing is written (`http::kept`).
     pub kept: crate::http::kept::Answers,
+    /// The pool of each application looked up (`applications::pools_of`).
+    pub pools_of: crate::applications::pools_of::PoolsOf,
 }
 
 /// The clock, read once per request at the edge. Microseconds, because

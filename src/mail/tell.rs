@@ -10,7 +10,7 @@ use super::notices::{self, CaseDecided};
 use super::templates::FactsKind;
 use crate::db::applications::StoredApplication;
 use crate::db::carry_overs::{self, CarryOverRow};
-use crate::db::outbox::queue_mail;
+use crate::db::outbox::{Mail, queue_mail, queue_mails};
 use crate::db::steps::NewStep;
 use crate::db::{AnyConnection, StoreError};
 use crate::domain::carry_over::CarryOverState;
@@ -53,16 +53,17 @@ pub fn application_decided(
     let pool = app.pool.to_string();
     let how = how_da(step);
     let d = CaseDecided { kind: FactsKind::Application, title: &app.charter.title, pool: &pool, granted, amount, how: &how, at };
+    let mut mails = Vec::with_capacity(2);
     if !secretariat.trim().is_empty() {
-        let mail = notices::decided(&d, "sekretariatet");
-        queue_mail(conn, secretariat, &mail.subject, &mail.text, &mail.html, at)?;
+        mails.push((secretariat, notices::decided(&d, "sekretariatet")));
     }
     let contact = app.charter.contact_email.trim();
     if !contact.is_empty() && !contact.eq_ignore_ascii_case(secretariat.trim()) {
-        let mail = notices::decided(&d, "projektets kontaktperson");
-        queue_mail(conn, contact, &mail.subject, &mail.text, &mail.html, at)?;
+        mails.push((contact, notices::decided(&d, "projektets kontaktperson")));
     }
-    Ok(())
+    // Both in one statement.
+    let queued: Vec<Mail<'_>> = mails.iter().map(|(to, m)| Mail { to, subject: &m.subject, text: &m.text, html: &m.html }).collect();
+    Ok(queue_mails(conn, &queued, at)?)
 }
 
 /// Tells the secretariat that the political level's decision moved the

@@ -103,7 +103,7 @@ fn facts(conn: &mut AnyConnection, row: &ItemRow) -> Result<Vec<(String, String)
             if !partners.is_empty() {
                 fact("Partnere", listing(&partners));
             }
-            let sectors = crate::domain::eligibility::sectors_of(&crate::db::charter_rows::kinds_of(conn, app.id)?);
+            let sectors = crate::domain::eligibility::sectors_of(&app.party_kinds);
             fact("Sektorer", sectors.iter().map(|s| s.name_da()).collect::<Vec<_>>().join(", "));
             fact("Målgrupper", listing(&populations));
             fact("Ansøgt beløb", kroner(app.charter.requested));

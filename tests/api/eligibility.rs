@@ -308,3 +308,31 @@ api_test! {
         assert_eq!(created["partner_parties"], json!(["almen-praksis"]));
     }
 }
+
+api_test! {
+    /// The answer to a registration is built from what was written, not read
+    /// back: it must be exactly what reading the draft gives.
+    fn a_registered_draft_is_answered_exactly_as_reading_it_back_shows_it(app) {
+        vest_with_criteria(app);
+        let mut body = answered("300000.00");
+        body["partner_parties"] = json!(["region-nordjylland", "almen-praksis", "morso-kommune"]);
+        body["target_populations"] = json!(["vulnerable_elderly", "chronic_disease"]);
+        body["budget"] = json!([{"year": 2022, "amount": "100000.00"}, {"year": 2023, "amount": "200000.00"}]);
+        body["criteria"] = json!([
+            {"criterion": "K1", "answer": "yes"},
+            {"criterion": "K2", "answer": "Større tværgående projekt"},
+            {"criterion": "K3", "answer": "Borgerpanel i begge kommuner"}
+        ]);
+        let created = app.post("/api/v1/pools/vest-2022/applications", &body);
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.json()["id"].as_i64().expect("id");
+        let read = app.get(&format!("/api/v1/applications/{id}"));
+        assert_eq!(created.json(), read.json(), "the answer to the registration is the draft as stored");
+        assert_eq!(created.header("etag"), read.header("etag"));
+        assert_eq!(created.json()["partner_parties"], json!(["region-nordjylland", "almen-praksis", "morso-kommune"]));
+        // The pool the answer named is the one a later step finds (kept in memory from the registration).
+        let submitted = app.request("POST", &format!("/api/v1/applications/{id}/submit")).send();
+        assert_eq!(submitted.status, 200, "{}", submitted.text);
+        assert_eq!(submitted.json()["status"], "submitted");
+    }
+}

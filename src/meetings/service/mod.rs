@@ -310,7 +310,7 @@ pub fn eligibility_da(conn: &mut AnyConnection, cluster_id: i64, app: &StoredApp
     for slug in &app.charter.partner_parties {
         partners.push(reference::find_party(conn, cluster_id, slug)?.map_or_else(|| slug.clone(), |p| p.name));
     }
-    let sectors = sectors_of(&crate::db::charter_rows::kinds_of(conn, app.id)?);
+    let sectors = sectors_of(&app.party_kinds);
     let mut lines = Vec::new();
     if !partners.is_empty() {
         lines.push(format!("Projektet gennemføres sammen med {}.", indstilling::listing(&partners)));

@@ -175,3 +175,29 @@ api_test! {
         assert_eq!(verify(app), Verdict::Broken { id: third, reason: "does not link to the event before it".into() }, "the event after a deleted one is named");
     }
 }
+
+api_test! {
+    /// The append guesses a stream's head from this process's last append and
+    /// checks the guess in the same statement. Two databases in one process
+    /// (as two nodes would be) writing the same stream name in turn make
+    /// every guess wrong: each chain must still be one unbroken line.
+    fn a_wrong_guess_of_a_chains_head_still_links_each_event_to_the_true_one(app) {
+        let Some(other) = crate::helpers::spawn_app(app.db.backend()) else { return };
+        vest_2022(app, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
+        vest_2022(&other, json!({"recommendation_required": false, "political_threshold": "100000.00"}));
+        for _ in 0..3 {
+            grant(app, "vest-2022", &charter("1000.00"));
+            grant(&other, "vest-2022", &charter("2000.00"));
+        }
+        for node in [app, &other] {
+            let all = events(node);
+            let chain: Vec<_> = all.iter().filter(|e| e.1 == "pool:vest-2022").collect();
+            assert!(chain.len() >= 9, "{chain:?}");
+            assert_eq!(chain[0].2, "");
+            for pair in chain.windows(2) {
+                assert_eq!(pair[1].2, pair[0].3, "event {} follows event {}", pair[1].0, pair[0].0);
+            }
+            assert!(matches!(verify(node), Verdict::Intact { .. }), "{:?}", verify(node));
+        }
+    }
+}

@@ -4,6 +4,7 @@ use crate::db::cached::{CacheStatement, direct};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::charter_rows::CharterRows;
 use super::schema::{application_target_populations, applications, budget_lines, clusters, parties, pools};
 use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
@@ -77,19 +78,35 @@ pub struct StoredApplication {
 /// Loads the applications of these rows with their populations, budgets and partners.
 fn assemble(conn: &mut AnyConnection, rows: Vec<Joined>) -> Result<Vec<StoredApplication>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|(r, ..)| r.id).collect();
+    let rows_of = match ids.as_slice() {
+        // One application (every write to one, every answer): its rows in one statement.
+        [id] => super::charter_rows::of_one(conn, *id)?,
+        _ => rows_of_many(conn, &ids)?,
+    };
+    build(rows, rows_of)
+}
+
+/// The charter rows of several applications, a statement for each kind of row.
+fn rows_of_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<CharterRows, StoreError> {
     let populations: Vec<(i64, String)> = direct!(conn, |c| application_target_populations::table
-        .filter(application_target_populations::application_id.eq_any(&ids))
+        .filter(application_target_populations::application_id.eq_any(ids))
         .order((application_target_populations::application_id, application_target_populations::position))
         .select((application_target_populations::application_id, application_target_populations::code))
         .cached_if_few(ids.len())
         .load(c))?;
     let budgets: Vec<(i64, i32, i64)> = direct!(conn, |c| budget_lines::table
-        .filter(budget_lines::application_id.eq_any(&ids))
+        .filter(budget_lines::application_id.eq_any(ids))
         .order((budget_lines::application_id, budget_lines::year))
         .select((budget_lines::application_id, budget_lines::year, budget_lines::amount_ore))
         .cached_if_few(ids.len())
         .load(c))?;
-    let partners = super::charter_rows::partners_of(conn, &ids)?;
+    let partners = super::charter_rows::partners_of(conn, ids)?;
+    Ok(CharterRows { populations, budgets, partners })
+}
+
+/// Applications from their rows and their charters' rows.
+fn build(rows: Vec<Joined>, charter_rows: CharterRows) -> Result<Vec<StoredApplication>, StoreError> {
+    let CharterRows { populations, budgets, partners } = charter_rows;
     rows.into_iter()
         .map(|(row, cluster, year, _, applicant, applicant_kind)| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("application {}: bad {what}", row.id));

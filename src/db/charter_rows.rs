@@ -6,6 +6,7 @@ use crate::db::cached::{CacheStatement, direct, insert_rows};
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 use super::schema::{application_partners, application_target_populations, applications, budget_lines, parties};
 use super::{AnyConnection, StoreError};
@@ -80,6 +81,59 @@ pub fn write_new(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Cha
         .collect::<Result<Vec<_>, StoreError>>()?;
     insert_rows!(conn, application_partners::table, &partners, application_partners::application_id)?;
     Ok(())
+}
+
+/// The rows beside some applications' rows, each with its application's id:
+/// target populations (code) and partners (slug, kind) in their order, budget
+/// lines (year, øre) by year.
+#[derive(Debug, Default)]
+pub struct CharterRows {
+    pub populations: Vec<(i64, String)>,
+    pub budgets: Vec<(i64, i32, i64)>,
+    pub partners: Vec<(i64, String, String)>,
+}
+
+/// One row of [`of_one`]'s statement: which kind of row, and its values.
+#[derive(Debug, QueryableByName)]
+struct OneRow {
+    #[diesel(sql_type = BigInt)]
+    what: i64,
+    #[diesel(sql_type = Text)]
+    text: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = BigInt)]
+    amount_ore: i64,
+}
+
+/// One application's target populations, budget lines and partners in one
+/// statement (reading one application back is part of every write to it).
+pub fn of_one(conn: &mut AnyConnection, id: i64) -> Result<CharterRows, StoreError> {
+    let rows: Vec<OneRow> = direct!(conn, |c| diesel::sql_query(
+        "SELECT CAST(0 AS BIGINT) AS what, code AS text, '' AS kind, CAST(position AS BIGINT) AS n, CAST(0 AS BIGINT) AS amount_ore \
+         FROM application_target_populations WHERE application_id = $1 \
+         UNION ALL SELECT CAST(1 AS BIGINT), '', '', CAST(year AS BIGINT), amount_ore FROM budget_lines WHERE application_id = $1 \
+         UNION ALL SELECT CAST(2 AS BIGINT), p.slug, p.kind, CAST(ap.position AS BIGINT), CAST(0 AS BIGINT) \
+         FROM application_partners ap INNER JOIN parties p ON p.id = ap.party_id WHERE ap.application_id = $1 \
+         ORDER BY what, n",
+    )
+    .bind::<BigInt, _>(id)
+    .cached()
+    .load(c))?;
+    let mut out = CharterRows::default();
+    for row in rows {
+        match row.what {
+            0 => out.populations.push((id, row.text)),
+            1 => {
+                let year = i32::try_from(row.n).map_err(|_| StoreError::Corrupt(format!("application {id}: budget year {}", row.n)))?;
+                out.budgets.push((id, year, row.amount_ore));
+            }
+            _ => out.partners.push((id, row.text, row.kind)),
+        }
+    }
+    Ok(out)
 }
 
 /// The partners of these applications, in their order: (application, slug, kind).

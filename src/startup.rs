@@ -30,6 +30,9 @@ impl Application {
         crate::mail::worker::spawn(db.clone(), config.mail.clone(), config.links.clone(), config.follow_up.clone());
         let credentials = Arc::new(crate::http::credentials::Credentials::default());
         crate::http::listener::listen(&db, credentials.clone());
+        if let Err(e) = db.send_notices_in_background() {
+            tracing::error!(error = %e, "each write sends its own change notice");
+        }
         let state = web::Data::new(AppState {
             db,
             credentials,

@@ -132,6 +132,9 @@ pub struct Db {
     changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// SQLite: the writer thread's queue, which every write goes through.
     writer: Option<std::sync::Arc<Writer>>,
+    /// PostgreSQL, in the server: the thread that sends the change notices
+    /// (`db::notifier`); unset, each write sends its own.
+    notices: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<super::notifier::Notifier>>>,
 }
 
 /// The channel every write transaction notifies on PostgreSQL, at its commit.
@@ -169,7 +172,20 @@ impl Db {
             Backend::Sqlite => Some(std::sync::Arc::new(Writer::start(write.clone(), changes.clone(), options.batch_work)?)),
             Backend::Postgres => None,
         };
-        Ok(Db { read, write, backend, url: url.into(), changes, writer })
+        Ok(Db { read, write, backend, url: url.into(), changes, writer, notices: Default::default() })
+    }
+
+    /// PostgreSQL: from now on the change notices of this handle's writes
+    /// (and of its clones') are sent by a thread of their own, those that fall
+    /// due together as one (`db::notifier`). Nothing on SQLite.
+    pub fn send_notices_in_background(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres || self.notices.get().is_some() {
+            return Ok(());
+        }
+        let notifier = super::notifier::Notifier::start(self.url.to_string())
+            .map_err(|e| StoreError::Unavailable(format!("the change notices' thread: {e}")))?;
+        let _ = self.notices.set(notifier);
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -284,7 +300,7 @@ impl Db {
         locks.dedup();
         let result = self.transaction_with_retry(&mut conn, &locks, isolation, &mut f);
         if self.backend == Backend::Postgres {
-            super::pg_write::after(&mut conn, &locks, result.is_ok());
+            super::pg_write::after(&mut conn, &locks, result.is_ok(), self.notices.get().map(|n| &**n));
         }
         // After the commit (or rollback): memory filled before it is now stale.
         self.note_change();
@@ -312,7 +328,12 @@ impl Db {
             };
             begun.map_err(StoreError::from)?;
             let outcome = f(conn);
-            match finish(conn, outcome) {
+            let ended = match self.backend {
+                Backend::Sqlite => finish(conn, outcome),
+                // A commit gives the locks back in its round trip.
+                Backend::Postgres => super::pg_write::finish(conn, outcome, locks),
+            };
+            match ended {
                 Err(e) if e.is_retryable() && attempt < MAX_WRITE_ATTEMPTS => {
                     super::pg_write::count_retry();
                     tracing::debug!(attempt, "serialization failure; retrying the transaction");

@@ -25,6 +25,7 @@ pub mod ledger;
 mod manager;
 pub mod meetings;
 mod migrations;
+pub mod notifier;
 pub mod outbox;
 pub mod pg_write;
 pub mod pools;

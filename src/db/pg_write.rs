@@ -5,15 +5,17 @@
 //!   transaction of their own, then the write's begins ([`Isolation`]) — one
 //!   round trip. Its snapshot is taken after the locks are held, so a writer sees
 //!   what the pool's previous writer committed.
-//! - After COMMIT: the locks are given back and the change notice sent —
-//!   one round trip. `NOTIFY` takes a database-wide lock at its commit, held
-//!   to the end of that commit; sent inside the write it made every writer of
-//!   every pool wait for the one before it to reach the disk (no group
-//!   commit). Here it commits on its own with `synchronous_commit` off (a
-//!   notice is not durable anyway), so the lock is held for microseconds.
-//!   It is sent before the write is answered, for every committed write, as
-//!   before; only a process that dies between its commit and its notice
-//!   leaves other nodes to notice by their time to live.
+//! - COMMIT: the locks are given back in the same round trip ([`finish`]).
+//! - The change notice: `NOTIFY` takes a database-wide lock at its commit,
+//!   held to the end of that commit; sent inside the write it made every
+//!   writer of every pool wait for the one before it to reach the disk (no
+//!   group commit). So it commits on its own with `synchronous_commit` off (a
+//!   notice is not durable anyway), and the lock is held for microseconds: in
+//!   the server, by the notices' own thread (`db::notifier`), which sends
+//!   the notices that fall due together as one; elsewhere (the command line)
+//!   right after the commit, before the write returns. Only a process that
+//!   dies between its commit and its notice leaves other nodes to notice by
+//!   their time to live.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +23,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use diesel::connection::SimpleConnection;
 use diesel::result::Error as DieselError;
 
-use super::connection::{AnyConnection, CHANGES_CHANNEL};
+use super::connection::{AnyConnection, CHANGES_CHANNEL, StoreError};
+use super::notifier::Notifier;
 use super::transaction::unlock;
 
 /// Write transactions retried after a serialization failure, in this process.
@@ -81,15 +84,43 @@ pub(super) fn begin(conn: &mut AnyConnection, locks: &[i64], isolation: Isolatio
     begun
 }
 
-/// After the transaction ended: gives the locks back and, if it committed,
-/// tells every node (`LISTEN` in `http::listener`), in one round trip.
-pub(super) fn after(conn: &mut AnyConnection, locks: &[i64], committed: bool) {
-    let mut sql = String::new();
+/// Ends the transaction: COMMIT and, in the same round trip, gives the
+/// pools' locks back; ROLLBACK when `outcome` is an error (the locks are
+/// given back by [`after`]). A COMMIT that fails (a serialization failure,
+/// say) stops the round trip there, so the locks are still held for the
+/// retry; an outcome of `Ok` means the locks were given back.
+pub(super) fn finish<T, E: From<StoreError>>(conn: &mut AnyConnection, outcome: Result<T, E>, locks: &[i64]) -> Result<T, E> {
+    if locks.is_empty() || outcome.is_err() {
+        return super::transaction::finish(conn, outcome);
+    }
+    let mut sql = String::from("COMMIT");
     for key in locks.iter().rev() {
-        let _ = write!(sql, "SELECT pg_advisory_unlock({key}); ");
+        let _ = write!(sql, "; SELECT pg_advisory_unlock({key})");
+    }
+    // libpq tells diesel the transaction ended, committed or not (`Idle`).
+    conn.batch_execute(&sql).map_err(StoreError::from)?;
+    outcome
+}
+
+/// After the transaction ended: gives the locks back if it did not commit
+/// (a committed write gave them back with its COMMIT, see [`finish`]) and,
+/// if it committed, tells every node (`LISTEN` in `http::listener`): through
+/// `notices` (the server's thread, `db::notifier`), or here, in the same
+/// round trip as the unlocking.
+pub(super) fn after(conn: &mut AnyConnection, locks: &[i64], committed: bool, notices: Option<&Notifier>) {
+    let mut sql = String::new();
+    if !committed {
+        for key in locks.iter().rev() {
+            let _ = write!(sql, "SELECT pg_advisory_unlock({key}); ");
+        }
     }
     if committed {
-        let _ = write!(sql, "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY {CHANGES_CHANNEL}; COMMIT");
+        match notices {
+            Some(notices) => notices.notify(),
+            None => {
+                let _ = write!(sql, "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY {CHANGES_CHANNEL}; COMMIT");
+            }
+        }
     }
     if sql.is_empty() {
         return;
@@ -97,6 +128,8 @@ pub(super) fn after(conn: &mut AnyConnection, locks: &[i64], committed: bool) {
     if let Err(e) = conn.batch_execute(&sql) {
         tracing::error!(error = %e, "giving back the pool locks or sending the change notice failed");
         let _ = conn.batch_execute("ROLLBACK");
-        unlock(conn, locks);
+        if !committed {
+            unlock(conn, locks);
+        }
     }
 }

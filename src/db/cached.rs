@@ -91,12 +91,22 @@ pub(crate) use direct;
 
 /// Inserts `rows` (a `Vec` of value tuples) into `table`. PostgreSQL: one
 /// statement, kept for up to [`FEW`] rows (`RETURNING $returning`, so that it
-/// is kept, see above). SQLite: diesel's own batch insert, whose statements
-/// diesel keeps.
+/// is kept, see above): a round trip saved per row. SQLite, where a statement
+/// costs no round trip but preparing one costs more than running it: one kept
+/// single-row statement per row (diesel's batch insert is prepared anew each time).
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr, $returning:expr) => {
         match $conn {
-            $crate::db::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c).map(|_| ()),
+            $crate::db::AnyConnection::Sqlite(c) => {
+                let mut inserted = Ok(());
+                for row in $rows.iter() {
+                    if let Err(e) = diesel::insert_into($table).values(row.clone()).execute(c) {
+                        inserted = Err(e);
+                        break;
+                    }
+                }
+                inserted
+            }
             $crate::db::AnyConnection::Postgresql(c) => {
                 diesel::insert_into($table).values($rows).returning($returning).cached_if_few($rows.len()).get_results::<i64>(c).map(|_| ())
             }

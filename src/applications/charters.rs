@@ -1,14 +1,14 @@
 //! Project charters: registering an application and editing a draft. The
 //! whole charter is checked by the domain's rules every time.
 
-use std::collections::BTreeSet;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::applications::charter_rules::check_charter_kinds;
+pub(crate) use crate::applications::charter_rules::{add_later, check_charter_with, require_open};
 use crate::applications::http::{
     ApplicationDto, BucketDto, BudgetLineDto, CriterionAnswerDto, ExpenseKindDto, OriginDto, application_response, load_dto, new_draft_dto,
     pool_of,
@@ -16,13 +16,12 @@ use crate::applications::http::{
 use crate::applications::service;
 use crate::db::applications::{self as store, StoredApplication};
 use crate::db::pools::Actor;
-use crate::db::{AnyConnection, StoreError, pools, reference};
+use crate::db::{AnyConnection, pools};
 use crate::domain::access::Action;
 use crate::domain::allocation::Bucket;
-use crate::domain::application::{Charter, CharterContext, CharterDraft, ExpenseKind, Origin, Violation};
-use crate::domain::eligibility::{Criterion, CriterionAnswer};
+use crate::domain::application::{Charter, CharterDraft, ExpenseKind, Origin};
+use crate::domain::eligibility::CriterionAnswer;
 use crate::domain::money::Money;
-use crate::domain::reference::PartyKind;
 use crate::domain::values::PoolKey;
 use crate::domain::workflow::{ApplicationState, WorkflowError};
 use crate::http::auth::Caller;
@@ -145,45 +144,6 @@ pub(crate) fn draft_of(dto: CreateApplication, errors: &mut Vec<FieldError>) -> 
     }
 }
 
-/// Rule findings that only follow from another field's placeholder: a budget
-/// checked against an unreadable `requested_amount`, say.
-const FOLLOWS: [(&str, &str); 3] = [("budget", "requested_amount"), ("ends_on", "starts_on"), ("bucket", "origin")];
-
-/// Whether an error about `field` says nothing new once `earlier` is named:
-/// the same field, one inside the other, or one that follows from it.
-fn follows_from(field: &str, earlier: &str) -> bool {
-    let inside = |a: &str, b: &str| a.len() > b.len() && a.starts_with(b) && matches!(a.as_bytes()[b.len()], b'.' | b'[');
-    field == earlier || inside(field, earlier) || inside(earlier, field) || FOLLOWS.contains(&(field, earlier))
-}
-
-/// Adds errors found later (money, then the charter's rules) to those found
-/// before (the body's structure), leaving out what only follows from a field
-/// already named: the first error about a field is the one that explains it.
-pub(crate) fn add_later(errors: &mut Vec<FieldError>, later: impl IntoIterator<Item = FieldError>) {
-    let earlier: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-    errors.extend(later.into_iter().filter(|e| !earlier.iter().any(|b| follows_from(&e.field, b))));
-}
-
-/// The charter's rules, with the errors already found: `Ok` only when there
-/// are none at all; else one 422 with everything. Reads only.
-pub(crate) fn check_charter_with(
-    conn: &mut AnyConnection,
-    pool: &pools::StoredPool,
-    criteria: &[Criterion],
-    draft: CharterDraft,
-    mut errors: Vec<FieldError>,
-) -> Result<(Charter, i64), ApiError> {
-    match check_charter(conn, pool, criteria, draft) {
-        Ok(checked) if errors.is_empty() => Ok(checked),
-        Ok(_) => Err(ApiError::Validation(errors)),
-        Err(ApiError::Validation(list)) => {
-            add_later(&mut errors, list);
-            Err(ApiError::Validation(errors))
-        }
-        Err(other) => Err(other),
-    }
-}
-
 /// The one 422 for a charter whose body had errors: the rules that need the
 /// pool and its cluster are checked too (in a read transaction: nothing can
 /// be written), so the client learns everything at once. Without such a pool
@@ -198,52 +158,6 @@ async fn refuse(state: &AppState, key: PoolKey, draft: CharterDraft, errors: Vec
         })
         .await;
     checked.err().unwrap_or(ApiError::Validation(fallback))
-}
-
-pub(crate) fn violations(list: Vec<Violation>) -> ApiError {
-    ApiError::Validation(list.into_iter().map(|v| FieldError::new(v.field, v.message)).collect())
-}
-
-/// Checks a draft against the pool, its cluster and `criteria` (the pool's for a new charter,
-/// those it was registered under for an edit); returns the charter and the party's row id.
-pub(crate) fn check_charter(
-    conn: &mut AnyConnection,
-    pool: &pools::StoredPool,
-    criteria: &[Criterion],
-    draft: CharterDraft,
-) -> Result<(Charter, i64), ApiError> {
-    check_charter_kinds(conn, pool, criteria, draft).map(|(charter, party_id, _)| (charter, party_id))
-}
-
-/// [`check_charter`], and the kinds of the charter's parties: its applicant's, then each partner's.
-fn check_charter_kinds(
-    conn: &mut AnyConnection,
-    pool: &pools::StoredPool,
-    criteria: &[Criterion],
-    draft: CharterDraft,
-) -> Result<(Charter, i64, Vec<PartyKind>), ApiError> {
-    let parties = reference::parties_of(conn, pool.cluster_id, None)?;
-    let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
-    let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
-    let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes, criteria };
-    let charter = Charter::check(draft, &ctx).map_err(violations)?;
-    let party = |slug: &str| parties.iter().find(|p| p.slug == slug);
-    let party_id = party(&charter.applicant_party).map(|p| p.id).ok_or_else(|| ApiError::field("applicant_party", "unknown party"))?;
-    let kinds = std::iter::once(&charter.applicant_party)
-        .chain(&charter.partner_parties)
-        .map(|slug| {
-            let kind = party(slug).map(|p| p.kind.as_str()).unwrap_or_default();
-            PartyKind::parse(kind).ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("party '{slug}': kind '{kind}'"))))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok((charter, party_id, kinds))
-}
-
-pub(crate) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {
-    match pool.pool.state {
-        crate::domain::pool::PoolState::Open => Ok(()),
-        other => Err(WorkflowError::PoolNotOpen(other).into()),
-    }
 }
 
 /// Saves a checked charter as a new draft, with its audit event (inside the write transaction).

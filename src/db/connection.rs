@@ -124,8 +124,8 @@ pub struct Db {
     pub(super) write: ConnPool,
     backend: Backend,
     /// Where the database is, for a connection of its own (the PostgreSQL
-    /// listener of `http::credentials`).
-    url: std::sync::Arc<str>,
+    /// listener of `http::credentials`, the notices' thread).
+    pub(super) url: std::sync::Arc<str>,
     /// Counts write transactions ended on this node, and (on PostgreSQL) the
     /// change notices heard from other nodes: a value read from the database
     /// while this count stood still is still the database's value.
@@ -134,7 +134,7 @@ pub struct Db {
     writer: Option<std::sync::Arc<Writer>>,
     /// PostgreSQL, in the server: the thread that sends the change notices
     /// (`db::notifier`); unset, each write sends its own.
-    notices: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<super::notifier::Notifier>>>,
+    pub(super) notices: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<super::notifier::Notifier>>>,
 }
 
 /// The channel every write transaction notifies on PostgreSQL, at its commit.
@@ -173,19 +173,6 @@ impl Db {
             Backend::Postgres => None,
         };
         Ok(Db { read, write, backend, url: url.into(), changes, writer, notices: Default::default() })
-    }
-
-    /// PostgreSQL: from now on the change notices of this handle's writes
-    /// (and of its clones') are sent by a thread of their own, those that fall
-    /// due together as one (`db::notifier`). Nothing on SQLite.
-    pub fn send_notices_in_background(&self) -> Result<(), StoreError> {
-        if self.backend != Backend::Postgres || self.notices.get().is_some() {
-            return Ok(());
-        }
-        let notifier = super::notifier::Notifier::start(self.url.to_string())
-            .map_err(|e| StoreError::Unavailable(format!("the change notices' thread: {e}")))?;
-        let _ = self.notices.set(notifier);
-        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -23,7 +23,22 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
-use super::connection::CHANGES_CHANNEL;
+use super::connection::{Backend, CHANGES_CHANNEL, Db, StoreError};
+
+impl Db {
+    /// PostgreSQL: from now on the change notices of this handle's writes
+    /// (and of its clones') are sent by a thread of their own, those that fall
+    /// due together as one. Nothing on SQLite.
+    pub fn send_notices_in_background(&self) -> Result<(), StoreError> {
+        if self.backend() != Backend::Postgres || self.notices.get().is_some() {
+            return Ok(());
+        }
+        let notifier =
+            Notifier::start(self.url.to_string()).map_err(|e| StoreError::Unavailable(format!("the change notices' thread: {e}")))?;
+        let _ = self.notices.set(notifier);
+        Ok(())
+    }
+}
 
 /// Notices due, and the thread that sends them.
 #[derive(Debug, Default)]

@@ -220,7 +220,7 @@ pub async fn create_application(
             let (charter, party_id, party_kinds) = check_charter_kinds(c, &pool, &pool.pool.criteria, draft.clone())?;
             let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
             // The draft as it was stored, which is what reading it back would give
-            // (`tests/api/applications.rs` holds the answer to a GET of it).
+            // (`tests/api/eligibility.rs` holds the answer equal to a GET of it).
             Ok::<_, ApiError>(StoredApplication {
                 id,
                 pool_id: pool.id,

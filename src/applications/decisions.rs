@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::applications::http::{ApplicationDto, application_response, load_dto, pool_of};
+use crate::applications::http::{ApplicationDto, advanced_dto, application_response, pool_of};
 use crate::applications::service;
 use crate::db::applications as store;
 use crate::db::pools;
@@ -50,7 +50,7 @@ async fn advance(
     let decides = matches!(event, Event::Recommend { .. } | Event::NotRecommend | Event::Decide { .. } | Event::Refer { .. });
     let at = now();
     let secretariat = state.links.secretariat_email.clone();
-    state
+    let dto = state
         .db
         .write_in_pool(&pool, move |c| {
             let app = store::find(c, id)?.ok_or_else(|| ApiError::NotFound(format!("no application {id}")))?;
@@ -69,12 +69,11 @@ async fn advance(
                 meeting: None,
             };
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            service::advance(c, &app, &stored_pool, event, &new_step, action, who, Some(&secretariat))?;
-            Ok::<_, ApiError>(())
+            let done = service::advance(c, &app, &stored_pool, event, &new_step, action, who, Some(&secretariat))?;
+            // The answer is what the step saved; only the meetings and files are read.
+            advanced_dto(c, done)
         })
         .await?;
-    // The answer is read after the commit, outside the pool's lock (and off SQLite's writer thread).
-    let dto = state.db.read(move |c| load_dto(c, id)).await?;
     Ok(application_response(dto, StatusCode::OK))
 }
 

@@ -188,6 +188,16 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
     Ok(dto)
 }
 
+/// The answer after a workflow step, from what the step saved: only the
+/// meetings and attachments, which no step changes, are read.
+pub(crate) fn advanced_dto(conn: &mut AnyConnection, done: super::service::Advanced) -> Result<ApplicationDto, ApiError> {
+    let id = done.application.id;
+    let meetings = super::meetings::meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
+    let mut dto = to_dto(done.application, done.steps, done.grant_id, meetings);
+    dto.attachments = crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Application(id))?;
+    Ok(dto)
+}
+
 /// The answer for a draft just registered: nothing to read, as it has no
 /// steps, grant, meeting or attachment yet.
 pub(crate) fn new_draft_dto(app: StoredApplication) -> ApplicationDto {

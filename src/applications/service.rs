@@ -6,7 +6,7 @@
 use crate::db::applications::{self as store, StoredApplication, update_state};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
-use crate::db::steps::{self, NewStep};
+use crate::db::steps::{self, NewStep, StepRow};
 use crate::db::{AnyConnection, StoreError, grants, ledger};
 use chrono::NaiveDate;
 
@@ -92,6 +92,28 @@ impl From<diesel::result::Error> for AdvanceError {
     }
 }
 
+/// What a step left behind: the transition, and the application as saved
+/// with every step taken on it (what the caller answers with, unread).
+#[derive(Debug)]
+pub struct Advanced {
+    pub transition: Transition,
+    pub application: StoredApplication,
+    /// Every step taken on it, oldest first, this one last.
+    pub steps: Vec<StepRow>,
+    /// Its grant: the one this step made, or the one it had.
+    pub grant_id: Option<i64>,
+}
+
+/// What [`advance_in`] saved: the transition, the application as saved,
+/// the step recorded, and the grant made, if one was.
+#[derive(Debug)]
+pub struct Stepped {
+    pub transition: Transition,
+    pub application: StoredApplication,
+    pub step: StepRow,
+    pub grant_id: Option<i64>,
+}
+
 /// Applies `event` to `app` against its pool as it is now (the money
 /// available in its bucket is read inside the caller's transaction), and
 /// saves, in that transaction: the new state, the ledger entry it causes,
@@ -110,21 +132,31 @@ pub fn advance(
     action: &str,
     actor: Actor<'_>,
     secretariat: Option<&str>,
-) -> Result<Transition, AdvanceError> {
+) -> Result<Advanced, AdvanceError> {
+    let mut taken = steps::of(conn, app.id)?;
     if let Some(meeting) = step.meeting_date {
-        let earlier = steps::of(conn, app.id)?.into_iter().filter_map(|s| s.meeting_date).max();
+        let earlier = taken.iter().filter_map(|s| s.meeting_date).max();
         check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
     }
     let mut situation = steps::situation(conn, app, pool)?;
     situation.ineligible = ineligible(app, pool);
-    let t = advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
+    let Stepped { transition, mut application, step: recorded, grant_id } =
+        advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;
     if matches!(event, Event::Refer { .. }) {
         store::mark_referred(conn, app.id)?;
+        application.referred = true;
     }
     if let Some(secretariat) = secretariat {
-        crate::mail::tell::application_decided(conn, app, t.state, step, secretariat, actor.at)?;
+        crate::mail::tell::application_decided(conn, app, transition.state, step, secretariat, actor.at)?;
     }
-    Ok(t)
+    // A step made no grant: the case may still have one (none is made twice).
+    let grant_id = match grant_id {
+        Some(id) => Some(id),
+        None if matches!(app.state, ApplicationState::Approved { .. }) => grants::for_application(conn, app.id)?.map(|g| g.id),
+        None => None,
+    };
+    taken.push(recorded);
+    Ok(Advanced { transition, application, steps: taken, grant_id })
 }
 
 /// What keeps the charter from funds now: its answers to the criteria it was
@@ -146,17 +178,16 @@ pub fn advance_in(
     step: &NewStep<'_>,
     action: &str,
     actor: Actor<'_>,
-) -> Result<Transition, AdvanceError> {
+) -> Result<Stepped, AdvanceError> {
     let t = workflow::apply(app.state, situation, event)?;
-    if !update_state(conn, app, t.state, actor.at)? {
-        return Err(AdvanceError::Changed);
-    }
+    let application = update_state(conn, app, t.state, actor.at)?.ok_or(AdvanceError::Changed)?;
     if let Some(entry) = &t.entry {
         ledger::post(conn, pool_id, Some(app.id), entry, actor.name, actor.at)?;
     }
-    if let Some(amount) = t.grant {
-        grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?;
-    }
+    let grant_id = match t.grant {
+        Some(amount) => Some(grants::insert(conn, app.id, pool_id, &Grant::new(app.charter.bucket, amount), actor.at)?),
+        None => None,
+    };
     let amount = step.amount.or(match t.state {
         ApplicationState::Approved { amount } | ApplicationState::Reserved { amount, .. } | ApplicationState::Recommended { amount } => {
             Some(amount)
@@ -168,7 +199,7 @@ pub fn advance_in(
         (Event::Recommend { .. }, ApplicationState::Approved { .. }) => StepOutcome::Approved,
         _ => step.outcome,
     };
-    steps::record(conn, app.id, &NewStep { amount, outcome, ..*step }, actor.name, actor.at)?;
+    let recorded = steps::record(conn, app.id, &NewStep { amount, outcome, ..*step }, actor.name, actor.at)?;
     audit::record(
         conn,
         &AuditEvent {
@@ -188,5 +219,5 @@ pub fn advance_in(
             request_id: actor.request_id,
         },
     )?;
-    Ok(t)
+    Ok(Stepped { transition: t, application, step: recorded, grant_id })
 }

@@ -308,13 +308,14 @@ pub fn update_charter(
     Ok(n == 1)
 }
 
-/// Saves a new workflow state; `false` when the version moved on.
+/// Saves a new workflow state and gives the application back as saved;
+/// `None` when its version moved on since it was read.
 pub fn update_state(
     conn: &mut AnyConnection,
     stored: &StoredApplication,
     state: ApplicationState,
     now: NaiveDateTime,
-) -> Result<bool, StoreError> {
+) -> Result<Option<StoredApplication>, StoreError> {
     let recommended_before = match stored.state {
         ApplicationState::Recommended { amount } => Some(amount.ore()),
         _ => None,
@@ -343,7 +344,11 @@ pub fn update_state(
     .returning(applications::id)
     .cached()
     .load(db))?;
-    Ok(updated.len() == 1)
+    if updated.len() != 1 {
+        return Ok(None);
+    }
+    // The row as saved, without reading it back: only these columns changed.
+    Ok(Some(StoredApplication { state, submitted_at, decided_at, version: stored.version + 1, updated_at: now, ..stored.clone() }))
 }
 
 /// Marks a case as sent on to the political level by the strategic level.

@@ -52,14 +52,15 @@ pub struct NewStep<'a> {
     pub meeting: Option<i64>,
 }
 
+/// Saves one step and gives it back as its row (what a later read would show).
 pub fn record(
     conn: &mut AnyConnection,
     application_id: i64,
     step: &NewStep<'_>,
     actor: &str,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    direct!(conn, |c| diesel::insert_into(application_steps::table)
+) -> Result<StepRow, StoreError> {
+    let ids: Vec<i64> = direct!(conn, |c| diesel::insert_into(application_steps::table)
         .values((
             application_steps::application_id.eq(application_id),
             application_steps::step.eq(step.step.as_str()),
@@ -72,8 +73,22 @@ pub fn record(
             application_steps::recorded_at.eq(now),
             application_steps::meeting_id.eq(step.meeting),
         ))
-        .execute(c))?;
-    Ok(())
+        .returning(application_steps::id)
+        .get_results(c))?;
+    let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
+    Ok(StepRow {
+        id,
+        application_id,
+        step: step.step.as_str().to_owned(),
+        outcome: step.outcome.as_str().to_owned(),
+        amount_ore: step.amount.map(Money::ore),
+        meeting_date: step.meeting_date,
+        reference: step.reference.to_owned(),
+        note: step.note.to_owned(),
+        actor: actor.to_owned(),
+        recorded_at: now,
+        meeting_id: step.meeting,
+    })
 }
 
 pub fn of(conn: &mut AnyConnection, application_id: i64) -> Result<Vec<StepRow>, StoreError> {

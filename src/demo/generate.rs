@@ -164,7 +164,7 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
             };
             let t = advance_in(conn, &app, stored.id, &situation, event, &step, "application.generated", actor)
                 .map_err(|e| bad(&e.to_string()))?;
-            if let Some(amount) = t.grant {
+            if let Some(amount) = t.transition.grant {
                 available = available.checked_sub(amount).ok_or_else(|| bad("over-committed"))?;
             }
         }

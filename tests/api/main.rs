@@ -50,6 +50,7 @@ mod schema;
 mod smtp;
 mod spreadsheets;
 mod status_memory;
+mod step_answers;
 mod trust;
 mod validation;
 mod wal;

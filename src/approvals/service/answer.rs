@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 
 use crate::applications::service::advance;
-use crate::db::applications;
 use crate::db::approvals::{self, LinkRow, RequestRow};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::pools::{Actor, StoredPool};
@@ -182,15 +181,14 @@ fn conclude(
         note: &note,
         meeting: None,
     };
-    let t = advance(conn, app, pool, event, &step, "approval.level_decided", actor, Some(&settings.secretariat_email))?;
+    let done = advance(conn, app, pool, event, &step, "approval.level_decided", actor, Some(&settings.secretariat_email))?;
     // The next step starts by itself.
-    if let ApplicationState::Reserved { awaiting: Level::Political, .. } = t.state {
+    if let ApplicationState::Reserved { awaiting: Level::Political, .. } = done.transition.state {
         if pool.pool.policy.political == PoliticalMode::Email {
-            let app = applications::find(conn, app.id)?.ok_or_else(|| StoreError::Corrupt("application vanished".into()))?;
-            open_request(conn, &app, pool, Level::Political, None, actor, settings)?;
+            open_request(conn, &done.application, pool, Level::Political, None, actor, settings)?;
         }
     }
-    Ok(Decided::LevelDone(match t.state {
+    Ok(Decided::LevelDone(match done.transition.state {
         ApplicationState::Approved { .. } => LevelOutcome::Granted,
         ApplicationState::Reserved { .. } => LevelOutcome::ToPolitical,
         _ => LevelOutcome::Rejected,

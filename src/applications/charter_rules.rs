@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::charter_rows::PartyIds;
 use crate::db::{AnyConnection, StoreError, pools, reference};
 use crate::domain::application::{Charter, CharterContext, CharterDraft, Violation};
 use crate::domain::eligibility::Criterion;
@@ -39,7 +40,7 @@ pub(crate) fn check_charter_with(
     criteria: &[Criterion],
     draft: CharterDraft,
     mut errors: Vec<FieldError>,
-) -> Result<(Charter, i64), ApiError> {
+) -> Result<(Charter, PartyIds), ApiError> {
     match check_charter(conn, pool, criteria, draft) {
         Ok(checked) if errors.is_empty() => Ok(checked),
         Ok(_) => Err(ApiError::Validation(errors)),
@@ -56,14 +57,14 @@ pub(crate) fn violations(list: Vec<Violation>) -> ApiError {
 }
 
 /// Checks a draft against the pool, its cluster and `criteria` (the pool's for a new charter,
-/// those it was registered under for an edit); returns the charter and the party's row id.
+/// those it was registered under for an edit); returns the charter and its parties' row ids.
 pub(crate) fn check_charter(
     conn: &mut AnyConnection,
     pool: &pools::StoredPool,
     criteria: &[Criterion],
     draft: CharterDraft,
-) -> Result<(Charter, i64), ApiError> {
-    check_charter_kinds(conn, pool, criteria, draft).map(|(charter, party_id, _)| (charter, party_id))
+) -> Result<(Charter, PartyIds), ApiError> {
+    check_charter_kinds(conn, pool, criteria, draft).map(|(charter, parties, _)| (charter, parties))
 }
 
 /// [`check_charter`], and the kinds of the charter's parties: its applicant's, then each partner's.
@@ -72,22 +73,25 @@ pub(crate) fn check_charter_kinds(
     pool: &pools::StoredPool,
     criteria: &[Criterion],
     draft: CharterDraft,
-) -> Result<(Charter, i64, Vec<PartyKind>), ApiError> {
+) -> Result<(Charter, PartyIds, Vec<PartyKind>), ApiError> {
     let parties = reference::parties_of(conn, pool.cluster_id, None)?;
     let party_slugs: BTreeSet<String> = parties.iter().map(|p| p.slug.clone()).collect();
     let codes: BTreeSet<String> = reference::target_populations(conn)?.into_iter().map(|t| t.code).collect();
     let ctx = CharterContext { model: pool.pool.model, parties: &party_slugs, target_populations: &codes, criteria };
     let charter = Charter::check(draft, &ctx).map_err(violations)?;
     let party = |slug: &str| parties.iter().find(|p| p.slug == slug);
-    let party_id = party(&charter.applicant_party).map(|p| p.id).ok_or_else(|| ApiError::field("applicant_party", "unknown party"))?;
-    let kinds = std::iter::once(&charter.applicant_party)
-        .chain(&charter.partner_parties)
-        .map(|slug| {
-            let kind = party(slug).map(|p| p.kind.as_str()).unwrap_or_default();
-            PartyKind::parse(kind).ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("party '{slug}': kind '{kind}'"))))
-        })
-        .collect::<Result<_, _>>()?;
-    Ok((charter, party_id, kinds))
+    let mut ids = Vec::with_capacity(1 + charter.partner_parties.len());
+    let mut kinds = Vec::with_capacity(ids.capacity());
+    for slug in std::iter::once(&charter.applicant_party).chain(&charter.partner_parties) {
+        // The charter's check accepts only the cluster's parties.
+        let p = party(slug).ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("party '{slug}' is not of the cluster"))))?;
+        ids.push(p.id);
+        kinds.push(
+            PartyKind::parse(&p.kind).ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("party '{slug}': kind '{}'", p.kind))))?,
+        );
+    }
+    let parties = PartyIds { applicant: ids[0], partners: ids[1..].to_vec() };
+    Ok((charter, parties, kinds))
 }
 
 pub(crate) fn require_open(pool: &pools::StoredPool) -> Result<(), ApiError> {

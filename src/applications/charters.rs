@@ -15,6 +15,7 @@ use crate::applications::http::{
 };
 use crate::applications::service;
 use crate::db::applications::{self as store, StoredApplication};
+use crate::db::charter_rows::PartyIds;
 use crate::db::pools::Actor;
 use crate::db::{AnyConnection, pools};
 use crate::domain::access::Action;
@@ -164,14 +165,14 @@ async fn refuse(state: &AppState, key: PoolKey, draft: CharterDraft, errors: Vec
 pub(crate) fn save_new(
     c: &mut AnyConnection,
     pool: &pools::StoredPool,
-    party_id: i64,
+    parties: &PartyIds,
     charter: &Charter,
     received_on: NaiveDate,
     caller: &Caller,
     at: chrono::NaiveDateTime,
 ) -> Result<i64, ApiError> {
     let actor = caller.actor();
-    Ok(service::register(c, pool, party_id, charter, received_on, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
+    Ok(service::register(c, pool, parties, charter, received_on, Actor { name: &actor, request_id: caller.request_id.as_deref(), at })?)
 }
 
 /// The day an application was received: as written (never in the future), or today.
@@ -217,15 +218,15 @@ pub async fn create_application(
         .write_in_pool(&lock, move |c| {
             let pool = pools::find(c, &key)?.ok_or_else(|| not_found(&key))?;
             require_open(&pool)?;
-            let (charter, party_id, party_kinds) = check_charter_kinds(c, &pool, &pool.pool.criteria, draft.clone())?;
-            let id = save_new(c, &pool, party_id, &charter, received, &caller, at)?;
+            let (charter, parties, party_kinds) = check_charter_kinds(c, &pool, &pool.pool.criteria, draft.clone())?;
+            let id = save_new(c, &pool, &parties, &charter, received, &caller, at)?;
             // The draft as it was stored, which is what reading it back would give
             // (`tests/api/eligibility.rs` holds the answer equal to a GET of it).
             Ok::<_, ApiError>(StoredApplication {
                 id,
                 pool_id: pool.id,
                 pool: key.clone(),
-                applicant_party_id: party_id,
+                applicant_party_id: parties.applicant,
                 charter,
                 state: ApplicationState::Draft,
                 version: 1,
@@ -294,10 +295,10 @@ pub async fn patch_application(
             let mut errors = Vec::new();
             let draft = draft_of(merged, &mut errors);
             // Unreadable amounts and broken rules in one 422, before anything is written.
-            let (charter, party_id) = check_charter_with(c, &stored_pool, &app.charter.checked_against, draft, errors)?;
+            let (charter, parties) = check_charter_with(c, &stored_pool, &app.charter.checked_against, draft, errors)?;
             let actor = caller.actor();
             let who = Actor { name: &actor, request_id: caller.request_id.as_deref(), at };
-            if !service::revise(c, &app, party_id, &charter, who)? {
+            if !service::revise(c, &app, &parties, &charter, who)? {
                 return Err(ApiError::PreconditionFailed { current: version_etag(app.version + 1) });
             }
             Ok(())

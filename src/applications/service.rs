@@ -5,6 +5,7 @@
 
 use crate::db::applications::{self as store, StoredApplication, update_state};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::charter_rows::PartyIds;
 use crate::db::pools::{Actor, StoredPool};
 use crate::db::steps::{self, NewStep, StepRow};
 use crate::db::{AnyConnection, StoreError, grants, ledger};
@@ -21,12 +22,12 @@ use crate::domain::workflow::{self, ApplicationState, Event, Situation, Transiti
 pub fn register(
     conn: &mut AnyConnection,
     pool: &StoredPool,
-    party_id: i64,
+    parties: &PartyIds,
     charter: &Charter,
     received_on: NaiveDate,
     actor: Actor<'_>,
 ) -> Result<i64, StoreError> {
-    let id = store::insert(conn, pool.id, party_id, charter, received_on, actor.at)?;
+    let id = store::insert(conn, pool.id, parties, charter, received_on, actor.at)?;
     audit::record(
         conn,
         &AuditEvent {
@@ -48,11 +49,11 @@ pub fn register(
 pub fn revise(
     conn: &mut AnyConnection,
     app: &StoredApplication,
-    party_id: i64,
+    parties: &PartyIds,
     charter: &Charter,
     actor: Actor<'_>,
 ) -> Result<bool, StoreError> {
-    if !store::update_charter(conn, app, party_id, charter, actor.at)? {
+    if !store::update_charter(conn, app, parties, charter, actor.at)? {
         return Ok(false);
     }
     audit::record(
@@ -138,7 +139,7 @@ pub fn advance(
         let earlier = taken.iter().filter_map(|s| s.meeting_date).max();
         check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
     }
-    let mut situation = steps::situation(conn, app, pool)?;
+    let mut situation = steps::situation(conn, app, pool, event)?;
     situation.ineligible = ineligible(app, pool);
     let Stepped { transition, mut application, step: recorded, grant_id } =
         advance_in(conn, app, pool.id, &situation, event, step, action, actor)?;

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::charter_rows::CharterRows;
+use super::charter_rows::PartyIds;
 use super::schema::{application_target_populations, applications, budget_lines, clusters, parties, pools};
 use super::{AnyConnection, StoreError};
 use crate::domain::access::ClusterScope;
@@ -236,7 +237,7 @@ fn criteria_json(charter: &Charter) -> (String, String) {
 pub fn insert(
     conn: &mut AnyConnection,
     pool_id: i64,
-    party_id: i64,
+    parties: &PartyIds,
     charter: &Charter,
     received_on: chrono::NaiveDate,
     now: NaiveDateTime,
@@ -245,7 +246,7 @@ pub fn insert(
         .values((
             applications::pool_id.eq(pool_id),
             applications::title.eq(&charter.title),
-            applications::applicant_party_id.eq(party_id),
+            applications::applicant_party_id.eq(parties.applicant),
             applications::purpose.eq(&charter.purpose),
             applications::goals.eq(&charter.goals),
             applications::organisation.eq(&charter.organisation),
@@ -268,7 +269,7 @@ pub fn insert(
         .returning(applications::id)
         .get_results(c))?;
     let id = ids.first().copied().ok_or(diesel::result::Error::NotFound)?;
-    super::charter_rows::write_new(conn, id, party_id, charter)?;
+    super::charter_rows::write_new(conn, id, parties, charter)?;
     Ok(id)
 }
 
@@ -276,7 +277,7 @@ pub fn insert(
 pub fn update_charter(
     conn: &mut AnyConnection,
     stored: &StoredApplication,
-    party_id: i64,
+    parties: &PartyIds,
     charter: &Charter,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
@@ -285,7 +286,7 @@ pub fn update_charter(
     )
     .set((
         applications::title.eq(&charter.title),
-        applications::applicant_party_id.eq(party_id),
+        applications::applicant_party_id.eq(parties.applicant),
         applications::purpose.eq(&charter.purpose),
         applications::goals.eq(&charter.goals),
         applications::organisation.eq(&charter.organisation),
@@ -303,7 +304,7 @@ pub fn update_charter(
     ))
     .execute(c))?;
     if n == 1 {
-        super::charter_rows::replace(conn, stored.id, party_id, charter)?;
+        super::charter_rows::replace(conn, stored.id, parties, charter)?;
     }
     Ok(n == 1)
 }

@@ -13,18 +13,26 @@ use super::{AnyConnection, StoreError};
 use crate::domain::application::Charter;
 use crate::domain::reference::PartyKind;
 
+/// The rows a charter's parties are saved as: the applicant's, and each
+/// partner's in the charter's order (found when the charter was checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyIds {
+    pub applicant: i64,
+    pub partners: Vec<i64>,
+}
+
 /// Replaces the charter's target populations, budget lines and partners (a draft's edit).
-pub fn replace(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
+pub fn replace(conn: &mut AnyConnection, id: i64, parties: &PartyIds, charter: &Charter) -> Result<(), StoreError> {
     direct!(conn, |c| diesel::delete(application_target_populations::table.filter(application_target_populations::application_id.eq(id)))
         .execute(c))?;
     direct!(conn, |c| diesel::delete(budget_lines::table.filter(budget_lines::application_id.eq(id))).execute(c))?;
     direct!(conn, |c| diesel::delete(application_partners::table.filter(application_partners::application_id.eq(id))).execute(c))?;
-    write_new(conn, id, party_id, charter)
+    write_new(conn, id, parties, charter)
 }
 
 /// Writes a new charter's target populations, budget lines and partners:
 /// one statement for each kind of row, whatever their number.
-pub fn write_new(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Charter) -> Result<(), StoreError> {
+pub fn write_new(conn: &mut AnyConnection, id: i64, parties: &PartyIds, charter: &Charter) -> Result<(), StoreError> {
     let populations: Vec<_> = charter
         .target_populations
         .iter()
@@ -50,35 +58,21 @@ pub fn write_new(conn: &mut AnyConnection, id: i64, party_id: i64, charter: &Cha
     if !budget.is_empty() {
         insert_rows!(conn, budget_lines::table, &budget, budget_lines::application_id)?;
     }
-    if charter.partner_parties.is_empty() {
+    if parties.partners.is_empty() {
         return Ok(());
     }
-    // Partners are parties of the applicant's cluster (checked by the charter's rules).
-    let applicant = diesel::alias!(parties as applicant);
-    let found: Vec<(i64, String)> = direct!(conn, |c| parties::table
-        .filter(
-            parties::cluster_id
-                .eq_any(applicant.filter(applicant.field(parties::id).eq(party_id)).select(applicant.field(parties::cluster_id))),
-        )
-        .filter(parties::slug.eq_any(&charter.partner_parties))
-        .select((parties::id, parties::slug))
-        .load(c))?;
-    let partners = charter
-        .partner_parties
+    let partners: Vec<_> = parties
+        .partners
         .iter()
         .enumerate()
-        .map(|(i, slug)| {
-            let (party, _) = found
-                .iter()
-                .find(|(_, s)| s == slug)
-                .ok_or_else(|| StoreError::Corrupt(format!("partner '{slug}' is not a party of the cluster")))?;
-            Ok((
+        .map(|(i, party)| {
+            (
                 application_partners::application_id.eq(id),
                 application_partners::party_id.eq(*party),
                 application_partners::position.eq(i as i32),
-            ))
+            )
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect();
     insert_rows!(conn, application_partners::table, &partners, application_partners::application_id)?;
     Ok(())
 }

@@ -70,9 +70,21 @@ pub fn insert_party(
     rows.pop().ok_or(diesel::result::Error::NotFound)
 }
 
+/// The catalogue of target populations, in order. It is reference data
+/// that only the migrations write (the same rows in every database this
+/// binary has migrated), so it is read once per process and then kept.
 pub fn target_populations(conn: &mut AnyConnection) -> QueryResult<Vec<TargetPopulationRow>> {
-    direct!(conn, |c| target_populations::table
+    static CATALOGUE: std::sync::OnceLock<Vec<TargetPopulationRow>> = std::sync::OnceLock::new();
+    if let Some(kept) = CATALOGUE.get() {
+        return Ok(kept.clone());
+    }
+    let rows: Vec<TargetPopulationRow> = direct!(conn, |c| target_populations::table
         .select(target_populations::all_columns)
         .order((target_populations::position, target_populations::code))
-        .load(c))
+        .load(c))?;
+    // An empty catalogue is a database not yet migrated: not kept.
+    if !rows.is_empty() {
+        let _ = CATALOGUE.set(rows.clone());
+    }
+    Ok(rows)
 }

@@ -10,7 +10,7 @@ use super::schema::application_steps;
 use super::{AnyConnection, StoreError};
 use crate::domain::money::Money;
 use crate::domain::step::{StepKind, StepOutcome};
-use crate::domain::workflow::Situation;
+use crate::domain::workflow::{Event, Situation};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct StepRow {
@@ -108,11 +108,13 @@ pub fn of_many(conn: &mut AnyConnection, application_ids: &[i64]) -> Result<Vec<
         .load(conn)?)
 }
 
-/// What a decision on `app` is taken against: the pool's policy and state,
-/// and the money available in the application's bucket right now. Call it
+/// What `event` on `app` is taken against: the pool's policy and state, and
+/// the money available in the application's bucket right now (read only
+/// when the event may draw funds; the others never look at it). Call it
 /// inside the write transaction that saves the decision.
-pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool) -> Result<Situation, StoreError> {
-    let available = super::ledger::balances(conn, pool.id)?.available(app.charter.bucket);
+pub fn situation(conn: &mut AnyConnection, app: &StoredApplication, pool: &StoredPool, event: Event) -> Result<Situation, StoreError> {
+    let available =
+        if event.may_draw_funds() { super::ledger::balances(conn, pool.id)?.available(app.charter.bucket) } else { Money::ZERO };
     Ok(Situation {
         policy: pool.pool.policy.clone(),
         pool_state: pool.pool.state,

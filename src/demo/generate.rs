@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::DemoError;
 use crate::applications::service::advance_in;
+use crate::db::charter_rows::PartyIds;
 use crate::db::pools::{self, Actor};
 use crate::db::steps::NewStep;
 use crate::db::{Db, applications, clusters, grants, reference};
@@ -133,7 +134,8 @@ fn fill_pool(conn: &mut crate::db::AnyConnection, cluster_id: i64, key: &PoolKey
         };
         let ctx = CharterContext { model: stored.pool.model, parties: &slugs, target_populations: &codes, criteria: &stored.pool.criteria };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
-        let id = applications::insert(conn, stored.id, party.id, &charter, date(1, 15)?, now)?;
+        let ids = PartyIds { applicant: party.id, partners: partner.map(|p| p.id).into_iter().collect() };
+        let id = applications::insert(conn, stored.id, &ids, &charter, date(1, 15)?, now)?;
         let steps_taken = [
             (Event::Submit, StepKind::Submitted, StepOutcome::Submitted),
             (

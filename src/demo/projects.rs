@@ -274,8 +274,12 @@ pub(super) fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<(), D
         };
         let ctx = CharterContext { model: pool.pool.model, parties: &slugs, target_populations: &codes, criteria: &pool.pool.criteria };
         let charter = Charter::check(draft, &ctx).map_err(|v| bad(&format!("{v:?}")))?;
-        let party_id = parties.iter().find(|x| x.slug == p.party).map(|x| x.id).ok_or_else(|| bad("party"))?;
-        let id = crate::applications::service::register(conn, &pool, party_id, &charter, date((p.year, 1, 2))?, actor)?;
+        let id_of = |slug: &str| parties.iter().find(|x| x.slug == slug).map(|x| x.id).ok_or_else(|| bad("party"));
+        let ids = crate::db::charter_rows::PartyIds {
+            applicant: id_of(p.party)?,
+            partners: charter.partner_parties.iter().map(|s| id_of(s)).collect::<Result<_, _>>()?,
+        };
+        let id = crate::applications::service::register(conn, &pool, &ids, &charter, date((p.year, 1, 2))?, actor)?;
         for step in p.steps {
             let app = applications::find(conn, id)?.ok_or_else(|| bad("vanished"))?;
             if let Disburse(ore) = step {

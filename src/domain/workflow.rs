@@ -112,6 +112,19 @@ pub enum Event {
 }
 
 impl Event {
+    /// Whether the event may take money from what is available (reserve or
+    /// grant it): only then does [`apply`] look at `Situation::available`,
+    /// so the others need not read the pool's balances.
+    pub fn may_draw_funds(self) -> bool {
+        matches!(
+            self,
+            Event::Recommend { .. }
+                | Event::Refer { .. }
+                | Event::RequestStrategicApproval
+                | Event::Decide { level: Level::Strategic, outcome: Outcome::Approved, .. }
+        )
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Event::Submit => "submit",

@@ -292,7 +292,7 @@ pub async fn import_applications(
             let mut checked = Vec::new();
             for (row, draft, found, received) in &drafts {
                 match check_charter_with(c, &pool, &pool.pool.criteria, draft.clone(), found.clone()) {
-                    Ok((charter, party_id)) => checked.push((charter, party_id, *received)),
+                    Ok((charter, parties)) => checked.push((charter, parties, *received)),
                     Err(ApiError::Validation(list)) => all.extend(in_row(&sheet, &criterion_columns, *row, list)),
                     Err(other) => return Err(other),
                 }
@@ -303,7 +303,7 @@ pub async fn import_applications(
             }
             checked
                 .iter()
-                .map(|(charter, party_id, received)| save_new(c, &pool, *party_id, charter, *received, &caller, at))
+                .map(|(charter, parties, received)| save_new(c, &pool, parties, charter, *received, &caller, at))
                 .collect::<Result<Vec<i64>, _>>()
         })
         .await?;

@@ -216,3 +216,48 @@ fn an_ineligible_project_may_be_rejected_but_not_recommended_or_approved() {
     assert!(apply(ApplicationState::Submitted, &s, Event::NotRecommend).is_ok());
     assert!(apply(ApplicationState::Draft, &s, Event::Submit).is_ok(), "a single-sector charter can still be submitted");
 }
+
+/// An event that does not draw funds comes out the same whatever is
+/// available, in every state, so its step need not read the balances.
+#[test]
+fn only_events_that_draw_funds_depend_on_the_money_available() {
+    let states = [
+        S::Draft,
+        S::Submitted,
+        S::Recommended { amount: m("140000.00") },
+        S::Reserved { amount: m("140000.00"), awaiting: Level::Strategic },
+        S::Reserved { amount: m("140000.00"), awaiting: Level::Political },
+        S::Approved { amount: m("140000.00") },
+        S::Rejected { by: Level::Strategic },
+        S::Withdrawn,
+    ];
+    let mut events =
+        vec![Event::Submit, Event::Withdraw, Event::NotRecommend, Event::RequestStrategicApproval, Event::CancelStrategicRequest];
+    for amount in [None, Some(m("50000.00")), Some(m("120000.00"))] {
+        events.push(Event::Recommend { amount });
+        events.push(Event::Refer { amount });
+        for level in [Level::Strategic, Level::Political] {
+            for outcome in [Outcome::Approved, Outcome::Rejected] {
+                events.push(Event::Decide { level, outcome, amount });
+            }
+        }
+    }
+    let mut drawing = 0;
+    for forum_limit in [None, Some(m("60000.00"))] {
+        for state in states {
+            for &event in &events {
+                let mut none = situation("0.00");
+                none.policy.operations_forum_limit = forum_limit;
+                let mut plenty = situation("871553.00");
+                plenty.policy.operations_forum_limit = forum_limit;
+                let (without, with) = (apply(state, &none, event), apply(state, &plenty, event));
+                if event.may_draw_funds() {
+                    drawing += usize::from(without != with);
+                } else {
+                    assert_eq!(without, with, "{event:?} in {state:?} must not depend on the money available");
+                }
+            }
+        }
+    }
+    assert!(drawing > 0, "the events that draw funds are refused when nothing is available");
+}

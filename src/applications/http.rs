@@ -189,10 +189,15 @@ pub(crate) fn load_dto(conn: &mut AnyConnection, id: i64) -> Result<ApplicationD
 }
 
 /// The answer after a workflow step, from what the step saved: only the
-/// meetings and attachments, which no step changes, are read.
+/// meetings and attachments, which no step changes, are read. A draft is on
+/// no agenda (`domain::meeting::forums_for`), so a step from a draft reads
+/// only the attachments.
 pub(crate) fn advanced_dto(conn: &mut AnyConnection, done: super::service::Advanced) -> Result<ApplicationDto, ApiError> {
     let id = done.application.id;
-    let meetings = super::meetings::meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default();
+    let meetings = match done.before {
+        ApplicationState::Draft => Vec::new(),
+        _ => super::meetings::meeting_refs(conn, &[id])?.remove(&id).unwrap_or_default(),
+    };
     let mut dto = to_dto(done.application, done.steps, done.grant_id, meetings);
     dto.attachments = crate::attachments::dto::listed(conn, crate::domain::attachment::Parent::Application(id))?;
     Ok(dto)

@@ -97,6 +97,8 @@ impl From<diesel::result::Error> for AdvanceError {
 /// with every step taken on it (what the caller answers with, unread).
 #[derive(Debug)]
 pub struct Advanced {
+    /// The state the step started from.
+    pub before: ApplicationState,
     pub transition: Transition,
     pub application: StoredApplication,
     /// Every step taken on it, oldest first, this one last.
@@ -134,7 +136,8 @@ pub fn advance(
     actor: Actor<'_>,
     secretariat: Option<&str>,
 ) -> Result<Advanced, AdvanceError> {
-    let mut taken = steps::of(conn, app.id)?;
+    // A draft has taken no step yet: its first is its submission or withdrawal.
+    let mut taken = if app.state == ApplicationState::Draft { Vec::new() } else { steps::of(conn, app.id)? };
     if let Some(meeting) = step.meeting_date {
         let earlier = taken.iter().filter_map(|s| s.meeting_date).max();
         check_meeting_date(meeting, app.received_on, earlier, actor.at.date())?;
@@ -157,7 +160,7 @@ pub fn advance(
         None => None,
     };
     taken.push(recorded);
-    Ok(Advanced { transition, application, steps: taken, grant_id })
+    Ok(Advanced { before: app.state, transition, application, steps: taken, grant_id })
 }
 
 /// What keeps the charter from funds now: its answers to the criteria it was

@@ -1,5 +1,6 @@
 //! Applications: the project charter, its steps through the operations forum, the strategic and the political level.
 
+pub mod answers;
 pub mod charter_rules;
 pub mod charters;
 pub mod decisions;
